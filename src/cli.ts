@@ -1,0 +1,189 @@
+/**
+ * @module cli
+ * The command line: `serve` (npm start), `ingest`, `search`. The only module that reads
+ * `process.env` and `process.argv`, prints, or exits.
+ */
+import { stat, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { isServiceError } from './errors.ts';
+import { readArticleFile } from './ingest/corpus.ts';
+import { formatOfPath } from './ingest/formats.ts';
+import type { Article } from './ingest/article.ts';
+import { saveSnapshot } from './search/snapshot.ts';
+import { createApp, MAX_BODY_BYTES } from './server/app.ts';
+import { listen } from './server/listen.ts';
+import { createNewsService, WATCH_INTERVAL_MS } from './service/news-service.ts';
+import { openLibrary, type Progress } from './service/open-library.ts';
+import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
+import { addArticles, createCorpusState, stateFingerprint } from './service/corpus-writer.ts';
+
+/** Settings read from the environment (SPEC §1). */
+type Config = {
+  port: number;
+  host: string;
+  corpusDir: string;
+  indexDir: string;
+  ingestToken: string | undefined;
+  maxBodyBytes: number;
+};
+
+/** Rebuilds shorter than this show no progress bar: it would only flicker. */
+const PROGRESS_MIN_ITEMS = 50;
+
+function readConfig(env: NodeJS.ProcessEnv): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
+  const maxBodyBytes = Number(env.MAX_BODY_BYTES ?? MAX_BODY_BYTES);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) fail(`MAX_BODY_BYTES must be a positive integer, got "${env.MAX_BODY_BYTES}"`);
+  return {
+    port,
+    maxBodyBytes,
+    ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
+    host: env.HOST ?? '127.0.0.1',
+    corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
+    indexDir: resolve(env.INDEX_DIR ?? 'index'),
+  };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** A progress reporter: a bar on a terminal for long jobs, nothing otherwise. */
+function progressReporter(): { report: (progress: Progress) => void; stop: () => void } {
+  let bar: SingleBar | undefined;
+  let phase: Progress['phase'] | undefined;
+  return {
+    report(progress) {
+      if (!process.stderr.isTTY || progress.total < PROGRESS_MIN_ITEMS) return;
+      if (phase !== progress.phase) {
+        bar?.stop();
+        phase = progress.phase;
+        const unit = progress.phase === 'read' ? 'files' : 'paragraphs';
+        bar = new SingleBar(
+          { format: `${progress.phase === 'read' ? 'reading ' : 'indexing'} [{bar}] {percentage}% {value}/{total} ${unit} | {eta_formatted} left`, stream: process.stderr },
+          Presets.shades_classic,
+        );
+        bar.start(progress.total, 0);
+      }
+      bar?.update(progress.done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+async function open(config: Config) {
+  const progress = progressReporter();
+  try {
+    return await openLibrary({ corpusDir: config.corpusDir, indexDir: config.indexDir, onProgress: progress.report, log });
+  } finally {
+    progress.stop();
+  }
+}
+
+async function serveCommand(config: Config): Promise<void> {
+  const opened = await open(config);
+  const state = createCorpusState(opened.library, config.corpusDir, opened.files);
+  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, watchIntervalMs: WATCH_INTERVAL_MS, log });
+  const app = createApp({ service, log, writeAccess: { token: config.ingestToken, host: config.host }, maxBodyBytes: config.maxBodyBytes });
+  const { url } = await listen(app, { host: config.host, port: config.port });
+  process.stdout.write(`listening on ${url}\n`);
+}
+
+/** Expands files and folders (recursively) into the article files they hold. */
+async function expandPaths(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => fail(`no such file or folder: ${path}`));
+    if (info.isDirectory()) {
+      const entries = await readdir(path, { recursive: true, withFileTypes: true });
+      for (const entry of entries) {
+        if (entry.isFile() && formatOfPath(entry.name) !== null) files.push(join(entry.parentPath, entry.name));
+      }
+    } else {
+      files.push(path);
+    }
+  }
+  return files.sort();
+}
+
+async function ingestCommand(config: Config, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>...');
+  const files = await expandPaths(paths);
+  const opened = await open(config);
+  const articles: Article[] = [];
+  const rejected: string[] = [];
+  for (const file of files) {
+    try {
+      articles.push(...(await readArticleFile(file)));
+    } catch (error) {
+      rejected.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const state = createCorpusState(opened.library, config.corpusDir, opened.files);
+  const results = await addArticles(state, articles);
+  await saveSnapshot(config.indexDir, opened.library, stateFingerprint(state));
+  const count = (status: string) => results.filter((result) => result.status === status).length;
+  process.stdout.write(
+    `${files.length} files: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${rejected.length} rejected\n`,
+  );
+  for (const line of rejected) process.stdout.write(`rejected ${line}\n`);
+  if (rejected.length > 0) process.exitCode = 1;
+}
+
+/** Matches `<mark>`, `</mark>` and the HTML entities of a snippet, to print it on a terminal. */
+const SNIPPET_MARKUP_RE = /<\/?mark>|&(?:amp|lt|gt|quot|#39);/g;
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+function snippetForTerminal(snippet: string, colour: boolean): string {
+  return snippet.replace(SNIPPET_MARKUP_RE, (markup) => {
+    if (markup === '<mark>') return colour ? '\x1b[1;33m' : '**';
+    if (markup === '</mark>') return colour ? '\x1b[0m' : '**';
+    return ENTITIES[markup] ?? markup;
+  });
+}
+
+async function searchCommand(config: Config, args: readonly string[]): Promise<void> {
+  const limitIndex = args.indexOf('--limit');
+  const limit = limitIndex === -1 ? 10 : Number(args[limitIndex + 1]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be an integer from 1 to 100');
+  const q = (limitIndex === -1 ? args : args.filter((_, index) => index !== limitIndex && index !== limitIndex + 1)).join(' ');
+  if (q.trim() === '') fail(`usage: npm run search -- '<query>' [--limit N]`);
+  const opened = await open(config);
+  const service = createNewsService({ state: createCorpusState(opened.library, config.corpusDir, opened.files) });
+  const response = service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
+  const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  const dim = (text: string) => (colour ? `\x1b[2m${text}\x1b[0m` : text);
+  process.stdout.write(`${response.total} paragraphs match ${JSON.stringify(q)} (${response.tookMs} ms)\n\n`);
+  for (const [rank, hit] of response.hits.entries()) {
+    const meta = [hit.source, hit.date?.slice(0, 10), `paragraph ${hit.paragraph}`, `score ${hit.score}`].filter(Boolean).join(' · ');
+    process.stdout.write(`${rank + 1}. ${hit.title}\n   ${dim(`${meta} · ${hit.id}`)}\n   ${snippetForTerminal(hit.snippet, colour)}\n\n`);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...args] = argv;
+  const config = readConfig(process.env);
+  switch (command) {
+    case 'serve':
+      return serveCommand(config);
+    case 'ingest':
+      return ingestCommand(config, args);
+    case 'search':
+      return searchCommand(config, args);
+    default:
+      fail(`unknown command "${command ?? ''}": use serve, ingest or search`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  fail(isServiceError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+});

@@ -1,0 +1,52 @@
+/**
+ * @module errors
+ * The one table of error codes: each maps to an HTTP status. Code everywhere throws
+ * `createError(code, message)`; the server turns it into `{"error": {code, message}}` in one place.
+ */
+
+/** Every error code the service can answer with, and its HTTP status. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  writes_disabled: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A failure with a code from {@link ERROR_STATUS} and a message naming the offending value. */
+export class ServiceError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable detail, such as the list of invalid items of a batch. */
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ServiceError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): (typeof ERROR_STATUS)[ErrorCode] {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/**
+ * Creates a {@link ServiceError}.
+ *
+ * @example
+ * throw createError('bad_request', 'limit must be an integer from 1 to 100, got "abc"');
+ */
+export function createError(code: ErrorCode, message: string, details?: unknown): ServiceError {
+  return new ServiceError(code, message, details);
+}
+
+/** True when `value` is a {@link ServiceError}. */
+export function isServiceError(value: unknown): value is ServiceError {
+  return value instanceof ServiceError;
+}

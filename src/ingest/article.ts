@@ -1,0 +1,215 @@
+/**
+ * @module ingest/article
+ * The article of SPEC §2: its type, validation of untrusted input (zod), the date rule, the
+ * deterministic id, and the content hash that tells `updated` from `unchanged`.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { createError } from '../errors.ts';
+
+/** A validated article, as stored in `corpus/` and kept in memory. */
+export type Article = {
+  id: string;
+  title: string;
+  source: string | null;
+  date: string | null;
+  url: string | null;
+  caption: string | null;
+  dateline: string | null;
+  paragraphs: string[];
+};
+
+/** Longest accepted title, in characters (SPEC §2). */
+export const MAX_TITLE_CHARS = 1000;
+/** Matches a valid article id (SPEC §2). */
+export const ARTICLE_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
+/** Matches an ISO 8601 date or date-time: `2020-01-05`, `2020-01-05T10:00Z`, `2020-01-05 10:00:00+01:00`. */
+const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** Matches an RFC 2822 date: `Tue, 05 Jan 2020 10:00:00 GMT` (weekday optional). */
+const RFC_2822_RE = /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s*(?:[A-Za-z]{1,5}|[+-]\d{4})?$/;
+/** Matches a date-only ISO value, which is stored as written. */
+const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** Matches blank runs between paragraphs of a `body` (a line holding only whitespace counts as blank). */
+const BLANK_LINES_RE = /\n[ \t\r\f\v]*\n/;
+
+/**
+ * Reads a date written as ISO 8601 or RFC 2822 and returns it as ISO 8601 (a date-only value
+ * stays `YYYY-MM-DD`), or `null` when it is neither.
+ *
+ * @example
+ * normalizeDate('Tue, 05 Jan 2021 10:00:00 GMT') // '2021-01-05T10:00:00.000Z'
+ */
+export function normalizeDate(value: string): string | null {
+  const text = value.trim();
+  if (DATE_ONLY_RE.test(text)) {
+    const parsed = new Date(`${text}T00:00:00Z`);
+    return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== text ? null : text;
+  }
+  if (!ISO_DATE_RE.test(text) && !RFC_2822_RE.test(text)) return null;
+  const parsed = new Date(text);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+/** Splits a body on blank lines into trimmed, non-empty paragraphs. */
+export function splitParagraphs(body: string): string[] {
+  return body
+    .replace(/\r\n?/g, '\n')
+    .split(BLANK_LINES_RE)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .filter((paragraph) => paragraph.length > 0);
+}
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value == null || value.trim() === '' ? null : value.trim()));
+
+/** The shape accepted for one article from JSON, JSON Lines, HTTP or a parsed file. */
+const ArticleInput = z
+  .object({
+    id: z
+      .string()
+      .regex(ARTICLE_ID_RE, 'must match [A-Za-z0-9._-]{1,128}')
+      .nullish(),
+    title: z
+      .string({ error: 'is required' })
+      .trim()
+      .min(1, 'is required')
+      .max(MAX_TITLE_CHARS, `must be at most ${MAX_TITLE_CHARS} characters`),
+    source: optionalText,
+    date: z
+      .string()
+      .nullish()
+      .superRefine((value, context) => {
+        if (value != null && value.trim() !== '' && normalizeDate(value) === null) {
+          context.addIssue({ code: 'custom', message: `must be ISO 8601 or RFC 2822, got "${value.slice(0, 60)}"` });
+        }
+      }),
+    url: z
+      .string()
+      .nullish()
+      .superRefine((value, context) => {
+        if (value != null && value.trim() !== '' && !isHttpUrl(value.trim())) {
+          context.addIssue({ code: 'custom', message: `must be an absolute http(s) URL, got "${value.slice(0, 80)}"` });
+        }
+      }),
+    caption: optionalText,
+    dateline: optionalText,
+    paragraphs: z.array(z.string({ error: 'must be strings' }), { error: 'must be an array of strings' }).optional(),
+    body: z.string({ error: 'must be a string' }).optional(),
+  })
+  .superRefine((input, context) => {
+    const paragraphs = paragraphsOf(input);
+    if (paragraphs.length === 0) {
+      const field = input.paragraphs !== undefined || input.body === undefined ? 'paragraphs' : 'body';
+      context.addIssue({ code: 'custom', path: [field], message: 'must hold at least one non-blank paragraph' });
+    }
+  });
+
+type ArticleInputType = z.infer<typeof ArticleInput>;
+
+function paragraphsOf(input: { paragraphs?: string[] | undefined; body?: string | undefined }): string[] {
+  if (input.paragraphs !== undefined) {
+    return input.paragraphs.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p.length > 0);
+  }
+  return input.body === undefined ? [] : splitParagraphs(input.body);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** One problem with one item of a batch: which item, which field, what is wrong. */
+export type ValidationProblem = { item: number; field: string; message: string };
+
+/** The outcome of validating one untrusted article. */
+export type Validated = { ok: true; article: Article } | { ok: false; problems: ValidationProblem[] };
+
+/**
+ * Validates one untrusted article (`item` is its index in the batch, for messages) and
+ * completes it: paragraphs split and trimmed, date as ISO, id derived when absent.
+ *
+ * @example
+ * validateArticle({ title: 'T', body: 'One.\n\nTwo.' }, 0) // { ok: true, article: { paragraphs: ['One.', 'Two.'], … } }
+ */
+export function validateArticle(input: unknown, item: number): Validated {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, problems: [{ item, field: '(article)', message: 'must be a JSON object' }] };
+  }
+  const parsed = ArticleInput.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        item,
+        field: issue.path.length > 0 ? issue.path.join('.') : '(article)',
+        message: issue.message,
+      })),
+    };
+  }
+  return { ok: true, article: completeArticle(parsed.data) };
+}
+
+function completeArticle(input: ArticleInputType): Article {
+  const url = input.url == null || input.url.trim() === '' ? null : input.url.trim();
+  const partial = {
+    title: input.title.replace(/\s+/g, ' '),
+    source: input.source,
+    date: input.date == null || input.date.trim() === '' ? null : normalizeDate(input.date),
+    url,
+    caption: input.caption,
+    dateline: input.dateline,
+    paragraphs: paragraphsOf(input),
+  };
+  return { id: input.id ?? deriveId(partial), ...partial };
+}
+
+/**
+ * The id of an article that has none: from its URL when it has one (so the same story posted
+ * twice is one article), else from its title and text. 16 hex digits of SHA-256.
+ */
+export function deriveId(article: { url: string | null; title: string; paragraphs: string[] }): string {
+  const basis = article.url ?? `${article.title}\n\n${article.paragraphs.join('\n\n')}`;
+  return createHash('sha256').update(basis).digest('hex').slice(0, 16);
+}
+
+/** A hash of everything a reader sees of an article: equal hashes mean `unchanged`. */
+export function contentHash(article: Article): string {
+  const canonical = JSON.stringify([
+    article.id,
+    article.title,
+    article.source,
+    article.date,
+    article.url,
+    article.caption,
+    article.dateline,
+    article.paragraphs,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Validates a batch, throwing one `bad_request` naming every bad item and field when any is bad. */
+export function validateBatch(inputs: unknown[], origin: string): Article[] {
+  const articles: Article[] = [];
+  const problems: ValidationProblem[] = [];
+  inputs.forEach((input, item) => {
+    const result = validateArticle(input, item);
+    if (result.ok) articles.push(result.article);
+    else problems.push(...result.problems);
+  });
+  if (problems.length > 0) {
+    const listed = problems
+      .slice(0, 10)
+      .map((p) => `item ${p.item}: ${p.field} ${p.message}`)
+      .join('; ');
+    const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
+    throw createError('bad_request', `invalid article in ${origin}: ${listed}${more}`, { problems });
+  }
+  if (articles.length === 0) throw createError('bad_request', `no article in ${origin}`);
+  return articles;
+}

@@ -1,0 +1,243 @@
+/**
+ * @module search/engine
+ * The seam to MiniSearch, and the only module that imports it. Paragraphs go in as documents
+ * with the fields `title` and `text`, analyzed by our analyzer; parsed queries come out as
+ * candidates in our own types. A second backend (SPEC §9) would implement {@link SearchEngine}.
+ */
+import MiniSearch, { type Options, type Query, type SearchResult } from 'minisearch';
+import { analyze, isStemmable, stem, termsOf } from '../text/analyzer.ts';
+import type { AndNode, Field, QueryNode } from './query.ts';
+
+/** One paragraph as the engine indexes it. */
+export type ParagraphDoc = { id: string; title: string; text: string };
+
+/** A paragraph the engine found for a query, before verification and ranking. */
+export type Candidate = {
+  id: string;
+  score: number;
+  /** True when some positive query term matched in the paragraph's own text (not only the title). */
+  textMatched: boolean;
+};
+
+/** A term of the index and the number of paragraphs holding it. */
+export type TermCount = { term: string; paragraphs: number };
+
+/** The contract of a search backend: add, remove, candidates for a parsed query, stats. */
+export interface SearchEngine {
+  /** Indexes paragraphs (their ids must be new). */
+  add(docs: readonly ParagraphDoc[]): void;
+  /** Removes paragraphs by id; unknown ids are ignored. */
+  remove(ids: readonly string[]): void;
+  /** True when a paragraph with this id is indexed. */
+  has(id: string): boolean;
+  /**
+   * Paragraphs that may match `query`: every exact match is among them, and they are exact
+   * unless the query holds a phrase (phrases are looked up as all their words; verify them).
+   */
+  candidates(query: AndNode): Candidate[];
+  /** The index terms starting with `prefix`, most frequent first. */
+  completions(prefix: string, limit: number): TermCount[];
+  /** Number of paragraphs and of distinct terms. */
+  stats(): { paragraphs: number; terms: number };
+  /** A JSON-serializable form, read back by {@link loadEngine}. */
+  toJSON(): unknown;
+}
+
+/** How much more a title match weighs than a text match: titles are short and chosen with care. */
+const TITLE_BOOST = 2;
+
+/**
+ * Analyzes field values once. MiniSearch tokenizes each field of each paragraph; the title is the
+ * same for all paragraphs of an article, so the last one is remembered.
+ */
+function createTokenizer(): (text: string) => string[] {
+  let lastText = '';
+  let lastTerms: string[] = [];
+  return function tokenizeField(text: string): string[] {
+    if (text !== lastText) {
+      lastText = text;
+      lastTerms = termsOf(analyze(text));
+    }
+    return lastTerms;
+  };
+}
+
+/** Terms are already folded by the analyzer: MiniSearch must leave them as they are. */
+function keepTerm(term: string): string {
+  return term;
+}
+
+/** A query string handed to MiniSearch is always a single analyzed term. */
+function singleTerm(term: string): string[] {
+  return [term];
+}
+
+/**
+ * The MiniSearch options used both to build an index and to load a snapshot of it: the two
+ * must agree, so there is one object.
+ */
+export const MINISEARCH_OPTIONS: Options<ParagraphDoc> = {
+  fields: ['title', 'text'],
+  storeFields: [],
+  tokenize: createTokenizer(),
+  processTerm: keepTerm,
+  searchOptions: {
+    boost: { title: TITLE_BOOST },
+    combineWith: 'AND',
+    tokenize: singleTerm,
+    processTerm: keepTerm,
+  },
+};
+
+/**
+ * MiniSearch keeps its term dictionary private; suggestions and stem variants need to walk it.
+ * This is the one place that reaches in, typed as narrowly as it is used.
+ */
+type TermDictionary = {
+  atPrefix(prefix: string): Iterable<[string, Map<number, Map<number, number>>]> & { size: number };
+};
+
+function dictionaryOf(index: MiniSearch<ParagraphDoc>): TermDictionary {
+  return (index as unknown as { _index: TermDictionary })._index;
+}
+
+/** Stems of dictionary terms, remembered: variants of a query term are looked up often. */
+const STEM_CACHE_LIMIT = 200_000;
+
+class MiniSearchEngine implements SearchEngine {
+  readonly #index: MiniSearch<ParagraphDoc>;
+  readonly #dictionary: TermDictionary;
+  readonly #stems = new Map<string, string>();
+
+  constructor(index: MiniSearch<ParagraphDoc>) {
+    this.#index = index;
+    this.#dictionary = dictionaryOf(index);
+  }
+
+  add(docs: readonly ParagraphDoc[]): void {
+    this.#index.addAll(docs);
+  }
+
+  remove(ids: readonly string[]): void {
+    for (const id of ids) if (this.#index.has(id)) this.#index.discard(id);
+  }
+
+  has(id: string): boolean {
+    return this.#index.has(id);
+  }
+
+  candidates(query: AndNode): Candidate[] {
+    const results = this.#index.search(this.#toMiniSearch(query));
+    return results.map(toCandidate);
+  }
+
+  completions(prefix: string, limit: number): TermCount[] {
+    if (prefix.length === 0) return [];
+    const counts: TermCount[] = [];
+    for (const [term, fields] of this.#dictionary.atPrefix(prefix)) {
+      const paragraphs = new Set<number>();
+      for (const docs of fields.values()) for (const doc of docs.keys()) paragraphs.add(doc);
+      if (paragraphs.size > 0) counts.push({ term, paragraphs: paragraphs.size });
+    }
+    counts.sort((a, b) => b.paragraphs - a.paragraphs || a.term.localeCompare(b.term));
+    return counts.slice(0, limit);
+  }
+
+  stats(): { paragraphs: number; terms: number } {
+    return { paragraphs: this.#index.documentCount, terms: this.#index.termCount };
+  }
+
+  toJSON(): unknown {
+    return this.#index.toJSON();
+  }
+
+  /**
+   * Index terms sharing the English stem of `term` (`talk` → talk, talks, talked…). Porter stems
+   * differ from their word at most in the last letter, so the variants sit under the stem's
+   * prefix less one letter.
+   */
+  #variants(term: string): string[] {
+    if (!isStemmable(term)) return [term];
+    const root = stem(term);
+    const variants = new Set([term]);
+    const prefix = root.length > 3 ? root.slice(0, -1) : root;
+    for (const [candidate] of this.#dictionary.atPrefix(prefix)) {
+      if (this.#stemOf(candidate) === root) variants.add(candidate);
+    }
+    return [...variants];
+  }
+
+  #stemOf(term: string): string {
+    let cached = this.#stems.get(term);
+    if (cached === undefined) {
+      cached = stem(term);
+      if (this.#stems.size >= STEM_CACHE_LIMIT) this.#stems.clear();
+      this.#stems.set(term, cached);
+    }
+    return cached;
+  }
+
+  #toMiniSearch(node: QueryNode): Query {
+    switch (node.kind) {
+      case 'term': {
+        const fields = fieldsOf(node.field);
+        if (node.mode === 'prefix') return { queries: [node.term], prefix: true, fields };
+        if (node.mode === 'fuzzy') return { queries: [node.term], fuzzy: node.distance, fields };
+        return { queries: this.#variants(node.term), combineWith: 'OR', fields };
+      }
+      case 'phrase':
+        return { queries: node.terms, combineWith: 'AND', fields: fieldsOf(node.field) };
+      case 'or':
+        return { queries: node.should.map((child) => this.#toMiniSearch(child)), combineWith: 'OR' };
+      case 'and': {
+        const must: Query = { queries: node.must.map((child) => this.#toMiniSearch(child)), combineWith: 'AND' };
+        // Phrases can only be excluded after verification: excluding their words would drop too much.
+        const exact = node.not.filter((child) => !containsPhrase(child));
+        if (exact.length === 0) return must;
+        return { queries: [must, ...exact.map((child) => this.#toMiniSearch(child))], combineWith: 'AND_NOT' };
+      }
+    }
+  }
+}
+
+function fieldsOf(field: Field | null): Field[] {
+  return field === null ? ['title', 'text'] : [field];
+}
+
+/** True when `node` has a phrase anywhere: its candidates then need verification. */
+export function containsPhrase(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'term':
+      return false;
+    case 'phrase':
+      return true;
+    case 'or':
+      return node.should.some(containsPhrase);
+    case 'and':
+      return node.must.some(containsPhrase) || node.not.some(containsPhrase);
+  }
+}
+
+function toCandidate(result: SearchResult): Candidate {
+  const fieldLists = Object.values(result.match) as string[][];
+  return {
+    id: String(result.id),
+    score: result.score,
+    textMatched: fieldLists.some((fields) => fields.includes('text')),
+  };
+}
+
+/** Creates an empty engine. */
+export function createEngine(): SearchEngine {
+  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(MINISEARCH_OPTIONS));
+}
+
+/**
+ * Loads an engine from the parsed JSON of {@link SearchEngine.toJSON}. Throws when it is not an
+ * index MiniSearch can read (the caller then rebuilds from the corpus).
+ */
+export function loadEngine(json: unknown): SearchEngine {
+  if (typeof json !== 'object' || json === null) throw new Error('search engine snapshot is not an object');
+  const index = MiniSearch.loadJS<ParagraphDoc>(json as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
+  return new MiniSearchEngine(index);
+}

@@ -1,0 +1,71 @@
+/**
+ * @module search/matches
+ * Where a query matched inside one paragraph: the spans of text and title that made it match,
+ * found with the analyzer's tokens (never with regexes over raw text). Excluded clauses and OR
+ * branches that did not match contribute nothing.
+ */
+import { analyze, type Analysis, type Token } from '../text/analyzer.ts';
+import type { Field, QueryNode } from './query.ts';
+import { matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from './verify.ts';
+
+/** A matched span: UTF-16 `[start, end)` and the clause that matched (to count distinct terms). */
+export type Span = { start: number; end: number; key: string };
+
+/** The matched spans of a paragraph, per field. */
+export type MatchSpans = { title: Span[]; text: Span[] };
+
+const FIELDS: readonly Field[] = ['title', 'text'];
+
+/**
+ * Collects the spans of `doc` that satisfy the positive clauses of `node`.
+ *
+ * @example
+ * const doc = analyzeDoc('Gaza truce', 'The four-day truce began.');
+ * matchSpans(parseQuery('truce').root, doc).text // [{ start: 14, end: 19, key: 'exact:truce' }]
+ */
+export function matchSpans(node: QueryNode, doc: AnalyzedDoc): MatchSpans {
+  const spans: MatchSpans = { title: [], text: [] };
+  collect(node, doc, spans);
+  return spans;
+}
+
+/** Analyzes a paragraph and its title for verification and highlighting. */
+export function analyzeDoc(title: string | Analysis, text: string): AnalyzedDoc {
+  return { title: typeof title === 'string' ? analyze(title) : title, text: analyze(text) };
+}
+
+function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
+  switch (node.kind) {
+    case 'term':
+      for (const field of fieldsOf(node.field)) {
+        const analysis = doc[field];
+        const key = `${node.mode}:${node.term}`;
+        for (const token of analysis.tokens) if (termMatches(node, token.term)) spans[field].push(spanOf(token, token, key));
+        for (const compound of analysis.compounds) if (termMatches(node, compound.term)) spans[field].push(spanOf(compound, compound, key));
+      }
+      return;
+    case 'phrase':
+      for (const field of fieldsOf(node.field)) {
+        const tokens = doc[field].tokens;
+        const key = `"${node.terms.join(' ')}"~${node.slop}`;
+        for (const [first, last] of phraseOccurrences(tokens, node.terms, node.slop)) {
+          spans[field].push(spanOf(tokens[first] as Token, tokens[last] as Token, key));
+        }
+      }
+      return;
+    case 'and':
+      for (const child of node.must) collect(child, doc, spans);
+      return;
+    case 'or':
+      for (const child of node.should) if (matchesQuery(child, doc)) collect(child, doc, spans);
+      return;
+  }
+}
+
+function fieldsOf(field: Field | null): readonly Field[] {
+  return field === null ? FIELDS : [field];
+}
+
+function spanOf(first: Token, last: Token, key: string): Span {
+  return { start: first.start, end: last.end, key };
+}

@@ -1,0 +1,130 @@
+/**
+ * @module search/snapshot
+ * The persisted library in `index/`: `manifest.json` names a snapshot file and says what it was
+ * built from (format and analyzer versions, corpus fingerprint); the snapshot holds the articles
+ * and the MiniSearch index. Both are written atomically; a snapshot that does not match its
+ * manifest, the running code or the corpus is refused, and the caller rebuilds.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurably } from '../ingest/corpus.ts';
+import type { Article } from '../ingest/article.ts';
+import { ANALYZER_VERSION } from '../text/analyzer.ts';
+import { loadEngine } from './engine.ts';
+import { createLibrary, type Library } from './library.ts';
+
+/** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+/** The manifest file, in the index folder. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Matches snapshot file names written by {@link saveSnapshot}. */
+const SNAPSHOT_FILE_RE = /^snapshot-[0-9a-z-]+\.json$/;
+
+/** What `manifest.json` records. */
+export type Manifest = {
+  formatVersion: number;
+  analyzerVersion: number;
+  fingerprint: string;
+  createdAt: string;
+  articles: number;
+  paragraphs: number;
+  snapshotFile: string;
+  bytes: number;
+};
+
+type SnapshotBody = {
+  articles: Array<{ article: Article; hash: string; file: string }>;
+  engine: unknown;
+};
+
+/** The outcome of loading: the library, or why the snapshot cannot be used. */
+export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { ok: false; reason: string };
+
+/**
+ * Saves the library to `indexDir` for the corpus state `fingerprint`: the snapshot first, under
+ * a new name, then the manifest pointing at it, then older snapshots are removed. Two processes
+ * saving at once each leave a complete pair; the last manifest written wins.
+ */
+export async function saveSnapshot(indexDir: string, library: Library, fingerprint: string): Promise<Manifest> {
+  await mkdir(indexDir, { recursive: true });
+  const body: SnapshotBody = {
+    articles: [...library.articles.values()].map(({ article, hash, file }) => ({ article, hash, file })),
+    engine: library.engine.toJSON(),
+  };
+  const content = Buffer.from(JSON.stringify(body));
+  const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.json`;
+  await writeFileDurably(join(indexDir, snapshotFile), content);
+  const manifest: Manifest = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    analyzerVersion: ANALYZER_VERSION,
+    fingerprint,
+    createdAt: new Date().toISOString(),
+    articles: library.articles.size,
+    paragraphs: library.engine.stats().paragraphs,
+    snapshotFile,
+    bytes: content.length,
+  };
+  await writeFileDurably(join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await removeOtherSnapshots(indexDir, snapshotFile);
+  return manifest;
+}
+
+async function removeOtherSnapshots(indexDir: string, keep: string): Promise<void> {
+  for (const name of await readdir(indexDir)) {
+    if (name !== keep && SNAPSHOT_FILE_RE.test(name)) await rm(join(indexDir, name), { force: true });
+  }
+}
+
+/** Reads the manifest, or `undefined` when there is none or it is unreadable. */
+export async function readManifest(indexDir: string): Promise<Manifest | undefined> {
+  try {
+    const value = JSON.parse(await readFile(join(indexDir, MANIFEST_FILE), 'utf8')) as unknown;
+    return isManifest(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads the snapshot if it is valid for `fingerprint` and this code's versions; otherwise says
+ * why not (missing, stale, other version, corrupt).
+ */
+export async function loadSnapshot(indexDir: string, fingerprint: string): Promise<LoadResult> {
+  const manifest = await readManifest(indexDir);
+  if (manifest === undefined) return { ok: false, reason: 'no snapshot' };
+  if (manifest.formatVersion !== SNAPSHOT_FORMAT_VERSION) return { ok: false, reason: `snapshot format ${manifest.formatVersion}, expected ${SNAPSHOT_FORMAT_VERSION}` };
+  if (manifest.analyzerVersion !== ANALYZER_VERSION) return { ok: false, reason: `analyzer version ${manifest.analyzerVersion}, expected ${ANALYZER_VERSION}` };
+  if (manifest.fingerprint !== fingerprint) return { ok: false, reason: 'the corpus changed since the snapshot' };
+  if (!SNAPSHOT_FILE_RE.test(manifest.snapshotFile)) return { ok: false, reason: 'the manifest names no valid snapshot file' };
+  try {
+    const content = await readFile(join(indexDir, manifest.snapshotFile));
+    if (content.length !== manifest.bytes) return { ok: false, reason: `snapshot is ${content.length} bytes, manifest says ${manifest.bytes}` };
+    const body = JSON.parse(content.toString('utf8')) as SnapshotBody;
+    const library = createLibrary(loadEngine(body.engine));
+    for (const entry of body.articles) library.articles.set(entry.article.id, entry);
+    if (library.articles.size !== manifest.articles || library.engine.stats().paragraphs !== manifest.paragraphs) {
+      return { ok: false, reason: 'snapshot counts do not match its manifest' };
+    }
+    return { ok: true, library, manifest };
+  } catch (error) {
+    return { ok: false, reason: `snapshot unreadable: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function isManifest(value: unknown): value is Manifest {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record.formatVersion === 'number' &&
+    typeof record.analyzerVersion === 'number' &&
+    typeof record.fingerprint === 'string' &&
+    typeof record.createdAt === 'string' &&
+    typeof record.articles === 'number' &&
+    typeof record.paragraphs === 'number' &&
+    typeof record.snapshotFile === 'string' &&
+    typeof record.bytes === 'number'
+  );
+}

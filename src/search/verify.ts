@@ -1,0 +1,154 @@
+/**
+ * @module search/verify
+ * The exact meaning of a parsed query on one paragraph (SPEC §4). The executor uses it to verify
+ * the index's candidates, the highlighter to find what matched, and the tests as the building
+ * block of their oracle. Everything here is pure and never throws.
+ */
+import { stem, type Analysis, type Token } from '../text/analyzer.ts';
+import type { Field, FieldRestriction, QueryNode, TermNode } from './query.ts';
+
+/** A paragraph analyzed for verification: its article's title and its own text. */
+export type AnalyzedDoc = { title: Analysis; text: Analysis };
+
+const BOTH_FIELDS: readonly Field[] = ['title', 'text'];
+
+/**
+ * Every occurrence of the phrase `terms` in `tokens` (in text order, as {@link analyze} gives
+ * them): the terms in order, with at most `slop` other tokens in between in total, that is
+ * `p_last − p_first − (k − 1) ≤ slop`. Each token holding the first term starts at most one
+ * occurrence, ending at its earliest in-order continuation. Returns `[first, last]` token indexes.
+ *
+ * @example
+ * const tokens = analyze('Hamas leader Ismail Haniyeh said').tokens;
+ * phraseOccurrences(tokens, ['hamas', 'haniyeh'], 2) // [[0, 3]]
+ * phraseOccurrences(tokens, ['hamas', 'haniyeh'], 1) // []
+ */
+export function phraseOccurrences(tokens: readonly Token[], terms: readonly string[], slop: number): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  const allowed = allowedSlop(slop);
+  for (let first = 0; first < tokens.length; first += 1) {
+    const last = occurrenceAt(tokens, terms, allowed, first);
+    if (last !== -1) found.push([first, last]);
+  }
+  return found;
+}
+
+/** True when the phrase occurs at least once in `tokens` (see {@link phraseOccurrences}). */
+function hasPhrase(tokens: readonly Token[], terms: readonly string[], slop: number): boolean {
+  const allowed = allowedSlop(slop);
+  for (let first = 0; first < tokens.length; first += 1) {
+    if (occurrenceAt(tokens, terms, allowed, first) !== -1) return true;
+  }
+  return false;
+}
+
+function allowedSlop(slop: number): number {
+  return Number.isNaN(slop) ? 0 : Math.max(0, slop);
+}
+
+/** The index of the last token of the occurrence starting at token `first`, or -1 when none does. */
+function occurrenceAt(tokens: readonly Token[], terms: readonly string[], slop: number, first: number): number {
+  const start = tokens[first];
+  if (start === undefined || terms.length === 0 || start.term !== terms[0]) return -1;
+  let last = first;
+  for (let matched = 1; matched < terms.length; matched += 1) {
+    const term = terms[matched];
+    let next = last + 1;
+    for (;;) {
+      const token = tokens[next];
+      if (token === undefined) return -1;
+      // The gap only grows as the match goes on: once over the slop, nothing further can fit.
+      if (token.position - start.position - matched > slop) return -1;
+      if (token.term === term) break;
+      next += 1;
+    }
+    last = next;
+  }
+  return last;
+}
+
+/**
+ * True when the query term `node` matches the index term `indexTerm` (a token's or a hyphen
+ * compound's term): `exact` compares English stems, `prefix` tests the start, `fuzzy` allows up
+ * to `node.distance` edits (Levenshtein, counted in UTF-16 units as MiniSearch counts them).
+ *
+ * @example
+ * termMatches({ kind: 'term', term: 'talk', mode: 'exact', distance: 0, field: null }, 'talks')     // true
+ * termMatches({ kind: 'term', term: 'cease', mode: 'prefix', distance: 0, field: null }, 'ceasefire') // true
+ * termMatches({ kind: 'term', term: 'haniya', mode: 'fuzzy', distance: 1, field: null }, 'haniyeh')   // false
+ */
+export function termMatches(node: TermNode, indexTerm: string): boolean {
+  switch (node.mode) {
+    case 'exact':
+      return indexTerm === node.term || stem(indexTerm) === stem(node.term);
+    case 'prefix':
+      return indexTerm.startsWith(node.term);
+    case 'fuzzy':
+      return boundedEditDistance(node.term, indexTerm, node.distance) <= node.distance;
+  }
+}
+
+/**
+ * The Levenshtein distance between `a` and `b` (insertions, deletions and substitutions of
+ * UTF-16 units) when it is at most `max`, else `max + 1`. Stops as soon as the bound is passed.
+ *
+ * @example
+ * boundedEditDistance('haniya', 'haniyeh', 2) // 2
+ * boundedEditDistance('haniya', 'hamas', 1)   // 2 (more than 1)
+ */
+export function boundedEditDistance(a: string, b: string, max: number): number {
+  const bound = Number.isNaN(max) ? 0 : Math.max(0, max);
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > bound) return bound + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      const value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution);
+      current.push(value);
+      if (value < rowMin) rowMin = value;
+    }
+    // Every later row is at least this row's minimum: the bound is already passed.
+    if (rowMin > bound) return bound + 1;
+    previous = current;
+  }
+  const distance = previous[b.length] as number;
+  return distance <= bound ? distance : bound + 1;
+}
+
+/**
+ * True when `doc` matches `node`: a term or phrase matches in its restricted field, or in either
+ * field when unrestricted (a phrase always lies within one field); an AND needs every `must`
+ * child and no `not` child; an OR needs some child.
+ *
+ * @example
+ * const doc = { title: analyze('Gaza truce'), text: analyze('The four-day truce began.') };
+ * matchesQuery(parseQuery('"four day" title:gaza').root, doc) // true
+ * matchesQuery(parseQuery('title:truce -gaza').root, doc)     // false
+ */
+export function matchesQuery(node: QueryNode, doc: AnalyzedDoc): boolean {
+  switch (node.kind) {
+    case 'term':
+      return fieldsOf(node.field).some((field) => termInField(node, doc[field]));
+    case 'phrase':
+      return fieldsOf(node.field).some((field) => hasPhrase(doc[field].tokens, node.terms, node.slop));
+    case 'and':
+      return node.must.every((child) => matchesQuery(child, doc)) && !node.not.some((child) => matchesQuery(child, doc));
+    case 'or':
+      return node.should.some((child) => matchesQuery(child, doc));
+  }
+}
+
+/** True when some index term of the field (a token's or a compound's term) matches `node`. */
+function termInField(node: TermNode, analysis: Analysis): boolean {
+  return (
+    analysis.tokens.some((token) => termMatches(node, token.term)) ||
+    analysis.compounds.some((compound) => termMatches(node, compound.term))
+  );
+}
+
+function fieldsOf(field: FieldRestriction): readonly Field[] {
+  return field === null ? BOTH_FIELDS : [field];
+}

@@ -1,0 +1,120 @@
+/**
+ * @module server/app
+ * The Hono application: the read endpoints of SPEC §5. It holds no state of its own: every
+ * route asks the {@link NewsService}. Tests call `app.request()`; `server/listen.ts` serves it.
+ */
+import { zValidator } from '@hono/zod-validator';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createError } from '../errors.ts';
+import type { Article } from '../ingest/article.ts';
+import { formatOfMediaType, parseArticles, SUPPORTED_MEDIA_TYPES, type Format } from '../ingest/formats.ts';
+import type { NewsService } from '../service/news-service.ts';
+import { createErrorHandler, handleNotFound } from './error-handler.ts';
+import { searchQuerySchema, toSearchParams } from './search-params.ts';
+import { requireWriteAccess, type WriteAccess } from './write-access.ts';
+
+/** Default largest request body (SPEC §1: 10 MiB). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** What the application is built from. */
+export type AppOptions = {
+  service: NewsService;
+  /** Who may write; by default loopback-only writes without a token. */
+  writeAccess?: WriteAccess;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes?: number;
+  /** Receives server-side error reports. */
+  log?: (message: string) => void;
+};
+
+/**
+ * Creates the application.
+ *
+ * @example
+ * const app = createApp({ service });
+ * const response = await app.request('/search?q=ceasefire');
+ */
+export function createApp(options: AppOptions): Hono {
+  const { service, log = () => {}, writeAccess = { host: '127.0.0.1' }, maxBodyBytes = MAX_BODY_BYTES } = options;
+  const app = new Hono();
+  app.onError(createErrorHandler(log));
+  app.notFound(handleNotFound);
+
+  app.get(
+    '/search',
+    zValidator('query', searchQuerySchema, (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
+        const message = issue?.message ?? 'invalid query string';
+        throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
+      }
+    }),
+    (c) => {
+      const { q, params } = toSearchParams(c.req.valid('query'));
+      return c.json(service.search(q, params));
+    },
+  );
+
+  app.get('/suggest', (c) => {
+    const q = c.req.query('q') ?? '';
+    if (q.length > 1000) throw createError('bad_request', `q must be at most 1000 characters, got ${q.length}`);
+    return c.json({ suggestions: service.suggest(q) });
+  });
+
+  app.get('/articles/:id', (c) => {
+    const id = c.req.param('id');
+    const article = service.getArticle(id);
+    if (article === undefined) throw createError('not_found', `no article with id "${id.slice(0, 128)}"`);
+    return c.json(article);
+  });
+
+  const guard = requireWriteAccess(writeAccess);
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw createError('payload_too_large', `request body is larger than ${maxBodyBytes} bytes`);
+    },
+  });
+
+  app.post('/articles', guard, async (c, next) => {
+    // Checked before the body is read: an unsupported type costs nothing.
+    if (formatOfMediaType(c.req.header('content-type')) === null) {
+      const given = c.req.header('content-type') ?? '(none)';
+      throw createError('unsupported_media_type', `Content-Type ${given} is not supported; use ${SUPPORTED_MEDIA_TYPES.join(', ')}`);
+    }
+    await next();
+  }, limitBody, async (c) => {
+    const format = formatOfMediaType(c.req.header('content-type')) as Format;
+    const body = await c.req.text();
+    const articles = parseArticles(body, format, 'request body');
+    rejectDuplicateIds(articles);
+    const results = await service.ingest(articles);
+    const count = (status: string) => results.filter((result) => result.status === status).length;
+    const changed = results.some((result) => result.status !== 'unchanged');
+    return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged') }, changed ? 201 : 200);
+  });
+
+  app.delete('/articles/:id', guard, async (c) => {
+    const id = c.req.param('id');
+    if (!(await service.remove(id))) throw createError('not_found', `no article with id "${id.slice(0, 128)}"`);
+    return c.body(null, 204);
+  });
+
+  app.get('/stats', (c) => c.json(service.stats()));
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  return app;
+}
+
+/** A batch naming one id twice is ambiguous: refuse it whole, naming the items. */
+function rejectDuplicateIds(articles: readonly Article[]): void {
+  const seen = new Map<string, number>();
+  articles.forEach((article, item) => {
+    const first = seen.get(article.id);
+    if (first !== undefined) {
+      throw createError('bad_request', `invalid article in request body: items ${first} and ${item} have the same id "${article.id}"`);
+    }
+    seen.set(article.id, item);
+  });
+}

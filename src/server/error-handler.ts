@@ -1,0 +1,42 @@
+/**
+ * @module server/error-handler
+ * The one place where errors become HTTP responses: `{"error": {"code", "message"}}` with the
+ * status of the code. Unknown errors are logged and answered as `internal`, without details.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ERROR_STATUS, isServiceError, type ErrorCode } from '../errors.ts';
+
+/** The JSON body of every error response. */
+export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
+
+/** HTTP statuses Hono's own exceptions may carry, and our code for each. */
+const STATUS_CODES: Record<number, ErrorCode> = Object.fromEntries(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/** Answers an error response. */
+export function errorResponse(c: Context, code: ErrorCode, message: string, details?: unknown): Response {
+  const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
+  return c.json(body, ERROR_STATUS[code] as ContentfulStatusCode);
+}
+
+/**
+ * Creates the `onError` handler. `log` receives unexpected errors (with their stack), which
+ * never reach the client.
+ */
+export function createErrorHandler(log: (message: string) => void): ErrorHandler {
+  return function handleError(error, c) {
+    if (isServiceError(error)) return errorResponse(c, error.code, error.message, error.details);
+    if (error instanceof HTTPException) {
+      const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');
+      return errorResponse(c, code, error.message || `request failed with status ${error.status}`);
+    }
+    log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return errorResponse(c, 'internal', 'internal error');
+  };
+}
+
+/** Answers 404 `not_found` for unknown routes. */
+export const handleNotFound: NotFoundHandler = (c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`);

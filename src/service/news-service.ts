@@ -1,0 +1,146 @@
+/**
+ * @module service/news-service
+ * The service the HTTP server and the CLI share: searches over the current library, and writes
+ * that are serialized, durable before they are acknowledged, and followed by a background
+ * snapshot. It also follows changes made to `corpus/` by hand or by another process.
+ */
+import type { Article } from '../ingest/article.ts';
+import { libraryCounts, type Library } from '../search/library.ts';
+import { saveSnapshot, type Manifest } from '../search/snapshot.ts';
+import { fold } from '../text/analyzer.ts';
+import { addArticles, removeArticle, stateFingerprint, syncCorpus, type ArticleResult, type CorpusState, type SyncOutcome } from './corpus-writer.ts';
+import { search, type SearchParams, type SearchResponse } from './search-service.ts';
+import { createSerialQueue } from './serial-queue.ts';
+import { createSnapshotScheduler } from './snapshot-scheduler.ts';
+
+/** Most completions `/suggest` returns (SPEC §5). */
+const MAX_SUGGESTIONS = 10;
+/** Matches the last word of a partly typed query (what `/suggest` completes). */
+const LAST_WORD_RE = /[\p{L}\p{N}\p{M}]+$/u;
+
+/** The counts of `/stats`. */
+export type Stats = {
+  articles: number;
+  paragraphs: number;
+  terms: number;
+  sources: Record<string, number>;
+  snapshot: { bytes: number; createdAt: string } | null;
+};
+
+/** The operations of the service. */
+export interface NewsService {
+  /** Ranked search (SPEC §4–§5). */
+  search(q: string, params?: SearchParams): SearchResponse;
+  /** An article by id, or `undefined`. */
+  getArticle(id: string): Article | undefined;
+  /** Up to 10 completions of the last word of `q`, most frequent first. */
+  suggest(q: string): string[];
+  /** Counts of articles, paragraphs, terms and sources, and the snapshot's size and time. */
+  stats(): Stats;
+  /** Adds or replaces validated articles; resolves once they are on disk and searchable. */
+  ingest(articles: readonly Article[]): Promise<ArticleResult[]>;
+  /** Removes an article; resolves false when it is unknown. */
+  remove(id: string): Promise<boolean>;
+  /** Picks up corpus files changed outside the service. */
+  sync(): Promise<SyncOutcome>;
+  /** Stops following the corpus and saves the snapshot if anything changed. */
+  close(): Promise<void>;
+}
+
+/** What the service is made of. */
+export type NewsServiceOptions = {
+  state: CorpusState;
+  /** Where snapshots are saved; without it, nothing is saved (tests, one-off commands). */
+  indexDir?: string | undefined;
+  /** The manifest of the snapshot the library was loaded from or saved to, if any. */
+  manifest?: Manifest | undefined;
+  /** Quiet time after a change before the snapshot is saved. */
+  snapshotDelayMs?: number;
+  /** How often `corpus/` is checked for outside changes; 0 disables it. */
+  watchIntervalMs?: number;
+  log?: (message: string) => void;
+};
+
+/** Default quiet time before a background snapshot: a burst of ingests costs one save. */
+const SNAPSHOT_DELAY_MS = 1000;
+/** Default corpus check interval: outside changes show up "within a few seconds" (SPEC §6). */
+export const WATCH_INTERVAL_MS = 2000;
+
+/**
+ * Creates the service.
+ *
+ * @example
+ * const service = createNewsService({ state: createCorpusState(library, 'corpus', files) });
+ * service.search('ceasefire').total
+ */
+export function createNewsService(options: NewsServiceOptions): NewsService {
+  const { state, indexDir, snapshotDelayMs = SNAPSHOT_DELAY_MS, watchIntervalMs = 0, log = () => {} } = options;
+  const library: Library = state.library;
+  let manifest = options.manifest;
+  const writes = createSerialQueue();
+  const snapshots = createSnapshotScheduler({
+    delayMs: snapshotDelayMs,
+    log,
+    save: async () => {
+      if (indexDir === undefined) return;
+      // Taken inside the write queue so the snapshot matches the fingerprint it records.
+      manifest = await writes.run(() => saveSnapshot(indexDir, library, stateFingerprint(state)));
+    },
+  });
+
+  const sync = (): Promise<SyncOutcome> =>
+    writes.run(async () => {
+      const outcome = await syncCorpus(state);
+      for (const problem of outcome.problems) log(`skipped ${problem}`);
+      if (outcome.filesRead + outcome.filesRemoved > 0) snapshots.changed();
+      return outcome;
+    });
+
+  let watcher: NodeJS.Timeout | undefined;
+  if (watchIntervalMs > 0) {
+    let syncing = false;
+    watcher = setInterval(() => {
+      if (syncing) return;
+      syncing = true;
+      sync()
+        .catch((error: unknown) => log(`corpus check failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          syncing = false;
+        });
+    }, watchIntervalMs);
+    watcher.unref();
+  }
+
+  return {
+    search: (q, params) => search(library, q, params),
+    getArticle: (id) => library.articles.get(id)?.article,
+    suggest(q) {
+      const word = LAST_WORD_RE.exec(q.trim())?.[0];
+      if (word === undefined) return [];
+      return library.engine.completions(fold(word), MAX_SUGGESTIONS).map((entry) => entry.term);
+    },
+    stats() {
+      return {
+        ...libraryCounts(library),
+        snapshot: manifest === undefined ? null : { bytes: manifest.bytes, createdAt: manifest.createdAt },
+      };
+    },
+    async ingest(articles) {
+      const results = await writes.run(() => addArticles(state, articles));
+      if (results.some((result) => result.status !== 'unchanged')) snapshots.changed();
+      return results;
+    },
+    async remove(id) {
+      const removed = await writes.run(() => removeArticle(state, id));
+      if (removed) snapshots.changed();
+      return removed;
+    },
+    sync,
+    async close() {
+      if (watcher !== undefined) clearInterval(watcher);
+      snapshots.stop();
+      await writes.idle();
+      await snapshots.flush();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module service/open-library
+ * Start-up: load the snapshot when it matches the corpus, else rebuild the library from
+ * `corpus/` (reporting progress) and save a fresh snapshot.
+ */
+import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
+import type { Article } from '../ingest/article.ts';
+import { createLibrary, putArticles, type Library } from '../search/library.ts';
+import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
+
+/** Progress of a rebuild: files read, then paragraphs indexed. */
+export type Progress = { phase: 'read' | 'index'; done: number; total: number };
+
+/** Where the library lives and whom to tell about it. */
+export type OpenOptions = {
+  corpusDir: string;
+  indexDir: string;
+  /** Called as a rebuild advances (not called when the snapshot is loaded). */
+  onProgress?: (progress: Progress) => void;
+  /** Receives one line per notable event (rebuild reason, unreadable corpus files). */
+  log?: (message: string) => void;
+};
+
+/** The opened library and how it was obtained. */
+export type OpenedLibrary = {
+  library: Library;
+  files: CorpusFile[];
+  fingerprint: string;
+  origin: 'snapshot' | 'rebuilt';
+  /** The manifest of the snapshot loaded or saved. */
+  manifest: Manifest;
+  /** Corpus files that could not be read, with the reason: they are skipped, never fatal. */
+  problems: string[];
+};
+
+/** Paragraphs indexed between two progress reports during a rebuild. */
+const INDEX_BATCH_PARAGRAPHS = 2000;
+
+/**
+ * Opens the library of `corpusDir`, from the snapshot in `indexDir` when it is valid for the
+ * corpus as it is now, otherwise by rebuilding (and then saving a new snapshot).
+ *
+ * @example
+ * const { library, origin } = await openLibrary({ corpusDir: 'corpus', indexDir: 'index' });
+ */
+export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> {
+  const { corpusDir, indexDir, onProgress, log = () => {} } = options;
+  const files = await listCorpusFiles(corpusDir);
+  const fingerprint = fingerprintCorpus(files);
+  const loaded = await loadSnapshot(indexDir, fingerprint);
+  if (loaded.ok) return { library: loaded.library, files, fingerprint, origin: 'snapshot', manifest: loaded.manifest, problems: [] };
+
+  log(`building the index from ${corpusDir} (${loaded.reason})`);
+  const { library, problems } = await rebuildLibrary(corpusDir, files, onProgress);
+  for (const problem of problems) log(`skipped ${problem}`);
+  const manifest = await saveSnapshot(indexDir, library, fingerprint);
+  return { library, files, fingerprint, origin: 'rebuilt', manifest, problems };
+}
+
+/** Reads every corpus file and indexes its articles. Unreadable files are reported, not fatal. */
+export async function rebuildLibrary(
+  corpusDir: string,
+  files: readonly CorpusFile[],
+  onProgress?: (progress: Progress) => void,
+): Promise<{ library: Library; problems: string[] }> {
+  const entries: Array<{ article: Article; file: string }> = [];
+  const problems: string[] = [];
+  for (const [index, file] of files.entries()) {
+    try {
+      for (const article of await readCorpusFile(corpusDir, file.path)) entries.push({ article, file: file.path });
+    } catch (error) {
+      problems.push(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    onProgress?.({ phase: 'read', done: index + 1, total: files.length });
+  }
+
+  const library = createLibrary();
+  const total = entries.reduce((sum, entry) => sum + entry.article.paragraphs.length, 0);
+  let batch: typeof entries = [];
+  let batchParagraphs = 0;
+  let done = 0;
+  const flush = (): void => {
+    putArticles(library, batch);
+    done += batchParagraphs;
+    batch = [];
+    batchParagraphs = 0;
+    onProgress?.({ phase: 'index', done, total });
+  };
+  for (const entry of entries) {
+    batch.push(entry);
+    batchParagraphs += entry.article.paragraphs.length;
+    if (batchParagraphs >= INDEX_BATCH_PARAGRAPHS) flush();
+  }
+  flush();
+  return { library, problems };
+}

@@ -1,0 +1,138 @@
+/**
+ * @module text/tokenize
+ * The tokenizer: finds the words of a text with their UTF-16 offsets and folds each into a term.
+ *
+ * Rules (SPEC §3): `Qatar's` is the token `qatar` spanning the whole `Qatar's`;
+ * `Amir-Abdollahian` is the tokens `amir`, `abdollahian` plus the compound `amirabdollahian`;
+ * `U.S.` is the single token `us`; `3.5` and `1,000` stay one number; Han and Hiragana
+ * characters are one token each (those scripts do not separate words with spaces).
+ */
+import { fold, IGNORABLE_CHARS } from './normalize.ts';
+
+/** A word of the text: its folded term, where it stands, and its ordinal among the words. */
+export type Token = {
+  term: string;
+  start: number;
+  end: number;
+  position: number;
+};
+
+/**
+ * A hyphenated word taken as one (`cease-fire` → `ceasefire`), spanning `span` tokens from
+ * `position`. Compounds are indexed as terms but phrases are matched on tokens only.
+ */
+export type Compound = Token & { span: number };
+
+export type Analysis = {
+  tokens: Token[];
+  compounds: Compound[];
+};
+
+/** Letters, digits and marks that make up words, minus the scripts tokenized per character. */
+const WORD_CHAR = `[[\\p{L}\\p{N}\\p{M}${IGNORABLE_CHARS}]--[\\p{sc=Han}\\p{sc=Hiragana}]]`;
+/** A character tokenized on its own: an ideograph or a Hiragana syllable. */
+const SINGLE_CHAR = `[\\p{sc=Han}\\p{sc=Hiragana}]`;
+/** Punctuation that may join two runs of word characters into one chunk: apostrophes, hyphens, `.`, `,`. */
+const JOINER = `['\\u2019\\u02BC\\-\\u2010\\u2011\\.\\,]`;
+/** Matches one ideograph, or one chunk: word runs joined by single joiner characters. */
+const CHUNK_RE = new RegExp(`${SINGLE_CHAR}|${WORD_CHAR}+(?:${JOINER}${WORD_CHAR}+)*`, 'gv');
+
+/** Matches an acronym written with periods: `U.S`, `e.g` (the final period is outside the chunk). */
+const ACRONYM_RE = /^\p{L}(?:\.\p{L})+$/u;
+/** Matches a number with decimal or thousands separators: `3.5`, `1,000`, `1.000.000`. */
+const NUMBER_RE = /^\p{N}+(?:[.,]\p{N}+)+$/u;
+/** Matches the separators that split a chunk into words when it is neither acronym nor number. */
+const SENTENCE_JOINER_RE = /[.,]/u;
+/** Matches hyphens (ASCII, U+2010, U+2011). */
+const HYPHEN_RE = /[-\u2010\u2011]/u;
+/** Matches apostrophes (ASCII, right single quotation mark, modifier letter apostrophe). */
+const APOSTROPHE_RE = /['\u2019\u02BC]/u;
+/** French elided articles and pronouns (`l'`, `d'`, `qu'`): split from the word they precede. */
+const ELISION_RE = /^(?:\p{L}|qu|jusqu|lorsqu|puisqu|quoiqu)$/iu;
+
+type Piece = { text: string; start: number };
+
+/** Splits `text` (at offset `start`) on every match of a one-character separator. */
+function splitPieces(text: string, start: number, separator: RegExp): Piece[] {
+  const pieces: Piece[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    if (separator.test(text[i] as string)) {
+      pieces.push({ text: text.slice(from, i), start: start + from });
+      from = i + 1;
+    }
+  }
+  pieces.push({ text: text.slice(from), start: start + from });
+  return pieces;
+}
+
+type Word = { term: string; start: number; end: number };
+
+/** Resolves apostrophes in one hyphen-free part: possessive `'s` dropped, elisions split, others joined. */
+function resolveApostrophes(part: Piece): Word[] {
+  const pieces = splitPieces(part.text, part.start, APOSTROPHE_RE);
+  const words: Word[] = [];
+  let current = { text: (pieces[0] as Piece).text, start: (pieces[0] as Piece).start, end: 0 };
+  current.end = current.start + current.text.length;
+  for (const piece of pieces.slice(1)) {
+    const pieceEnd = piece.start + piece.text.length;
+    if (piece.text === 's' || piece.text === 'S') {
+      current.end = pieceEnd; // possessive: the token covers `'s`, its term does not
+    } else if (ELISION_RE.test(current.text)) {
+      words.push({ term: fold(current.text), start: current.start, end: current.end });
+      current = { text: piece.text, start: piece.start, end: pieceEnd };
+    } else {
+      current = { text: current.text + piece.text, start: current.start, end: pieceEnd };
+    }
+  }
+  words.push({ term: fold(current.text), start: current.start, end: current.end });
+  return words.filter((word) => word.term.length > 0);
+}
+
+/**
+ * Tokenizes `text`. Offsets are UTF-16 indexes into `text` itself, so
+ * `text.slice(token.start, token.end)` is the word as written. Never throws.
+ *
+ * @example
+ * analyze("Qatar's cease-fire").tokens.map((t) => t.term) // ['qatar', 'cease', 'fire']
+ * analyze("Qatar's cease-fire").compounds[0]?.term         // 'ceasefire'
+ */
+export function analyze(text: string): Analysis {
+  const tokens: Token[] = [];
+  const compounds: Compound[] = [];
+  const push = (word: Word): void => {
+    tokens.push({ term: word.term, start: word.start, end: word.end, position: tokens.length });
+  };
+
+  for (const match of text.matchAll(CHUNK_RE)) {
+    const chunk = match[0];
+    const start = match.index;
+    if (ACRONYM_RE.test(chunk)) {
+      const end = start + chunk.length;
+      const withPeriod = text[end] === '.' ? end + 1 : end;
+      push({ term: fold(chunk.replace(/\./g, '')), start, end: withPeriod });
+      continue;
+    }
+    if (NUMBER_RE.test(chunk)) {
+      push({ term: fold(chunk.replace(/,/g, '')), start, end: start + chunk.length });
+      continue;
+    }
+    for (const group of splitPieces(chunk, start, SENTENCE_JOINER_RE)) {
+      const first = tokens.length;
+      const parts = splitPieces(group.text, group.start, HYPHEN_RE).filter((p) => p.text.length > 0);
+      for (const part of parts) resolveApostrophes(part).forEach(push);
+      const grouped = tokens.slice(first);
+      if (parts.length > 1 && grouped.length > 1) {
+        const last = grouped[grouped.length - 1] as Token;
+        compounds.push({
+          term: grouped.map((t) => t.term).join(''),
+          start: (grouped[0] as Token).start,
+          end: last.end,
+          position: first,
+          span: grouped.length,
+        });
+      }
+    }
+  }
+  return { tokens, compounds };
+}

@@ -1,0 +1,71 @@
+/**
+ * Shared test fixtures: the seed article, small libraries and services built per test.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Article } from '../src/ingest/article.ts';
+import { readArticleFile, writeArticleFile } from '../src/ingest/corpus.ts';
+import { createLibrary, putArticles, type Library } from '../src/search/library.ts';
+import { createApp } from '../src/server/app.ts';
+import type { WriteAccess } from '../src/server/write-access.ts';
+import { openLibrary } from '../src/service/open-library.ts';
+import { createCorpusState } from '../src/service/corpus-writer.ts';
+import { createNewsService } from '../src/service/news-service.ts';
+
+/** The seed article shipped in `corpus/`. */
+export const SEED_PATH = new URL('../corpus/000_635337495ee4adb1.txt', import.meta.url).pathname;
+
+/** Reads the seed article. */
+export async function readSeed(): Promise<Article> {
+  const [seed] = await readArticleFile(SEED_PATH);
+  if (seed === undefined) throw new Error('the seed article did not parse');
+  return seed;
+}
+
+/** A complete article for tests, with defaults for the fields a test does not care about. */
+export function makeArticle(fields: Partial<Article> & { id: string; paragraphs: string[] }): Article {
+  return { title: `Article ${fields.id}`, source: 'Test Wire', date: null, url: null, caption: null, dateline: null, ...fields };
+}
+
+/** A library holding `articles`. */
+export function libraryOf(articles: readonly Article[]): Library {
+  const library = createLibrary();
+  putArticles(library, articles.map((article) => ({ article, file: `${article.id}.json` })));
+  return library;
+}
+
+/** An app (no port) over an in-memory library holding `articles` (no corpus folder behind it). */
+export function appOf(articles: readonly Article[]) {
+  const state = createCorpusState(libraryOf(articles), '/nonexistent-corpus', []);
+  return createApp({ service: createNewsService({ state }) });
+}
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export async function tempDir(): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'news-search-test-'));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A service and app over a fresh corpus folder (opened like `npm start` does), for write tests. */
+export async function writableApp(options: { articles?: Article[]; writeAccess?: WriteAccess; maxBodyBytes?: number; indexDir?: boolean } = {}) {
+  const dir = await tempDir();
+  const corpusDir = join(dir.path, 'corpus');
+  const indexDir = join(dir.path, 'index');
+  await mkdir(corpusDir);
+  for (const article of options.articles ?? []) await writeArticleFile(corpusDir, article);
+  const opened = await openLibrary({ corpusDir, indexDir });
+  const state = createCorpusState(opened.library, corpusDir, opened.files);
+  const service = createNewsService({ state, indexDir: options.indexDir === false ? undefined : indexDir, manifest: opened.manifest, snapshotDelayMs: 10 });
+  const app = createApp({ service, writeAccess: options.writeAccess ?? { host: '127.0.0.1' }, maxBodyBytes: options.maxBodyBytes });
+  return {
+    app,
+    service,
+    corpusDir,
+    indexDir,
+    cleanup: async () => {
+      await service.close();
+      await dir.cleanup();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { contentHash, deriveId, normalizeDate, validateArticle, validateBatch } from '../../src/ingest/article.ts';
+import { isServiceError } from '../../src/errors.ts';
+
+describe('normalizeDate', () => {
+  it('keeps an ISO date and converts date-times and RFC 2822 to ISO', () => {
+    expect(normalizeDate('2020-03-05')).toBe('2020-03-05');
+    expect(normalizeDate('2020-03-05T10:00:00+01:00')).toBe('2020-03-05T09:00:00.000Z');
+    expect(normalizeDate('Thu, 05 Mar 2020 10:00:00 GMT')).toBe('2020-03-05T10:00:00.000Z');
+  });
+
+  it('returns null for text that is no date', () => {
+    expect(normalizeDate('yesterday')).toBeNull();
+    expect(normalizeDate('2020-02-30')).toBeNull();
+  });
+});
+
+describe('validateArticle', () => {
+  it('splits a body on blank lines and derives a stable id', () => {
+    const result = validateArticle({ title: ' Title ', body: 'One.\n\n\nTwo\nlines.' }, 0);
+    expect(result.ok && result.article.paragraphs).toEqual(['One.', 'Two lines.']);
+    expect(result.ok && result.article.title).toBe('Title');
+    const again = validateArticle({ title: 'Title', body: 'One.\n\nTwo\nlines.' }, 0);
+    expect(result.ok && again.ok && again.article.id === result.article.id).toBe(true);
+  });
+
+  it('derives the id from the URL when there is one', () => {
+    const a = validateArticle({ title: 'A', paragraphs: ['x'], url: 'https://example.com/a' }, 0);
+    const b = validateArticle({ title: 'B', paragraphs: ['y'], url: 'https://example.com/a' }, 0);
+    expect(a.ok && b.ok && a.article.id === b.article.id).toBe(true);
+    expect(deriveId({ url: 'https://example.com/a', title: '', paragraphs: [] })).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('names each bad field', () => {
+    const result = validateArticle({ id: 'bad id!', title: '', date: 'soon', url: 'ftp://x', paragraphs: ['  '] }, 3);
+    expect(result.ok).toBe(false);
+    const fields = result.ok ? [] : result.problems.map((problem) => problem.field);
+    expect(fields).toEqual(expect.arrayContaining(['id', 'title', 'date', 'url', 'paragraphs']));
+    expect(result.ok ? [] : result.problems.every((problem) => problem.item === 3)).toBe(true);
+  });
+
+  it('refuses a title over 1,000 characters and a non-object', () => {
+    expect(validateArticle({ title: 'x'.repeat(1001), paragraphs: ['p'] }, 0).ok).toBe(false);
+    expect(validateArticle(['not', 'an', 'article'], 0).ok).toBe(false);
+  });
+});
+
+describe('validateBatch', () => {
+  it('throws one bad_request naming every bad item', () => {
+    try {
+      validateBatch([{ title: 'ok', paragraphs: ['p'] }, { paragraphs: ['p'] }, { title: 't' }], 'request body');
+      expect.unreachable();
+    } catch (error) {
+      expect(isServiceError(error) && error.code).toBe('bad_request');
+      expect(String((error as Error).message)).toMatch(/item 1: title/);
+      expect(String((error as Error).message)).toMatch(/item 2: paragraphs/);
+    }
+  });
+});
+
+describe('contentHash', () => {
+  it('changes when any field a reader sees changes', () => {
+    const result = validateArticle({ title: 'T', paragraphs: ['p'] }, 0);
+    if (!result.ok) throw new Error('fixture invalid');
+    const base = contentHash(result.article);
+    expect(contentHash({ ...result.article })).toBe(base);
+    expect(contentHash({ ...result.article, paragraphs: ['q'] })).not.toBe(base);
+    expect(contentHash({ ...result.article, source: 'Other' })).not.toBe(base);
+  });
+});

@@ -1,0 +1,109 @@
+import { readFile, writeFile, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprintCorpus, listCorpusFiles, writeArticleFile } from '../../src/ingest/corpus.ts';
+import { MANIFEST_FILE, loadSnapshot, readManifest, saveSnapshot } from '../../src/search/snapshot.ts';
+import { openLibrary } from '../../src/service/open-library.ts';
+import { search } from '../../src/service/search-service.ts';
+import { makeArticle, tempDir } from '../helpers.ts';
+
+let corpusDir: string;
+let indexDir: string;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  const dir = await tempDir();
+  cleanup = dir.cleanup;
+  corpusDir = join(dir.path, 'corpus');
+  indexDir = join(dir.path, 'index');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(corpusDir);
+  await writeArticleFile(corpusDir, makeArticle({ id: 'alpha', title: 'Truce talks', paragraphs: ['The truce holds.', 'Talks resume on Monday.'] }));
+  await writeArticleFile(corpusDir, makeArticle({ id: 'beta', title: 'Harvest', paragraphs: ['Wheat prices fell.'] }));
+});
+
+afterEach(() => cleanup());
+
+describe('openLibrary', () => {
+  it('builds the index on first start and loads the snapshot on the next', async () => {
+    const first = await openLibrary({ corpusDir, indexDir });
+    expect(first.origin).toBe('rebuilt');
+    const second = await openLibrary({ corpusDir, indexDir });
+    expect(second.origin).toBe('snapshot');
+    expect(search(second.library, 'resume').hits.map((hit) => hit.id)).toEqual(['alpha:2']);
+    expect(second.library.engine.stats()).toEqual(first.library.engine.stats());
+  });
+
+  it('rebuilds a stale snapshot when a corpus file is added', async () => {
+    await openLibrary({ corpusDir, indexDir });
+    await writeArticleFile(corpusDir, makeArticle({ id: 'gamma', paragraphs: ['A new truce.'] }));
+    const reopened = await openLibrary({ corpusDir, indexDir });
+    expect(reopened.origin).toBe('rebuilt');
+    expect(search(reopened.library, 'truce').total).toBe(3);
+  });
+
+  it('rebuilds a stale snapshot when a corpus file changes in place', async () => {
+    await openLibrary({ corpusDir, indexDir });
+    const path = join(corpusDir, 'beta.json');
+    const article = JSON.parse(await readFile(path, 'utf8')) as { paragraphs: string[] };
+    article.paragraphs = ['Barley prices rose.'];
+    await writeFile(path, JSON.stringify(article));
+    await utimes(path, new Date(), new Date(Date.now() + 5000));
+    const reopened = await openLibrary({ corpusDir, indexDir });
+    expect(reopened.origin).toBe('rebuilt');
+    expect(search(reopened.library, 'barley').total).toBe(1);
+  });
+
+  it('rebuilds a corrupt snapshot instead of trusting it', async () => {
+    const { manifest } = await openLibrary({ corpusDir, indexDir });
+    const snapshotPath = join(indexDir, manifest.snapshotFile);
+    const content = await readFile(snapshotPath);
+    await writeFile(snapshotPath, content.subarray(0, content.length / 2));
+    const reopened = await openLibrary({ corpusDir, indexDir, log: () => {} });
+    expect(reopened.origin).toBe('rebuilt');
+    expect(search(reopened.library, 'wheat').total).toBe(1);
+  });
+
+  it('rebuilds when the manifest is garbage', async () => {
+    await openLibrary({ corpusDir, indexDir });
+    await writeFile(join(indexDir, MANIFEST_FILE), '{not json');
+    expect((await openLibrary({ corpusDir, indexDir })).origin).toBe('rebuilt');
+  });
+
+  it('skips an unreadable corpus file and reports it', async () => {
+    await writeFile(join(corpusDir, 'broken.json'), '{"title": ');
+    const lines: string[] = [];
+    const opened = await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
+    expect(opened.problems).toHaveLength(1);
+    expect(lines.some((line) => line.includes('broken.json'))).toBe(true);
+    expect(opened.library.articles.size).toBe(2);
+  });
+});
+
+describe('saveSnapshot', () => {
+  it('writes a manifest with versions, counts and the corpus fingerprint', async () => {
+    const { library, fingerprint } = await openLibrary({ corpusDir, indexDir });
+    await saveSnapshot(indexDir, library, fingerprint);
+    const manifest = await readManifest(indexDir);
+    expect(manifest).toMatchObject({ formatVersion: 1, analyzerVersion: 1, articles: 2, paragraphs: 3, fingerprint });
+    expect(fingerprint).toBe(fingerprintCorpus(await listCorpusFiles(corpusDir)));
+  });
+
+  it('round-trips articles and search results', async () => {
+    const { library, fingerprint } = await openLibrary({ corpusDir, indexDir });
+    await saveSnapshot(indexDir, library, fingerprint);
+    const loaded = await loadSnapshot(indexDir, fingerprint);
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect([...loaded.library.articles.keys()].sort()).toEqual(['alpha', 'beta']);
+    expect(search(loaded.library, 'truce')).toMatchObject({ total: search(library, 'truce').total });
+    expect(search(loaded.library, 'truce').hits[0]?.snippet).toBe(search(library, 'truce').hits[0]?.snippet);
+  });
+
+  it('refuses a snapshot made for another corpus state', async () => {
+    const { library } = await openLibrary({ corpusDir, indexDir });
+    await saveSnapshot(indexDir, library, 'another-fingerprint');
+    const loaded = await loadSnapshot(indexDir, fingerprintCorpus(await listCorpusFiles(corpusDir)));
+    expect(loaded).toEqual({ ok: false, reason: 'the corpus changed since the snapshot' });
+  });
+});

@@ -1,0 +1,180 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openLibrary } from '../../src/service/open-library.ts';
+import { search } from '../../src/service/search-service.ts';
+import { SEED_PATH, writableApp } from '../helpers.ts';
+
+type Fixture = Awaited<ReturnType<typeof writableApp>>;
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.cleanup();
+  fixture = undefined;
+});
+
+const post = (app: Fixture['app'], body: string, type: string, headers: Record<string, string> = {}) =>
+  app.request('/articles', { method: 'POST', body, headers: { 'content-type': type, ...headers } });
+
+const article = (title: string, paragraphs: string[], extra: Record<string, unknown> = {}) => ({ title, paragraphs, ...extra });
+
+describe('POST /articles', () => {
+  it('creates an article, writes it to the corpus and makes it searchable at once', async () => {
+    fixture = await writableApp();
+    const response = await post(fixture.app, JSON.stringify(article('Harvest news', ['Wheat prices fell sharply.'], { id: 'harvest-1', source: 'Farm Wire', date: '2020-05-01' })), 'application/json');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ results: [{ id: 'harvest-1', status: 'created', paragraphs: 1 }], created: 1, updated: 0, unchanged: 0 });
+    expect(JSON.parse(await readFile(join(fixture.corpusDir, 'harvest-1.json'), 'utf8'))).toMatchObject({ id: 'harvest-1', title: 'Harvest news' });
+    const found = await (await fixture.app.request('/search?q=wheat')).json();
+    expect(found).toMatchObject({ total: 1, hits: [{ id: 'harvest-1:1', source: 'Farm Wire', date: '2020-05-01' }] });
+  });
+
+  it('answers 200 unchanged for an identical article and 201 updated for new content', async () => {
+    fixture = await writableApp();
+    const first = JSON.stringify(article('T', ['One.'], { id: 'a1' }));
+    expect((await post(fixture.app, first, 'application/json')).status).toBe(201);
+    const again = await post(fixture.app, first, 'application/json');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ unchanged: 1, results: [{ id: 'a1', status: 'unchanged' }] });
+    const changed = await post(fixture.app, JSON.stringify(article('T', ['Two.'], { id: 'a1' })), 'application/json');
+    expect(changed.status).toBe(201);
+    expect(await changed.json()).toMatchObject({ updated: 1 });
+    expect((await (await fixture.app.request('/search?q=one')).json()).total).toBe(0);
+    expect((await (await fixture.app.request('/search?q=two')).json()).total).toBe(1);
+  });
+
+  it('accepts the seed as text/plain, JSON Lines and arrays', async () => {
+    fixture = await writableApp();
+    const seedText = await readFile(SEED_PATH, 'utf8');
+    expect(await (await post(fixture.app, seedText, 'text/plain; charset=utf-8')).json()).toMatchObject({ created: 1 });
+    const lines = [article('L1', ['Alpha.']), article('L2', ['Beta.'])].map((a) => JSON.stringify(a)).join('\n');
+    expect(await (await post(fixture.app, lines, 'application/x-ndjson')).json()).toMatchObject({ created: 2 });
+    const array = JSON.stringify([article('A1', ['Gamma.']), article('A2', ['Delta.'])]);
+    expect(await (await post(fixture.app, array, 'application/json')).json()).toMatchObject({ created: 2 });
+    expect(((await (await fixture.app.request('/stats')).json()) as { articles: number }).articles).toBe(5);
+  });
+
+  it('rejects a batch with one bad article whole, naming the item and field', async () => {
+    fixture = await writableApp();
+    const batch = JSON.stringify([article('Good', ['Fine.']), { title: 'No text', paragraphs: [] }, article('Bad date', ['x'], { date: 'someday' })]);
+    const response = await post(fixture.app, batch, 'application/json');
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('bad_request');
+    expect(body.error.message).toContain('item 1: paragraphs');
+    expect(body.error.message).toContain('item 2: date');
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+    expect((await (await fixture.app.request('/search?q=fine')).json()).total).toBe(0);
+  });
+
+  it('rejects invalid JSON and a batch repeating an id', async () => {
+    fixture = await writableApp();
+    expect((await post(fixture.app, '{"title":', 'application/json')).status).toBe(400);
+    const twice = JSON.stringify([article('A', ['x'], { id: 'same' }), article('B', ['y'], { id: 'same' })]);
+    const response = await post(fixture.app, twice, 'application/json');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('items 0 and 1');
+  });
+
+  it('answers 415 for an unknown media type and 413 for a body over the limit', async () => {
+    fixture = await writableApp({ maxBodyBytes: 1000 });
+    const unsupported = await post(fixture.app, 'x', 'image/png');
+    expect(unsupported.status).toBe(415);
+    expect(((await unsupported.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+    const large = await post(fixture.app, JSON.stringify(article('Big', ['x'.repeat(2000)])), 'application/json');
+    expect(large.status).toBe(413);
+    expect(((await large.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
+  it('serializes concurrent posts: every one lands', async () => {
+    fixture = await writableApp();
+    const app = fixture.app;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(app, JSON.stringify(article(`Story ${i}`, [`Paragraph number${i} here.`], { id: `s${i}` })), 'application/json')),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
+    expect(((await (await app.request('/stats')).json()) as { articles: number }).articles).toBe(20);
+    expect((await readdir(fixture.corpusDir)).filter((name) => name.endsWith('.json'))).toHaveLength(20);
+  });
+
+  it('leaves a snapshot that the next start loads without rebuilding', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, JSON.stringify(article('Saved', ['Persisted words.'], { id: 'saved' })), 'application/json');
+    await fixture.service.close();
+    const reopened = await openLibrary({ corpusDir: fixture.corpusDir, indexDir: fixture.indexDir });
+    expect(reopened.origin).toBe('snapshot');
+    expect(search(reopened.library, 'persisted').total).toBe(1);
+  });
+});
+
+describe('DELETE /articles/:id', () => {
+  it('removes the article from the corpus and the index', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, JSON.stringify(article('Gone', ['Vanishing text.'], { id: 'gone' })), 'application/json');
+    const response = await fixture.app.request('/articles/gone', { method: 'DELETE' });
+    expect(response.status).toBe(204);
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+    expect((await (await fixture.app.request('/search?q=vanishing')).json()).total).toBe(0);
+    expect((await fixture.app.request('/articles/gone')).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown id', async () => {
+    fixture = await writableApp();
+    expect((await fixture.app.request('/articles/nope', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('splits a shared JSON Lines file so the other articles survive the deletion', async () => {
+    fixture = await writableApp();
+    const { writeFile } = await import('node:fs/promises');
+    const lines = [article('One', ['First story.'], { id: 'one' }), article('Two', ['Second story.'], { id: 'two' })];
+    await writeFile(join(fixture.corpusDir, 'batch.jsonl'), lines.map((a) => JSON.stringify(a)).join('\n'));
+    await fixture.service.sync();
+    expect((await fixture.app.request('/articles/one', { method: 'DELETE' })).status).toBe(204);
+    expect((await readdir(fixture.corpusDir)).sort()).toEqual(['two.json']);
+    await fixture.service.close();
+    const reopened = await openLibrary({ corpusDir: fixture.corpusDir, indexDir: fixture.indexDir });
+    expect([...reopened.library.articles.keys()]).toEqual(['two']);
+  });
+});
+
+describe('write access', () => {
+  const body = JSON.stringify(article('T', ['x']));
+
+  it('needs the bearer token when INGEST_TOKEN is set', async () => {
+    fixture = await writableApp({ writeAccess: { token: 's3cret', host: '0.0.0.0' } });
+    expect((await post(fixture.app, body, 'application/json')).status).toBe(401);
+    expect((await post(fixture.app, body, 'application/json', { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await post(fixture.app, body, 'application/json', { authorization: 'Bearer s3cret' })).status).toBe(201);
+    expect((await fixture.app.request('/articles/x', { method: 'DELETE' })).status).toBe(401);
+  });
+
+  it('refuses writes without a token on a non-loopback address', async () => {
+    fixture = await writableApp({ writeAccess: { host: '0.0.0.0' } });
+    const response = await post(fixture.app, body, 'application/json');
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('writes_disabled');
+  });
+
+  it('never needs a token to search', async () => {
+    fixture = await writableApp({ writeAccess: { token: 's3cret', host: '0.0.0.0' } });
+    expect((await fixture.app.request('/search?q=anything')).status).toBe(200);
+  });
+});
+
+describe('corpus sync', () => {
+  it('picks up files added, changed and removed by hand', async () => {
+    fixture = await writableApp();
+    const { writeFile, rm, utimes } = await import('node:fs/promises');
+    const path = join(fixture.corpusDir, 'hand.json');
+    await writeFile(path, JSON.stringify(article('By hand', ['Handmade words.'], { id: 'hand' })));
+    await fixture.service.sync();
+    expect((await (await fixture.app.request('/search?q=handmade')).json()).total).toBe(1);
+    await writeFile(path, JSON.stringify(article('By hand', ['Rewritten words.'], { id: 'hand' })));
+    await utimes(path, new Date(), new Date(Date.now() + 10_000));
+    await fixture.service.sync();
+    expect((await (await fixture.app.request('/search?q=handmade')).json()).total).toBe(0);
+    expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(1);
+    await rm(path);
+    await fixture.service.sync();
+    expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(0);
+  });
+});
