@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import type { SearchResponse } from '../../src/service/search-service.ts';
+import { appOf, readSeed } from '../helpers.ts';
+
+let app: Hono;
+beforeAll(async () => {
+  app = appOf([await readSeed()]);
+});
+
+async function paragraphs(q: string): Promise<number[]> {
+  const response = await app.request(`/search?q=${encodeURIComponent(q)}&limit=100`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as SearchResponse).hits.map((hit) => hit.paragraph).sort((a, b) => a - b);
+}
+
+describe('GET /search with the query language on the seed', () => {
+  it('finds "four-day truce" in paragraph 2, marked as one span', async () => {
+    expect(await paragraphs('"four-day truce"')).toEqual([2]);
+    expect(await paragraphs('"four day truce"')).toEqual([2]);
+    const body = (await (await app.request(`/search?q=${encodeURIComponent('"four-day truce"')}`)).json()) as SearchResponse;
+    const [hit] = body.hits;
+    expect(hit?.highlights.map(([start, end]) => hit.text.slice(start, end))).toEqual(['four-day truce']);
+  });
+
+  it('finds nothing for the words in the wrong order', async () => {
+    expect(await paragraphs('"truce four-day"')).toEqual([]);
+  });
+
+  it('honours slop within one field', async () => {
+    expect(await paragraphs('text:"Hamas chief"~1')).toEqual([1]);
+    expect(await paragraphs('text:"Hamas chief"')).toEqual([]);
+  });
+
+  it('drops the paragraph that says welcomed from ceasefire', async () => {
+    const all = await paragraphs('ceasefire');
+    expect(all).toContain(5);
+    expect(await paragraphs('ceasefire -welcomed')).toEqual(all.filter((n) => n !== 5));
+  });
+
+  it('excludes exactly the paragraphs holding an excluded phrase', async () => {
+    expect(await paragraphs('"united states"')).toEqual([5, 6]);
+    expect(await paragraphs('israel -"united states"')).toEqual((await paragraphs('israel')).filter((n) => n !== 5 && n !== 6));
+  });
+
+  it('reads OR, groups, prefixes and fuzzy terms', async () => {
+    expect(await paragraphs('haniyeh OR syria')).toEqual([1, 7]);
+    expect(await paragraphs('(haniyeh OR syria) doha')).toEqual([1]);
+    expect(await paragraphs('text:cease*')).toEqual([4, 5]);
+    expect(await paragraphs('text:cess*')).toEqual([3]);
+    expect(await paragraphs('haniyah~')).toEqual([1]);
+    expect(await paragraphs('haniya~')).toEqual([]); // two edits from haniyeh
+    expect(await paragraphs('haniyya~2')).toEqual([1]);
+  });
+
+  it('restricts terms to the title or the text', async () => {
+    expect(await paragraphs('title:hamas')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await paragraphs('text:hamas')).toEqual([1, 8]);
+  });
+
+  it('reads malformed syntax leniently', async () => {
+    expect(await paragraphs('"four-day truce')).toEqual(await paragraphs('four-day truce'));
+    expect(await paragraphs('(haniyeh')).toEqual([1]);
+    expect(await paragraphs('haniyeh OR')).toEqual([]);
+    expect(await paragraphs('- haniyeh')).toEqual([1]);
+  });
+
+  it('answers 400 for a query with nothing to find, too long, or with too many clauses', async () => {
+    for (const q of ['-gaza', '""', 'x'.repeat(1001), Array.from({ length: 65 }, (_, i) => `w${i}`).join(' ')]) {
+      const response = await app.request(`/search?q=${encodeURIComponent(q)}`);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('bad_request');
+      expect(body.error.message).toMatch(/^q /);
+    }
+  });
+});
