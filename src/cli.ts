@@ -9,7 +9,6 @@ import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError } from './errors.ts';
 import { readArticleFile } from './ingest/corpus.ts';
 import { formatOfPath } from './ingest/formats.ts';
-import type { Article } from './ingest/article.ts';
 import { saveSnapshot } from './search/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
@@ -119,21 +118,31 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
   if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>...');
   const files = await expandPaths(paths);
   const opened = await open(config);
-  const articles: Article[] = [];
+  const state = createCorpusState(opened.library, config.corpusDir, opened.files);
+  const counts = { created: 0, updated: 0, unchanged: 0 };
   const rejected: string[] = [];
-  for (const file of files) {
+  const bar = files.length >= PROGRESS_MIN_ITEMS / 10 && process.stderr.isTTY
+    ? new SingleBar({ format: 'ingesting [{bar}] {value}/{total} files | {articles} articles | {rate} articles/s | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic)
+    : undefined;
+  const started = performance.now();
+  let articleCount = 0;
+  bar?.start(files.length, 0, { articles: 0, rate: 0 });
+  for (const [index, file] of files.entries()) {
     try {
-      articles.push(...(await readArticleFile(file)));
+      // Each file is one batch: an invalid article rejects its whole file, naming the item.
+      const articles = await readArticleFile(file);
+      for (const result of await addArticles(state, articles)) counts[result.status] += 1;
+      articleCount += articles.length;
     } catch (error) {
       rejected.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const seconds = (performance.now() - started) / 1000;
+    bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });
   }
-  const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  const results = await addArticles(state, articles);
+  bar?.stop();
   await saveSnapshot(config.indexDir, opened.library, stateFingerprint(state));
-  const count = (status: string) => results.filter((result) => result.status === status).length;
   process.stdout.write(
-    `${files.length} files: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${rejected.length} rejected\n`,
+    `${files.length} files, ${articleCount} articles: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${rejected.length} files rejected\n`,
   );
   for (const line of rejected) process.stdout.write(`rejected ${line}\n`);
   if (rejected.length > 0) process.exitCode = 1;

@@ -127,6 +127,34 @@ export async function writeFileDurably(target: string, content: string | Buffer)
   await syncFolder(folder);
 }
 
+/** Temporary files older than this are left over from a crash: no live writer takes so long. */
+const STALE_TEMPORARY_MS = 60_000;
+
+/**
+ * Removes temporary files a crashed writer left in `dir` (recursively). Recent ones may belong
+ * to a writer still at work in another process, and are kept. Returns how many were removed.
+ */
+export async function removeStaleTemporaryFiles(dir: string, now: number = Date.now()): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if (isNotFound(error)) return 0;
+    throw error;
+  }
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > STALE_TEMPORARY_MS) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
 async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, 'r');
   try {

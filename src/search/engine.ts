@@ -4,20 +4,19 @@
  * with the fields `title` and `text`, analyzed by our analyzer; parsed queries come out as
  * candidates in our own types. A second backend (SPEC §9) would implement {@link SearchEngine}.
  */
-import MiniSearch, { type Options, type Query, type SearchResult } from 'minisearch';
+import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, isStemmable, stem, termsOf } from '../text/analyzer.ts';
 import type { AndNode, Field, QueryNode } from './query.ts';
 
 /** One paragraph as the engine indexes it. */
 export type ParagraphDoc = { id: string; title: string; text: string };
 
-/** A paragraph the engine found for a query, before verification and ranking. */
-export type Candidate = {
-  id: string;
-  score: number;
-  /** True when some positive query term matched in the paragraph's own text (not only the title). */
-  textMatched: boolean;
-};
+/**
+ * Receives each paragraph the engine found for a query, before verification and ranking:
+ * its id, its BM25 score, and whether some positive term matched in its own text (not only
+ * in its article's title).
+ */
+export type CandidateVisitor = (id: string, score: number, textMatched: boolean) => void;
 
 /** A term of the index and the number of paragraphs holding it. */
 export type TermCount = { term: string; paragraphs: number };
@@ -31,10 +30,11 @@ export interface SearchEngine {
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
   /**
-   * Paragraphs that may match `query`: every exact match is among them, and they are exact
-   * unless the query holds a phrase (phrases are looked up as all their words; verify them).
+   * Visits the paragraphs that may match `query`, in no particular order, and returns how many
+   * there were. Every exact match is among them, and they are exact unless the query holds a
+   * phrase (phrases are looked up as all their words; the caller verifies them).
    */
-  candidates(query: AndNode): Candidate[];
+  forEachCandidate(query: AndNode, visit: CandidateVisitor): number;
   /** The index terms starting with `prefix`, most frequent first. */
   completions(prefix: string, limit: number): TermCount[];
   /** Number of paragraphs and of distinct terms. */
@@ -90,15 +90,23 @@ export const MINISEARCH_OPTIONS: Options<ParagraphDoc> = {
 };
 
 /**
- * MiniSearch keeps its term dictionary private; suggestions and stem variants need to walk it.
- * This is the one place that reaches in, typed as narrowly as it is used.
+ * MiniSearch keeps some of what we need private: its term dictionary (walked for suggestions
+ * and stem variants), its unsorted query results and its id table. This is the one place that
+ * reaches in, typed as narrowly as it is used; the version is pinned in package.json and the
+ * tests exercise every member.
  */
 type TermDictionary = {
   atPrefix(prefix: string): Iterable<[string, Map<number, Map<number, number>>]> & { size: number };
 };
+type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
+type Internals = {
+  _index: TermDictionary;
+  _documentIds: Map<number, string>;
+  executeQuery(query: Query): Map<number, RawMatch>;
+};
 
-function dictionaryOf(index: MiniSearch<ParagraphDoc>): TermDictionary {
-  return (index as unknown as { _index: TermDictionary })._index;
+function internalsOf(index: MiniSearch<ParagraphDoc>): Internals {
+  return index as unknown as Internals;
 }
 
 /** Stems of dictionary terms, remembered: variants of a query term are looked up often. */
@@ -106,12 +114,12 @@ const STEM_CACHE_LIMIT = 200_000;
 
 class MiniSearchEngine implements SearchEngine {
   readonly #index: MiniSearch<ParagraphDoc>;
-  readonly #dictionary: TermDictionary;
+  readonly #internals: Internals;
   readonly #stems = new Map<string, string>();
 
   constructor(index: MiniSearch<ParagraphDoc>) {
     this.#index = index;
-    this.#dictionary = dictionaryOf(index);
+    this.#internals = internalsOf(index);
   }
 
   add(docs: readonly ParagraphDoc[]): void {
@@ -126,15 +134,30 @@ class MiniSearchEngine implements SearchEngine {
     return this.#index.has(id);
   }
 
-  candidates(query: AndNode): Candidate[] {
-    const results = this.#index.search(this.#toMiniSearch(query));
-    return results.map(toCandidate);
+  forEachCandidate(query: AndNode, visit: CandidateVisitor): number {
+    // MiniSearch's public search() builds a result object per match and sorts them all; for a
+    // common word that is most of the time. The raw matches are enough: ranking is ours.
+    const raw = this.#internals.executeQuery(this.#toMiniSearch(query));
+    const ids = this.#internals._documentIds;
+    for (const [shortId, { score, terms, match }] of raw) {
+      const id = ids.get(shortId);
+      if (id === undefined) continue;
+      let textMatched = false;
+      for (const term in match) {
+        if ((match[term] as string[]).includes('text')) {
+          textMatched = true;
+          break;
+        }
+      }
+      visit(id, score * (terms.length || 1), textMatched);
+    }
+    return raw.size;
   }
 
   completions(prefix: string, limit: number): TermCount[] {
     if (prefix.length === 0) return [];
     const counts: TermCount[] = [];
-    for (const [term, fields] of this.#dictionary.atPrefix(prefix)) {
+    for (const [term, fields] of this.#internals._index.atPrefix(prefix)) {
       const paragraphs = new Set<number>();
       for (const docs of fields.values()) for (const doc of docs.keys()) paragraphs.add(doc);
       if (paragraphs.size > 0) counts.push({ term, paragraphs: paragraphs.size });
@@ -161,7 +184,7 @@ class MiniSearchEngine implements SearchEngine {
     const root = stem(term);
     const variants = new Set([term]);
     const prefix = root.length > 3 ? root.slice(0, -1) : root;
-    for (const [candidate] of this.#dictionary.atPrefix(prefix)) {
+    for (const [candidate] of this.#internals._index.atPrefix(prefix)) {
       if (this.#stemOf(candidate) === root) variants.add(candidate);
     }
     return [...variants];
@@ -216,15 +239,6 @@ export function containsPhrase(node: QueryNode): boolean {
     case 'and':
       return node.must.some(containsPhrase) || node.not.some(containsPhrase);
   }
-}
-
-function toCandidate(result: SearchResult): Candidate {
-  const fieldLists = Object.values(result.match) as string[][];
-  return {
-    id: String(result.id),
-    score: result.score,
-    textMatched: fieldLists.some((fields) => fields.includes('text')),
-  };
 }
 
 /** Creates an empty engine. */

@@ -5,9 +5,10 @@
  */
 import { analyze, type Analysis } from '../text/analyzer.ts';
 import { containsPhrase } from './engine.ts';
-import { findParagraph, type Library, type StoredArticle } from './library.ts';
+import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import { analyzeDoc } from './matches.ts';
 import type { ParsedQuery } from './query.ts';
+import { createTopK } from './top-k.ts';
 import { matchesQuery } from './verify.ts';
 
 /** The facets a search can count. */
@@ -55,48 +56,79 @@ export type SearchOutcome = {
   facets: Partial<Record<FacetName, Record<string, number>>>;
 };
 
-type Match = RankedParagraph & { textMatched: boolean };
+/** A candidate being ranked: the paragraph is looked up only when something needs it. */
+type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRef | undefined; matchingParagraphs?: number };
 
 /**
- * Executes `query`. `total` is exact: every candidate is verified and counted, only the page
- * is cut.
+ * Executes `query`. `total` is exact: every candidate is filtered, verified and counted; only
+ * the page is kept, with a bounded selection instead of a sort of every match.
  *
  * @example
  * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 8 on the seed
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest): SearchOutcome {
   const accept = articleFilter(request);
-  const verify = containsPhrase(query.root);
-  const titles = new Map<string, Analysis>();
-  const matches: Match[] = [];
-  for (const candidate of library.engine.candidates(query.root)) {
-    const found = findParagraph(library, candidate.id);
-    if (found === undefined || !accept(found.stored)) continue;
-    if (verify) {
-      const article = found.stored.article;
-      let title = titles.get(article.id);
-      if (title === undefined) {
-        title = analyze(article.title);
-        titles.set(article.id, title);
-      }
-      if (!matchesQuery(query.root, analyzeDoc(title, found.text))) continue;
-    }
-    matches.push({ id: candidate.id, stored: found.stored, index: found.index, score: candidate.score, textMatched: candidate.textMatched });
-  }
+  const verify = containsPhrase(query.root) ? createVerifier(query) : undefined;
+  const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
+  const compare = comparator(request.sort);
+  const facets = createFacetCounter(request.facets);
+  const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
+  const top = createTopK<Match>(request.offset + request.limit, compare);
+  let total = 0;
 
-  matches.sort(comparator(request.sort));
-  const ranked = request.group === 'article' ? groupByArticle(matches) : matches;
-  return {
-    total: ranked.length,
-    page: ranked.slice(request.offset, request.offset + request.limit).map(({ textMatched: _, ...hit }) => hit),
-    facets: countFacets(matches, request.facets),
+  library.engine.forEachCandidate(query.root, (id, score, textMatched) => {
+    let ref: ParagraphRef | undefined;
+    if (needsParagraph) {
+      ref = findParagraph(library, id);
+      if (ref === undefined || (accept !== undefined && !accept(ref.stored)) || (verify !== undefined && !verify(ref))) return;
+      facets?.count(ref.stored);
+    }
+    const match: Match = { id, score, textMatched, ref };
+    if (byArticle === undefined) {
+      total += 1;
+      top.push(match);
+      return;
+    }
+    const articleId = id.slice(0, id.lastIndexOf(':'));
+    const best = byArticle.get(articleId);
+    if (best === undefined) byArticle.set(articleId, { ...match, matchingParagraphs: 1 });
+    else if (compare(match, best) < 0) byArticle.set(articleId, { ...match, matchingParagraphs: (best.matchingParagraphs ?? 1) + 1 });
+    else best.matchingParagraphs = (best.matchingParagraphs ?? 1) + 1;
+  });
+
+  if (byArticle !== undefined) {
+    total = byArticle.size;
+    for (const best of byArticle.values()) top.push(best);
+  }
+  const page: RankedParagraph[] = [];
+  for (const match of top.sorted().slice(request.offset)) {
+    const ref = match.ref ?? findParagraph(library, match.id);
+    if (ref === undefined) continue;
+    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score };
+    if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
+    page.push(hit);
+  }
+  return { total, page, facets: facets?.result() ?? {} };
+}
+
+/** Verifies phrase queries on the analyzer's tokens; each article's title is analyzed once. */
+function createVerifier(query: ParsedQuery): (ref: ParagraphRef) => boolean {
+  const titles = new Map<string, Analysis>();
+  return (ref) => {
+    const article = ref.stored.article;
+    let title = titles.get(article.id);
+    if (title === undefined) {
+      title = analyze(article.title);
+      titles.set(article.id, title);
+    }
+    return matchesQuery(query.root, analyzeDoc(title, ref.text));
   };
 }
 
-function articleFilter(request: SearchRequest): (stored: StoredArticle) => boolean {
+function articleFilter(request: SearchRequest): ((stored: StoredArticle) => boolean) | undefined {
   const sources = new Set(request.sources.map((source) => source.toLowerCase()));
   const { from, to } = request;
-  if (sources.size === 0 && from === null && to === null) return () => true;
+  if (sources.size === 0 && from === null && to === null) return undefined;
   return ({ article }) => {
     if (sources.size > 0 && (article.source === null || !sources.has(article.source.toLowerCase()))) return false;
     if (from === null && to === null) return true;
@@ -106,50 +138,37 @@ function articleFilter(request: SearchRequest): (stored: StoredArticle) => boole
   };
 }
 
-/** Relevance: paragraphs whose own text matched first, then by score; dates break no ties there. */
+/** Relevance: paragraphs whose own text matched first, then by score, then by id for stable pages. */
 function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number {
   const byRelevance = (a: Match, b: Match): number =>
-    Number(b.textMatched) - Number(a.textMatched) || b.score - a.score || compareIds(a, b);
+    Number(b.textMatched) - Number(a.textMatched) || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   if (sort === 'relevance') return byRelevance;
   const direction = sort === 'newest' ? -1 : 1;
   return (a, b) => {
-    const dateA = a.stored.article.date;
-    const dateB = b.stored.article.date;
+    const dateA = a.ref?.stored.article.date ?? null;
+    const dateB = b.ref?.stored.article.date ?? null;
     if (dateA !== dateB) {
       if (dateA === null) return 1; // undated articles last in both orders
       if (dateB === null) return -1;
       return dateA < dateB ? -direction : direction;
     }
-    return a.stored.article.id === b.stored.article.id ? a.index - b.index : byRelevance(a, b);
+    return byRelevance(a, b);
   };
 }
 
-function compareIds(a: Match, b: Match): number {
-  if (a.stored.article.id !== b.stored.article.id) return a.stored.article.id < b.stored.article.id ? -1 : 1;
-  return a.index - b.index;
-}
-
-/** Keeps the best paragraph of each article (the first in ranked order) and counts its matches. */
-function groupByArticle(matches: readonly Match[]): Match[] {
-  const best = new Map<string, Match>();
-  for (const match of matches) {
-    const articleId = match.stored.article.id;
-    const kept = best.get(articleId);
-    if (kept === undefined) best.set(articleId, { ...match, matchingParagraphs: 1 });
-    else kept.matchingParagraphs = (kept.matchingParagraphs ?? 1) + 1;
-  }
-  return [...best.values()];
-}
-
-function countFacets(matches: readonly Match[], names: readonly FacetName[]): SearchOutcome['facets'] {
-  const facets: SearchOutcome['facets'] = {};
-  for (const name of names) {
-    const counts: Record<string, number> = {};
-    for (const { stored } of matches) {
-      const key = name === 'source' ? stored.article.source : (stored.article.date?.slice(0, 7) ?? null);
-      if (key !== null) counts[key] = (counts[key] ?? 0) + 1;
-    }
-    facets[name] = counts;
-  }
-  return facets;
+/** Counts matches per source and per month, for the facets asked for. */
+function createFacetCounter(names: readonly FacetName[]): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
+  if (names.length === 0) return undefined;
+  const counts: SearchOutcome['facets'] = {};
+  for (const name of names) counts[name] = {};
+  return {
+    count({ article }) {
+      for (const name of names) {
+        const key = name === 'source' ? article.source : (article.date?.slice(0, 7) ?? null);
+        const table = counts[name] as Record<string, number>;
+        if (key !== null) table[key] = (table[key] ?? 0) + 1;
+      }
+    },
+    result: () => counts,
+  };
 }

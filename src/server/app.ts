@@ -11,6 +11,7 @@ import type { Article } from '../ingest/article.ts';
 import { formatOfMediaType, parseArticles, SUPPORTED_MEDIA_TYPES, type Format } from '../ingest/formats.ts';
 import type { NewsService } from '../service/news-service.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
+import { createPageRoutes } from './page/routes.ts';
 import { searchQuerySchema, toSearchParams } from './search-params.ts';
 import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
@@ -104,6 +105,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.get('/stats', (c) => c.json(service.stats()));
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', createPageRoutes());
   return app;
 }
 

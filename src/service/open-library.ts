@@ -3,7 +3,8 @@
  * Start-up: load the snapshot when it matches the corpus, else rebuild the library from
  * `corpus/` (reporting progress) and save a fresh snapshot.
  */
-import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
+import { mkdir } from 'node:fs/promises';
+import { fingerprintCorpus, listCorpusFiles, readCorpusFile, removeStaleTemporaryFiles, type CorpusFile } from '../ingest/corpus.ts';
 import type { Article } from '../ingest/article.ts';
 import { createLibrary, putArticles, type Library } from '../search/library.ts';
 import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
@@ -45,6 +46,9 @@ const INDEX_BATCH_PARAGRAPHS = 2000;
  */
 export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> {
   const { corpusDir, indexDir, onProgress, log = () => {} } = options;
+  await mkdir(corpusDir, { recursive: true });
+  const leftovers = (await removeStaleTemporaryFiles(corpusDir)) + (await removeStaleTemporaryFiles(indexDir));
+  if (leftovers > 0) log(`removed ${leftovers} temporary files left by an interrupted write`);
   const files = await listCorpusFiles(corpusDir);
   const fingerprint = fingerprintCorpus(files);
   const loaded = await loadSnapshot(indexDir, fingerprint);

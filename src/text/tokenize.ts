@@ -89,9 +89,26 @@ function resolveApostrophes(part: Piece): Word[] {
   return words.filter((word) => word.term.length > 0);
 }
 
+/** {@link CHUNK_RE}, anchored at `lastIndex`: reads the chunk that starts at a given position. */
+const CHUNK_AT_RE = new RegExp(CHUNK_RE.source, 'yv');
+
+/** True for ASCII letters and digits. */
+function isAsciiWordChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+}
+
+/** True for the ASCII joiners of {@link JOINER}: `'`, `,`, `-`, `.`. */
+function isAsciiJoiner(code: number): boolean {
+  return code === 39 || code === 44 || code === 45 || code === 46;
+}
+
 /**
  * Tokenizes `text`. Offsets are UTF-16 indexes into `text` itself, so
  * `text.slice(token.start, token.end)` is the word as written. Never throws.
+ *
+ * Plain ASCII words (most of an English text) are read by a character loop; anything else
+ * (accents, other scripts, joined words such as `Qatar's`, `cease-fire`, `U.S.`, `3.5`) by
+ * {@link CHUNK_RE} and the chunk rules. Both paths give the same tokens.
  *
  * @example
  * analyze("Qatar's cease-fire").tokens.map((t) => t.term) // ['qatar', 'cease', 'fire']
@@ -100,39 +117,72 @@ function resolveApostrophes(part: Piece): Word[] {
 export function analyze(text: string): Analysis {
   const tokens: Token[] = [];
   const compounds: Compound[] = [];
+  const length = text.length;
+  let i = 0;
+  while (i < length) {
+    const code = text.charCodeAt(i);
+    if (code < 128) {
+      if (!isAsciiWordChar(code)) {
+        i += 1;
+        continue;
+      }
+      let end = i + 1;
+      let upper = code >= 65 && code <= 90;
+      while (end < length) {
+        const next = text.charCodeAt(end);
+        if (!isAsciiWordChar(next)) break;
+        if (next >= 65 && next <= 90) upper = true;
+        end += 1;
+      }
+      const after = end < length ? text.charCodeAt(end) : -1;
+      const joined = after >= 128 || (isAsciiJoiner(after) && end + 1 < length && (isAsciiWordChar(text.charCodeAt(end + 1)) || text.charCodeAt(end + 1) >= 128));
+      if (!joined) {
+        const word = text.slice(i, end);
+        tokens.push({ term: upper ? word.toLowerCase() : word, start: i, end, position: tokens.length });
+        i = end;
+        continue;
+      }
+    }
+    CHUNK_AT_RE.lastIndex = i;
+    const match = CHUNK_AT_RE.exec(text);
+    if (match === null) {
+      i += 1;
+      continue;
+    }
+    analyzeChunk(text, match[0], i, tokens, compounds);
+    i += match[0].length;
+  }
+  return { tokens, compounds };
+}
+
+/** Applies the chunk rules (acronym, number, sentence joiners, hyphens, apostrophes) to one chunk. */
+function analyzeChunk(text: string, chunk: string, start: number, tokens: Token[], compounds: Compound[]): void {
   const push = (word: Word): void => {
     tokens.push({ term: word.term, start: word.start, end: word.end, position: tokens.length });
   };
-
-  for (const match of text.matchAll(CHUNK_RE)) {
-    const chunk = match[0];
-    const start = match.index;
-    if (ACRONYM_RE.test(chunk)) {
-      const end = start + chunk.length;
-      const withPeriod = text[end] === '.' ? end + 1 : end;
-      push({ term: fold(chunk.replace(/\./g, '')), start, end: withPeriod });
-      continue;
-    }
-    if (NUMBER_RE.test(chunk)) {
-      push({ term: fold(chunk.replace(/,/g, '')), start, end: start + chunk.length });
-      continue;
-    }
-    for (const group of splitPieces(chunk, start, SENTENCE_JOINER_RE)) {
-      const first = tokens.length;
-      const parts = splitPieces(group.text, group.start, HYPHEN_RE).filter((p) => p.text.length > 0);
-      for (const part of parts) resolveApostrophes(part).forEach(push);
+  if (ACRONYM_RE.test(chunk)) {
+    const end = start + chunk.length;
+    const withPeriod = text[end] === '.' ? end + 1 : end;
+    push({ term: fold(chunk.replace(/\./g, '')), start, end: withPeriod });
+    return;
+  }
+  if (NUMBER_RE.test(chunk)) {
+    push({ term: fold(chunk.replace(/,/g, '')), start, end: start + chunk.length });
+    return;
+  }
+  for (const group of splitPieces(chunk, start, SENTENCE_JOINER_RE)) {
+    const first = tokens.length;
+    const parts = splitPieces(group.text, group.start, HYPHEN_RE).filter((p) => p.text.length > 0);
+    for (const part of parts) resolveApostrophes(part).forEach(push);
+    if (parts.length > 1 && tokens.length - first > 1) {
       const grouped = tokens.slice(first);
-      if (parts.length > 1 && grouped.length > 1) {
-        const last = grouped[grouped.length - 1] as Token;
-        compounds.push({
-          term: grouped.map((t) => t.term).join(''),
-          start: (grouped[0] as Token).start,
-          end: last.end,
-          position: first,
-          span: grouped.length,
-        });
-      }
+      compounds.push({
+        term: grouped.map((t) => t.term).join(''),
+        start: (grouped[0] as Token).start,
+        end: (grouped[grouped.length - 1] as Token).end,
+        position: first,
+        span: grouped.length,
+      });
     }
   }
-  return { tokens, compounds };
 }

@@ -107,3 +107,15 @@ describe('saveSnapshot', () => {
     expect(loaded).toEqual({ ok: false, reason: 'the corpus changed since the snapshot' });
   });
 });
+
+describe('removeStaleTemporaryFiles', () => {
+  it('removes temporary files left by a crash and keeps recent ones', async () => {
+    const { removeStaleTemporaryFiles } = await import('../../src/ingest/corpus.ts');
+    await writeFile(join(corpusDir, 'old.json.1.ab.tmp'), '{"half":');
+    await utimes(join(corpusDir, 'old.json.1.ab.tmp'), new Date(0), new Date(0));
+    await writeFile(join(corpusDir, 'new.json.2.cd.tmp'), '{"half":');
+    expect(await removeStaleTemporaryFiles(corpusDir)).toBe(1);
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp'))).toEqual(['new.json.2.cd.tmp']);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * @module assets/api
+ * Calls the JSON API. Never throws for an answer the user should see: an error response
+ * (`{"error": {"code", "message"}}`) or an unreachable server comes back as a message.
+ */
+
+/**
+ * @template T
+ * @typedef {{ ok: true, value: T } | { ok: false, message: string, status: number, aborted: boolean }} ApiResult
+ */
+
+/**
+ * GETs `path` and reads its JSON.
+ *
+ * @template T
+ * @param {string} path
+ * @param {AbortSignal} [signal] aborts the request when a newer one replaces it
+ * @returns {Promise<ApiResult<T>>}
+ */
+export async function getJson(path, signal) {
+  let response;
+  try {
+    response = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+  } catch (error) {
+    const aborted = error instanceof DOMException && error.name === 'AbortError';
+    return { ok: false, message: 'The server could not be reached. Check that it is running and try again.', status: 0, aborted };
+  }
+  /** @type {any} */
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone is the message.
+  }
+  if (response.ok && body !== null) return { ok: true, value: body };
+  const message = typeof body?.error?.message === 'string' ? body.error.message : `The server answered ${response.status} ${response.statusText}.`;
+  return { ok: false, message, status: response.status, aborted: false };
+}

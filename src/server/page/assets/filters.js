@@ -1,0 +1,37 @@
+/**
+ * @module assets/filters
+ * The source filter: one checkbox per source in the `source` facet (how many matching
+ * paragraphs each has), plus any selected source the facet no longer lists. The checkboxes
+ * belong to the search form (`form="search"`), so they travel with it.
+ */
+import { h } from './dom.js';
+
+/**
+ * Fills `container` with the source checkboxes.
+ *
+ * @param {HTMLElement} container
+ * @param {Record<string, number>} counts matching paragraphs per source, filters other than source applied
+ * @param {string[]} selected the sources in the URL
+ */
+export function renderSources(container, counts, selected) {
+  const chosen = new Set(selected.map((source) => source.toLowerCase()));
+  const entries = Object.entries(counts);
+  const listed = new Set(entries.map(([source]) => source.toLowerCase()));
+  for (const source of selected) if (!listed.has(source.toLowerCase())) entries.push([source, 0]);
+  entries.sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
+  if (entries.length === 0) {
+    container.replaceChildren(h('p', { class: 'muted' }, 'No source to choose from.'));
+    return;
+  }
+  container.replaceChildren(
+    ...entries.map(([source, count]) =>
+      h(
+        'label',
+        { class: 'source-option' },
+        h('input', { type: 'checkbox', name: 'source', value: source, form: 'search', checked: chosen.has(source.toLowerCase()) }),
+        h('span', { class: 'source-name' }, source),
+        h('span', { class: 'count', title: 'matching paragraphs' }, count.toLocaleString('en')),
+      ),
+    ),
+  );
+}

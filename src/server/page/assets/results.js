@@ -1,0 +1,102 @@
+/**
+ * @module assets/results
+ * Renders a page of hits from `/search`: the count line, the hits (title, source, date,
+ * paragraph number, snippet, link to the article) and the pager.
+ */
+import { formatDate, h, markedText, plural, snippetFragment } from './dom.js';
+import { PAGE_SIZE, urlOf, withChanges } from './state.js';
+
+/**
+ * @typedef {object} Hit
+ * @property {string} articleId
+ * @property {number} paragraph
+ * @property {string} title
+ * @property {string | null} source
+ * @property {string | null} date
+ * @property {string} snippet HTML-escaped, matches in `<mark>`
+ * @property {Array<[number, number]>} [titleHighlights]
+ * @property {number} [matchingParagraphs]
+ */
+
+/**
+ * @typedef {object} SearchResponse
+ * @property {number} total
+ * @property {number} offset
+ * @property {number} tookMs
+ * @property {Hit[]} hits
+ * @property {{ source?: Record<string, number>, month?: Record<string, number> }} [facets]
+ */
+
+/**
+ * The line above the hits: how many matched and which are shown.
+ *
+ * @param {SearchResponse} response
+ * @param {import('./state.js').PageState} state
+ * @returns {string}
+ */
+export function summaryText(response, state) {
+  const noun = state.group === 'article' ? 'article' : 'paragraph';
+  if (response.total === 0) {
+    const filtered = state.sources.length > 0 || state.from || state.to;
+    return `No ${noun}s match ${state.q}${filtered ? ' with these filters' : ''}.`;
+  }
+  const first = response.offset + 1;
+  const last = response.offset + response.hits.length;
+  const shown = response.hits.length === 0 ? 'none on this page' : `showing ${first}–${last}`;
+  return `${plural(response.total, noun)} ${response.total === 1 ? 'matches' : 'match'} · ${shown} · ${response.tookMs} ms`;
+}
+
+/**
+ * Fills `list` with the hits.
+ *
+ * @param {HTMLOListElement} list
+ * @param {SearchResponse} response
+ * @param {import('./state.js').PageState} state
+ */
+export function renderHits(list, response, state) {
+  list.start = response.offset + 1;
+  list.replaceChildren(...response.hits.map((hit) => renderHit(hit, state)));
+}
+
+/**
+ * @param {Hit} hit
+ * @param {import('./state.js').PageState} state
+ */
+function renderHit(hit, state) {
+  const href = urlOf({ ...state, article: hit.articleId, p: hit.paragraph });
+  const date = formatDate(hit.date);
+  const matching = hit.matchingParagraphs;
+  const meta = h(
+    'p',
+    { class: 'hit-meta' },
+    h('span', { class: 'hit-source' }, hit.source ?? 'unknown source'),
+    h('time', { datetime: hit.date ?? null }, date ?? 'undated'),
+    h('span', { class: 'hit-paragraph' }, `¶ ${hit.paragraph}`),
+    matching !== undefined ? h('span', { class: 'hit-matching' }, `${plural(matching, 'matching paragraph')}`) : null,
+  );
+  const snippet = h('p', { class: 'snippet' });
+  snippet.append(snippetFragment(hit.snippet));
+  const title = h('a', { href, class: 'hit-link' });
+  title.append(markedText(hit.title, hit.titleHighlights));
+  return h('li', { class: 'hit', 'data-article': hit.articleId }, h('h3', { class: 'hit-title' }, title), meta, snippet);
+}
+
+/**
+ * Fills the pager: previous / next links and "page n of m"; hidden when one page holds all.
+ *
+ * @param {HTMLElement} nav
+ * @param {SearchResponse} response
+ * @param {import('./state.js').PageState} state
+ */
+export function renderPager(nav, response, state) {
+  const pages = Math.ceil(response.total / PAGE_SIZE);
+  nav.hidden = pages <= 1 && state.page <= 1;
+  if (nav.hidden) return nav.replaceChildren();
+  const link = (/** @type {number} */ page, /** @type {string} */ label, /** @type {string} */ rel) =>
+    page >= 1 && page <= pages ? h('a', { href: urlOf(withChanges(state, { page })), rel, class: `pager-${rel}` }, label) : h('span', { class: `pager-${rel}`, 'aria-disabled': 'true' }, label);
+  nav.replaceChildren(
+    link(state.page - 1, '← Previous', 'prev'),
+    h('span', { class: 'pager-position' }, `Page ${state.page} of ${Math.max(pages, 1)}`),
+    link(state.page + 1, 'Next →', 'next'),
+  );
+}

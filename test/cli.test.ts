@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SEED_PATH, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(() => cleanup?.());
+
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run ingest', () => {
+  it('adds files and folders, reports each outcome and exits 1 when a file is rejected', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const input = join(dir.path, 'input', 'nested');
+    await mkdir(input, { recursive: true });
+    await writeFile(join(input, 'good.jsonl'), ['{"id":"g1","title":"One","body":"Barley harvest."}', '{"id":"g2","title":"Two","body":"Oat harvest."}'].join('\n'));
+    await writeFile(join(input, 'bad.json'), '{"title": "No paragraphs"}');
+    const first = await cli(['ingest', join(dir.path, 'input'), SEED_PATH], env);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('3 created, 0 updated, 0 unchanged, 1 files rejected');
+    expect(first.stdout).toMatch(/rejected .*bad\.json: .*item 0: paragraphs/);
+    expect((await readdir(env.CORPUS_DIR)).sort()).toHaveLength(3);
+
+    const again = await cli(['ingest', join(input, 'good.jsonl')], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 created, 0 updated, 2 unchanged, 0 files rejected');
+  });
+});
+
+describe('npm run search', () => {
+  it('prints ranked hits with the matches marked, plain when piped', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const result = await cli(['search', '"four-day truce"'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 paragraphs match');
+    expect(result.stdout).toContain('**four-day truce**');
+    expect(result.stdout).not.toContain('\x1b[');
+  });
+
+  it('exits 1 with the reason for a query it refuses', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const result = await cli(['search', '-gaza'], { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: q must hold at least one/);
+  });
+});
