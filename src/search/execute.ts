@@ -3,13 +3,10 @@
  * Runs a parsed query against the library: candidates from the engine, filters, exact phrase
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
-import { analyze, type Analysis } from '../text/analyzer.ts';
 import { containsPhrase } from './engine.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import { analyzeDoc } from './matches.ts';
 import type { ParsedQuery } from './query.ts';
 import { createTopK } from './top-k.ts';
-import { matchesQuery } from './verify.ts';
 
 /** The facets a search can count. */
 export type FacetName = 'source' | 'month';
@@ -68,7 +65,7 @@ type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRe
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest): SearchOutcome {
   const accept = articleFilter(request);
-  const verify = containsPhrase(query.root) ? createVerifier(query) : undefined;
+  const verify = containsPhrase(query.root) ? createVerifier(library, query) : undefined;
   const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
   const facets = createFacetCounter(request.facets);
@@ -111,18 +108,10 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
   return { total, page, facets: facets?.result() ?? {} };
 }
 
-/** Verifies phrase queries on the analyzer's tokens; each article's title is analyzed once. */
-function createVerifier(query: ParsedQuery): (ref: ParagraphRef) => boolean {
-  const titles = new Map<string, Analysis>();
-  return (ref) => {
-    const article = ref.stored.article;
-    let title = titles.get(article.id);
-    if (title === undefined) {
-      title = analyze(article.title);
-      titles.set(article.id, title);
-    }
-    return matchesQuery(query.root, analyzeDoc(title, ref.text));
-  };
+/** Verifies candidates of a phrase query on the analyzer's terms, in the library's term store. */
+function createVerifier(library: Library, query: ParsedQuery): (ref: ParagraphRef) => boolean {
+  const matches = library.terms.matcher(query.root);
+  return (ref) => matches(library.terms.doc(ref.stored, ref.index));
 }
 
 function articleFilter(request: SearchRequest): ((stored: StoredArticle) => boolean) | undefined {

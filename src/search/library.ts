@@ -6,6 +6,7 @@
 import { contentHash, type Article } from '../ingest/article.ts';
 import { prefersFile } from '../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
+import { createTermStore, type TermStore } from './term-store.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */
 export type StoredArticle = { article: Article; hash: string; file: string };
@@ -13,10 +14,11 @@ export type StoredArticle = { article: Article; hash: string; file: string };
 /** What adding an article did. */
 export type AddOutcome = 'created' | 'updated' | 'unchanged';
 
-/** The in-memory library: articles by id, and the engine indexing their paragraphs. */
+/** The in-memory library: articles by id, the engine indexing their paragraphs, and their terms for phrases. */
 export type Library = {
   readonly engine: SearchEngine;
   readonly articles: Map<string, StoredArticle>;
+  readonly terms: TermStore;
 };
 
 /** A paragraph located in the library. */
@@ -24,7 +26,7 @@ export type ParagraphRef = { stored: StoredArticle; index: number; text: string 
 
 /** Creates a library over `engine` (a new, empty one by default). */
 export function createLibrary(engine: SearchEngine = createEngine()): Library {
-  return { engine, articles: new Map() };
+  return { engine, articles: new Map(), terms: createTermStore() };
 }
 
 /** The id of paragraph `n` (1-based) of an article. */

@@ -1,0 +1,160 @@
+/**
+ * @module search/term-store
+ * The analyzer's terms of each article, as integer ids in text order, built the first time a
+ * phrase query has to verify one of its paragraphs and kept while the article is unchanged.
+ * MiniSearch has no positions; this is the positional data phrases need, at 4 bytes a word,
+ * without re-tokenizing a paragraph for every query that touches it.
+ */
+import { analyze, type Analysis } from '../text/analyzer.ts';
+import type { StoredArticle } from './library.ts';
+import type { Field, QueryNode, TermNode } from './query.ts';
+import { termMatches } from './verify.ts';
+
+/** The terms of one article: one buffer of ids, and per field (title, then each paragraph) its bounds. */
+type ArticleTerms = {
+  ids: Int32Array;
+  /** For field f: tokens are ids[bounds[3f] .. bounds[3f+1]), compounds up to bounds[3f+2]. */
+  bounds: Int32Array;
+};
+
+/** One paragraph in term ids: its article's buffer and bounds, and which fields are its title and text. */
+export type TermDoc = ArticleTerms & { title: number; text: number };
+
+/** Term ids of articles, and the query evaluation over them. */
+export type TermStore = {
+  /** The paragraph `index` of an article, in term ids (its article analyzed on first use). */
+  doc(stored: StoredArticle, index: number): TermDoc;
+  /** A predicate telling whether a paragraph matches `root` exactly (same meaning as `matchesQuery`). */
+  matcher(root: QueryNode): (doc: TermDoc) => boolean;
+};
+
+/**
+ * Creates an empty store.
+ *
+ * @example
+ * const store = createTermStore();
+ * const matches = store.matcher(parseQuery('"four-day truce"').root);
+ * matches(store.doc(stored, 1)) // true for the seed's second paragraph
+ */
+export function createTermStore(): TermStore {
+  const idOf = new Map<string, number>();
+  const terms: string[] = [];
+  const articles = new WeakMap<StoredArticle, ArticleTerms>();
+
+  const intern = (term: string): number => {
+    let id = idOf.get(term);
+    if (id === undefined) {
+      id = terms.length;
+      terms.push(term);
+      idOf.set(term, id);
+    }
+    return id;
+  };
+
+  const build = (stored: StoredArticle): ArticleTerms => {
+    const fields: Analysis[] = [analyze(stored.article.title), ...stored.article.paragraphs.map((text) => analyze(text))];
+    const size = fields.reduce((sum, field) => sum + field.tokens.length + field.compounds.length, 0);
+    const ids = new Int32Array(size);
+    const bounds = new Int32Array(fields.length * 3);
+    let at = 0;
+    fields.forEach((field, f) => {
+      bounds[3 * f] = at;
+      for (const token of field.tokens) ids[at++] = intern(token.term);
+      bounds[3 * f + 1] = at;
+      for (const compound of field.compounds) ids[at++] = intern(compound.term);
+      bounds[3 * f + 2] = at;
+    });
+    return { ids, bounds };
+  };
+
+  return {
+    doc(stored, index) {
+      let built = articles.get(stored);
+      if (built === undefined) {
+        built = build(stored);
+        articles.set(stored, built);
+      }
+      return { ids: built.ids, bounds: built.bounds, title: 0, text: index + 1 };
+    },
+    matcher(root) {
+      const memos = new Map<TermNode, Map<number, boolean>>();
+      const matchesTerm = (node: TermNode, id: number): boolean => {
+        let memo = memos.get(node);
+        if (memo === undefined) {
+          memo = new Map();
+          memos.set(node, memo);
+        }
+        let verdict = memo.get(id);
+        if (verdict === undefined) {
+          verdict = termMatches(node, terms[id] as string);
+          memo.set(id, verdict);
+        }
+        return verdict;
+      };
+      const phraseIds = new Map<QueryNode, number[]>();
+      /** The ids of a phrase's terms, or null while one of them is in no article analyzed yet. */
+      const idsOfPhrase = (node: QueryNode & { kind: 'phrase' }): number[] | null => {
+        const known = phraseIds.get(node);
+        if (known !== undefined) return known;
+        const ids = node.terms.map((term) => idOf.get(term));
+        if (ids.some((id) => id === undefined)) return null;
+        phraseIds.set(node, ids as number[]);
+        return ids as number[];
+      };
+
+      const evaluate = (node: QueryNode, doc: TermDoc): boolean => {
+        switch (node.kind) {
+          case 'term':
+            return fieldsOf(node.field, doc).some((f) => {
+              const start = doc.bounds[3 * f] as number;
+              const end = doc.bounds[3 * f + 2] as number;
+              for (let i = start; i < end; i += 1) if (matchesTerm(node, doc.ids[i] as number)) return true;
+              return false;
+            });
+          case 'phrase': {
+            const wanted = idsOfPhrase(node);
+            if (wanted === null) return false;
+            return fieldsOf(node.field, doc).some((f) =>
+              hasPhraseIds(doc.ids, doc.bounds[3 * f] as number, doc.bounds[3 * f + 1] as number, wanted, node.slop),
+            );
+          }
+          case 'and':
+            return node.must.every((child) => evaluate(child, doc)) && !node.not.some((child) => evaluate(child, doc));
+          case 'or':
+            return node.should.some((child) => evaluate(child, doc));
+        }
+      };
+      return (doc) => evaluate(root, doc);
+    },
+  };
+}
+
+function fieldsOf(field: Field | null, doc: TermDoc): number[] {
+  if (field === 'title') return [doc.title];
+  if (field === 'text') return [doc.text];
+  return [doc.title, doc.text];
+}
+
+/**
+ * True when `wanted` occurs in `ids[start, end)` in order with at most `slop` other tokens in
+ * between in total; for each start, the earliest in-order continuation is the tightest.
+ */
+function hasPhraseIds(ids: Int32Array, start: number, end: number, wanted: readonly number[], slop: number): boolean {
+  const allowed = Number.isNaN(slop) ? 0 : Math.max(0, slop);
+  const first = wanted[0];
+  if (first === undefined) return false;
+  for (let p = start; p < end; p += 1) {
+    if (ids[p] !== first) continue;
+    let last = p;
+    let ok = true;
+    for (let k = 1; k < wanted.length && ok; k += 1) {
+      // Term k at position `next` leaves next − p − k other tokens in between so far.
+      let next = last + 1;
+      while (next < end && ids[next] !== wanted[k] && next - p - k <= allowed) next += 1;
+      ok = next < end && ids[next] === wanted[k] && next - p - k <= allowed;
+      last = next;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
