@@ -1,7 +1,8 @@
 /**
  * @module server/app
- * The Hono application: the read endpoints of SPEC §5. It holds no state of its own: every
- * route asks the {@link NewsService}. Tests call `app.request()`; `server/listen.ts` serves it.
+ * The Hono application: the endpoints of SPEC §5 and the search page of §7 (`page/`). It holds
+ * no state of its own: every route asks the {@link NewsService}. Tests call `app.request()`;
+ * `server/listen.ts` serves it.
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';

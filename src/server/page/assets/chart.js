@@ -1,12 +1,15 @@
 /**
  * @module assets/chart
  * The bar chart of matching paragraphs per month (the `month` facet), as inline SVG. Months
- * without matches between the first and the last still get a slot, so the time axis is true;
- * over a long span the bars count years instead. Each bar links to the search limited to it.
+ * without matches between the first and the last still get a slot, so the time axis is true
+ * (a span shorter than a year is widened to one); over a long span the bars count years
+ * instead. Each bar links to the search limited to its month or year.
  */
 import { h, plural, svg } from './dom.js';
 import { urlOf, withChanges } from './state.js';
 
+/** A short span is widened to this many months, so a few bars still read as a timeline. */
+const MIN_MONTH_BARS = 12;
 /** Past this many months, one bar per year keeps bars wide enough to see and click. */
 const MAX_MONTH_BARS = 60;
 /** The drawing's size in SVG units; it is stretched to the column's width by CSS. */
@@ -69,9 +72,12 @@ export function toBars(months) {
   }
   if (keys.length === 0) return [];
   const serial = keys.map(([year, month]) => year * 12 + month);
-  const start = Math.min(...serial);
-  const end = Math.max(...serial);
+  let start = Math.min(...serial);
+  let end = Math.max(...serial);
   if (end - start + 1 > MAX_MONTH_BARS) return yearBars(months, Math.floor(start / 12), Math.floor(end / 12));
+  const padding = Math.max(0, MIN_MONTH_BARS - (end - start + 1));
+  start -= Math.floor(padding / 2);
+  end += Math.ceil(padding / 2);
   /** @type {Bar[]} */
   const bars = [];
   for (let at = start; at <= end; at += 1) {

@@ -95,7 +95,8 @@ export function renderPager(nav, response, state) {
   const link = (/** @type {number} */ page, /** @type {string} */ label, /** @type {string} */ rel) =>
     page >= 1 && page <= pages ? h('a', { href: urlOf(withChanges(state, { page })), rel, class: `pager-${rel}` }, label) : h('span', { class: `pager-${rel}`, 'aria-disabled': 'true' }, label);
   nav.replaceChildren(
-    link(state.page - 1, '← Previous', 'prev'),
+    // Past the last page (an old shared link), "previous" leads back to the last one.
+    link(Math.min(state.page - 1, pages), '← Previous', 'prev'),
     h('span', { class: 'pager-position' }, `Page ${state.page} of ${Math.max(pages, 1)}`),
     link(state.page + 1, 'Next →', 'next'),
   );
