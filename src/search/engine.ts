@@ -6,7 +6,9 @@
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, isStemmable, stem, termsOf } from '../text/analyzer.ts';
+import { createError } from '../errors.ts';
 import type { AndNode, Field, QueryNode } from './query.ts';
+import { createTopK } from './top-k.ts';
 
 /** One paragraph as the engine indexes it. */
 export type ParagraphDoc = { id: string; title: string; text: string };
@@ -109,6 +111,11 @@ function internalsOf(index: MiniSearch<ParagraphDoc>): Internals {
   return index as unknown as Internals;
 }
 
+/** Most terms a `prefix*` may expand to; beyond it the query is refused (SPEC §4 bounds cost). */
+export const MAX_PREFIX_TERMS = 5000;
+/** Most dictionary terms `/suggest` looks at under a prefix: one letter would walk them all. */
+const MAX_COMPLETION_TERMS = 20_000;
+
 /** Stems of dictionary terms, remembered: variants of a query term are looked up often. */
 const STEM_CACHE_LIMIT = 200_000;
 
@@ -156,14 +163,16 @@ class MiniSearchEngine implements SearchEngine {
 
   completions(prefix: string, limit: number): TermCount[] {
     if (prefix.length === 0) return [];
-    const counts: TermCount[] = [];
+    const top = createTopK<TermCount>(limit, (a, b) => b.paragraphs - a.paragraphs || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+    let visited = 0;
     for (const [term, fields] of this.#internals._index.atPrefix(prefix)) {
-      const paragraphs = new Set<number>();
-      for (const docs of fields.values()) for (const doc of docs.keys()) paragraphs.add(doc);
-      if (paragraphs.size > 0) counts.push({ term, paragraphs: paragraphs.size });
+      if (++visited > MAX_COMPLETION_TERMS) break;
+      // Paragraphs holding the term in their text, else in their title: a ranking, not a count.
+      let paragraphs = 0;
+      for (const docs of fields.values()) paragraphs = Math.max(paragraphs, docs.size);
+      if (paragraphs > 0) top.push({ term, paragraphs });
     }
-    counts.sort((a, b) => b.paragraphs - a.paragraphs || a.term.localeCompare(b.term));
-    return counts.slice(0, limit);
+    return top.sorted();
   }
 
   stats(): { paragraphs: number; terms: number } {
@@ -190,6 +199,16 @@ class MiniSearchEngine implements SearchEngine {
     return [...variants];
   }
 
+  /** Refuses a prefix that expands to too many terms: its cost would grow with the dictionary. */
+  #checkExpansion(prefix: string): void {
+    let count = 0;
+    for (const _ of this.#internals._index.atPrefix(prefix)) {
+      if (++count > MAX_PREFIX_TERMS) {
+        throw createError('bad_request', `q: the prefix "${prefix}*" matches over ${MAX_PREFIX_TERMS} terms; use a longer prefix`);
+      }
+    }
+  }
+
   #stemOf(term: string): string {
     let cached = this.#stems.get(term);
     if (cached === undefined) {
@@ -204,7 +223,10 @@ class MiniSearchEngine implements SearchEngine {
     switch (node.kind) {
       case 'term': {
         const fields = fieldsOf(node.field);
-        if (node.mode === 'prefix') return { queries: [node.term], prefix: true, fields };
+        if (node.mode === 'prefix') {
+          this.#checkExpansion(node.term);
+          return { queries: [node.term], prefix: true, fields };
+        }
         if (node.mode === 'fuzzy') return { queries: [node.term], fuzzy: node.distance, fields };
         return { queries: this.#variants(node.term), combineWith: 'OR', fields };
       }

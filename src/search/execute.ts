@@ -3,6 +3,8 @@
  * Runs a parsed query against the library: candidates from the engine, filters, exact phrase
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
+import { performance } from 'node:perf_hooks';
+import { createError } from '../errors.ts';
 import { containsPhrase } from './engine.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { ParsedQuery } from './query.ts';
@@ -53,6 +55,14 @@ export type SearchOutcome = {
   facets: Partial<Record<FacetName, Record<string, number>>>;
 };
 
+/**
+ * Longest a query may spend filtering and verifying candidates before it is refused with a 400:
+ * an exact answer or an honest refusal, never a silently partial total.
+ */
+export const QUERY_BUDGET_MS = 3000;
+/** The budget is checked every 1024 candidates (a mask): often enough, cheaply. */
+const BUDGET_CHECK_EVERY = 1023;
+
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
 type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRef | undefined; matchingParagraphs?: number };
 
@@ -63,7 +73,7 @@ type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRe
  * @example
  * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 8 on the seed
  */
-export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest): SearchOutcome {
+export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
   const accept = articleFilter(request);
   const verify = containsPhrase(query.root) ? createVerifier(library, query) : undefined;
   const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
@@ -73,7 +83,13 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
   const top = createTopK<Match>(request.offset + request.limit, compare);
   let total = 0;
 
+  const started = performance.now();
+  let visited = 0;
   library.engine.forEachCandidate(query.root, (id, score, textMatched) => {
+    visited += 1;
+    if ((visited & BUDGET_CHECK_EVERY) === 0 && performance.now() - started > budgetMs) {
+      throw createError('bad_request', `q took longer than ${budgetMs} ms to verify; narrow it (fewer very common words in phrases, longer prefixes)`);
+    }
     let ref: ParagraphRef | undefined;
     if (needsParagraph) {
       ref = findParagraph(library, id);

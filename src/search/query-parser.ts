@@ -147,6 +147,16 @@ function readSlop(s: Scanner): number {
 }
 
 /** A bare word, with its `*` or `~N` operator when it analyzes to one token; else the plain word. */
+/**
+ * The most edits a fuzzy term of this length may have, as Elasticsearch's `AUTO` fuzziness:
+ * none up to 2 characters, 1 up to 5, 2 beyond. Two edits on a three-letter word would match
+ * most short words of the dictionary: costly and useless.
+ */
+export function fuzzyAllowance(term: string): number {
+  const length = [...term].length;
+  return length <= 2 ? 0 : length <= 5 ? 1 : 2;
+}
+
 function wordOf(word: string, field: FieldRestriction): QueryNode | null {
   const star = PREFIX_SUFFIX_RE.exec(word);
   if (star !== null) {
@@ -161,8 +171,9 @@ function wordOf(word: string, field: FieldRestriction): QueryNode | null {
   if (tilde !== null) {
     const base = word.slice(0, tilde.index);
     const digits = tilde[1] as string;
-    const distance = digits === '' ? 1 : Math.min(Number(digits), MAX_FUZZY_DISTANCE);
+    const asked = digits === '' ? 1 : Math.min(Number(digits), MAX_FUZZY_DISTANCE);
     const [token, ...rest] = analyze(base).tokens;
+    const distance = token === undefined ? 0 : Math.min(asked, fuzzyAllowance(token.term));
     if (token !== undefined && rest.length === 0 && distance > 0) return termOf(token.term, 'fuzzy', distance, field);
     return plainWordOf(analyze(base), field);
   }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isServiceError } from '../../src/errors.ts';
+import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/search/execute.ts';
+import { MAX_PREFIX_TERMS } from '../../src/search/engine.ts';
+import { fuzzyAllowance, parseQuery } from '../../src/search/query-parser.ts';
+import { search } from '../../src/service/search-service.ts';
+import { libraryOf, makeArticle } from '../helpers.ts';
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return isServiceError(error) ? error.code : 'other';
+  }
+}
+
+describe('fuzzyAllowance', () => {
+  it('allows no edit up to 2 characters, one up to 5, two beyond', () => {
+    expect([fuzzyAllowance('ab'), fuzzyAllowance('abc'), fuzzyAllowance('abcde'), fuzzyAllowance('abcdef')]).toEqual([0, 1, 1, 2]);
+  });
+
+  it('reads a fuzzy marker on a short word as the word itself', () => {
+    expect(parseQuery('ab~2').root.must).toEqual([{ kind: 'term', term: 'ab', mode: 'exact', distance: 0, field: null }]);
+    expect(parseQuery('war~2').root.must).toEqual([{ kind: 'term', term: 'war', mode: 'fuzzy', distance: 1, field: null }]);
+  });
+});
+
+describe('prefix expansion', () => {
+  it('refuses a prefix matching more terms than the cap, with a 400', () => {
+    const words = Array.from({ length: MAX_PREFIX_TERMS + 1 }, (_, i) => `zq${i.toString(36)}x`);
+    const library = libraryOf([makeArticle({ id: 'many', paragraphs: [words.join(' ')] })]);
+    expect(codeOf(() => search(library, 'zq*'))).toBe('bad_request');
+    expect(search(library, 'zq1*').total).toBe(1);
+  });
+});
+
+describe('query time budget', () => {
+  it('refuses a query that overruns its budget instead of returning a partial total', () => {
+    const paragraphs = Array.from({ length: 3000 }, (_, i) => `the truce number ${i} held`);
+    const library = libraryOf([makeArticle({ id: 'big', paragraphs })]);
+    expect(codeOf(() => executeSearch(library, parseQuery('"truce number"'), DEFAULT_SEARCH_REQUEST, -1))).toBe('bad_request');
+    expect(executeSearch(library, parseQuery('"truce number"'), DEFAULT_SEARCH_REQUEST).total).toBe(3000);
+  });
+});
