@@ -1,13 +1,16 @@
 /**
  * @module search/engine
  * The seam to MiniSearch, and the only module that imports it. Paragraphs go in as documents
- * with the fields `title` and `text`, analyzed by our analyzer; parsed queries come out as
- * candidates in our own types. A second backend (SPEC §9) would implement {@link SearchEngine}.
+ * with the fields `title` and `text`, analyzed by our analyzer and indexed by English stem (one
+ * posting list serves `talk`, `talks` and `talked`); a vocabulary of the words as written serves
+ * prefixes, fuzzy terms and suggestions. Parsed queries come out as candidates in our own types.
+ * A second backend (SPEC §9) would implement {@link SearchEngine}.
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
-import { analyze, isStemmable, stem, termsOf } from '../text/analyzer.ts';
+import SearchableMap from 'minisearch/SearchableMap';
 import { createError } from '../errors.ts';
-import type { AndNode, Field, QueryNode } from './query.ts';
+import { analyze, stem, termsOf } from '../text/analyzer.ts';
+import type { AndNode, Field, QueryNode, TermNode } from './query.ts';
 import { createTopK } from './top-k.ts';
 
 /** One paragraph as the engine indexes it. */
@@ -20,7 +23,14 @@ export type ParagraphDoc = { id: string; title: string; text: string };
  */
 export type CandidateVisitor = (id: string, score: number, textMatched: boolean) => void;
 
-/** A term of the index and the number of paragraphs holding it. */
+/**
+ * A query ready to run. `exact` says whether the visited paragraphs are exactly the matches;
+ * otherwise (phrases; prefixes or fuzzy terms whose stems also stand for other words) they are
+ * a superset the caller verifies on the analyzer's tokens.
+ */
+export type PreparedQuery = { exact: boolean; forEach(visit: CandidateVisitor): number };
+
+/** A word of the vocabulary and the number of paragraphs holding its stem. */
 export type TermCount = { term: string; paragraphs: number };
 
 /** The contract of a search backend: add, remove, candidates for a parsed query, stats. */
@@ -31,15 +41,11 @@ export interface SearchEngine {
   remove(ids: readonly string[]): void;
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
-  /**
-   * Visits the paragraphs that may match `query`, in no particular order, and returns how many
-   * there were. Every exact match is among them, and they are exact unless the query holds a
-   * phrase (phrases are looked up as all their words; the caller verifies them).
-   */
-  forEachCandidate(query: AndNode, visit: CandidateVisitor): number;
-  /** The index terms starting with `prefix`, most frequent first. */
+  /** Prepares `query`; throws `bad_request` when a prefix expands to too many words. */
+  prepare(query: AndNode): PreparedQuery;
+  /** Words starting with `prefix`, most frequent first. */
   completions(prefix: string, limit: number): TermCount[];
-  /** Number of paragraphs and of distinct terms. */
+  /** Number of paragraphs and of distinct index terms (stems). */
   stats(): { paragraphs: number; terms: number };
   /** A JSON-serializable form, read back by {@link loadEngine}. */
   toJSON(): unknown;
@@ -47,86 +53,105 @@ export interface SearchEngine {
 
 /** How much more a title match weighs than a text match: titles are short and chosen with care. */
 const TITLE_BOOST = 2;
+/** Most words a `prefix*` may expand to; beyond it the query is refused (bounded cost). */
+export const MAX_PREFIX_TERMS = 5000;
+/** Most words `/suggest` looks at under a prefix: one letter would walk them all. */
+const MAX_COMPLETION_TERMS = 20_000;
 
 /**
- * Analyzes field values once. MiniSearch tokenizes each field of each paragraph; the title is the
- * same for all paragraphs of an article, so the last one is remembered.
+ * The words of the index as written (folded, not stemmed), each with its stem: prefixes and
+ * fuzzy terms are looked up here, then searched by stem.
  */
-function createTokenizer(): (text: string) => string[] {
+class Vocabulary {
+  readonly words = new SearchableMap<string>();
+  readonly #byStem = new Map<string, string[]>();
+
+  /** Records `word` if new; returns its stem. */
+  add(word: string): string {
+    const known = this.words.get(word);
+    if (known !== undefined) return known;
+    const root = stem(word);
+    this.words.set(word, root);
+    const family = this.#byStem.get(root);
+    if (family === undefined) this.#byStem.set(root, [word]);
+    else family.push(word);
+    return root;
+  }
+
+  /** Every word recorded with stem `root`. */
+  family(root: string): readonly string[] {
+    return this.#byStem.get(root) ?? [];
+  }
+}
+
+/**
+ * The MiniSearch options, used both to build an index and to load a snapshot of it: the two
+ * must agree, so there is one factory. Field values are analyzed by our analyzer and indexed
+ * by stem; each word met is recorded in `vocabulary`. The title is the same for every
+ * paragraph of an article, so the last one analyzed is remembered.
+ */
+export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc> {
   let lastText = '';
-  let lastTerms: string[] = [];
-  return function tokenizeField(text: string): string[] {
-    if (text !== lastText) {
-      lastText = text;
-      lastTerms = termsOf(analyze(text));
-    }
-    return lastTerms;
+  let lastStems: string[] = [];
+  return {
+    fields: ['title', 'text'],
+    storeFields: [],
+    tokenize: function tokenizeField(text: string): string[] {
+      if (text !== lastText) {
+        lastText = text;
+        lastStems = termsOf(analyze(text)).map((word) => vocabulary.add(word));
+      }
+      return lastStems;
+    },
+    processTerm: (term: string) => term,
+    searchOptions: {
+      boost: { title: TITLE_BOOST },
+      combineWith: 'AND',
+      tokenize: (term: string) => [term],
+      processTerm: (term: string) => term,
+    },
   };
 }
 
-/** Terms are already folded by the analyzer: MiniSearch must leave them as they are. */
-function keepTerm(term: string): string {
-  return term;
-}
-
-/** A query string handed to MiniSearch is always a single analyzed term. */
-function singleTerm(term: string): string[] {
-  return [term];
-}
-
 /**
- * The MiniSearch options used both to build an index and to load a snapshot of it: the two
- * must agree, so there is one object.
+ * MiniSearch keeps some of what we need private: its term dictionary (for document counts),
+ * its unsorted query results and its id table. This is the one place that reaches in, typed as
+ * narrowly as it is used; the version is pinned in package.json and the tests exercise each.
  */
-export const MINISEARCH_OPTIONS: Options<ParagraphDoc> = {
-  fields: ['title', 'text'],
-  storeFields: [],
-  tokenize: createTokenizer(),
-  processTerm: keepTerm,
-  searchOptions: {
-    boost: { title: TITLE_BOOST },
-    combineWith: 'AND',
-    tokenize: singleTerm,
-    processTerm: keepTerm,
-  },
-};
-
-/**
- * MiniSearch keeps some of what we need private: its term dictionary (walked for suggestions
- * and stem variants), its unsorted query results and its id table. This is the one place that
- * reaches in, typed as narrowly as it is used; the version is pinned in package.json and the
- * tests exercise every member.
- */
-type TermDictionary = {
-  atPrefix(prefix: string): Iterable<[string, Map<number, Map<number, number>>]> & { size: number };
-};
 type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
+/** Postings of one term: per field id, document short id → term frequency. */
+type Postings = Map<number, Map<number, number>>;
 type Internals = {
-  _index: TermDictionary;
+  _index: { get(term: string): Postings | undefined };
   _documentIds: Map<number, string>;
+  _documentCount: number;
+  _fieldIds: Record<string, number>;
+  _fieldLength: Map<number, number[]>;
+  _avgFieldLength: number[];
   executeQuery(query: Query): Map<number, RawMatch>;
 };
 
-function internalsOf(index: MiniSearch<ParagraphDoc>): Internals {
-  return index as unknown as Internals;
+/** MiniSearch's BM25+ parameters (its defaults, which the index uses). */
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+
+/** MiniSearch's BM25+ score of one term in one field of one document. */
+function bm25(termFrequency: number, matchingCount: number, totalCount: number, fieldLength: number, averageLength: number): number {
+  const inverseFrequency = Math.log(1 + (totalCount - matchingCount + 0.5) / (matchingCount + 0.5));
+  return inverseFrequency * (BM25.d + (termFrequency * (BM25.k + 1)) / (termFrequency + BM25.k * (1 - BM25.b + (BM25.b * fieldLength) / averageLength)));
 }
 
-/** Most terms a `prefix*` may expand to; beyond it the query is refused (SPEC §4 bounds cost). */
-export const MAX_PREFIX_TERMS = 5000;
-/** Most dictionary terms `/suggest` looks at under a prefix: one letter would walk them all. */
-const MAX_COMPLETION_TERMS = 20_000;
-
-/** Stems of dictionary terms, remembered: variants of a query term are looked up often. */
-const STEM_CACHE_LIMIT = 200_000;
+/** A stem to look up, and the fields it may match in. */
+type Lookup = { stem: string; fields: Field[] };
 
 class MiniSearchEngine implements SearchEngine {
   readonly #index: MiniSearch<ParagraphDoc>;
   readonly #internals: Internals;
-  readonly #stems = new Map<string, string>();
+  readonly #vocabulary: Vocabulary;
 
-  constructor(index: MiniSearch<ParagraphDoc>) {
+  constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
     this.#index = index;
-    this.#internals = internalsOf(index);
+    this.#internals = index as unknown as Internals;
+    this.#vocabulary = vocabulary;
   }
 
   add(docs: readonly ParagraphDoc[]): void {
@@ -141,36 +166,45 @@ class MiniSearchEngine implements SearchEngine {
     return this.#index.has(id);
   }
 
-  forEachCandidate(query: AndNode, visit: CandidateVisitor): number {
-    // MiniSearch's public search() builds a result object per match and sorts them all; for a
-    // common word that is most of the time. The raw matches are enough: ranking is ours.
-    const raw = this.#internals.executeQuery(this.#toMiniSearch(query));
-    const ids = this.#internals._documentIds;
-    for (const [shortId, { score, terms, match }] of raw) {
-      const id = ids.get(shortId);
-      if (id === undefined) continue;
-      let textMatched = false;
-      for (const term in match) {
-        if ((match[term] as string[]).includes('text')) {
-          textMatched = true;
-          break;
-        }
-      }
-      visit(id, score * (terms.length || 1), textMatched);
+  prepare(query: AndNode): PreparedQuery {
+    const state = { exact: true };
+    const tree = this.#toMiniSearch(query, state);
+    const conjunction = conjunctionOf(query);
+    if (conjunction !== null) {
+      return { exact: state.exact, forEach: (visit) => this.#intersect(conjunction.required, conjunction.excluded, visit) };
     }
-    return raw.size;
+    return {
+      exact: state.exact,
+      forEach: (visit) => {
+        // MiniSearch's public search() builds a result object per match and sorts them all; for
+        // a common word that is most of the time. The raw matches are enough: ranking is ours.
+        const raw = this.#internals.executeQuery(tree);
+        const ids = this.#internals._documentIds;
+        for (const [shortId, { score, terms, match }] of raw) {
+          const id = ids.get(shortId);
+          if (id === undefined) continue;
+          let textMatched = false;
+          for (const term in match) {
+            if ((match[term] as string[]).includes('text')) {
+              textMatched = true;
+              break;
+            }
+          }
+          visit(id, score * (terms.length || 1), textMatched);
+        }
+        return raw.size;
+      },
+    };
   }
 
   completions(prefix: string, limit: number): TermCount[] {
     if (prefix.length === 0) return [];
     const top = createTopK<TermCount>(limit, (a, b) => b.paragraphs - a.paragraphs || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
     let visited = 0;
-    for (const [term, fields] of this.#internals._index.atPrefix(prefix)) {
+    for (const [word, root] of this.#vocabulary.words.atPrefix(prefix)) {
       if (++visited > MAX_COMPLETION_TERMS) break;
-      // Paragraphs holding the term in their text, else in their title: a ranking, not a count.
-      let paragraphs = 0;
-      for (const docs of fields.values()) paragraphs = Math.max(paragraphs, docs.size);
-      if (paragraphs > 0) top.push({ term, paragraphs });
+      const paragraphs = this.#documentCount(root);
+      if (paragraphs > 0) top.push({ term: word, paragraphs });
     }
     return top.sorted();
   }
@@ -180,92 +214,159 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   toJSON(): unknown {
-    return this.#index.toJSON();
+    return { index: this.#index.toJSON(), words: [...this.#vocabulary.words.keys()] };
   }
 
   /**
-   * Index terms sharing the English stem of `term` (`talk` → talk, talks, talked…). Porter stems
-   * differ from their word at most in the last letter, so the variants sit under the stem's
-   * prefix less one letter.
+   * Runs a conjunction of stems without building a result object per match: walks the postings
+   * of the rarest stem and probes the others, scoring with MiniSearch's own BM25+ formula,
+   * boosts and term-count factor, so the candidates and scores equal those of its query tree.
    */
-  #variants(term: string): string[] {
-    if (!isStemmable(term)) return [term];
-    const root = stem(term);
-    const variants = new Set([term]);
-    const prefix = root.length > 3 ? root.slice(0, -1) : root;
-    for (const [candidate] of this.#internals._index.atPrefix(prefix)) {
-      if (this.#stemOf(candidate) === root) variants.add(candidate);
-    }
-    return [...variants];
-  }
-
-  /** Refuses a prefix that expands to too many terms: its cost would grow with the dictionary. */
-  #checkExpansion(prefix: string): void {
+  #intersect(required: readonly Lookup[], excluded: readonly Lookup[], visit: CandidateVisitor): number {
+    const internals = this.#internals;
+    const total = internals._documentCount;
+    const fieldsOf = (lookup: Lookup) => {
+      const postings = internals._index.get(lookup.stem);
+      return lookup.fields.flatMap((field) => {
+        const id = internals._fieldIds[field] as number;
+        const docs = postings?.get(id);
+        return docs === undefined ? [] : [{ docs, id, boost: field === 'title' ? TITLE_BOOST : 1, average: internals._avgFieldLength[id] as number, text: field === 'text' }];
+      });
+    };
+    const terms = required.map(fieldsOf);
+    if (terms.some((fields) => fields.length === 0)) return 0;
+    const exclusions = excluded.flatMap(fieldsOf);
+    const quality = new Set(required.map((lookup) => lookup.stem)).size;
+    // The rarest term drives: every match holds it.
+    const driver = terms.reduce((best, fields) => (size(fields) < size(best) ? fields : best));
     let count = 0;
-    for (const _ of this.#internals._index.atPrefix(prefix)) {
-      if (++count > MAX_PREFIX_TERMS) {
-        throw createError('bad_request', `q: the prefix "${prefix}*" matches over ${MAX_PREFIX_TERMS} terms; use a longer prefix`);
+    for (const [position, field] of driver.entries()) {
+      for (const doc of field.docs.keys()) {
+        // A paragraph holding the driver in several fields is visited from the first of them.
+        if (position > 0 && driver.some((earlier, at) => at < position && earlier.docs.has(doc))) continue;
+        const id = internals._documentIds.get(doc);
+        if (id === undefined || exclusions.some((exclusion) => exclusion.docs.has(doc))) continue;
+        const lengths = internals._fieldLength.get(doc) as number[];
+        let score = 0;
+        let textMatched = false;
+        let all = true;
+        for (const fields of terms) {
+          let found = false;
+          for (const candidate of fields) {
+            const frequency = candidate.docs.get(doc);
+            if (frequency === undefined) continue;
+            found = true;
+            textMatched ||= candidate.text;
+            score += candidate.boost * bm25(frequency, candidate.docs.size, total, lengths[candidate.id] as number, candidate.average);
+          }
+          if (!found) {
+            all = false;
+            break;
+          }
+        }
+        if (!all) continue;
+        count += 1;
+        visit(id, score * quality, textMatched);
       }
     }
+    return count;
   }
 
-  #stemOf(term: string): string {
-    let cached = this.#stems.get(term);
-    if (cached === undefined) {
-      cached = stem(term);
-      if (this.#stems.size >= STEM_CACHE_LIMIT) this.#stems.clear();
-      this.#stems.set(term, cached);
+  /** Paragraphs holding `root` in their text, else in their title: a ranking, not a count. */
+  #documentCount(root: string): number {
+    let count = 0;
+    for (const docs of this.#internals._index.get(root)?.values() ?? []) count = Math.max(count, docs.size);
+    return count;
+  }
+
+  /**
+   * The stems to search for a prefix or fuzzy term, from the words it matches. The lookup is
+   * inexact when one of those stems also stands for a word that the term does not match
+   * (`talks*` finds the stem `talk`, which also holds `talk`).
+   */
+  #expand(node: TermNode, state: { exact: boolean }): string[] {
+    const words: string[] = [];
+    if (node.mode === 'prefix') {
+      for (const [word] of this.#vocabulary.words.atPrefix(node.term)) {
+        words.push(word);
+        if (words.length > MAX_PREFIX_TERMS) {
+          throw createError('bad_request', `q: the prefix "${node.term}*" matches over ${MAX_PREFIX_TERMS} words; use a longer prefix`);
+        }
+      }
+    } else {
+      for (const word of this.#vocabulary.words.fuzzyGet(node.term, node.distance).keys()) words.push(word);
     }
-    return cached;
+    const matched = new Set(words);
+    const roots = new Set(words.map((word) => this.#vocabulary.words.get(word) as string));
+    for (const root of roots) {
+      if (this.#vocabulary.family(root).some((word) => !matched.has(word))) state.exact = false;
+    }
+    return [...roots];
   }
 
-  #toMiniSearch(node: QueryNode): Query {
+  #toMiniSearch(node: QueryNode, state: { exact: boolean }): Query {
     switch (node.kind) {
       case 'term': {
         const fields = fieldsOf(node.field);
-        if (node.mode === 'prefix') {
-          this.#checkExpansion(node.term);
-          return { queries: [node.term], prefix: true, fields };
-        }
-        if (node.mode === 'fuzzy') return { queries: [node.term], fuzzy: node.distance, fields };
-        return { queries: this.#variants(node.term), combineWith: 'OR', fields };
+        if (node.mode === 'exact') return { queries: [stem(node.term)], fields };
+        return { queries: this.#expand(node, state), combineWith: 'OR', fields };
       }
       case 'phrase':
-        return { queries: node.terms, combineWith: 'AND', fields: fieldsOf(node.field) };
+        state.exact = false;
+        return { queries: node.terms.map(stem), combineWith: 'AND', fields: fieldsOf(node.field) };
       case 'or':
-        return { queries: node.should.map((child) => this.#toMiniSearch(child)), combineWith: 'OR' };
+        return { queries: node.should.map((child) => this.#toMiniSearch(child, state)), combineWith: 'OR' };
       case 'and': {
-        const must: Query = { queries: node.must.map((child) => this.#toMiniSearch(child)), combineWith: 'AND' };
-        // Phrases can only be excluded after verification: excluding their words would drop too much.
-        const exact = node.not.filter((child) => !containsPhrase(child));
-        if (exact.length === 0) return must;
-        return { queries: [must, ...exact.map((child) => this.#toMiniSearch(child))], combineWith: 'AND_NOT' };
+        const must: Query = { queries: node.must.map((child) => this.#toMiniSearch(child, state)), combineWith: 'AND' };
+        // What must be verified can only be excluded after verification: excluding its stems
+        // here would drop paragraphs that do not hold the phrase (or the exact word) itself.
+        const excluded: Query[] = [];
+        for (const child of node.not) {
+          const probe = { exact: true };
+          const query = this.#toMiniSearch(child, probe);
+          if (probe.exact) excluded.push(query);
+          else state.exact = false;
+        }
+        if (excluded.length === 0) return must;
+        return { queries: [must, ...excluded], combineWith: 'AND_NOT' };
       }
     }
   }
+}
+
+/** Postings entries of a term's fields. */
+function size(fields: ReadonlyArray<{ docs: Map<number, number> }>): number {
+  return fields.reduce((sum, field) => sum + field.docs.size, 0);
+}
+
+/**
+ * The query as a plain conjunction of stems when it is one: every positive clause an exact
+ * term or a phrase (looked up as its words), exclusions exact terms (excluded phrases are left
+ * to verification, as in the query tree). Anything else (OR, prefix, fuzzy) returns null.
+ */
+function conjunctionOf(query: AndNode): { required: Lookup[]; excluded: Lookup[] } | null {
+  const required: Lookup[] = [];
+  for (const child of query.must) {
+    if (child.kind === 'term' && child.mode === 'exact') required.push({ stem: stem(child.term), fields: fieldsOf(child.field) });
+    else if (child.kind === 'phrase') for (const term of child.terms) required.push({ stem: stem(term), fields: fieldsOf(child.field) });
+    else return null;
+  }
+  const excluded: Lookup[] = [];
+  for (const child of query.not) {
+    if (child.kind === 'term' && child.mode === 'exact') excluded.push({ stem: stem(child.term), fields: fieldsOf(child.field) });
+    else if (child.kind !== 'phrase') return null;
+  }
+  return required.length > 0 ? { required, excluded } : null;
 }
 
 function fieldsOf(field: Field | null): Field[] {
   return field === null ? ['title', 'text'] : [field];
 }
 
-/** True when `node` has a phrase anywhere: its candidates then need verification. */
-export function containsPhrase(node: QueryNode): boolean {
-  switch (node.kind) {
-    case 'term':
-      return false;
-    case 'phrase':
-      return true;
-    case 'or':
-      return node.should.some(containsPhrase);
-    case 'and':
-      return node.must.some(containsPhrase) || node.not.some(containsPhrase);
-  }
-}
-
 /** Creates an empty engine. */
 export function createEngine(): SearchEngine {
-  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(MINISEARCH_OPTIONS));
+  const vocabulary = new Vocabulary();
+  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(miniSearchOptions(vocabulary)), vocabulary);
 }
 
 /**
@@ -273,7 +374,10 @@ export function createEngine(): SearchEngine {
  * index MiniSearch can read (the caller then rebuilds from the corpus).
  */
 export function loadEngine(json: unknown): SearchEngine {
-  if (typeof json !== 'object' || json === null) throw new Error('search engine snapshot is not an object');
-  const index = MiniSearch.loadJS<ParagraphDoc>(json as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-  return new MiniSearchEngine(index);
+  const { index, words } = (json ?? {}) as { index?: unknown; words?: unknown };
+  if (typeof index !== 'object' || index === null || !Array.isArray(words)) throw new Error('search engine snapshot is malformed');
+  const vocabulary = new Vocabulary();
+  for (const word of words) if (typeof word === 'string') vocabulary.add(word);
+  const loaded = MiniSearch.loadJS<ParagraphDoc>(index as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(vocabulary));
+  return new MiniSearchEngine(loaded, vocabulary);
 }

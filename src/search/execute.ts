@@ -5,7 +5,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createError } from '../errors.ts';
-import { containsPhrase } from './engine.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { ParsedQuery } from './query.ts';
 import { createTopK } from './top-k.ts';
@@ -75,7 +74,8 @@ type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRe
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
   const accept = articleFilter(request);
-  const verify = containsPhrase(query.root) ? createVerifier(library, query) : undefined;
+  const prepared = library.engine.prepare(query.root);
+  const verify = prepared.exact ? undefined : createVerifier(library, query);
   const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
   const facets = createFacetCounter(request.facets);
@@ -85,7 +85,7 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
 
   const started = performance.now();
   let visited = 0;
-  library.engine.forEachCandidate(query.root, (id, score, textMatched) => {
+  prepared.forEach((id, score, textMatched) => {
     visited += 1;
     if ((visited & BUDGET_CHECK_EVERY) === 0 && performance.now() - started > budgetMs) {
       throw createError('bad_request', `q took longer than ${budgetMs} ms to verify; narrow it (fewer very common words in phrases, longer prefixes)`);

@@ -1,9 +1,12 @@
 /**
  * @module snippet/boundaries
  * Where a paragraph may be cut for display: grapheme, word and sentence boundaries (UAX #29, as
- * `Intl.Segmenter` computes them). Look-ups are local (`containing()` walks a few segments from
- * the place asked about), so a snippet costs a handful of look-ups rather than segmenting the
- * whole paragraph. Matching never depends on this module: matches come from the analyzer.
+ * `Intl.Segmenter` computes them). Word and grapheme look-ups are local (`containing()` walks a
+ * few segments from the place asked about, and most graphemes need no ICU at all), so a snippet
+ * costs a handful of look-ups rather than segmenting the whole paragraph into words; sentences,
+ * being few, are listed once. Matching never depends on this module: matches come from the
+ * analyzer, and cutting for display is a separate concern (ICU splits Thai or Chinese into
+ * dictionary words, where the analyzer keeps whole runs or single ideographs).
  */
 
 /**
@@ -15,11 +18,12 @@ const WORDS = new Intl.Segmenter('und', { granularity: 'word' });
 const SENTENCES = new Intl.Segmenter('und', { granularity: 'sentence' });
 
 /**
- * Matches text in which every UTF-16 index is a grapheme boundary: Latin letters, common
- * punctuation and currency signs, without CR (CR LF is one grapheme), combining marks,
- * joiners or surrogates. Most news text qualifies and skips the grapheme segmenter.
+ * Matches a UTF-16 unit that may join a grapheme cluster with its neighbour (UAX #29): marks,
+ * CR, joiners, surrogates, Hangul jamo, prepended concatenation marks, Thai/Lao AM and halfwidth
+ * sound marks. Between two other units there is always a boundary, so most text skips ICU.
  */
-const SIMPLE_TEXT_RE = /^[\u0000-\u000C\u000E-\u02FF\u2010-\u2027\u2030-\u205E\u20A0-\u20C0]*$/;
+const JOINING_UNIT_RE =
+  /[\p{M}\r\u200C\u200D\uD800-\uDFFF\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u0D4E\u0E33\u0EB3\uFF9E\uFF9F]/u;
 
 /** Most segments walked from the place asked about before giving up on a boundary kind. */
 const MAX_WALK = 64;
@@ -61,7 +65,6 @@ function nearest(target: number, below: number | undefined, above: number | unde
 export function cutPoints(text: string): CutPoints {
   const length = text.length;
   const clamp = (index: number): number => Math.min(length, Math.max(0, Math.trunc(index) || 0));
-  const simple = SIMPLE_TEXT_RE.test(text);
   let graphemes: Intl.Segments | undefined;
   let words: Intl.Segments | undefined;
   let sentenceStarts: number[] | undefined;
@@ -77,15 +80,18 @@ export function cutPoints(text: string): CutPoints {
     return segment;
   };
 
+  /** True when the units on both sides of `at` (0 < at < length) cannot join: a sure boundary. */
+  const plainly = (at: number): boolean =>
+    !JOINING_UNIT_RE.test(text[at - 1] as string) && !JOINING_UNIT_RE.test(text[at] as string);
   const graphemeFloor = (index: number): number => {
     const at = clamp(index);
-    if (simple || at === 0 || at === length) return at;
+    if (at === 0 || at === length || plainly(at)) return at;
     graphemes ??= GRAPHEMES.segment(text);
     return segmentAt(graphemes, at)?.index ?? at;
   };
   const graphemeCeil = (index: number): number => {
     const at = clamp(index);
-    if (simple || at === 0 || at === length) return at;
+    if (at === 0 || at === length || plainly(at)) return at;
     graphemes ??= GRAPHEMES.segment(text);
     const segment = segmentAt(graphemes, at);
     if (segment === undefined || segment.index === at) return at;

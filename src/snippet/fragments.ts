@@ -113,6 +113,8 @@ function place(ctx: Context, lo: number, hi: number, cs: number, ce: number): Hi
     }
   }
 
+  // The edges of the stretch of text being cut (the paragraph's ends, or those of a fragment
+  // already chosen) serve as sentence boundaries.
   let start = ms;
   if (me - ms < size) {
     const sentenceStart = withEdge(cuts.sentence(ms, lo, ms), lo, ms, lo, ms) ?? lo;
@@ -191,10 +193,10 @@ function bestIn(ctx: Context, lo: number, hi: number): Candidate | undefined {
  */
 export function selectFragments(text: string, spans: readonly Span[], options: SnippetOptions = {}): FragmentSelection {
   const { count, size } = resolveOptions(options);
-  const hits = cleanSpans(text, spans);
-  const highlights = mergeSpans(hits);
   const whole: Highlight = [0, text.length];
   if (text.length <= size * WHOLE_PARAGRAPH_RATIO) return { best: whole, ranges: [whole] };
+  const hits = cleanSpans(text, spans);
+  const highlights = mergeSpans(hits);
   const ctx: Context = { text, size, slack: Math.floor(size * EDGE_SLACK_RATIO), hits, highlights, cuts: cutPoints(text) };
   if (hits.length === 0) {
     const opening = place(ctx, 0, text.length, 0, 0);
@@ -204,11 +206,14 @@ export function selectFragments(text: string, spans: readonly Span[], options: S
   // The best fragment anywhere, then the best in the stretches of text the chosen ones leave.
   const chosen: Highlight[] = [];
   let regions: Highlight[] = [whole];
+  const bestByRegion = new Map<string, Candidate | undefined>();
   while (chosen.length < count) {
     let winner: Candidate | undefined;
     let winnerRegion = -1;
     for (const [i, [lo, hi]] of regions.entries()) {
-      const candidate = bestIn(ctx, lo, hi);
+      const key = `${lo}:${hi}`;
+      if (!bestByRegion.has(key)) bestByRegion.set(key, bestIn(ctx, lo, hi));
+      const candidate = bestByRegion.get(key);
       if (candidate && (!winner || compareScores(candidate.score, winner.score) > 0)) {
         winner = candidate;
         winnerRegion = i;

@@ -82,8 +82,9 @@ export function renderFragment(
   highlights: readonly Highlight[],
   markup: Markup = HTML_MARKUP,
 ): string {
-  const start = Math.max(0, Math.min(text.length, range[0]));
-  const end = Math.max(start, Math.min(text.length, range[1]));
+  const clamp = (index: number): number => Math.max(0, Math.min(text.length, Math.trunc(index) || 0));
+  const start = clamp(range[0]);
+  const end = Math.max(start, clamp(range[1]));
   let html = NON_SPACE_RE.test(text.slice(0, start)) ? markup.ellipsis : '';
   let at = start;
   for (const [from, to] of highlights) {

@@ -46,7 +46,14 @@ export function cleanSpans(text: string, spans: readonly Span[]): Span[] {
   });
 }
 
-/** Merges sorted spans that overlap or touch into highlights. */
+/**
+ * Merges spans sorted as {@link cleanSpans} returns them into highlights: spans that overlap or
+ * touch become one.
+ *
+ * @example
+ * mergeSpans([{ start: 0, end: 4, key: 'a' }, { start: 4, end: 8, key: 'b' }, { start: 9, end: 12, key: 'a' }])
+ * // [[0, 8], [9, 12]]
+ */
 export function mergeSpans(sorted: readonly Span[]): Highlight[] {
   const merged: Highlight[] = [];
   for (const span of sorted) {

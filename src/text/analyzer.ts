@@ -27,8 +27,19 @@ const STEMMABLE_RE = /^[a-z]{3,}$/;
  * stem('elections')              // 'elect'
  */
 export function stem(term: string): string {
-  return STEMMABLE_RE.test(term) ? stemmer(term) : term;
+  let known = STEMS.get(term);
+  if (known === undefined) {
+    known = STEMMABLE_RE.test(term) ? stemmer(term) : term;
+    if (STEMS.size >= STEM_MEMO_LIMIT) STEMS.clear();
+    STEMS.set(term, known);
+  }
+  return known;
 }
+
+/** Stems already computed: highlighting and verification stem the same words again and again. */
+const STEMS = new Map<string, string>();
+/** Bound of {@link STEMS}: about the vocabulary of a large news archive; past it, it starts over. */
+const STEM_MEMO_LIMIT = 500_000;
 
 /** True when {@link stem} applies the English stemmer to `term` (other terms are their own stem). */
 export function isStemmable(term: string): boolean {

@@ -1,0 +1,32 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEARCH_PARAMS, search } from '../../src/service/search-service.ts';
+import { libraryOf, makeArticle } from '../helpers.ts';
+
+const WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'iran', 'qatar', 'war', 'the', 'chief'];
+const corpus = fc.array(
+  fc.record({
+    title: fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }).map((words) => words.join(' ')),
+    paragraphs: fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 10 }).map((words) => words.join(' ')), { minLength: 1, maxLength: 4 }),
+  }),
+  { minLength: 1, maxLength: 8 },
+);
+
+describe('engine conjunctions', () => {
+  it('score exactly as MiniSearch scores the same query tree', () => {
+    fc.assert(
+      fc.property(corpus, fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 }), fc.option(fc.constantFrom(...WORDS), { nil: undefined }), (articles, words, excluded) => {
+        const library = libraryOf(articles.map((article, i) => makeArticle({ id: `a${i}`, ...article })));
+        const params = { ...DEFAULT_SEARCH_PARAMS, limit: 100 };
+        const exclusion = excluded === undefined ? '' : ` -${excluded}`;
+        // An OR with a word in no paragraph sends the query down MiniSearch's own query tree.
+        const direct = search(library, `${words.join(' ')}${exclusion}`, params);
+        const throughTree = search(library, `(${words[0]} OR zzzabsent) ${words.slice(1).join(' ')}${exclusion}`, params);
+        expect(direct.total).toBe(throughTree.total);
+        const scores = (response: typeof direct) => new Map(response.hits.map((hit) => [hit.id, hit.score]));
+        expect(scores(direct)).toEqual(scores(throughTree));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
