@@ -1,14 +1,17 @@
 /**
  * @module ingest/formats
  * Turns the bytes of a file or a request body into validated articles, choosing the reader by
- * file extension or media type (SPEC §2).
+ * file extension or media type (SPEC §2). The one place where a reader's "not this format"
+ * becomes a `bad_request` naming the input.
  */
 import { createError } from '../errors.ts';
 import { validateBatch, type Article } from './article.ts';
+import { readFeed } from './read-feed.ts';
+import { readHtmlArticle } from './read-html.ts';
 import { readTextArticle } from './read-text.ts';
 
-/** The formats the service reads. */
-export type Format = 'text' | 'json' | 'jsonl';
+/** The formats the service reads: `feed` is RSS or Atom, told apart by the root element. */
+export type Format = 'text' | 'json' | 'jsonl' | 'html' | 'feed';
 
 /** File extensions of each format (lower case, with the dot). */
 const EXTENSION_FORMATS: Record<string, Format> = {
@@ -16,6 +19,11 @@ const EXTENSION_FORMATS: Record<string, Format> = {
   '.json': 'json',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  '.html': 'html',
+  '.htm': 'html',
+  '.rss': 'feed',
+  '.atom': 'feed',
+  '.xml': 'feed',
 };
 
 /** Media types of each format (parameters such as `charset` are ignored). */
@@ -26,6 +34,12 @@ const MEDIA_TYPE_FORMATS: Record<string, Format> = {
   'application/jsonl': 'jsonl',
   'application/json-lines': 'jsonl',
   'application/x-jsonlines': 'jsonl',
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'application/rss+xml': 'feed',
+  'application/atom+xml': 'feed',
+  'application/xml': 'feed',
+  'text/xml': 'feed',
 };
 
 /** The format of a file name, or `null` when the service does not read that extension. */
@@ -70,6 +84,16 @@ function readRaw(content: string, format: Format, origin: string): unknown[] {
         .map((line, index) => ({ line: line.trim(), index }))
         .filter(({ line }) => line.length > 0)
         .map(({ line, index }) => parseJson(line, `${origin} line ${index + 1}`));
+    case 'html': {
+      const fields = readHtmlArticle(content);
+      if (fields === null) throw createError('bad_request', `${origin}: the page holds no article (no title and no text)`);
+      return [fields];
+    }
+    case 'feed': {
+      const feed = readFeed(content);
+      if (!feed.ok) throw createError('bad_request', `${origin}: ${feed.reason}`);
+      return feed.items;
+    }
   }
 }
 

@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isServiceError } from '../../src/errors.ts';
+import { formatOfMediaType, formatOfPath, parseArticles } from '../../src/ingest/formats.ts';
+import { absoluteHttpUrl, fragmentParagraphs, lenientDate, readHtmlArticle } from '../../src/ingest/read-html.ts';
+
+const PAGE_PATH = new URL('./fixtures/article-page.html', import.meta.url).pathname;
+const readPage = (): Promise<string> => readFile(PAGE_PATH, 'utf8');
+
+/** The four paragraphs of the fixture article, exactly. */
+const PAGE_PARAGRAPHS = [
+  "The harbour bridge reopened to traffic on Thursday morning after eight months of repairs to its corroded steel deck, the city's transport department said.",
+  'Engineers replaced more than four hundred deck plates and repainted the towers, work that was delayed twice by winter storms and a shortage of specialist welders across the region.',
+  '“We are grateful for the patience of commuters who have faced long detours since the summer,” said the transport director, adding that cyclists would get a wider lane on the eastern side.',
+  'The final cost of the project came to 42 million euros, about ten percent above the original budget, according to figures published by the council on Wednesday evening.',
+];
+
+/** A page around `body`, with enough text for Readability to pick the article. */
+function page(head: string, body: string): string {
+  return `<!DOCTYPE html><html><head>${head}</head><body><article>${body}</article></body></html>`;
+}
+
+const FILLER =
+  '<p>The regional council met on Tuesday to discuss the budget for the coming year, with members debating transport, schools and the hospital at length.</p>';
+
+/** The error `action` throws (fails the test when it throws nothing). */
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, got none');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+describe('readHtmlArticle', () => {
+  it('reads title, source, JSON-LD date, URL and exactly the four article paragraphs of the fixture page', async () => {
+    const fields = readHtmlArticle(await readPage());
+    expect(fields).toEqual({
+      title: 'Harbour bridge reopens after repairs',
+      source: 'Coastal Courier',
+      date: '2024-03-14T06:30:00.000Z',
+      url: 'https://courier.example/news/2024/harbour-bridge-reopens',
+      paragraphs: PAGE_PARAGRAPHS,
+    });
+  });
+
+  it('keeps navigation, cookie banner, share widgets, related links, footer and scripts out of the paragraphs', async () => {
+    const text = readHtmlArticle(await readPage())?.paragraphs.join('\n') ?? '';
+    for (const boilerplate of ['cookie', 'Subscribe', 'Share', 'Tweet', 'Related', 'Read more', 'Extra ferries', 'rights reserved', 'Privacy', 'dataLayer', 'tracking pixel', 'footer script', 'style text', 'By Dana']) {
+      expect(text).not.toContain(boilerplate);
+    }
+  });
+
+  it('does not take the byline for the source', async () => {
+    const fields = readHtmlArticle(await readPage());
+    expect(fields?.source).not.toBe('Dana Whitfield');
+  });
+
+  it('resolves a relative canonical link against the base URL', async () => {
+    const fields = readHtmlArticle(await readPage(), 'https://www.courier.example/any/page?ref=feed');
+    expect(fields?.url).toBe('https://www.courier.example/news/2024/harbour-bridge-reopens');
+  });
+
+  it('falls back to <title>, <time datetime> and application-name when Open Graph is missing', () => {
+    const html = page(
+      '<title>Budget talks resume</title><meta name="application-name" content="Daily Ledger">',
+      `<p>Published <time datetime="2024-02-01T09:00:00Z">1 February</time></p>${FILLER}`,
+    );
+    const fields = readHtmlArticle(html);
+    expect(fields?.title).toBe('Budget talks resume');
+    expect(fields?.source).toBe('Daily Ledger');
+    expect(fields?.date).toBe('2024-02-01T09:00:00.000Z');
+  });
+
+  it('prefers article:published_time and reads a date-only `date` meta as written', () => {
+    const published = readHtmlArticle(page('<title>T</title><meta property="article:published_time" content="2023-12-24T18:00:00+00:00">', FILLER));
+    expect(published?.date).toBe('2023-12-24T18:00:00.000Z');
+    const dateOnly = readHtmlArticle(page('<title>T</title><meta name="date" content="2023-12-24">', FILLER));
+    expect(dateOnly?.date).toBe('2023-12-24');
+  });
+
+  it('drops a date it cannot read instead of returning it', () => {
+    const fields = readHtmlArticle(page('<title>T</title><meta property="article:published_time" content="last Tuesday">', FILLER));
+    expect(fields?.date).toBeNull();
+  });
+
+  it('ignores a canonical link that is not http(s) and uses og:url', () => {
+    const html = page('<title>T</title><link rel="canonical" href="ftp://files.example/a"><meta property="og:url" content="https://news.example/a">', FILLER);
+    expect(readHtmlArticle(html)?.url).toBe('https://news.example/a');
+  });
+
+  it('returns no URL for a page without canonical link, og:url or base URL', () => {
+    expect(readHtmlArticle(page('<title>T</title>', FILLER))?.url).toBeNull();
+  });
+
+  it('makes headings, list items and quoted paragraphs paragraphs of their own', () => {
+    const html = page(
+      '<title>Budget</title>',
+      `${FILLER}<h2>What changes</h2><ul><li>Bus fares fall by ten percent from June.</li><li>Two new schools open in the north.</li></ul><blockquote><p>It is a fair budget for every district of the region.</p></blockquote>`,
+    );
+    expect(readHtmlArticle(html)?.paragraphs).toEqual([
+      expect.stringContaining('regional council met'),
+      'What changes',
+      'Bus fares fall by ten percent from June.',
+      'Two new schools open in the north.',
+      'It is a fair budget for every district of the region.',
+    ]);
+  });
+
+  it('returns null for a page with neither title nor text', () => {
+    expect(readHtmlArticle('')).toBeNull();
+    expect(readHtmlArticle('<html><head></head><body><script>var x = 1;</script></body></html>')).toBeNull();
+  });
+
+  it('keeps the text of a page nested thousands of elements deep', () => {
+    const depth = 3000;
+    const html = page('<title>Deep</title>', `${'<div>'.repeat(depth)}${FILLER}<div>Last words.</div>${'</div>'.repeat(depth)}`);
+    expect(readHtmlArticle(html)?.paragraphs).toEqual([expect.stringContaining('regional council met'), 'Last words.']);
+  });
+
+  it('reads a fragment without <html> or <body> tags', () => {
+    const fields = readHtmlArticle('<title>Short note</title><p>Only one paragraph here.</p>');
+    expect(fields?.title).toBe('Short note');
+    expect(fields?.paragraphs).toEqual(['Only one paragraph here.']);
+  });
+});
+
+describe('fragmentParagraphs', () => {
+  it('splits on blocks and on <br><br>, joins single <br>s, decodes entities and drops script and style', () => {
+    expect(fragmentParagraphs('<p>One &amp; two</p>Three<br>and a half<br><br>Four<script>steal()</script><style>p{}</style>')).toEqual([
+      'One & two',
+      'Three and a half',
+      'Four',
+    ]);
+  });
+
+  it('keeps escaped markup as text', () => {
+    expect(fragmentParagraphs('<p>Write &lt;script&gt;alert(1)&lt;/script&gt; to test.</p>')).toEqual(['Write <script>alert(1)</script> to test.']);
+  });
+
+  it('gives back the collapsed text of any escaped paragraph', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const collapsed = text.replace(/\s+/g, ' ').trim();
+        expect(fragmentParagraphs(`<p>${escapeHtml(text)}</p>`)).toEqual(collapsed === '' ? [] : [collapsed]);
+      }),
+    );
+  });
+});
+
+describe('absoluteHttpUrl', () => {
+  it('resolves relative URLs and rejects other schemes and garbage', () => {
+    expect(absoluteHttpUrl('/a?b=1', 'https://example.com/x/y')).toBe('https://example.com/a?b=1');
+    expect(absoluteHttpUrl('https://example.com/a', 'not a base')).toBe('https://example.com/a');
+    expect(absoluteHttpUrl('javascript:alert(1)')).toBeNull();
+    expect(absoluteHttpUrl('/relative')).toBeNull();
+    expect(absoluteHttpUrl('  ')).toBeNull();
+  });
+});
+
+describe('lenientDate', () => {
+  it('reads ISO 8601, RFC 2822 and sloppier dates with a year, and nothing else', () => {
+    expect(lenientDate('2024-03-14T07:30:00+01:00')).toBe('2024-03-14T06:30:00.000Z');
+    expect(lenientDate('Thu, 14 Mar 2024 07:30:00 GMT')).toBe('2024-03-14T07:30:00.000Z');
+    expect(lenientDate('Thu, 14 Mar 2024 7:30:00 GMT')).toBe('2024-03-14T07:30:00.000Z');
+    expect(lenientDate('yesterday')).toBeNull();
+    expect(lenientDate(undefined)).toBeNull();
+  });
+});
+
+describe('parseArticles (html)', () => {
+  it('validates the page into an article whose id, derived from the URL, is the same on every parse', async () => {
+    const html = await readPage();
+    const [first] = parseArticles(html, 'html', 'page.html');
+    const [second] = parseArticles(html, 'html', 'page.html');
+    expect(first?.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(second?.id).toBe(first?.id);
+    expect(first?.paragraphs).toEqual(PAGE_PARAGRAPHS);
+    expect(first?.source).toBe('Coastal Courier');
+    expect(first?.date).toBe('2024-03-14T06:30:00.000Z');
+  });
+
+  it('is chosen for .html and .htm files and HTML media types', () => {
+    expect(formatOfPath('story.html')).toBe('html');
+    expect(formatOfPath('STORY.HTM')).toBe('html');
+    expect(formatOfMediaType('text/html; charset=utf-8')).toBe('html');
+    expect(formatOfMediaType('application/xhtml+xml')).toBe('html');
+  });
+
+  it('throws a bad_request naming the origin for a page without article', () => {
+    const error = thrownBy(() => parseArticles('<html><body></body></html>', 'html', 'empty.html'));
+    expect(isServiceError(error) && error.code).toBe('bad_request');
+    expect(error).toHaveProperty('message', expect.stringMatching(/^empty\.html: /));
+  });
+
+  it('throws a bad_request naming the missing title of a page with text only', () => {
+    const error = thrownBy(() => parseArticles(`<html><body>${FILLER}</body></html>`, 'html', 'untitled.html'));
+    expect(isServiceError(error) && error.code).toBe('bad_request');
+    expect(error).toHaveProperty('message', 'invalid article in untitled.html: item 0: title is required');
+  });
+});
