@@ -41,6 +41,18 @@ describe('npm run ingest', () => {
   });
 });
 
+describe('npm run ingest with pages and feeds', () => {
+  it('reads HTML pages and RSS/Atom feeds from a folder, one article per item', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const result = await cli(['ingest', join(ROOT, 'test/ingest/fixtures')], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3 files, 7 articles: 7 created');
+    expect((await readdir(env.CORPUS_DIR)).filter((name) => name.endsWith('.json'))).toHaveLength(7);
+  });
+});
+
 describe('npm run search', () => {
   it('prints ranked hits with the matches marked, plain when piped', async () => {
     const dir = await tempDir();

@@ -178,3 +178,38 @@ describe('corpus sync', () => {
     expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(0);
   });
 });
+
+describe('POST /articles with pages and feeds', () => {
+  const read = (name: string) => readFile(new URL(`../ingest/fixtures/${name}`, import.meta.url), 'utf8');
+
+  it('takes an HTML article page and indexes its paragraphs, not its boilerplate', async () => {
+    fixture = await writableApp();
+    const response = await post(fixture.app, await read('article-page.html'), 'text/html; charset=utf-8');
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { results: Array<{ id: string; paragraphs: number }> };
+    expect(body.results).toHaveLength(1);
+    const article = (await (await fixture.app.request(`/articles/${body.results[0]?.id}`)).json()) as { paragraphs: string[]; title: string };
+    expect(article.paragraphs.length).toBeGreaterThan(1);
+    expect(article.paragraphs.join(' ')).not.toMatch(/cookie|subscribe to our newsletter/i);
+  });
+
+  it('takes an RSS feed and an Atom feed, one article per item, idempotently', async () => {
+    fixture = await writableApp();
+    const rss = await read('wire.rss');
+    const first = (await (await post(fixture.app, rss, 'application/rss+xml')).json()) as { created: number };
+    expect(first.created).toBe(3);
+    const again = await post(fixture.app, rss, 'application/rss+xml');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ unchanged: 3 });
+    const atom = (await (await post(fixture.app, await read('valley.atom'), 'application/atom+xml')).json()) as { created: number };
+    expect(atom.created).toBe(3);
+    expect(((await (await fixture.app.request('/stats')).json()) as { articles: number }).articles).toBe(6);
+  });
+
+  it('answers 400 naming the body for XML that is not a feed', async () => {
+    fixture = await writableApp();
+    const response = await post(fixture.app, '<note><to>x</to></note>', 'application/xml');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/request body/);
+  });
+});
