@@ -63,15 +63,39 @@ const MAX_COMPLETION_TERMS = 20_000;
  * fuzzy terms are looked up here, then searched by stem.
  */
 class Vocabulary {
-  readonly words = new SearchableMap<string>();
+  readonly #words = new SearchableMap<string>();
   readonly #byStem = new Map<string, string[]>();
+  /** Words read from a snapshot, recorded on first use: loading stays fast, the first prefix pays. */
+  #pending: string[];
+
+  constructor(pending: string[] = []) {
+    this.#pending = pending;
+  }
+
+  /** The words, by prefix or fuzzily searchable, each mapped to its stem. */
+  get words(): SearchableMap<string> {
+    this.#recordPending();
+    return this.#words;
+  }
+
+  #recordPending(): void {
+    if (this.#pending.length === 0) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const word of pending) this.add(word);
+  }
+
+  /** Every word recorded, for the snapshot. */
+  list(): string[] {
+    return [...this.words.keys()];
+  }
 
   /** Records `word` if new; returns its stem. */
   add(word: string): string {
     const known = this.words.get(word);
     if (known !== undefined) return known;
     const root = stem(word);
-    this.words.set(word, root);
+    this.#words.set(word, root);
     const family = this.#byStem.get(root);
     if (family === undefined) this.#byStem.set(root, [word]);
     else family.push(word);
@@ -80,6 +104,7 @@ class Vocabulary {
 
   /** Every word recorded with stem `root`. */
   family(root: string): readonly string[] {
+    this.#recordPending();
     return this.#byStem.get(root) ?? [];
   }
 }
@@ -214,7 +239,7 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   toJSON(): unknown {
-    return { index: this.#index.toJSON(), words: [...this.#vocabulary.words.keys()] };
+    return { index: this.#index.toJSON(), words: this.#vocabulary.list() };
   }
 
   /**
@@ -376,8 +401,7 @@ export function createEngine(): SearchEngine {
 export function loadEngine(json: unknown): SearchEngine {
   const { index, words } = (json ?? {}) as { index?: unknown; words?: unknown };
   if (typeof index !== 'object' || index === null || !Array.isArray(words)) throw new Error('search engine snapshot is malformed');
-  const vocabulary = new Vocabulary();
-  for (const word of words) if (typeof word === 'string') vocabulary.add(word);
+  const vocabulary = new Vocabulary(words.filter((word): word is string => typeof word === 'string'));
   const loaded = MiniSearch.loadJS<ParagraphDoc>(index as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(vocabulary));
   return new MiniSearchEngine(loaded, vocabulary);
 }
