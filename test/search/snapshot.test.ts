@@ -98,6 +98,11 @@ describe('saveSnapshot', () => {
     expect([...loaded.library.articles.keys()].sort()).toEqual(['alpha', 'beta']);
     expect(search(loaded.library, 'truce')).toMatchObject({ total: search(library, 'truce').total });
     expect(search(loaded.library, 'truce').hits[0]?.snippet).toBe(search(library, 'truce').hits[0]?.snippet);
+    // The vocabulary of words as written comes back too: prefixes, fuzzy terms and suggestions.
+    for (const q of ['tru*', 'talk*', 'wheet~', '"truce holds"']) {
+      expect(search(loaded.library, q).hits.map((hit) => hit.id)).toEqual(search(library, q).hits.map((hit) => hit.id));
+    }
+    expect(search(loaded.library, 'talk*').total).toBe(2);
   });
 
   it('refuses a snapshot made for another corpus state', async () => {
