@@ -25,6 +25,8 @@ type Config = {
   indexDir: string;
   ingestToken: string | undefined;
   maxBodyBytes: number;
+  /** Requests per minute per client address (`RATE_LIMIT_PER_MINUTE`); `undefined` = no limit. */
+  rateLimitPerMinute: number | undefined;
 };
 
 /** Rebuilds shorter than this show no progress bar: it would only flicker. */
@@ -35,9 +37,14 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
   const maxBodyBytes = Number(env.MAX_BODY_BYTES ?? MAX_BODY_BYTES);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) fail(`MAX_BODY_BYTES must be a positive integer, got "${env.MAX_BODY_BYTES}"`);
+  const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === '' ? undefined : Number(env.RATE_LIMIT_PER_MINUTE);
+  if (rateLimitPerMinute !== undefined && (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)) {
+    fail(`RATE_LIMIT_PER_MINUTE must be a positive integer, got "${env.RATE_LIMIT_PER_MINUTE}"`);
+  }
   return {
     port,
     maxBodyBytes,
+    rateLimitPerMinute,
     ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
     host: env.HOST ?? '127.0.0.1',
     corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
@@ -92,9 +99,34 @@ async function serveCommand(config: Config): Promise<void> {
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
   const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, watchIntervalMs: WATCH_INTERVAL_MS, log });
-  const app = createApp({ service, log, writeAccess: { token: config.ingestToken, host: config.host }, maxBodyBytes: config.maxBodyBytes });
-  const { url } = await listen(app, { host: config.host, port: config.port });
-  process.stdout.write(`listening on ${url}\n`);
+  const app = createApp({
+    service,
+    log,
+    accessLog: log,
+    writeAccess: { token: config.ingestToken, host: config.host },
+    maxBodyBytes: config.maxBodyBytes,
+    rateLimit: config.rateLimitPerMinute === undefined ? undefined : { limit: config.rateLimitPerMinute },
+  });
+  const listening = await listen(app, { host: config.host, port: config.port });
+  process.stdout.write(`listening on ${listening.url}\n`);
+
+  // Graceful stop: refuse new connections, answer the requests in flight, flush the snapshot.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) fail(`${signal} again: stopping without waiting`);
+    stopping = true;
+    log(`shutting down (${signal})`);
+    listening
+      .close()
+      .then(() => service.close())
+      .then(() => {
+        process.stdout.write('stopped\n');
+        process.exit(0);
+      })
+      .catch((error: unknown) => fail(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 /** Expands files and folders (recursively) into the article files they hold. */

@@ -46,14 +46,14 @@ const MEDIA_TYPE_FORMATS: Record<string, Format> = {
 export function formatOfPath(path: string): Format | null {
   const dot = path.lastIndexOf('.');
   if (dot === -1) return null;
-  return EXTENSION_FORMATS[path.slice(dot).toLowerCase()] ?? null;
+  return lookup(EXTENSION_FORMATS, path.slice(dot).toLowerCase());
 }
 
 /** The format of a `Content-Type` header, or `null` when unsupported. */
 export function formatOfMediaType(contentType: string | undefined): Format | null {
   if (contentType === undefined) return null;
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return MEDIA_TYPE_FORMATS[mediaType] ?? null;
+  return lookup(MEDIA_TYPE_FORMATS, mediaType);
 }
 
 /**
@@ -107,4 +107,9 @@ function parseJson(text: string, origin: string): unknown {
 }
 
 /** The media types `POST /articles` accepts, for error messages. */
+/** Own keys only: `__proto__` or `constructor` from a client must not reach `Object.prototype`. */
+function lookup(table: Record<string, Format>, key: string): Format | null {
+  return Object.hasOwn(table, key) ? (table[key] as Format) : null;
+}
+
 export const SUPPORTED_MEDIA_TYPES: readonly string[] = Object.keys(MEDIA_TYPE_FORMATS);

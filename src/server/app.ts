@@ -7,17 +7,22 @@
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { createError } from '../errors.ts';
 import type { Article } from '../ingest/article.ts';
 import { formatOfMediaType, parseArticles, SUPPORTED_MEDIA_TYPES, type Format } from '../ingest/formats.ts';
 import type { NewsService } from '../service/news-service.ts';
+import { accessLog } from './access-log.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
 import { createPageRoutes } from './page/routes.ts';
+import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
 import { searchQuerySchema, toSearchParams } from './search-params.ts';
 import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
 /** Default largest request body (SPEC §1: 10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Longest incoming `X-Request-Id` kept; a longer one (or one with other characters than `[A-Za-z0-9_=-]`) is replaced. */
+const MAX_REQUEST_ID_CHARS = 128;
 
 /** What the application is built from. */
 export type AppOptions = {
@@ -28,6 +33,10 @@ export type AppOptions = {
   maxBodyBytes?: number;
   /** Receives server-side error reports. */
   log?: (message: string) => void;
+  /** Receives one access-log line per request; no access log without it. */
+  accessLog?: (line: string) => void;
+  /** A per-client rate limit; none without it. */
+  rateLimit?: RateLimitOptions;
 };
 
 /**
@@ -42,6 +51,11 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.onError(createErrorHandler(log));
   app.notFound(handleNotFound);
+  // Outermost first: every response, refusals included, carries an id and is logged.
+  app.use(requestId({ limitLength: MAX_REQUEST_ID_CHARS }));
+  if (options.accessLog !== undefined) app.use(accessLog({ log: options.accessLog }));
+  // Health checks come from one address at a steady pace: never limited.
+  if (options.rateLimit !== undefined) app.use(rateLimit({ skip: (c) => c.req.path === '/health', ...options.rateLimit }));
 
   app.get(
     '/search',

@@ -23,8 +23,8 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
 }
 
 /**
- * Creates the `onError` handler. `log` receives unexpected errors (with their stack), which
- * never reach the client.
+ * Creates the `onError` handler. `log` receives unexpected errors (with their stack and the
+ * request id, for matching them with the access log), which never reach the client.
  */
 export function createErrorHandler(log: (message: string) => void): ErrorHandler {
   return function handleError(error, c) {
@@ -33,7 +33,8 @@ export function createErrorHandler(log: (message: string) => void): ErrorHandler
       const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');
       return errorResponse(c, code, error.message || `request failed with status ${error.status}`);
     }
-    log(`internal error on ${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const id = (c.get('requestId') as string | undefined) ?? '-';
+    log(`internal error on ${c.req.method} ${c.req.path.slice(0, 200)} id=${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return errorResponse(c, 'internal', 'internal error');
   };
 }

@@ -205,3 +205,13 @@ describe('parseArticles (html)', () => {
     expect(error).toHaveProperty('message', 'invalid article in untitled.html: item 0: title is required');
   });
 });
+
+describe('formatOfMediaType', () => {
+  it('knows no format for names of Object.prototype members', async () => {
+    const { formatOfMediaType, formatOfPath } = await import('../../src/ingest/formats.ts');
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(formatOfMediaType(name)).toBeNull();
+      expect(formatOfPath(`file.${name}`)).toBeNull();
+    }
+  });
+});

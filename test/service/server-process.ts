@@ -1,0 +1,48 @@
+/**
+ * A real server process (`node --import tsx src/cli.ts serve`) for the tests that need one:
+ * started on a free loopback port, its output collected line by line, stopped by a signal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** A running server and what it printed so far. */
+export type ServerProcess = {
+  process: ChildProcess;
+  url: string;
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit code (or the signal that ended it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+/** Starts `serve` with `env` on top of this process's (PORT=0, HOST=127.0.0.1); resolves once it listens. */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      stdout.push(line);
+      const match = /^listening on (\S+)$/.exec(line);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    void exited.then(({ code }) => reject(new Error(`server exited with ${code} before listening: ${stderr.join('\n')}`)));
+  });
+  return { process: child, url, stdout, stderr, exited };
+}
+
+/** Sends `signal` and resolves once the process has exited. */
+export async function stopServer(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill(signal);
+  return server.exited;
+}
