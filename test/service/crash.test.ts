@@ -3,43 +3,22 @@
  * killed at random moments; after each restart every acknowledged article is there, readable
  * and searchable, and the corpus holds no file that breaks the start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
+import { startServer as start, stopServer, type ServerProcess } from './server-process.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+const startServer = (corpusDir: string, indexDir: string) => start({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir });
+
 /** Kill-and-restart rounds: each one is a fresh chance to catch a write half done. */
 const ROUNDS = 4;
 
-type Server = { process: ChildProcess; url: string; stderr: string[] };
+type Server = ServerProcess;
 
-async function startServer(corpusDir: string, indexDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CORPUS_DIR: corpusDir, INDEX_DIR: indexDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^listening on (\S+)$/.exec(line);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr.join('\n')}`)));
-  });
-  return { process: child, url, stderr };
-}
-
-function kill(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.process.once('exit', () => resolve());
-    server.process.kill('SIGKILL');
-  });
-}
+const kill = async (server: Server): Promise<void> => {
+  await stopServer(server, 'SIGKILL');
+};
 
 let running: Server | undefined;
 let cleanup: (() => Promise<void>) | undefined;
