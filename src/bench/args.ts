@@ -1,0 +1,66 @@
+/**
+ * @module bench/args
+ * The benchmark's command line: `[corpus] [--scale N] [--queries N] [--seconds S]
+ * [--connections N] [--seed N]`. Pure: argv in, options or an error message out.
+ */
+import type { BenchOptions } from './run.ts';
+
+/** The team's benchmark corpus (SPEC §8), relative to the project folder. */
+export const DEFAULT_CORPUS = '../shared/corpus/reuters-21578.jsonl';
+
+/** The defaults of every option but the corpus. */
+export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
+  scale: 1,
+  queries: 300,
+  seconds: 10,
+  connections: 10,
+  seed: 20_231_124,
+};
+
+/** The usage line printed with `--help` or after a bad argument. */
+export const USAGE = 'usage: npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N]';
+
+type NumericOption = 'scale' | 'queries' | 'seconds' | 'connections' | 'seed';
+
+/** Each flag's option, and the smallest value it takes (`seconds` may be fractional). */
+const FLAGS: Record<string, { option: NumericOption; min: number; integer: boolean }> = {
+  '--scale': { option: 'scale', min: 1, integer: true },
+  '--queries': { option: 'queries', min: 1, integer: true },
+  '--seconds': { option: 'seconds', min: 0.1, integer: false },
+  '--connections': { option: 'connections', min: 1, integer: true },
+  '--seed': { option: 'seed', min: 0, integer: true },
+};
+
+/**
+ * Parses the benchmark's arguments (after `npm run bench --`).
+ *
+ * @example
+ * parseBenchArgs(['data.jsonl', '--scale', '4']) // { ok: true, options: { corpusPath: 'data.jsonl', scale: 4, … } }
+ * parseBenchArgs(['--scale', '0'])               // { ok: false, message: '--scale must be an integer ≥ 1, got "0"' }
+ */
+export function parseBenchArgs(argv: readonly string[]): { ok: true; options: BenchOptions } | { ok: false; message: string } | { ok: 'help' } {
+  const options: BenchOptions = { corpusPath: DEFAULT_CORPUS, ...DEFAULT_BENCH_OPTIONS };
+  let corpusGiven = false;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === '--help' || arg === '-h') return { ok: 'help' };
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const flag = FLAGS[name];
+    if (flag !== undefined) {
+      const raw = inline ?? argv[++index];
+      const value = Number(raw);
+      if (raw === undefined || raw.trim() === '' || !Number.isFinite(value) || value < flag.min || (flag.integer && !Number.isInteger(value))) {
+        return { ok: false, message: `${name} must be ${flag.integer ? 'an integer' : 'a number'} ≥ ${flag.min}, got "${raw ?? ''}"` };
+      }
+      options[flag.option] = value;
+    } else if (arg.startsWith('-')) {
+      return { ok: false, message: `unknown option "${arg}"` };
+    } else if (corpusGiven) {
+      return { ok: false, message: `one corpus file only, got "${options.corpusPath}" and "${arg}"` };
+    } else {
+      options.corpusPath = arg;
+      corpusGiven = true;
+    }
+  }
+  return { ok: true, options };
+}

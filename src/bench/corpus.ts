@@ -1,0 +1,47 @@
+/**
+ * @module bench/corpus
+ * The benchmark's articles: a corpus file read with the project's reader, repeated `scale`
+ * times under new ids to show how the service grows.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Article } from '../ingest/article.ts';
+import { formatOfPath, parseArticles } from '../ingest/formats.ts';
+
+/** Articles read from one corpus file, with the file name the library records for them. */
+export type BenchCorpus = { file: string; articles: Article[] };
+
+/**
+ * The id of copy `copy` (0-based) of an article: the original id for the first copy,
+ * `<id>~<copy>` for the others (`~` never occurs in a corpus id, so copies cannot collide).
+ *
+ * @example
+ * copyId('reuters-1', 2) // 'reuters-1~2'
+ */
+export function copyId(id: string, copy: number): string {
+  return copy === 0 ? id : `${id}~${copy}`;
+}
+
+/**
+ * Reads `path` (any format of SPEC §2, by extension) and repeats its articles `scale` times.
+ * Each copy is parsed anew, so copies share no strings and the heap holds `scale` times the
+ * text, as it would with that much real news. An id met twice in the file keeps its last article.
+ */
+export async function loadCorpus(path: string, scale: number): Promise<BenchCorpus> {
+  const format = formatOfPath(path);
+  if (format === null) throw new Error(`${path}: not a corpus file (use .jsonl, .json, .txt, .html or a feed)`);
+  const content = await readFile(path, 'utf8');
+  const byId = new Map<string, Article>();
+  for (let copy = 0; copy < scale; copy++) {
+    for (const article of parseArticles(content, format, path)) {
+      const id = copyId(article.id, copy);
+      byId.set(id, copy === 0 ? article : { ...article, id });
+    }
+  }
+  return { file: basename(path), articles: [...byId.values()] };
+}
+
+/** The paragraphs of `articles`, in order. */
+export function paragraphTexts(articles: readonly Article[]): string[] {
+  return articles.flatMap((article) => article.paragraphs);
+}

@@ -1,0 +1,36 @@
+/**
+ * @module bench/main
+ * `npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S]`: the benchmark of
+ * SPEC §8. Like `cli.ts`, this entry point alone reads argv, prints and sets the exit code:
+ * progress goes to stderr, the report to stdout.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseBenchArgs, USAGE } from './args.ts';
+import { formatReport } from './report.ts';
+import { runBenchmark } from './run.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseBenchArgs(argv);
+  if (parsed.ok === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!parsed.ok) {
+    process.stderr.write(`error: ${parsed.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const started = performance.now();
+  const report = await runBenchmark(parsed.options, (line) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}\n`));
+  process.stdout.write(formatReport({ ...report, elapsedMs: performance.now() - started }));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,139 @@
+/**
+ * @module bench/report
+ * The benchmark's output: a header line (machine, corpus), one markdown table with the service
+ * next to plain MiniSearch and their ratio, footnotes saying what each number is, and the
+ * targets of issue 7 met or missed. Pure (numbers in, text out), but for {@link machineInfo}.
+ */
+import { cpus, totalmem } from 'node:os';
+import type { HttpResult } from './http.ts';
+import { ratePerSecond } from './measure.ts';
+import type { SideResult, SnapshotResult } from './protocol.ts';
+import { QUERY_TYPES } from './queries.ts';
+import { checkTargets, ratio, TARGETS } from './targets.ts';
+
+/** The machine the run was measured on. */
+export type MachineInfo = { cpu: string; cores: number; memoryBytes: number; node: string };
+
+/** Everything one run measured. */
+export type BenchReport = {
+  machine: MachineInfo;
+  corpus: { file: string; scale: number; articles: number; paragraphs: number };
+  queriesPerType: number;
+  warmupPerType: number;
+  seed: number;
+  service: SideResult;
+  plain: SideResult;
+  http: HttpResult | { error: string };
+  elapsedMs: number;
+};
+
+/** The machine this process runs on. */
+export function machineInfo(): MachineInfo {
+  const cores = cpus();
+  return { cpu: cores[0]?.model.trim() ?? 'unknown CPU', cores: cores.length, memoryBytes: totalmem(), node: process.version };
+}
+
+const MB = 1024 * 1024;
+const GIB = 1024 * MB;
+
+function integer(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+/** Milliseconds with the precision that matters at their size. */
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value < 1) return value.toFixed(3);
+  if (value < 10) return value.toFixed(2);
+  if (value < 100) return value.toFixed(1);
+  return integer(value);
+}
+
+function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / MB).toFixed(1);
+}
+
+type Row = [label: string, service: string, plain: string, ratio: string];
+
+function snapshotRows(service: SnapshotResult, plain: SnapshotResult): Row[] {
+  const size = (snapshot: SnapshotResult) => (snapshot.ok ? `${megabytes(snapshot.bytes)} (${integer(snapshot.bytes)} B)` : 'failed ⁴');
+  const load = (snapshot: SnapshotResult) => (snapshot.ok ? formatMs(snapshot.loadMs) : 'failed ⁴');
+  const both = service.ok && plain.ok;
+  return [
+    ['snapshot size (MB)', size(service), size(plain), both ? formatRatio(ratio(service.bytes, plain.bytes)) : 'n/a'],
+    ['snapshot load = cold start (ms, median of 3) ³', load(service), load(plain), both ? formatRatio(ratio(service.loadMs, plain.loadMs)) : 'n/a'],
+  ];
+}
+
+function httpRows(http: BenchReport['http']): Row[] {
+  if ('error' in http) return [['HTTP load test', `failed: ${http.error}`, '—', '—']];
+  return [
+    [`HTTP /search, ${http.connections} connections, ${Math.round(http.seconds)} s: requests/s ⁵`, integer(http.requests / http.seconds), '—', '—'],
+    ['HTTP latency p50 / p99 (ms)', `${formatMs(http.p50)} / ${formatMs(http.p99)}`, '—', '—'],
+    ['HTTP requests / errors / timeouts / non-2xx', `${integer(http.requests)} / ${http.errors} / ${http.timeouts} / ${http.non2xx}`, '—', '—'],
+  ];
+}
+
+function table(rows: readonly Row[]): string {
+  const lines = ['| measure | service | plain MiniSearch | service / plain |', '| --- | ---: | ---: | ---: |'];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** The report as printed: header line, table, footnotes, targets. */
+export function formatReport(report: BenchReport): string {
+  const { machine, corpus, service, plain } = report;
+  const header =
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / GIB).toFixed(1)} GiB RAM, Node ${machine.node} · ` +
+    `corpus: ${corpus.file} ×${corpus.scale} = ${integer(corpus.articles)} articles, ${integer(corpus.paragraphs)} paragraphs · ` +
+    `${report.queriesPerType} queries per type (after ${report.warmupPerType} warm-up per type), seed ${report.seed}`;
+
+  const serviceRate = ratePerSecond(service.paragraphs, service.ingestMs);
+  const plainRate = ratePerSecond(plain.paragraphs, plain.ingestMs);
+  const rows: Row[] = [
+    ['ingest (paragraphs/s)', integer(serviceRate), integer(plainRate), formatRatio(ratio(serviceRate, plainRate))],
+    ['heap after indexing (MB) ²', megabytes(service.heapBytes), megabytes(plain.heapBytes), formatRatio(ratio(service.heapBytes, plain.heapBytes))],
+    ['heap after the queries (MB) ²', megabytes(service.heapAfterQueriesBytes), megabytes(plain.heapAfterQueriesBytes), formatRatio(ratio(service.heapAfterQueriesBytes, plain.heapAfterQueriesBytes))],
+    ...snapshotRows(service.snapshot, plain.snapshot),
+  ];
+  for (const type of QUERY_TYPES) {
+    const mark = type === 'phrase' ? ' ¹' : '';
+    for (const key of ['p50', 'p99'] as const) {
+      const a = service.latency[type][key];
+      const b = plain.latency[type][key];
+      rows.push([`${type}${mark} ${key} (ms)`, formatMs(a), formatMs(b), formatRatio(ratio(a, b))]);
+    }
+  }
+  const phraseOverTwo = ratio(service.latency.phrase.p50, service.latency['two terms'].p50);
+  const plainPhraseOverTwo = ratio(plain.latency.phrase.p50, plain.latency['two terms'].p50);
+  rows.push([`phrase p50 / two terms p50 (target ≤ ${TARGETS.phraseOverTwoTerms})`, formatRatio(phraseOverTwo), `${formatRatio(plainPhraseOverTwo)} ¹`, '—']);
+  rows.push(...httpRows(report.http));
+
+  const matches = QUERY_TYPES.map((type) => `${type} ${integer(service.latency[type].meanMatches)} / ${integer(plain.latency[type].meanMatches)}`).join(', ');
+  const errors = QUERY_TYPES.flatMap((type) =>
+    (['service', 'plain'] as const).flatMap((side) => {
+      const latency = report[side].latency[type];
+      return latency.errors === 0 ? [] : [`${side} ${type}: ${latency.errors} refused (first: ${latency.firstError ?? '?'})`];
+    }),
+  );
+  const saves = service.snapshot.ok && plain.snapshot.ok ? ` Save: service ${formatMs(service.snapshot.saveMs)} ms (durable: fsync, rename), plain ${formatMs(plain.snapshot.saveMs)} ms (stringify, writeFile).` : '';
+  const failed = [service.snapshot, plain.snapshot].flatMap((snapshot, index) => (snapshot.ok ? [] : [`${index === 0 ? 'service' : 'plain'}: ${snapshot.reason}`]));
+  const footnotes = [
+    '¹ MiniSearch has no phrases: plain runs the phrase\'s words combined with AND (a superset of the phrase\'s matches, unverified); the service asks the index for the same AND of stems, then verifies the phrase on the analyzer\'s tokens.',
+    '² `heapUsed` after two full GCs, minus the worker\'s baseline before reading the corpus; each side in its own child process. Both keep the text: the service its articles, plain MiniSearch the stored title and text. After the queries, the service also holds the term ids of every article it verified a phrase (or an inexact prefix or fuzzy term) in.',
+    `³ Service: \`loadSnapshot\` (manifest checks, readFile, JSON.parse, MiniSearch.loadJS, vocabulary, articles). Plain: readFile + \`MiniSearch.loadJSON\` of \`JSON.stringify(index)\`.${saves}`,
+    ...(failed.length === 0 ? [] : [`⁴ Snapshot failed: ${failed.join('; ')}`]),
+    '⁵ The real app (`createApp`) on 127.0.0.1 over the in-memory library, driven by autocannon in another process over the term and two-term queries, rotating; each response carries highlights and snippets.',
+    `Latency: plain = \`MiniSearch#search\` then the first 10 results; service = \`search(library, q, DEFAULT_SEARCH_PARAMS)\` (limit 10, exact total, highlights, snippets). Mean matching paragraphs per query, service / plain: ${matches} (the service stems keywords and matches each term in title or text).`,
+    ...(errors.length === 0 ? [] : [`Refused queries (timed all the same): ${errors.join('; ')}`]),
+    `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
+  ];
+  const targets = checkTargets(service, plain)
+    .map((check) => `${check.target}: ${check.met ? 'met' : 'MISSED'} (${check.detail})`)
+    .join(' · ');
+  return [header, '', table(rows), '', ...footnotes, '', `Targets (issue 7): ${targets}`, ''].join('\n');
+}

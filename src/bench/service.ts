@@ -1,0 +1,45 @@
+/**
+ * @module bench/service
+ * The service's side of the benchmark: a library built by `putArticles` (as a rebuild does),
+ * saved and loaded with the snapshot module, and searched with the service's full search path
+ * (parse, execute, verify phrases, rank, highlights and snippets).
+ */
+import { basename } from 'node:path';
+import type { Article } from '../ingest/article.ts';
+import { createLibrary, putArticles, type Library } from '../search/library.ts';
+import { loadSnapshot, saveSnapshot } from '../search/snapshot.ts';
+import { DEFAULT_SEARCH_PARAMS, search } from '../service/search-service.ts';
+import type { Contender } from './contender.ts';
+import { serviceSyntax, type BenchQuery } from './queries.ts';
+
+/** The corpus fingerprint recorded in the benchmark's snapshot: any string, as long as save and load agree. */
+const BENCH_FINGERPRINT = 'bench';
+
+/** The service's side, and the library it built (served over HTTP afterwards). */
+export type ServiceContender = Contender & { readonly library: Library };
+
+/** Creates the service's side over an empty library; articles are recorded as coming from `file`. */
+export function createServiceContender(file: string): ServiceContender {
+  let library = createLibrary();
+  return {
+    side: 'service',
+    get library() {
+      return library;
+    },
+    index(articles: readonly Article[]): void {
+      library = createLibrary();
+      putArticles(library, articles.map((article) => ({ article, file: basename(file) })));
+    },
+    async save(dir: string): Promise<number> {
+      const manifest = await saveSnapshot(dir, library, BENCH_FINGERPRINT);
+      return manifest.bytes;
+    },
+    async load(dir: string): Promise<void> {
+      const loaded = await loadSnapshot(dir, BENCH_FINGERPRINT);
+      if (!loaded.ok) throw new Error(`the service's snapshot did not load: ${loaded.reason}`);
+    },
+    search(query: BenchQuery): number {
+      return search(library, serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS }).total;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * @module bench/targets
+ * The performance targets of issue 7, checked against one run's numbers.
+ */
+import type { SideResult } from './protocol.ts';
+import { QUERY_TYPES } from './queries.ts';
+
+/** One target and whether the run met it. */
+export type TargetCheck = { target: string; met: boolean; detail: string };
+
+/** Issue 7's targets: each a ratio of the service to plain MiniSearch (or of two service numbers). */
+export const TARGETS = {
+  /** Search p50 at most this many times plain MiniSearch's, for every query type. */
+  searchP50: 1.2,
+  /** Search p99 at most plain MiniSearch's, for every query type. */
+  searchP99: 1.0,
+  /** Phrase p50 at most this many times the service's own two-term p50. */
+  phraseOverTwoTerms: 3,
+  /** Snapshot load (cold start) at most plain MiniSearch's `loadJSON`. */
+  snapshotLoad: 1.0,
+  /** Heap after indexing at most this many times plain MiniSearch's. */
+  heap: 1.3,
+  /** Ingest rate at least this fraction of plain MiniSearch's. */
+  ingest: 0.7,
+} as const;
+
+/** `a / b`, `NaN` when `b` is not positive. */
+export function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : Number.NaN;
+}
+
+function times(value: number): string {
+  return Number.isNaN(value) ? 'n/a' : `${value.toFixed(2)}×`;
+}
+
+function perType(service: SideResult, plain: SideResult, key: 'p50' | 'p99', limit: number): TargetCheck {
+  const ratios = QUERY_TYPES.map((type) => ({ type, value: ratio(service.latency[type][key], plain.latency[type][key]) }));
+  const missed = ratios.filter(({ value }) => !(value <= limit));
+  const detail = ratios.map(({ type, value }) => `${type} ${times(value)}`).join(', ');
+  return { target: `search ${key} ≤ ${limit}× plain`, met: missed.length === 0, detail };
+}
+
+/** Checks every target of {@link TARGETS} against the two sides' results. */
+export function checkTargets(service: SideResult, plain: SideResult): TargetCheck[] {
+  const phrase = ratio(service.latency.phrase.p50, service.latency['two terms'].p50);
+  const ingest = ratio(plain.ingestMs, service.ingestMs);
+  const heap = ratio(service.heapBytes, plain.heapBytes);
+  const load = service.snapshot.ok && plain.snapshot.ok ? ratio(service.snapshot.loadMs, plain.snapshot.loadMs) : Number.NaN;
+  return [
+    perType(service, plain, 'p50', TARGETS.searchP50),
+    perType(service, plain, 'p99', TARGETS.searchP99),
+    { target: `phrase p50 ≤ ${TARGETS.phraseOverTwoTerms}× two-term p50`, met: phrase <= TARGETS.phraseOverTwoTerms, detail: times(phrase) },
+    { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: load <= TARGETS.snapshotLoad, detail: times(load) },
+    { target: `heap ≤ ${TARGETS.heap}× plain`, met: heap <= TARGETS.heap, detail: times(heap) },
+    // Rates: the service's rate over plain's is plain's time over the service's.
+    { target: `ingest ≥ ${TARGETS.ingest}× plain`, met: ingest >= TARGETS.ingest, detail: times(ingest) },
+  ];
+}
