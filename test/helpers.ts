@@ -69,3 +69,14 @@ export async function writableApp(options: { articles?: Article[]; writeAccess?:
     },
   };
 }
+
+/** The error `action` throws (fails the test when it throws nothing). */
+export function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, got none');
+}
+

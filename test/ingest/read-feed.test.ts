@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../helpers.ts';
 import { isServiceError } from '../../src/errors.ts';
 import { deriveId } from '../../src/ingest/article.ts';
 import { formatOfMediaType, formatOfPath, parseArticles } from '../../src/ingest/formats.ts';
@@ -13,16 +14,6 @@ function itemsOf(xml: string): FeedArticleFields[] {
   const feed = readFeed(xml);
   if (!feed.ok) throw new Error(`expected a feed: ${feed.reason}`);
   return feed.items;
-}
-
-/** The error `action` throws (fails the test when it throws nothing). */
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, got none');
 }
 
 function escapeXml(text: string): string {

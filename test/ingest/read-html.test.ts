@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../helpers.ts';
 import { isServiceError } from '../../src/errors.ts';
 import { formatOfMediaType, formatOfPath, parseArticles } from '../../src/ingest/formats.ts';
 import { absoluteHttpUrl, fragmentParagraphs, lenientDate, readHtmlArticle } from '../../src/ingest/read-html.ts';
@@ -23,16 +24,6 @@ function page(head: string, body: string): string {
 
 const FILLER =
   '<p>The regional council met on Tuesday to discuss the budget for the coming year, with members debating transport, schools and the hospital at length.</p>';
-
-/** The error `action` throws (fails the test when it throws nothing). */
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, got none');
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
