@@ -60,11 +60,14 @@ const MAX_COMPLETION_TERMS = 20_000;
 
 /**
  * The words of the index as written (folded, not stemmed), each with its stem: prefixes and
- * fuzzy terms are looked up here, then searched by stem.
+ * fuzzy terms are looked up here, then searched by stem. Indexing only meets words in a plain
+ * map (one hash lookup per token); the radix tree that prefix and fuzzy lookups need is built
+ * on the first such lookup and kept up to date from then on.
  */
 class Vocabulary {
-  readonly #words = new SearchableMap<string>();
+  readonly #stems = new Map<string, string>();
   readonly #byStem = new Map<string, string[]>();
+  #tree: SearchableMap<string> | null = null;
   /** Words read from a snapshot, recorded on first use: loading stays fast, the first prefix pays. */
   #pending: string[];
 
@@ -75,7 +78,9 @@ class Vocabulary {
   /** The words, by prefix or fuzzily searchable, each mapped to its stem. */
   get words(): SearchableMap<string> {
     this.#recordPending();
-    return this.#words;
+    this.#tree ??= new SearchableMap<string>();
+    if (this.#tree.size < this.#stems.size) for (const [word, root] of this.#stems) this.#tree.set(word, root);
+    return this.#tree;
   }
 
   #recordPending(): void {
@@ -87,15 +92,24 @@ class Vocabulary {
 
   /** Every word recorded, for the snapshot. */
   list(): string[] {
-    return [...this.words.keys()];
+    this.#recordPending();
+    return [...this.#stems.keys()];
+  }
+
+  /** The stem of a recorded word, or `undefined`. */
+  stemOf(word: string): string | undefined {
+    this.#recordPending();
+    return this.#stems.get(word);
   }
 
   /** Records `word` if new; returns its stem. */
   add(word: string): string {
-    const known = this.words.get(word);
+    if (this.#pending.length > 0) this.#recordPending();
+    const known = this.#stems.get(word);
     if (known !== undefined) return known;
     const root = stem(word);
-    this.#words.set(word, root);
+    this.#stems.set(word, root);
+    this.#tree?.set(word, root);
     const family = this.#byStem.get(root);
     if (family === undefined) this.#byStem.set(root, [word]);
     else family.push(word);
@@ -113,20 +127,22 @@ class Vocabulary {
  * The MiniSearch options, used both to build an index and to load a snapshot of it: the two
  * must agree, so there is one factory. Field values are analyzed by our analyzer and indexed
  * by stem; each word met is recorded in `vocabulary`. The title is the same for every
- * paragraph of an article, so the last one analyzed is remembered.
+ * paragraph of an article, so the last title analyzed is remembered.
  */
 export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc> {
-  let lastText = '';
-  let lastStems: string[] = [];
+  const stemsOf = (text: string) => termsOf(analyze(text)).map((word) => vocabulary.add(word));
+  let lastTitle = '';
+  let lastTitleStems: string[] = [];
   return {
     fields: ['title', 'text'],
     storeFields: [],
-    tokenize: function tokenizeField(text: string): string[] {
-      if (text !== lastText) {
-        lastText = text;
-        lastStems = termsOf(analyze(text)).map((word) => vocabulary.add(word));
+    tokenize: function tokenizeField(text: string, field?: string): string[] {
+      if (field !== 'title') return stemsOf(text);
+      if (text !== lastTitle) {
+        lastTitle = text;
+        lastTitleStems = stemsOf(text);
       }
-      return lastStems;
+      return lastTitleStems;
     },
     processTerm: (term: string) => term,
     searchOptions: {
@@ -322,7 +338,7 @@ class MiniSearchEngine implements SearchEngine {
       for (const word of this.#vocabulary.words.fuzzyGet(node.term, node.distance).keys()) words.push(word);
     }
     const matched = new Set(words);
-    const roots = new Set(words.map((word) => this.#vocabulary.words.get(word) as string));
+    const roots = new Set(words.map((word) => this.#vocabulary.stemOf(word) as string));
     for (const root of roots) {
       if (this.#vocabulary.family(root).some((word) => !matched.has(word))) state.exact = false;
     }
