@@ -25,8 +25,8 @@ export type CandidateVisitor = (id: string, score: number, textMatched: boolean)
 
 /**
  * A query ready to run. `exact` says whether the visited paragraphs are exactly the matches;
- * otherwise (phrases; prefixes or fuzzy terms whose stems also stand for other words) they are
- * a superset the caller verifies on the analyzer's tokens.
+ * otherwise (phrases, and what an excluded phrase leaves) they are a superset the caller
+ * verifies on the analyzer's tokens.
  */
 export type PreparedQuery = { exact: boolean; forEach(visit: CandidateVisitor): number };
 
@@ -41,7 +41,12 @@ export interface SearchEngine {
   remove(ids: readonly string[]): void;
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
-  /** Prepares `query`; throws `bad_request` when a prefix expands to too many words. */
+  /**
+   * A copy of `query` whose prefix and fuzzy terms carry the stems of the vocabulary words they
+   * expand to (see {@link TermNode}). Throws `bad_request` when a prefix expands to too many words.
+   */
+  expand(query: AndNode): AndNode;
+  /** Prepares `query` (expanded by {@link SearchEngine.expand}; unexpanded terms are expanded here). */
   prepare(query: AndNode): PreparedQuery;
   /** Words starting with `prefix`, most frequent first. */
   completions(prefix: string, limit: number): TermCount[];
@@ -66,7 +71,6 @@ const MAX_COMPLETION_TERMS = 20_000;
  */
 class Vocabulary {
   readonly #stems = new Map<string, string>();
-  readonly #byStem = new Map<string, string[]>();
   #tree: SearchableMap<string> | null = null;
   /** Words read from a snapshot, recorded on first use: loading stays fast, the first prefix pays. */
   #pending: string[];
@@ -96,12 +100,6 @@ class Vocabulary {
     return [...this.#stems.keys()];
   }
 
-  /** The stem of a recorded word, or `undefined`. */
-  stemOf(word: string): string | undefined {
-    this.#recordPending();
-    return this.#stems.get(word);
-  }
-
   /** Records `word` if new; returns its stem. */
   add(word: string): string {
     if (this.#pending.length > 0) this.#recordPending();
@@ -110,16 +108,7 @@ class Vocabulary {
     const root = stem(word);
     this.#stems.set(word, root);
     this.#tree?.set(word, root);
-    const family = this.#byStem.get(root);
-    if (family === undefined) this.#byStem.set(root, [word]);
-    else family.push(word);
     return root;
-  }
-
-  /** Every word recorded with stem `root`. */
-  family(root: string): readonly string[] {
-    this.#recordPending();
-    return this.#byStem.get(root) ?? [];
   }
 }
 
@@ -205,6 +194,22 @@ class MiniSearchEngine implements SearchEngine {
 
   has(id: string): boolean {
     return this.#index.has(id);
+  }
+
+  expand(query: AndNode): AndNode {
+    const copy = (node: QueryNode): QueryNode => {
+      switch (node.kind) {
+        case 'term':
+          return node.mode === 'exact' ? node : { ...node, stems: this.#stemsOf(node) };
+        case 'phrase':
+          return node;
+        case 'or':
+          return { kind: 'or', should: node.should.map(copy) };
+        case 'and':
+          return { kind: 'and', must: node.must.map(copy), not: node.not.map(copy) };
+      }
+    };
+    return copy(query) as AndNode;
   }
 
   prepare(query: AndNode): PreparedQuery {
@@ -321,28 +326,24 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   /**
-   * The stems to search for a prefix or fuzzy term, from the words it matches. The lookup is
-   * inexact when one of those stems also stands for a word that the term does not match
-   * (`talks*` finds the stem `talk`, which also holds `talk`).
+   * The stems a prefix or fuzzy term stands for: its own (it matches at least what the keyword
+   * does) and those of the vocabulary words it matches (`talks*` → `talks`, `talkshow`).
    */
-  #expand(node: TermNode, state: { exact: boolean }): string[] {
-    const words: string[] = [];
+  #stemsOf(node: TermNode): ReadonlySet<string> {
+    if (node.stems !== undefined) return node.stems;
+    const stems = new Set([stem(node.term)]);
     if (node.mode === 'prefix') {
-      for (const [word] of this.#vocabulary.words.atPrefix(node.term)) {
-        words.push(word);
-        if (words.length > MAX_PREFIX_TERMS) {
+      let words = 0;
+      for (const [, root] of this.#vocabulary.words.atPrefix(node.term)) {
+        if (++words > MAX_PREFIX_TERMS) {
           throw createError('bad_request', `q: the prefix "${node.term}*" matches over ${MAX_PREFIX_TERMS} words; use a longer prefix`);
         }
+        stems.add(root);
       }
     } else {
-      for (const word of this.#vocabulary.words.fuzzyGet(node.term, node.distance).keys()) words.push(word);
+      for (const [root] of this.#vocabulary.words.fuzzyGet(node.term, node.distance).values()) stems.add(root);
     }
-    const matched = new Set(words);
-    const roots = new Set(words.map((word) => this.#vocabulary.stemOf(word) as string));
-    for (const root of roots) {
-      if (this.#vocabulary.family(root).some((word) => !matched.has(word))) state.exact = false;
-    }
-    return [...roots];
+    return stems;
   }
 
   #toMiniSearch(node: QueryNode, state: { exact: boolean }): Query {
@@ -350,7 +351,7 @@ class MiniSearchEngine implements SearchEngine {
       case 'term': {
         const fields = fieldsOf(node.field);
         if (node.mode === 'exact') return { queries: [stem(node.term)], fields };
-        return { queries: this.#expand(node, state), combineWith: 'OR', fields };
+        return { queries: [...this.#stemsOf(node)], combineWith: 'OR', fields };
       }
       case 'phrase':
         state.exact = false;

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { createError } from '../errors.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { ParsedQuery } from './query.ts';
+import type { AndNode, ParsedQuery } from './query.ts';
 import { createTopK } from './top-k.ts';
 
 /** The facets a search can count. */
@@ -49,6 +49,8 @@ export type RankedParagraph = {
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type SearchOutcome = {
+  /** The query with its prefix and fuzzy terms expanded by the engine: what the highlights mark. */
+  root: AndNode;
   total: number;
   page: RankedParagraph[];
   facets: Partial<Record<FacetName, Record<string, number>>>;
@@ -74,8 +76,9 @@ type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRe
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
   const accept = articleFilter(request);
-  const prepared = library.engine.prepare(query.root);
-  const verify = prepared.exact ? undefined : createVerifier(library, query);
+  const root = library.engine.expand(query.root);
+  const prepared = library.engine.prepare(root);
+  const verify = prepared.exact ? undefined : createVerifier(library, root);
   const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
   const facets = createFacetCounter(request.facets);
@@ -121,12 +124,12 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
     page.push(hit);
   }
-  return { total, page, facets: facets?.result() ?? {} };
+  return { root, total, page, facets: facets?.result() ?? {} };
 }
 
 /** Verifies candidates of a phrase query on the analyzer's terms, in the library's term store. */
-function createVerifier(library: Library, query: ParsedQuery): (ref: ParagraphRef) => boolean {
-  const matches = library.terms.matcher(query.root);
+function createVerifier(library: Library, root: AndNode): (ref: ParagraphRef) => boolean {
+  const matches = library.terms.matcher(root);
   return (ref) => matches(library.terms.doc(ref.stored, ref.index));
 }
 

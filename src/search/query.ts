@@ -14,8 +14,13 @@ export type FieldRestriction = Field | null;
 /**
  * One keyword. `term` is a folded analyzer term (a token or a hyphen compound).
  * - `exact`: matches index terms with the same English stem (`talk` matches `talks`);
- * - `prefix`: matches index terms that start with `term` (written `cease*`);
- * - `fuzzy`: matches index terms within `distance` edits (written `haniya~`, `haniya~2`).
+ * - `prefix`: the words that start with `term` (written `cease*`);
+ * - `fuzzy`: the words within `distance` edits of `term` (written `haniya~`, `haniya~2`).
+ *
+ * A prefix or fuzzy term expands to the words of the index's vocabulary it matches, each then
+ * searched as a keyword, that is by its stem: `talks*` finds `talk` as `talks` does. Once the
+ * engine has expanded it, `stems` holds the stems of those words. Before that (a query checked
+ * against a lone paragraph), it matches the paragraph's own terms by their written form.
  */
 export type TermNode = {
   kind: 'term';
@@ -23,6 +28,7 @@ export type TermNode = {
   mode: 'exact' | 'prefix' | 'fuzzy';
   distance: number;
   field: FieldRestriction;
+  stems?: ReadonlySet<string>;
 };
 
 /**

@@ -69,8 +69,9 @@ function occurrenceAt(tokens: readonly Token[], terms: readonly string[], slop: 
 
 /**
  * True when the query term `node` matches the index term `indexTerm` (a token's or a hyphen
- * compound's term): `exact` compares English stems, `prefix` tests the start, `fuzzy` allows up
- * to `node.distance` edits (Levenshtein, counted in UTF-16 units as MiniSearch counts them).
+ * compound's term): `exact` compares English stems; a prefix or fuzzy term expanded by the engine
+ * looks the term's stem up in its `stems`; unexpanded, `prefix` tests the start and `fuzzy` allows
+ * up to `node.distance` edits (Levenshtein, counted in UTF-16 units as MiniSearch counts them).
  *
  * @example
  * termMatches({ kind: 'term', term: 'talk', mode: 'exact', distance: 0, field: null }, 'talks')     // true
@@ -78,6 +79,7 @@ function occurrenceAt(tokens: readonly Token[], terms: readonly string[], slop: 
  * termMatches({ kind: 'term', term: 'haniya', mode: 'fuzzy', distance: 1, field: null }, 'haniyeh')   // false
  */
 export function termMatches(node: TermNode, indexTerm: string): boolean {
+  if (node.stems !== undefined && node.mode !== 'exact') return node.stems.has(stem(indexTerm));
   switch (node.mode) {
     case 'exact':
       return indexTerm === node.term || stem(indexTerm) === stem(node.term);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import type { SearchResponse } from '../../src/service/search-service.ts';
-import { appOf, readSeed } from '../helpers.ts';
+import { appOf, makeArticle, readSeed } from '../helpers.ts';
 
 let app: Hono;
 beforeAll(async () => {
@@ -51,6 +51,20 @@ describe('GET /search with the query language on the seed', () => {
     expect(await paragraphs('haniyah~')).toEqual([1]);
     expect(await paragraphs('haniya~')).toEqual([]); // two edits from haniyeh
     expect(await paragraphs('haniyya~2')).toEqual([1]);
+  });
+
+  it('searches each word a prefix or fuzzy term expands to as a keyword, by stem', async () => {
+    const archive = appOf([makeArticle({ id: 'stems', title: 'Envoys', paragraphs: ['The talks resumed.', 'They talked again.', 'Walking out.', 'Two walkers left.'] })]);
+    const found = async (q: string) => {
+      const body = (await (await archive.request(`/search?q=${encodeURIComponent(q)}`)).json()) as SearchResponse;
+      return body.hits.map((hit) => [hit.paragraph, hit.highlights.map(([start, end]) => hit.text.slice(start, end))]).sort();
+    };
+    // `talks` finds `talked` by stem; `talks*` and `talks~` find at least as much.
+    expect(await found('talks')).toEqual([[1, ['talks']], [2, ['talked']]]);
+    expect(await found('talks*')).toEqual(await found('talks'));
+    expect(await found('talkes~')).toEqual(await found('talks'));
+    // `walk*` expands to `walking` and `walkers`, two stems.
+    expect(await found('walk*')).toEqual([[3, ['Walking']], [4, ['walkers']]]);
   });
 
   it('restricts terms to the title or the text', async () => {
