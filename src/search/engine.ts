@@ -11,6 +11,7 @@ import SearchableMap from 'minisearch/SearchableMap';
 import { createError } from '../errors.ts';
 import { analyze, stem, termsOf } from '../text/analyzer.ts';
 import type { AndNode, Field, QueryNode, TermNode } from './query.ts';
+import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
 
 /** One paragraph as the engine indexes it. */
@@ -156,36 +157,80 @@ type Internals = {
   _documentIds: Map<number, string>;
   _documentCount: number;
   _fieldIds: Record<string, number>;
-  _fieldLength: Map<number, number[]>;
+  _fieldLength: Map<number, Array<number | undefined> | undefined>;
+  _nextId: number;
   _avgFieldLength: number[];
   executeQuery(query: Query): Map<number, RawMatch>;
 };
 
-/** MiniSearch's BM25+ parameters (its defaults, which the index uses). */
-const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+/**
+ * The field lengths of every paragraph by short id, in one typed array: MiniSearch keeps an array
+ * per paragraph in a map, and scoring a common word reads tens of thousands of them, each a
+ * cache miss. A copy, filled in after each `addAll` (short ids only grow) and on load.
+ */
+class FieldLengths {
+  readonly #fields: number;
+  #table = new Uint32Array(0);
+  /** Short ids below this are copied. */
+  #synced = 0;
 
-/** MiniSearch's BM25+ score of one term in one field of one document. */
-function bm25(termFrequency: number, matchingCount: number, totalCount: number, fieldLength: number, averageLength: number): number {
-  const inverseFrequency = Math.log(1 + (totalCount - matchingCount + 0.5) / (matchingCount + 0.5));
-  return inverseFrequency * (BM25.d + (termFrequency * (BM25.k + 1)) / (termFrequency + BM25.k * (1 - BM25.b + (BM25.b * fieldLength) / averageLength)));
+  constructor(fields: number) {
+    this.#fields = fields;
+  }
+
+  /** Copies the lengths of the paragraphs added since the last call. */
+  sync(internals: Internals): void {
+    const end = internals._nextId;
+    if (end * this.#fields > this.#table.length) {
+      const grown = new Uint32Array(Math.max(end, 2 * (this.#table.length / this.#fields)) * this.#fields);
+      grown.set(this.#table);
+      this.#table = grown;
+    }
+    for (let shortId = this.#synced; shortId < end; shortId += 1) {
+      const lengths = internals._fieldLength.get(shortId);
+      if (lengths === undefined) continue;
+      for (let field = 0; field < this.#fields; field += 1) this.#table[shortId * this.#fields + field] = lengths[field] ?? 0;
+    }
+    this.#synced = end;
+  }
+
+  /** The length of field `field` of paragraph `shortId`. */
+  of(shortId: number, field: number): number {
+    return this.#table[shortId * this.#fields + field] as number;
+  }
 }
-
-/** A stem to look up, and the fields it may match in. */
-type Lookup = { stem: string; fields: Field[] };
 
 class MiniSearchEngine implements SearchEngine {
   readonly #index: MiniSearch<ParagraphDoc>;
   readonly #internals: Internals;
   readonly #vocabulary: Vocabulary;
+  readonly #lengths: FieldLengths;
+  readonly #view: PostingsView;
 
   constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
     this.#index = index;
-    this.#internals = index as unknown as Internals;
+    const internals = index as unknown as Internals;
+    this.#internals = internals;
     this.#vocabulary = vocabulary;
+    const lengths = new FieldLengths(Object.keys(internals._fieldIds).length);
+    lengths.sync(internals);
+    this.#lengths = lengths;
+    this.#view = {
+      postings: (stem, field) => internals._index.get(stem)?.get(internals._fieldIds[field] as number),
+      fieldId: (field) => internals._fieldIds[field] as number,
+      averageLength: (fieldId) => internals._avgFieldLength[fieldId] as number,
+      lengthOf: (doc, fieldId) => lengths.of(doc, fieldId),
+      idOf: (doc) => internals._documentIds.get(doc),
+      get total() {
+        return internals._documentCount;
+      },
+      boost: (field) => (field === 'title' ? TITLE_BOOST : 1),
+    };
   }
 
   add(docs: readonly ParagraphDoc[]): void {
     this.#index.addAll(docs);
+    this.#lengths.sync(this.#internals);
   }
 
   remove(ids: readonly string[]): void {
@@ -215,9 +260,9 @@ class MiniSearchEngine implements SearchEngine {
   prepare(query: AndNode): PreparedQuery {
     const state = { exact: true };
     const tree = this.#toMiniSearch(query, state);
-    const conjunction = conjunctionOf(query);
+    const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node));
     if (conjunction !== null) {
-      return { exact: state.exact, forEach: (visit) => this.#intersect(conjunction.required, conjunction.excluded, visit) };
+      return { exact: state.exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
     }
     return {
       exact: state.exact,
@@ -261,61 +306,6 @@ class MiniSearchEngine implements SearchEngine {
 
   toJSON(): unknown {
     return { index: this.#index.toJSON(), words: this.#vocabulary.list() };
-  }
-
-  /**
-   * Runs a conjunction of stems without building a result object per match: walks the postings
-   * of the rarest stem and probes the others, scoring with MiniSearch's own BM25+ formula,
-   * boosts and term-count factor, so the candidates and scores equal those of its query tree.
-   */
-  #intersect(required: readonly Lookup[], excluded: readonly Lookup[], visit: CandidateVisitor): number {
-    const internals = this.#internals;
-    const total = internals._documentCount;
-    const fieldsOf = (lookup: Lookup) => {
-      const postings = internals._index.get(lookup.stem);
-      return lookup.fields.flatMap((field) => {
-        const id = internals._fieldIds[field] as number;
-        const docs = postings?.get(id);
-        return docs === undefined ? [] : [{ docs, id, boost: field === 'title' ? TITLE_BOOST : 1, average: internals._avgFieldLength[id] as number, text: field === 'text' }];
-      });
-    };
-    const terms = required.map(fieldsOf);
-    if (terms.some((fields) => fields.length === 0)) return 0;
-    const exclusions = excluded.flatMap(fieldsOf);
-    const quality = new Set(required.map((lookup) => lookup.stem)).size;
-    // The rarest term drives: every match holds it.
-    const driver = terms.reduce((best, fields) => (size(fields) < size(best) ? fields : best));
-    let count = 0;
-    for (const [position, field] of driver.entries()) {
-      for (const doc of field.docs.keys()) {
-        // A paragraph holding the driver in several fields is visited from the first of them.
-        if (position > 0 && driver.some((earlier, at) => at < position && earlier.docs.has(doc))) continue;
-        const id = internals._documentIds.get(doc);
-        if (id === undefined || exclusions.some((exclusion) => exclusion.docs.has(doc))) continue;
-        const lengths = internals._fieldLength.get(doc) as number[];
-        let score = 0;
-        let textMatched = false;
-        let all = true;
-        for (const fields of terms) {
-          let found = false;
-          for (const candidate of fields) {
-            const frequency = candidate.docs.get(doc);
-            if (frequency === undefined) continue;
-            found = true;
-            textMatched ||= candidate.text;
-            score += candidate.boost * bm25(frequency, candidate.docs.size, total, lengths[candidate.id] as number, candidate.average);
-          }
-          if (!found) {
-            all = false;
-            break;
-          }
-        }
-        if (!all) continue;
-        count += 1;
-        visit(id, score * quality, textMatched);
-      }
-    }
-    return count;
   }
 
   /** Paragraphs holding `root` in their text, else in their title: a ranking, not a count. */
@@ -376,29 +366,30 @@ class MiniSearchEngine implements SearchEngine {
   }
 }
 
-/** Postings entries of a term's fields. */
-function size(fields: ReadonlyArray<{ docs: Map<number, number> }>): number {
-  return fields.reduce((sum, field) => sum + field.docs.size, 0);
-}
-
 /**
- * The query as a plain conjunction of stems when it is one: every positive clause an exact
- * term or a phrase (looked up as its words), exclusions exact terms (excluded phrases are left
- * to verification, as in the query tree). Anything else (OR, prefix, fuzzy) returns null.
+ * The query as a plain conjunction when it is one: every positive clause an exact term, a prefix
+ * or fuzzy term (any of its stems) or a phrase (looked up as its words); exclusions terms
+ * (excluded phrases are left to verification, as in the query tree). Anything else (OR) returns
+ * null, and so does a prefix or fuzzy term sharing a stem with another clause: MiniSearch counts
+ * a stem matched twice once, which per-clause sums cannot tell.
  */
-function conjunctionOf(query: AndNode): { required: Lookup[]; excluded: Lookup[] } | null {
+function conjunctionOf(query: AndNode, stemsOf: (node: TermNode) => ReadonlySet<string>): { required: Lookup[]; excluded: Lookup[] } | null {
   const required: Lookup[] = [];
+  const lookup = (node: TermNode): Lookup => ({ stems: node.mode === 'exact' ? [stem(node.term)] : [...stemsOf(node)], fields: fieldsOf(node.field) });
   for (const child of query.must) {
-    if (child.kind === 'term' && child.mode === 'exact') required.push({ stem: stem(child.term), fields: fieldsOf(child.field) });
-    else if (child.kind === 'phrase') for (const term of child.terms) required.push({ stem: stem(term), fields: fieldsOf(child.field) });
+    if (child.kind === 'term') required.push(lookup(child));
+    else if (child.kind === 'phrase') for (const term of child.terms) required.push({ stems: [stem(term)], fields: fieldsOf(child.field) });
     else return null;
   }
   const excluded: Lookup[] = [];
   for (const child of query.not) {
-    if (child.kind === 'term' && child.mode === 'exact') excluded.push({ stem: stem(child.term), fields: fieldsOf(child.field) });
+    if (child.kind === 'term') excluded.push(lookup(child));
     else if (child.kind !== 'phrase') return null;
   }
-  return required.length > 0 ? { required, excluded } : null;
+  if (required.length === 0) return null;
+  const stems = required.flatMap((clause) => clause.stems);
+  if (required.some((clause) => clause.stems.length > 1) && new Set(stems).size < stems.length) return null;
+  return { required, excluded };
 }
 
 function fieldsOf(field: Field | null): Field[] {

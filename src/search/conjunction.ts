@@ -1,0 +1,167 @@
+/**
+ * @module search/conjunction
+ * Scores a conjunction of clauses straight on the index's postings, without a result object per
+ * match: the common shape of a query (`oil prices`, `compan* -bank`, the words of a phrase). A
+ * clause is one stem, or the several stems a prefix or fuzzy term expands to. Scores follow
+ * MiniSearch's BM25+ with its boosts and its factor for the number of query terms matched, so a
+ * paragraph scores as it would through MiniSearch's own query tree.
+ */
+import type { Field } from './query.ts';
+
+/** A clause: the stems it stands for (any of them matches), in the fields it may match in. */
+export type Lookup = { stems: readonly string[]; fields: readonly Field[] };
+
+/** What scoring needs from the index: postings, field statistics and the public ids. */
+export interface PostingsView {
+  /** The postings of `stem` in `field`: paragraph short id → term frequency. */
+  postings(stem: string, field: Field): Map<number, number> | undefined;
+  /** The field's number, as {@link PostingsView.lengthOf} takes it. */
+  fieldId(field: Field): number;
+  /** The field's average length. */
+  averageLength(fieldId: number): number;
+  /** The length of one field of one paragraph. */
+  lengthOf(doc: number, fieldId: number): number;
+  /** The public id of a paragraph, `undefined` once removed (removed paragraphs linger in postings). */
+  idOf(doc: number): string | undefined;
+  /** Number of paragraphs indexed. */
+  readonly total: number;
+  /** Boost of a match in `field`. */
+  boost(field: Field): number;
+}
+
+/** Receives each match: its id, its score, and whether it matched in its own text. */
+export type MatchVisitor = (id: string, score: number, textMatched: boolean) => void;
+
+/** Most excluded postings probed per candidate; past it they are merged into one set. */
+const MAX_PROBED_EXCLUSIONS = 8;
+
+/** MiniSearch's BM25+ parameters (its defaults, which the index uses). */
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+
+/** MiniSearch's BM25+ inverse document frequency of a term held by `matchingCount` of `totalCount` documents. */
+function inverseFrequency(matchingCount: number, totalCount: number): number {
+  return Math.log(1 + (totalCount - matchingCount + 0.5) / (matchingCount + 0.5));
+}
+
+/** MiniSearch's BM25+ score of one term in one field of one document, given the term's inverse frequency. */
+function bm25(termFrequency: number, idf: number, fieldLength: number, averageLength: number): number {
+  return idf * (BM25.d + (termFrequency * (BM25.k + 1)) / (termFrequency + BM25.k * (1 - BM25.b + (BM25.b * fieldLength) / averageLength)));
+}
+
+/** The postings of one stem in one field, with what scoring them needs. */
+type FieldPostings = { docs: Map<number, number>; fieldId: number; boost: number; idf: number; average: number; text: boolean };
+
+/**
+ * A clause of several stems, evaluated once over all its postings: per paragraph, its summed
+ * score, the number of its stems it holds, and whether one was in the text.
+ */
+type Accumulated = { slots: Map<number, number>; docs: number[]; scores: Float64Array; stems: Uint16Array; text: Uint8Array };
+
+/** A required clause, ready to probe. */
+type Clause = { kind: 'stem'; fields: FieldPostings[]; size: number } | { kind: 'stems'; accumulated: Accumulated; size: number };
+
+/**
+ * Visits every paragraph that holds each required clause and no excluded one; returns how many.
+ * The clause with the fewest postings drives; the others are probed.
+ */
+export function scoreConjunction(view: PostingsView, required: readonly Lookup[], excluded: readonly Lookup[], visit: MatchVisitor): number {
+  const fieldPostings = (stem: string, fields: readonly Field[]): FieldPostings[] =>
+    fields.flatMap((field) => {
+      const docs = view.postings(stem, field);
+      if (docs === undefined || docs.size === 0) return [];
+      const fieldId = view.fieldId(field);
+      return [{ docs, fieldId, boost: view.boost(field), idf: inverseFrequency(docs.size, view.total), average: view.averageLength(fieldId), text: field === 'text' }];
+    });
+  const clauses: Clause[] = required.map((lookup) => {
+    if (lookup.stems.length === 1) {
+      const fields = fieldPostings(lookup.stems[0] as string, lookup.fields);
+      return { kind: 'stem', fields, size: fields.reduce((sum, field) => sum + field.docs.size, 0) };
+    }
+    const accumulated = accumulate(view, lookup.stems.map((stem) => fieldPostings(stem, lookup.fields)));
+    return { kind: 'stems', accumulated, size: accumulated.docs.length };
+  });
+  if (clauses.some((clause) => clause.size === 0)) return 0;
+  const exclusions = excluded.flatMap((lookup) => lookup.stems.flatMap((stem) => fieldPostings(stem, lookup.fields)));
+  // Many postings (an excluded prefix) are merged once rather than probed one by one.
+  const excludedDocs = exclusions.length > MAX_PROBED_EXCLUSIONS ? new Set(exclusions.flatMap((field) => [...field.docs.keys()])) : undefined;
+  // One stem per single-stem clause, counted once; several-stem clauses count per paragraph.
+  const singleStems = new Set(required.filter((lookup) => lookup.stems.length === 1).map((lookup) => lookup.stems[0])).size;
+  const driver = clauses.reduce((best, clause) => (clause.size < best.size ? clause : best));
+
+  let count = 0;
+  const consider = (doc: number): void => {
+    if (excludedDocs !== undefined ? excludedDocs.has(doc) : exclusions.length > 0 && holds(exclusions, exclusions.length, doc)) return;
+    let score = 0;
+    let quality = singleStems;
+    let textMatched = false;
+    for (const clause of clauses) {
+      if (clause.kind === 'stems') {
+        const slot = clause.accumulated.slots.get(doc);
+        if (slot === undefined) return;
+        score += clause.accumulated.scores[slot] as number;
+        quality += clause.accumulated.stems[slot] as number;
+        textMatched ||= clause.accumulated.text[slot] === 1;
+        continue;
+      }
+      let found = false;
+      for (const field of clause.fields) {
+        const frequency = field.docs.get(doc);
+        if (frequency === undefined) continue;
+        found = true;
+        textMatched ||= field.text;
+        score += field.boost * bm25(frequency, field.idf, view.lengthOf(doc, field.fieldId), field.average);
+      }
+      if (!found) return;
+    }
+    const id = view.idOf(doc);
+    if (id === undefined) return;
+    count += 1;
+    visit(id, score * quality, textMatched);
+  };
+
+  if (driver.kind === 'stems') {
+    for (const doc of driver.accumulated.docs) consider(doc);
+    return count;
+  }
+  // The driver's largest field first, so that the check for paragraphs already visited (they
+  // hold the stem in several fields) falls on the smaller ones.
+  const fields = [...driver.fields].sort((a, b) => b.docs.size - a.docs.size);
+  for (let position = 0; position < fields.length; position += 1) {
+    for (const doc of (fields[position] as FieldPostings).docs.keys()) {
+      if (position === 0 || !holds(fields, position, doc)) consider(doc);
+    }
+  }
+  return count;
+}
+
+/** Sums a several-stem clause over all its postings, once. */
+function accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPostings[]>): Accumulated {
+  let capacity = 0;
+  for (const fields of stems) for (const field of fields) capacity += field.docs.size;
+  const accumulated: Accumulated = { slots: new Map(), docs: [], scores: new Float64Array(capacity), stems: new Uint16Array(capacity), text: new Uint8Array(capacity) };
+  const { slots, docs, scores, text } = accumulated;
+  for (const fields of stems) {
+    for (let position = 0; position < fields.length; position += 1) {
+      const field = fields[position] as FieldPostings;
+      for (const [doc, frequency] of field.docs) {
+        let slot = slots.get(doc);
+        if (slot === undefined) {
+          slot = docs.length;
+          slots.set(doc, slot);
+          docs.push(doc);
+        }
+        scores[slot] = (scores[slot] as number) + field.boost * bm25(frequency, field.idf, view.lengthOf(doc, field.fieldId), field.average);
+        if (field.text) text[slot] = 1;
+        // A stem held in several fields counts once towards the paragraph's number of stems.
+        if (position === 0 || !holds(fields, position, doc)) accumulated.stems[slot] = (accumulated.stems[slot] as number) + 1;
+      }
+    }
+  }
+  return accumulated;
+}
+
+/** True when one of the first `before` postings holds `doc`. */
+function holds(fields: readonly FieldPostings[], before: number, doc: number): boolean {
+  for (let at = 0; at < before; at += 1) if ((fields[at] as FieldPostings).docs.has(doc)) return true;
+  return false;
+}
