@@ -105,15 +105,16 @@ export async function deleteCorpusFile(dir: string, path: string): Promise<void>
 }
 
 /**
- * Writes `content` to `target` atomically and durably: temporary file in the same folder,
- * fsync, rename, fsync of the folder.
+ * Writes `content` (or the pieces it yields, one after the other) to `target` atomically and
+ * durably: temporary file in the same folder, fsync, rename, fsync of the folder.
  */
-export async function writeFileDurably(target: string, content: string | Buffer): Promise<void> {
+export async function writeFileDurably(target: string, content: string | Buffer | AsyncIterable<string>): Promise<void> {
   const folder = join(target, '..');
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    await handle.writeFile(content);
+    if (typeof content === 'string' || Buffer.isBuffer(content)) await handle.writeFile(content);
+    else for await (const piece of content) await handle.write(piece);
     await handle.sync();
   } finally {
     await handle.close();

@@ -53,9 +53,30 @@ export interface SearchEngine {
   completions(prefix: string, limit: number): TermCount[];
   /** Number of paragraphs and of distinct index terms (stems). */
   stats(): { paragraphs: number; terms: number };
-  /** A JSON-serializable form, read back by {@link loadEngine}. */
-  toJSON(): unknown;
+  /**
+   * The engine as JSON-serializable records, each of bounded size (a snapshot is written one
+   * record per line, so no single string grows with the archive); read back by {@link loadEngine}.
+   */
+  records(): Generator<EngineRecord>;
 }
+
+/**
+ * One record of an engine snapshot: its kind, then flat arrays (numbers parse much faster than
+ * objects keyed by numbers, which is how MiniSearch's own JSON holds postings).
+ * - `meta`: MiniSearch's counters and field statistics;
+ * - `documents`: per paragraph its short id, its id and one length per field;
+ * - `terms`: per stem the stem, its number of fields, and per field its id, its number of
+ *   paragraphs and their (short id, term frequency) pairs;
+ * - `words`: the vocabulary.
+ */
+export type EngineRecord =
+  | ['meta', { documentCount: number; nextId: number; fieldIds: Record<string, number>; averageFieldLength: number[]; dirtCount: number }]
+  | ['documents', Array<number | string>]
+  | ['terms', Array<number | string>]
+  | ['words', string[]];
+
+/** About how many values go in one snapshot record. */
+const RECORD_VALUES = 100_000;
 
 /** How much more a title match weighs than a text match: titles are short and chosen with care. */
 const TITLE_BOOST = 2;
@@ -74,10 +95,11 @@ class Vocabulary {
   readonly #stems = new Map<string, string>();
   #tree: SearchableMap<string> | null = null;
   /** Words read from a snapshot, recorded on first use: loading stays fast, the first prefix pays. */
-  #pending: string[];
+  #pending: string[] = [];
 
-  constructor(pending: string[] = []) {
-    this.#pending = pending;
+  /** Records `words` (read from a snapshot) when first needed. */
+  defer(words: string[]): void {
+    this.#pending = this.#pending.length === 0 ? words : this.#pending.concat(words);
   }
 
   /** The words, by prefix or fuzzily searchable, each mapped to its stem. */
@@ -153,8 +175,10 @@ type RawMatch = { score: number; terms: string[]; match: Record<string, string[]
 /** Postings of one term: per field id, document short id → term frequency. */
 type Postings = Map<number, Map<number, number>>;
 type Internals = {
-  _index: { get(term: string): Postings | undefined };
+  _index: SearchableMap<Postings>;
   _documentIds: Map<number, string>;
+  _idToShortId: Map<string, number>;
+  _dirtCount: number;
   _documentCount: number;
   _fieldIds: Record<string, number>;
   _fieldLength: Map<number, Array<number | undefined> | undefined>;
@@ -304,8 +328,36 @@ class MiniSearchEngine implements SearchEngine {
     return { paragraphs: this.#index.documentCount, terms: this.#index.termCount };
   }
 
-  toJSON(): unknown {
-    return { index: this.#index.toJSON(), words: this.#vocabulary.list() };
+  *records(): Generator<EngineRecord> {
+    const internals = this.#internals;
+    const fields = Object.keys(internals._fieldIds).length;
+    // Taken at once: MiniSearch may vacuum removed paragraphs while the records are written.
+    const documents = [...internals._documentIds];
+    const terms = [...internals._index];
+    const words = this.#vocabulary.list();
+    yield ['meta', { documentCount: internals._documentCount, nextId: internals._nextId, fieldIds: internals._fieldIds, averageFieldLength: internals._avgFieldLength, dirtCount: internals._dirtCount }];
+    for (let at = 0; at < documents.length; ) {
+      const values: Array<number | string> = [];
+      for (; at < documents.length && values.length < RECORD_VALUES; at += 1) {
+        const [shortId, id] = documents[at] as [number, string];
+        values.push(shortId, id);
+        for (let field = 0; field < fields; field += 1) values.push(this.#lengths.of(shortId, field));
+      }
+      yield ['documents', values];
+    }
+    for (let at = 0; at < terms.length; ) {
+      const values: Array<number | string> = [];
+      for (; at < terms.length && values.length < RECORD_VALUES; at += 1) {
+        const [term, postings] = terms[at] as [string, Postings];
+        values.push(term, postings.size);
+        for (const [fieldId, docs] of postings) {
+          values.push(fieldId, docs.size);
+          for (const [doc, frequency] of docs) values.push(doc, frequency);
+        }
+      }
+      yield ['terms', values];
+    }
+    for (let at = 0; at < words.length; at += RECORD_VALUES) yield ['words', words.slice(at, at + RECORD_VALUES)];
   }
 
   /** Paragraphs holding `root` in their text, else in their title: a ranking, not a count. */
@@ -403,13 +455,73 @@ export function createEngine(): SearchEngine {
 }
 
 /**
- * Loads an engine from the parsed JSON of {@link SearchEngine.toJSON}. Throws when it is not an
- * index MiniSearch can read (the caller then rebuilds from the corpus).
+ * Loads an engine from the records of {@link SearchEngine.records}, `meta` first. Throws when
+ * they do not make an index (the caller then rebuilds from the corpus).
  */
-export function loadEngine(json: unknown): SearchEngine {
-  const { index, words } = (json ?? {}) as { index?: unknown; words?: unknown };
-  if (typeof index !== 'object' || index === null || !Array.isArray(words)) throw new Error('search engine snapshot is malformed');
-  const vocabulary = new Vocabulary(words.filter((word): word is string => typeof word === 'string'));
-  const loaded = MiniSearch.loadJS<ParagraphDoc>(index as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(vocabulary));
-  return new MiniSearchEngine(loaded, vocabulary);
+export function loadEngine(records: Iterable<unknown>): SearchEngine {
+  const malformed = (what: string) => new Error(`search engine snapshot is malformed: ${what}`);
+  const vocabulary = new Vocabulary();
+  const words: string[] = [];
+  let internals: Internals | undefined;
+  let fields = 0;
+  for (const record of records) {
+    if (!Array.isArray(record) || typeof record[0] !== 'string') throw malformed('a record is not [kind, data]');
+    const [kind, data] = record as [string, unknown];
+    if (kind === 'meta') {
+      const meta = data as Extract<EngineRecord, ['meta', unknown]>[1];
+      if (typeof meta?.nextId !== 'number' || typeof meta.fieldIds !== 'object') throw malformed('meta');
+      const empty = { ...meta, documentIds: {}, fieldLength: {}, storedFields: {}, index: [], serializationVersion: 2 };
+      internals = MiniSearch.loadJS<ParagraphDoc>(empty, miniSearchOptions(vocabulary)) as unknown as Internals;
+      fields = Object.keys(internals._fieldIds).length;
+      continue;
+    }
+    if (internals === undefined) throw malformed(`"${kind}" before "meta"`);
+    if (!Array.isArray(data)) throw malformed(`"${kind}" holds no array`);
+    if (kind === 'documents') {
+      readDocuments(internals, data, fields);
+    } else if (kind === 'terms') {
+      readTerms(internals, data);
+    } else if (kind === 'words') {
+      for (const word of data) if (typeof word === 'string') words.push(word);
+    } else {
+      throw malformed(`unknown record "${kind}"`);
+    }
+  }
+  if (internals === undefined) throw malformed('no "meta" record');
+  vocabulary.defer(words);
+  return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary);
+}
+
+/** Reads a `documents` record into MiniSearch's id tables and field lengths. */
+function readDocuments(internals: Internals, values: unknown[], fields: number): void {
+  for (let at = 0; at < values.length; at += 2 + fields) {
+    const shortId = values[at];
+    const id = values[at + 1];
+    if (typeof shortId !== 'number' || typeof id !== 'string') throw new Error('search engine snapshot is malformed: documents');
+    internals._documentIds.set(shortId, id);
+    internals._idToShortId.set(id, shortId);
+    internals._fieldLength.set(shortId, values.slice(at + 2, at + 2 + fields) as number[]);
+  }
+}
+
+/** Reads a `terms` record into MiniSearch's postings. */
+function readTerms(internals: Internals, values: unknown[]): void {
+  let at = 0;
+  const next = (): number => {
+    const value = values[at++];
+    if (typeof value !== 'number') throw new Error('search engine snapshot is malformed: terms');
+    return value;
+  };
+  while (at < values.length) {
+    const term = values[at++];
+    if (typeof term !== 'string') throw new Error('search engine snapshot is malformed: terms');
+    const postings: Postings = new Map();
+    for (let fieldsLeft = next(); fieldsLeft > 0; fieldsLeft -= 1) {
+      const fieldId = next();
+      const docs = new Map<number, number>();
+      for (let count = next(); count > 0; count -= 1) docs.set(next(), next());
+      postings.set(fieldId, docs);
+    }
+    internals._index.set(term, postings);
+  }
 }

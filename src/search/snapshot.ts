@@ -1,27 +1,32 @@
 /**
  * @module search/snapshot
  * The persisted library in `index/`: `manifest.json` names a snapshot file and says what it was
- * built from (format and analyzer versions, corpus fingerprint); the snapshot holds the articles
- * and the MiniSearch index. Both are written atomically; a snapshot that does not match its
- * manifest, the running code or the corpus is refused, and the caller rebuilds.
+ * built from (format and analyzer versions, corpus fingerprint); the snapshot holds the engine
+ * and the articles as JSON lines, each of bounded size, so that neither writing nor reading
+ * builds one string the size of the archive. Both files are written atomically; a snapshot that
+ * does not match its manifest, the running code or the corpus is refused, and the caller rebuilds.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { writeFileDurably } from '../ingest/corpus.ts';
 import type { Article } from '../ingest/article.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
-import { createLibrary, type Library } from './library.ts';
+import { createLibrary, type Library, type StoredArticle } from './library.ts';
 
 /** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** The manifest file, in the index folder. */
 export const MANIFEST_FILE = 'manifest.json';
 
-/** Matches snapshot file names written by {@link saveSnapshot}. */
-const SNAPSHOT_FILE_RE = /^snapshot-[0-9a-z-]+\.json$/;
+/** Matches snapshot file names written by {@link saveSnapshot} (and by format 1, to clean them up). */
+const SNAPSHOT_FILE_RE = /^snapshot-[0-9a-z-]+\.jsonl?$/;
+
+/** Articles per line of the snapshot. */
+const ARTICLES_PER_LINE = 500;
 
 /** What `manifest.json` records. */
 export type Manifest = {
@@ -35,10 +40,8 @@ export type Manifest = {
   bytes: number;
 };
 
-type SnapshotBody = {
-  articles: Array<{ article: Article; hash: string; file: string }>;
-  engine: unknown;
-};
+/** A line of the snapshot: a record of the engine, or some articles. */
+type SnapshotLine = ['engine', unknown] | ['articles', Array<{ article: Article; hash: string; file: string }>];
 
 /** The outcome of loading: the library, or why the snapshot cannot be used. */
 export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { ok: false; reason: string };
@@ -50,22 +53,37 @@ export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { 
  */
 export async function saveSnapshot(indexDir: string, library: Library, fingerprint: string): Promise<Manifest> {
   await mkdir(indexDir, { recursive: true });
-  const body: SnapshotBody = {
-    articles: [...library.articles.values()].map(({ article, hash, file }) => ({ article, hash, file })),
-    engine: library.engine.toJSON(),
-  };
-  const content = Buffer.from(JSON.stringify(body));
-  const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.json`;
-  await writeFileDurably(join(indexDir, snapshotFile), content);
+  // Taken at once; the lines are then written one at a time, letting searches run in between.
+  const articles = [...library.articles.values()];
+  const paragraphs = library.engine.stats().paragraphs;
+  const records = library.engine.records();
+  let bytes = 0;
+  async function* lines(): AsyncGenerator<string> {
+    const line = (value: SnapshotLine): string => {
+      const text = `${JSON.stringify(value)}\n`;
+      bytes += Buffer.byteLength(text);
+      return text;
+    };
+    for (const record of records) {
+      yield line(['engine', record]);
+      await yieldToEventLoop();
+    }
+    for (let at = 0; at < articles.length; at += ARTICLES_PER_LINE) {
+      yield line(['articles', articles.slice(at, at + ARTICLES_PER_LINE).map(({ article, hash, file }) => ({ article, hash, file }))]);
+      await yieldToEventLoop();
+    }
+  }
+  const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
+  await writeFileDurably(join(indexDir, snapshotFile), lines());
   const manifest: Manifest = {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     analyzerVersion: ANALYZER_VERSION,
     fingerprint,
     createdAt: new Date().toISOString(),
-    articles: library.articles.size,
-    paragraphs: library.engine.stats().paragraphs,
+    articles: articles.length,
+    paragraphs,
     snapshotFile,
-    bytes: content.length,
+    bytes,
   };
   await writeFileDurably(join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   await removeOtherSnapshots(indexDir, snapshotFile);
@@ -102,15 +120,29 @@ export async function loadSnapshot(indexDir: string, fingerprint: string): Promi
   try {
     const content = await readFile(join(indexDir, manifest.snapshotFile));
     if (content.length !== manifest.bytes) return { ok: false, reason: `snapshot is ${content.length} bytes, manifest says ${manifest.bytes}` };
-    const body = JSON.parse(content.toString('utf8')) as SnapshotBody;
-    const library = createLibrary(loadEngine(body.engine));
-    for (const entry of body.articles) library.articles.set(entry.article.id, entry);
+    const articles: StoredArticle[] = [];
+    const library = createLibrary(loadEngine(engineRecords(content, articles)));
+    for (const entry of articles) library.articles.set(entry.article.id, entry);
     if (library.articles.size !== manifest.articles || library.engine.stats().paragraphs !== manifest.paragraphs) {
       return { ok: false, reason: 'snapshot counts do not match its manifest' };
     }
     return { ok: true, library, manifest };
   } catch (error) {
     return { ok: false, reason: `snapshot unreadable: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** The engine records of a snapshot, in order; its articles are collected into `articles` on the way. */
+function* engineRecords(content: Buffer, articles: StoredArticle[]): Generator<unknown> {
+  for (let start = 0; start < content.length; ) {
+    let end = content.indexOf(10, start);
+    if (end === -1) end = content.length;
+    const line = JSON.parse(content.toString('utf8', start, end)) as SnapshotLine;
+    start = end + 1;
+    if (!Array.isArray(line)) throw new Error('a snapshot line is not [kind, data]');
+    if (line[0] === 'engine') yield line[1];
+    else if (line[0] === 'articles' && Array.isArray(line[1])) articles.push(...line[1]);
+    else throw new Error(`unknown snapshot line "${String(line[0])}"`);
   }
 }
 

@@ -2,9 +2,10 @@ import { readFile, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintCorpus, listCorpusFiles, writeArticleFile } from '../../src/ingest/corpus.ts';
-import { MANIFEST_FILE, loadSnapshot, readManifest, saveSnapshot } from '../../src/search/snapshot.ts';
+import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot } from '../../src/search/snapshot.ts';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
+import { createLibrary, putArticles } from '../../src/search/library.ts';
 import { makeArticle, tempDir } from '../helpers.ts';
 
 let corpusDir: string;
@@ -64,6 +65,18 @@ describe('openLibrary', () => {
     expect(search(reopened.library, 'wheat').total).toBe(1);
   });
 
+  it('rebuilds a snapshot whose size matches but whose lines are damaged', async () => {
+    const { manifest } = await openLibrary({ corpusDir, indexDir });
+    const snapshotPath = join(indexDir, manifest.snapshotFile);
+    const content = await readFile(snapshotPath);
+    content.fill('x'.charCodeAt(0), 0, 20);
+    await writeFile(snapshotPath, content);
+    const lines: string[] = [];
+    const reopened = await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
+    expect(reopened.origin).toBe('rebuilt');
+    expect(search(reopened.library, 'wheat').total).toBe(1);
+  });
+
   it('rebuilds when the manifest is garbage', async () => {
     await openLibrary({ corpusDir, indexDir });
     await writeFile(join(indexDir, MANIFEST_FILE), '{not json');
@@ -85,7 +98,7 @@ describe('saveSnapshot', () => {
     const { library, fingerprint } = await openLibrary({ corpusDir, indexDir });
     await saveSnapshot(indexDir, library, fingerprint);
     const manifest = await readManifest(indexDir);
-    expect(manifest).toMatchObject({ formatVersion: 1, analyzerVersion: 1, articles: 2, paragraphs: 3, fingerprint });
+    expect(manifest).toMatchObject({ formatVersion: SNAPSHOT_FORMAT_VERSION, analyzerVersion: 1, articles: 2, paragraphs: 3, fingerprint });
     expect(fingerprint).toBe(fingerprintCorpus(await listCorpusFiles(corpusDir)));
   });
 
@@ -103,6 +116,20 @@ describe('saveSnapshot', () => {
       expect(search(loaded.library, q).hits.map((hit) => hit.id)).toEqual(search(library, q).hits.map((hit) => hit.id));
     }
     expect(search(loaded.library, 'talk*').total).toBe(2);
+  });
+
+  it('writes the archive as many bounded lines, and reads them all back', async () => {
+    const library = createLibrary();
+    const many = Array.from({ length: 1200 }, (_, i) => makeArticle({ id: `n${i}`, title: `Report ${i}`, paragraphs: [`Wheat harvest number ${i}.`, 'Prices held.'] }));
+    putArticles(library, many.map((article) => ({ article, file: `${article.id}.json` })));
+    const manifest = await saveSnapshot(indexDir, library, 'fp');
+    const lines = (await readFile(join(indexDir, manifest.snapshotFile), 'utf8')).trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('["articles"')).length).toBe(3);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(manifest.bytes / 2);
+    const loaded = await loadSnapshot(indexDir, 'fp');
+    expect(loaded.ok && loaded.library.articles.size).toBe(1200);
+    expect(loaded.ok && search(loaded.library, 'harvest').total).toBe(1200);
+    expect(loaded.ok && search(loaded.library, '"number 1199"').hits.map((hit) => hit.id)).toEqual(['n1199:1']);
   });
 
   it('refuses a snapshot made for another corpus state', async () => {
