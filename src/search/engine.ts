@@ -1,15 +1,17 @@
 /**
  * @module search/engine
- * The seam to MiniSearch, and the only module that imports it. Paragraphs go in as documents
+ * The seam to MiniSearch: with the modules it delegates to (vocabulary, minisearch-internals),
+ * the only code that uses it. Paragraphs go in as documents
  * with the fields `title` and `text`, analyzed by our analyzer and indexed by English stem (one
  * posting list serves `talk`, `talks` and `talked`); a vocabulary of the words as written serves
  * prefixes, fuzzy terms and suggestions. Parsed queries come out as candidates in our own types.
  * A second backend (SPEC §9) would implement {@link SearchEngine}.
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
-import SearchableMap from 'minisearch/SearchableMap';
 import { createError } from '../errors.ts';
 import { analyze, stem, termsOf } from '../text/analyzer.ts';
+import { FieldLengths, readDocuments, readTerms, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { Vocabulary } from './vocabulary.ts';
 import type { AndNode, Field, QueryNode, TermNode } from './query.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
@@ -60,80 +62,12 @@ export interface SearchEngine {
   records(): Generator<EngineRecord>;
 }
 
-/**
- * One record of an engine snapshot: its kind, then flat arrays (numbers parse much faster than
- * objects keyed by numbers, which is how MiniSearch's own JSON holds postings).
- * - `meta`: MiniSearch's counters and field statistics;
- * - `documents`: per paragraph its short id, its id and one length per field;
- * - `terms`: per stem the stem, its number of fields, and per field its id, its number of
- *   paragraphs and their (short id, term frequency) pairs;
- * - `words`: the vocabulary.
- */
-export type EngineRecord =
-  | ['meta', { documentCount: number; nextId: number; fieldIds: Record<string, number>; averageFieldLength: number[]; dirtCount: number }]
-  | ['documents', Array<number | string>]
-  | ['terms', Array<number | string>]
-  | ['words', string[]];
-
-/** About how many values go in one snapshot record. */
-const RECORD_VALUES = 100_000;
-
 /** How much more a title match weighs than a text match: titles are short and chosen with care. */
 const TITLE_BOOST = 2;
 /** Most words a `prefix*` may expand to; beyond it the query is refused (bounded cost). */
 export const MAX_PREFIX_TERMS = 5000;
 /** Most words `/suggest` looks at under a prefix: one letter would walk them all. */
 const MAX_COMPLETION_TERMS = 20_000;
-
-/**
- * The words of the index as written (folded, not stemmed), each with its stem: prefixes and
- * fuzzy terms are looked up here, then searched by stem. Indexing only meets words in a plain
- * map (one hash lookup per token); the radix tree that prefix and fuzzy lookups need is built
- * on the first such lookup and kept up to date from then on.
- */
-class Vocabulary {
-  readonly #stems = new Map<string, string>();
-  #tree: SearchableMap<string> | null = null;
-  /** Words read from a snapshot, recorded on first use: loading stays fast, the first prefix pays. */
-  #pending: string[] = [];
-
-  /** Records `words` (read from a snapshot) when first needed. */
-  defer(words: string[]): void {
-    this.#pending = this.#pending.length === 0 ? words : this.#pending.concat(words);
-  }
-
-  /** The words, by prefix or fuzzily searchable, each mapped to its stem. */
-  get words(): SearchableMap<string> {
-    this.#recordPending();
-    this.#tree ??= new SearchableMap<string>();
-    if (this.#tree.size < this.#stems.size) for (const [word, root] of this.#stems) this.#tree.set(word, root);
-    return this.#tree;
-  }
-
-  #recordPending(): void {
-    if (this.#pending.length === 0) return;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const word of pending) this.add(word);
-  }
-
-  /** Every word recorded, for the snapshot. */
-  list(): string[] {
-    this.#recordPending();
-    return [...this.#stems.keys()];
-  }
-
-  /** Records `word` if new; returns its stem. */
-  add(word: string): string {
-    if (this.#pending.length > 0) this.#recordPending();
-    const known = this.#stems.get(word);
-    if (known !== undefined) return known;
-    const root = stem(word);
-    this.#stems.set(word, root);
-    this.#tree?.set(word, root);
-    return root;
-  }
-}
 
 /**
  * The MiniSearch options, used both to build an index and to load a snapshot of it: the two
@@ -164,64 +98,6 @@ export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc>
       processTerm: (term: string) => term,
     },
   };
-}
-
-/**
- * MiniSearch keeps some of what we need private: its term dictionary (for document counts),
- * its unsorted query results and its id table. This is the one place that reaches in, typed as
- * narrowly as it is used; the version is pinned in package.json and the tests exercise each.
- */
-type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
-/** Postings of one term: per field id, document short id → term frequency. */
-type Postings = Map<number, Map<number, number>>;
-type Internals = {
-  _index: SearchableMap<Postings>;
-  _documentIds: Map<number, string>;
-  _idToShortId: Map<string, number>;
-  _dirtCount: number;
-  _documentCount: number;
-  _fieldIds: Record<string, number>;
-  _fieldLength: Map<number, Array<number | undefined> | undefined>;
-  _nextId: number;
-  _avgFieldLength: number[];
-  executeQuery(query: Query): Map<number, RawMatch>;
-};
-
-/**
- * The field lengths of every paragraph by short id, in one typed array: MiniSearch keeps an array
- * per paragraph in a map, and scoring a common word reads tens of thousands of them, each a
- * cache miss. A copy, filled in after each `addAll` (short ids only grow) and on load.
- */
-class FieldLengths {
-  readonly #fields: number;
-  #table = new Uint32Array(0);
-  /** Short ids below this are copied. */
-  #synced = 0;
-
-  constructor(fields: number) {
-    this.#fields = fields;
-  }
-
-  /** Copies the lengths of the paragraphs added since the last call. */
-  sync(internals: Internals): void {
-    const end = internals._nextId;
-    if (end * this.#fields > this.#table.length) {
-      const grown = new Uint32Array(Math.max(end, 2 * (this.#table.length / this.#fields)) * this.#fields);
-      grown.set(this.#table);
-      this.#table = grown;
-    }
-    for (let shortId = this.#synced; shortId < end; shortId += 1) {
-      const lengths = internals._fieldLength.get(shortId);
-      if (lengths === undefined) continue;
-      for (let field = 0; field < this.#fields; field += 1) this.#table[shortId * this.#fields + field] = lengths[field] ?? 0;
-    }
-    this.#synced = end;
-  }
-
-  /** The length of field `field` of paragraph `shortId`. */
-  of(shortId: number, field: number): number {
-    return this.#table[shortId * this.#fields + field] as number;
-  }
 }
 
 class MiniSearchEngine implements SearchEngine {
@@ -328,37 +204,10 @@ class MiniSearchEngine implements SearchEngine {
     return { paragraphs: this.#index.documentCount, terms: this.#index.termCount };
   }
 
-  *records(): Generator<EngineRecord> {
-    const internals = this.#internals;
-    const fields = Object.keys(internals._fieldIds).length;
-    // Taken at once: MiniSearch may vacuum removed paragraphs while the records are written.
-    const documents = [...internals._documentIds];
-    const terms = [...internals._index];
-    const words = this.#vocabulary.list();
-    yield ['meta', { documentCount: internals._documentCount, nextId: internals._nextId, fieldIds: internals._fieldIds, averageFieldLength: internals._avgFieldLength, dirtCount: internals._dirtCount }];
-    for (let at = 0; at < documents.length; ) {
-      const values: Array<number | string> = [];
-      for (; at < documents.length && values.length < RECORD_VALUES; at += 1) {
-        const [shortId, id] = documents[at] as [number, string];
-        values.push(shortId, id);
-        for (let field = 0; field < fields; field += 1) values.push(this.#lengths.of(shortId, field));
-      }
-      yield ['documents', values];
-    }
-    for (let at = 0; at < terms.length; ) {
-      const values: Array<number | string> = [];
-      for (; at < terms.length && values.length < RECORD_VALUES; at += 1) {
-        const [term, postings] = terms[at] as [string, Postings];
-        values.push(term, postings.size);
-        for (const [fieldId, docs] of postings) {
-          values.push(fieldId, docs.size);
-          for (const [doc, frequency] of docs) values.push(doc, frequency);
-        }
-      }
-      yield ['terms', values];
-    }
-    for (let at = 0; at < words.length; at += RECORD_VALUES) yield ['words', words.slice(at, at + RECORD_VALUES)];
+  records(): Generator<EngineRecord> {
+    return writeRecords(this.#internals, this.#lengths, this.#vocabulary.list());
   }
+
 
   /** Paragraphs holding `root` in their text, else in their title: a ranking, not a count. */
   #documentCount(root: string): number {
@@ -490,38 +339,4 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
   if (internals === undefined) throw malformed('no "meta" record');
   vocabulary.defer(words);
   return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary);
-}
-
-/** Reads a `documents` record into MiniSearch's id tables and field lengths. */
-function readDocuments(internals: Internals, values: unknown[], fields: number): void {
-  for (let at = 0; at < values.length; at += 2 + fields) {
-    const shortId = values[at];
-    const id = values[at + 1];
-    if (typeof shortId !== 'number' || typeof id !== 'string') throw new Error('search engine snapshot is malformed: documents');
-    internals._documentIds.set(shortId, id);
-    internals._idToShortId.set(id, shortId);
-    internals._fieldLength.set(shortId, values.slice(at + 2, at + 2 + fields) as number[]);
-  }
-}
-
-/** Reads a `terms` record into MiniSearch's postings. */
-function readTerms(internals: Internals, values: unknown[]): void {
-  let at = 0;
-  const next = (): number => {
-    const value = values[at++];
-    if (typeof value !== 'number') throw new Error('search engine snapshot is malformed: terms');
-    return value;
-  };
-  while (at < values.length) {
-    const term = values[at++];
-    if (typeof term !== 'string') throw new Error('search engine snapshot is malformed: terms');
-    const postings: Postings = new Map();
-    for (let fieldsLeft = next(); fieldsLeft > 0; fieldsLeft -= 1) {
-      const fieldId = next();
-      const docs = new Map<number, number>();
-      for (let count = next(); count > 0; count -= 1) docs.set(next(), next());
-      postings.set(fieldId, docs);
-    }
-    internals._index.set(term, postings);
-  }
 }

@@ -1,0 +1,148 @@
+/**
+ * @module search/minisearch-internals
+ * MiniSearch keeps some of what we need private: its postings (for our own scoring and document
+ * counts), its unsorted query results, its id table and its field lengths. This is the one place
+ * that names them, typed as narrowly as they are used; the version is pinned in package.json and
+ * the tests exercise each. Here too: a compact copy of the field lengths, and the snapshot
+ * records written from and read into that private state.
+ */
+import type SearchableMap from 'minisearch/SearchableMap';
+import type { Query } from 'minisearch';
+
+/** A match of MiniSearch's query tree, before its public search() turns it into a result. */
+export type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
+/** Postings of one term: per field id, document short id → term frequency. */
+export type Postings = Map<number, Map<number, number>>;
+/** The private fields and methods of a MiniSearch instance that the engine uses. */
+export type Internals = {
+  _index: SearchableMap<Postings>;
+  _documentIds: Map<number, string>;
+  _idToShortId: Map<string, number>;
+  _dirtCount: number;
+  _documentCount: number;
+  _fieldIds: Record<string, number>;
+  _fieldLength: Map<number, Array<number | undefined> | undefined>;
+  _nextId: number;
+  _avgFieldLength: number[];
+  executeQuery(query: Query): Map<number, RawMatch>;
+};
+
+/**
+ * The field lengths of every paragraph by short id, in one typed array: MiniSearch keeps an array
+ * per paragraph in a map, and scoring a common word reads tens of thousands of them, each a
+ * cache miss. A copy, filled in after each `addAll` (short ids only grow) and on load.
+ */
+export class FieldLengths {
+  readonly #fields: number;
+  #table = new Uint32Array(0);
+  /** Short ids below this are copied. */
+  #synced = 0;
+
+  constructor(fields: number) {
+    this.#fields = fields;
+  }
+
+  /** Copies the lengths of the paragraphs added since the last call. */
+  sync(internals: Internals): void {
+    const end = internals._nextId;
+    if (end * this.#fields > this.#table.length) {
+      const grown = new Uint32Array(Math.max(end, 2 * (this.#table.length / this.#fields)) * this.#fields);
+      grown.set(this.#table);
+      this.#table = grown;
+    }
+    for (let shortId = this.#synced; shortId < end; shortId += 1) {
+      const lengths = internals._fieldLength.get(shortId);
+      if (lengths === undefined) continue;
+      for (let field = 0; field < this.#fields; field += 1) this.#table[shortId * this.#fields + field] = lengths[field] ?? 0;
+    }
+    this.#synced = end;
+  }
+
+  /** The length of field `field` of paragraph `shortId`. */
+  of(shortId: number, field: number): number {
+    return this.#table[shortId * this.#fields + field] as number;
+  }
+}
+
+/**
+ * One record of an engine snapshot: its kind, then flat arrays (numbers parse much faster than
+ * objects keyed by numbers, which is how MiniSearch's own JSON holds postings).
+ * - `meta`: MiniSearch's counters and field statistics;
+ * - `documents`: per paragraph its short id, its id and one length per field;
+ * - `terms`: per stem the stem, its number of fields, and per field its id, its number of
+ *   paragraphs and their (short id, term frequency) pairs;
+ * - `words`: the vocabulary.
+ */
+export type EngineRecord =
+  | ['meta', { documentCount: number; nextId: number; fieldIds: Record<string, number>; averageFieldLength: number[]; dirtCount: number }]
+  | ['documents', Array<number | string>]
+  | ['terms', Array<number | string>]
+  | ['words', string[]];
+
+/** About how many values go in one snapshot record. */
+const RECORD_VALUES = 100_000;
+
+/** The engine's snapshot records: `meta`, then `documents`, `terms` and `words`. */
+export function* writeRecords(internals: Internals, lengths: FieldLengths, words: readonly string[]): Generator<EngineRecord> {
+  const fields = Object.keys(internals._fieldIds).length;
+  // Taken at once: MiniSearch may vacuum removed paragraphs while the records are written.
+  const documents = [...internals._documentIds];
+  const terms = [...internals._index];
+  yield ['meta', { documentCount: internals._documentCount, nextId: internals._nextId, fieldIds: internals._fieldIds, averageFieldLength: internals._avgFieldLength, dirtCount: internals._dirtCount }];
+  for (let at = 0; at < documents.length; ) {
+    const values: Array<number | string> = [];
+    for (; at < documents.length && values.length < RECORD_VALUES; at += 1) {
+      const [shortId, id] = documents[at] as [number, string];
+      values.push(shortId, id);
+      for (let field = 0; field < fields; field += 1) values.push(lengths.of(shortId, field));
+    }
+    yield ['documents', values];
+  }
+  for (let at = 0; at < terms.length; ) {
+    const values: Array<number | string> = [];
+    for (; at < terms.length && values.length < RECORD_VALUES; at += 1) {
+      const [term, postings] = terms[at] as [string, Postings];
+      values.push(term, postings.size);
+      for (const [fieldId, docs] of postings) {
+        values.push(fieldId, docs.size);
+        for (const [doc, frequency] of docs) values.push(doc, frequency);
+      }
+    }
+    yield ['terms', values];
+  }
+  for (let at = 0; at < words.length; at += RECORD_VALUES) yield ['words', words.slice(at, at + RECORD_VALUES)];
+}
+
+/** Reads a `documents` record into MiniSearch's id tables and field lengths. */
+export function readDocuments(internals: Internals, values: unknown[], fields: number): void {
+  for (let at = 0; at < values.length; at += 2 + fields) {
+    const shortId = values[at];
+    const id = values[at + 1];
+    if (typeof shortId !== 'number' || typeof id !== 'string') throw new Error('search engine snapshot is malformed: documents');
+    internals._documentIds.set(shortId, id);
+    internals._idToShortId.set(id, shortId);
+    internals._fieldLength.set(shortId, values.slice(at + 2, at + 2 + fields) as number[]);
+  }
+}
+
+/** Reads a `terms` record into MiniSearch's postings. */
+export function readTerms(internals: Internals, values: unknown[]): void {
+  let at = 0;
+  const next = (): number => {
+    const value = values[at++];
+    if (typeof value !== 'number') throw new Error('search engine snapshot is malformed: terms');
+    return value;
+  };
+  while (at < values.length) {
+    const term = values[at++];
+    if (typeof term !== 'string') throw new Error('search engine snapshot is malformed: terms');
+    const postings: Postings = new Map();
+    for (let fieldsLeft = next(); fieldsLeft > 0; fieldsLeft -= 1) {
+      const fieldId = next();
+      const docs = new Map<number, number>();
+      for (let count = next(); count > 0; count -= 1) docs.set(next(), next());
+      postings.set(fieldId, docs);
+    }
+    internals._index.set(term, postings);
+  }
+}
