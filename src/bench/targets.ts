@@ -46,11 +46,16 @@ export function checkTargets(service: SideResult, plain: SideResult): TargetChec
   const ingest = ratio(plain.ingestMs, service.ingestMs);
   const heap = ratio(service.heapBytes, plain.heapBytes);
   const load = service.snapshot.ok && plain.snapshot.ok ? ratio(service.snapshot.loadMs, plain.snapshot.loadMs) : Number.NaN;
+  // Past V8's longest string (about 10× Reuters) plain MiniSearch cannot save at all: no cold start to compare with.
+  const loadCheck: TargetCheck =
+    service.snapshot.ok && !plain.snapshot.ok
+      ? { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: true, detail: `plain could not save its snapshot (${plain.snapshot.reason}); the service loads in ${Math.round(service.snapshot.loadMs)} ms` }
+      : { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: load <= TARGETS.snapshotLoad, detail: times(load) };
   return [
     perType(service, plain, 'p50', TARGETS.searchP50),
     perType(service, plain, 'p99', TARGETS.searchP99),
     { target: `phrase p50 ≤ ${TARGETS.phraseOverTwoTerms}× two-term p50`, met: phrase <= TARGETS.phraseOverTwoTerms, detail: times(phrase) },
-    { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: load <= TARGETS.snapshotLoad, detail: times(load) },
+    loadCheck,
     { target: `heap ≤ ${TARGETS.heap}× plain`, met: heap <= TARGETS.heap, detail: times(heap) },
     // Rates: the service's rate over plain's is plain's time over the service's.
     { target: `ingest ≥ ${TARGETS.ingest}× plain`, met: ingest >= TARGETS.ingest, detail: times(ingest) },
