@@ -6,11 +6,8 @@
 
 /** A bounded selection of the best items under `better`. */
 export type TopK<T> = {
-  /**
-   * Offers an item; it is kept if it is among the best `k` so far. Returns whether it was kept:
-   * a caller may reuse an item that was not.
-   */
-  push(item: T): boolean;
+  /** Offers an item; it is kept if it is among the best `k` so far. */
+  push(item: T): void;
   /** The kept items, best first. */
   sorted(): T[];
 };
@@ -55,17 +52,15 @@ export function createTopK<T>(k: number, better: (a: T, b: T) => number): TopK<T
   };
 
   return {
-    push(item: T): boolean {
-      if (k <= 0) return false;
+    push(item: T): void {
+      if (k <= 0) return;
       if (heap.length < k) {
         heap.push(item);
         siftUp(heap.length - 1);
-        return true;
+      } else if (worse(heap[0] as T, item)) {
+        heap[0] = item;
+        siftDown(0);
       }
-      if (!worse(heap[0] as T, item)) return false;
-      heap[0] = item;
-      siftDown(0);
-      return true;
     },
     sorted: () => [...heap].sort(better),
   };
