@@ -124,7 +124,7 @@ export function formatReport(report: BenchReport): string {
   const failed = [service.snapshot, plain.snapshot].flatMap((snapshot, index) => (snapshot.ok ? [] : [`${index === 0 ? 'service' : 'plain'}: ${snapshot.reason}`]));
   const footnotes = [
     '¹ MiniSearch has no phrases: plain runs the phrase\'s words combined with AND (a superset of the phrase\'s matches, unverified); the service asks the index for the same AND of stems, then verifies the phrase on the analyzer\'s tokens.',
-    '² `heapUsed` after two full GCs, minus the worker\'s baseline before reading the corpus; each side in its own child process. Both keep the text: the service its articles, plain MiniSearch the stored title and text. After the queries, the service also holds the term ids of every article it verified a phrase (or an inexact prefix or fuzzy term) in.',
+    '² `heapUsed` after two full GCs, minus the worker\'s baseline before reading the corpus; each side in its own child process. Both keep the text: the service its articles, plain MiniSearch the stored title and text. After the queries, the service also holds the term ids of every article it verified a phrase in.',
     `³ Service: \`loadSnapshot\` (manifest checks, readFile, JSON.parse of each line, postings rebuilt into MiniSearch's maps, vocabulary, articles). Plain: readFile + \`MiniSearch.loadJSON\` of \`JSON.stringify(index)\`.${saves}`,
     ...(failed.length === 0 ? [] : [`⁴ Snapshot failed: ${failed.join('; ')}`]),
     '⁵ The real app (`createApp`) on 127.0.0.1 over the in-memory library, driven by autocannon in another process over the term and two-term queries, rotating; each response carries highlights and snippets.',
