@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_PARAMS, search } from '../../src/service/search-service.ts';
+import { loadEngine, type SearchEngine } from '../../src/search/engine.ts';
+import { parseQuery } from '../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 
 const WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'tally', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef'];
@@ -31,5 +33,31 @@ describe('engine conjunctions', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('engine snapshot records', () => {
+  const library = libraryOf([makeArticle({ id: 'a', title: 'Truce talks', paragraphs: ['The truce holds.', 'Talks resume in Doha.'] })]);
+  const records = [...library.engine.records()];
+
+  it('load back into an engine that finds the same paragraphs and words', () => {
+    const loaded = loadEngine(records);
+    expect(loaded.stats()).toEqual(library.engine.stats());
+    expect(loaded.completions('tr', 5)).toEqual(library.engine.completions('tr', 5));
+    const ids = (engine: SearchEngine, q: string) => {
+      const found: string[] = [];
+      engine.prepare(engine.expand(parseQuery(q).root)).forEach((id) => found.push(id));
+      return found.sort();
+    };
+    for (const q of ['truce', 'talk*', 'doha -truce', 'resum~']) expect(ids(loaded, q)).toEqual(ids(library.engine, q));
+  });
+
+  it('refuse records out of order, unknown or malformed, naming what is wrong', () => {
+    const [meta] = records;
+    expect(() => loadEngine([])).toThrow('no "meta" record');
+    expect(() => loadEngine([['terms', []], meta])).toThrow('"terms" before "meta"');
+    expect(() => loadEngine([meta, ['postings', []]])).toThrow('unknown record "postings"');
+    expect(() => loadEngine([meta, ['terms', ['truce', 1, 0, 1, 'one', 1]]])).toThrow('malformed: terms');
+    expect(() => loadEngine([meta, ['documents', ['a:1', 0, 3, 3]]])).toThrow('malformed: documents');
   });
 });
