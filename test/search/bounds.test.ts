@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isServiceError } from '../../src/errors.ts';
 import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/search/execute.ts';
 import { MAX_PREFIX_TERMS } from '../../src/search/engine.ts';
 import { fuzzyAllowance, parseQuery } from '../../src/search/query-parser.ts';
 import { search } from '../../src/service/search-service.ts';
-import { libraryOf, makeArticle } from '../helpers.ts';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return isServiceError(error) ? error.code : 'other';
-  }
-}
+import { libraryOf, makeArticle, thrownBy } from '../helpers.ts';
 
 describe('fuzzyAllowance', () => {
   it('allows no edit up to 2 characters, one up to 5, two beyond', () => {
@@ -30,7 +20,7 @@ describe('prefix expansion', () => {
   it('refuses a prefix matching more terms than the cap, with a 400', () => {
     const words = Array.from({ length: MAX_PREFIX_TERMS + 1 }, (_, i) => `zq${i.toString(36)}x`);
     const library = libraryOf([makeArticle({ id: 'many', paragraphs: [words.join(' ')] })]);
-    expect(codeOf(() => search(library, 'zq*'))).toBe('bad_request');
+    expect(thrownBy(() => search(library, 'zq*'))).toMatchObject({ code: 'bad_request' });
     expect(search(library, 'zq1*').total).toBe(1);
   });
 });
@@ -39,7 +29,7 @@ describe('query time budget', () => {
   it('refuses a query that overruns its budget instead of returning a partial total', () => {
     const paragraphs = Array.from({ length: 3000 }, (_, i) => `the truce number ${i} held`);
     const library = libraryOf([makeArticle({ id: 'big', paragraphs })]);
-    expect(codeOf(() => executeSearch(library, parseQuery('"truce number"'), DEFAULT_SEARCH_REQUEST, -1))).toBe('bad_request');
+    expect(thrownBy(() => executeSearch(library, parseQuery('"truce number"'), DEFAULT_SEARCH_REQUEST, -1))).toMatchObject({ code: 'bad_request' });
     expect(executeSearch(library, parseQuery('"truce number"'), DEFAULT_SEARCH_REQUEST).total).toBe(3000);
   });
 });
