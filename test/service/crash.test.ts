@@ -3,43 +3,22 @@
  * killed at random moments; after each restart every acknowledged article is there, readable
  * and searchable, and the corpus holds no file that breaks the start.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.ts';
-import { startServer as start, stopServer, type ServerProcess } from './server-process.ts';
-
-const startServer = (corpusDir: string, indexDir: string) => start({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir });
+import { describe, expect, it } from 'vitest';
+import { stopServer, useServerFixtures } from './server-process.ts';
 
 /** Kill-and-restart rounds: each one is a fresh chance to catch a write half done. */
 const ROUNDS = 4;
 
-type Server = ServerProcess;
-
-const kill = async (server: Server): Promise<void> => {
-  await stopServer(server, 'SIGKILL');
-};
-
-let running: Server | undefined;
-let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  if (running !== undefined && running.process.exitCode === null) await kill(running);
-  await cleanup?.();
-});
+const fixture = useServerFixtures();
 
 describe('server under SIGKILL', () => {
   it('keeps every acknowledged article across kills at random moments', async () => {
-    const dir = await tempDir();
-    cleanup = dir.cleanup;
-    const corpusDir = join(dir.path, 'corpus');
-    const indexDir = join(dir.path, 'index');
-    await mkdir(corpusDir);
+    const { start } = await fixture();
     const acknowledged: string[] = [];
     let next = 0;
 
     for (let round = 0; round < ROUNDS; round += 1) {
-      const server = await startServer(corpusDir, indexDir);
-      running = server;
+      const server = await start();
       // Every article acknowledged so far survived the previous kill.
       for (const id of acknowledged) {
         const response = await fetch(`${server.url}/articles/${id}`);
@@ -77,14 +56,13 @@ describe('server under SIGKILL', () => {
       };
       const writers = Promise.all([writer(), writer(), reader()]);
       await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
-      await kill(server);
+      await stopServer(server, 'SIGKILL');
       await writers;
       expect(searchStatuses.length).toBeGreaterThan(0);
       expect(searchStatuses.every((status) => status === 200)).toBe(true);
     }
 
-    const server = await startServer(corpusDir, indexDir);
-    running = server;
+    const server = await start();
     for (const id of acknowledged) expect((await fetch(`${server.url}/articles/${id}`)).status).toBe(200);
     expect(acknowledged.length).toBeGreaterThan(ROUNDS);
   }, 120_000);

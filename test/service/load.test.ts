@@ -4,12 +4,11 @@
  * answers other than 2xx; afterwards every acknowledged article can be read and found. The
  * latency and throughput are printed for the reader; they never decide the outcome.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.ts';
-import { startServer, stopServer, type ServerProcess } from './server-process.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerFixtures } from './server-process.ts';
 
 /** Articles in the corpus before the load starts. */
 const CORPUS_ARTICLES = 300;
@@ -52,23 +51,14 @@ const SEARCHES = [
   '/search?q=minster~&fragments=3&context=1',
 ];
 
-let server: ServerProcess | undefined;
-let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  if (server !== undefined) await stopServer(server, 'SIGKILL');
-  server = undefined;
-  await cleanup?.();
-});
+const fixture = useServerFixtures();
 
 describe('server under load', () => {
   it('answers every search and keeps every article posted meanwhile', async () => {
-    const dir = await tempDir();
-    cleanup = dir.cleanup;
-    const corpusDir = join(dir.path, 'corpus');
-    await mkdir(corpusDir);
+    const { corpusDir, start } = await fixture();
     const next = random(8);
     await writeFile(join(corpusDir, 'seeded.jsonl'), `${Array.from({ length: CORPUS_ARTICLES }, (_, n) => corpusLine(n, next)).join('\n')}\n`);
-    server = await startServer({ CORPUS_DIR: corpusDir, INDEX_DIR: join(dir.path, 'index') });
+    const server = await start();
 
     let posted = 0;
     const acknowledged: string[] = [];

@@ -3,7 +3,11 @@
  * started on a free loopback port, its output collected line by line, stopped by a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterEach } from 'vitest';
+import { tempDir } from '../helpers.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -45,4 +49,43 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 export async function stopServer(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill(signal);
   return server.exited;
+}
+
+/** A fresh folder with an empty `corpus/` (and room for `index/`), and servers started on it. */
+export type ServerFixture = {
+  corpusDir: string;
+  indexDir: string;
+  /** Starts a server on this folder's corpus and index. */
+  start(): Promise<ServerProcess>;
+};
+
+/**
+ * For a test file whose tests run real servers: returns a maker of {@link ServerFixture}s, and
+ * after each test kills every server they started and removes their folders.
+ */
+export function useServerFixtures(): () => Promise<ServerFixture> {
+  let servers: ServerProcess[] = [];
+  let cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const server of servers) await stopServer(server, 'SIGKILL');
+    for (const cleanup of cleanups) await cleanup();
+    servers = [];
+    cleanups = [];
+  });
+  return async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const corpusDir = join(dir.path, 'corpus');
+    const indexDir = join(dir.path, 'index');
+    await mkdir(corpusDir);
+    return {
+      corpusDir,
+      indexDir,
+      start: async () => {
+        const server = await startServer({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir });
+        servers.push(server);
+        return server;
+      },
+    };
+  };
 }

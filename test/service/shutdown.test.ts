@@ -3,34 +3,14 @@
  * answers the requests in flight, saves the snapshot and exits 0; the next start loads that
  * snapshot instead of rebuilding.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/search/snapshot.ts';
-import { tempDir } from '../helpers.ts';
-import { startServer, stopServer, type ServerProcess } from './server-process.ts';
+import { stopServer, useServerFixtures } from './server-process.ts';
 
-let servers: ServerProcess[] = [];
-let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  for (const server of servers) await stopServer(server, 'SIGKILL');
-  servers = [];
-  await cleanup?.();
-});
-
-async function fixture() {
-  const dir = await tempDir();
-  cleanup = dir.cleanup;
-  const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
-  await mkdir(env.CORPUS_DIR);
-  const start = async () => {
-    const server = await startServer(env);
-    servers.push(server);
-    return server;
-  };
-  return { env, start };
-}
+const fixture = useServerFixtures();
 
 function articleBody(id: string): string {
   return JSON.stringify({ id, title: `Story ${id}`, source: 'Shutdown Wire', paragraphs: [`The ${id}word paragraph.`] });
@@ -58,7 +38,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('serve on SIGTERM', () => {
   it('finishes the request in flight, refuses new connections, saves the snapshot and exits 0', async () => {
-    const { env, start } = await fixture();
+    const { indexDir, start } = await fixture();
     const server = await start();
     const posted = await fetch(`${server.url}/articles`, { method: 'POST', body: articleBody('first'), headers: { 'content-type': 'application/json' } });
     expect(posted.status).toBe(201);
@@ -77,7 +57,7 @@ describe('serve on SIGTERM', () => {
     expect(server.stderr).toContain('shutting down (SIGTERM)');
     expect(server.stdout.at(-1)).toBe('stopped');
     // The snapshot was saved on the way out, though the background save had no time to run.
-    const manifest = JSON.parse(await readFile(join(env.INDEX_DIR, 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = JSON.parse(await readFile(join(indexDir, 'manifest.json'), 'utf8')) as Manifest;
     expect(manifest.articles).toBe(2);
 
     const restarted = await start();
