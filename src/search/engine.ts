@@ -158,12 +158,14 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   prepare(query: AndNode): PreparedQuery {
-    const state = { exact: true };
-    const tree = this.#toMiniSearch(query, state);
     const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node));
     if (conjunction !== null) {
-      return { exact: state.exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
+      // Its phrases, wanted or excluded, are looked up as words: the caller verifies them.
+      const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase');
+      return { exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
     }
+    const state = { exact: true };
+    const tree = this.#toMiniSearch(query, state);
     return {
       exact: state.exact,
       forEach: (visit) => {
@@ -207,7 +209,6 @@ class MiniSearchEngine implements SearchEngine {
   records(): Generator<EngineRecord> {
     return writeRecords(this.#internals, this.#lengths, this.#vocabulary.list());
   }
-
 
   /** Paragraphs holding `root` in their text, else in their title: a ranking, not a count. */
   #documentCount(root: string): number {
