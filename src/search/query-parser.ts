@@ -146,7 +146,6 @@ function readSlop(s: Scanner): number {
   return digits === '' ? 0 : Math.min(Number(digits), MAX_SLOP);
 }
 
-/** A bare word, with its `*` or `~N` operator when it analyzes to one token; else the plain word. */
 /**
  * The most edits a fuzzy term of this length may have, as Elasticsearch's `AUTO` fuzziness:
  * none up to 2 characters, 1 up to 5, 2 beyond. Two edits on a three-letter word would match
@@ -157,6 +156,7 @@ export function fuzzyAllowance(term: string): number {
   return length <= 2 ? 0 : length <= 5 ? 1 : 2;
 }
 
+/** A bare word, with its `*` or `~N` operator when it analyzes to one token; else the plain word. */
 function wordOf(word: string, field: FieldRestriction): QueryNode | null {
   const star = PREFIX_SUFFIX_RE.exec(word);
   if (star !== null) {

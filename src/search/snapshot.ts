@@ -6,12 +6,10 @@
  * builds one string the size of the archive. Both files are written atomically; a snapshot that
  * does not match its manifest, the running code or the corpus is refused, and the caller rebuilds.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { writeFileDurably } from '../ingest/corpus.ts';
-import type { Article } from '../ingest/article.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
@@ -41,7 +39,7 @@ export type Manifest = {
 };
 
 /** A line of the snapshot: a record of the engine, or some articles. */
-type SnapshotLine = ['engine', unknown] | ['articles', Array<{ article: Article; hash: string; file: string }>];
+type SnapshotLine = ['engine', unknown] | ['articles', StoredArticle[]];
 
 /** The outcome of loading: the library, or why the snapshot cannot be used. */
 export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { ok: false; reason: string };
@@ -69,7 +67,7 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
       await yieldToEventLoop();
     }
     for (let at = 0; at < articles.length; at += ARTICLES_PER_LINE) {
-      yield line(['articles', articles.slice(at, at + ARTICLES_PER_LINE).map(({ article, hash, file }) => ({ article, hash, file }))]);
+      yield line(['articles', articles.slice(at, at + ARTICLES_PER_LINE)]);
       await yieldToEventLoop();
     }
   }
