@@ -14,7 +14,7 @@ import { readTextArticle } from './read-text.ts';
 export type Format = 'text' | 'json' | 'jsonl' | 'html' | 'feed';
 
 /** File extensions of each format (lower case, with the dot). */
-const EXTENSION_FORMATS: Record<string, Format> = {
+const EXTENSION_FORMATS = new Map<string, Format>(Object.entries({
   '.txt': 'text',
   '.json': 'json',
   '.jsonl': 'jsonl',
@@ -24,10 +24,11 @@ const EXTENSION_FORMATS: Record<string, Format> = {
   '.rss': 'feed',
   '.atom': 'feed',
   '.xml': 'feed',
-};
+}) as Array<[string, Format]>);
 
 /** Media types of each format (parameters such as `charset` are ignored). */
-const MEDIA_TYPE_FORMATS: Record<string, Format> = {
+/** A Map, not an object: a client's `__proto__` or `constructor` finds nothing. */
+const MEDIA_TYPE_FORMATS = new Map<string, Format>(Object.entries({
   'text/plain': 'text',
   'application/json': 'json',
   'application/x-ndjson': 'jsonl',
@@ -40,20 +41,20 @@ const MEDIA_TYPE_FORMATS: Record<string, Format> = {
   'application/atom+xml': 'feed',
   'application/xml': 'feed',
   'text/xml': 'feed',
-};
+}) as Array<[string, Format]>);
 
 /** The format of a file name, or `null` when the service does not read that extension. */
 export function formatOfPath(path: string): Format | null {
   const dot = path.lastIndexOf('.');
   if (dot === -1) return null;
-  return lookup(EXTENSION_FORMATS, path.slice(dot).toLowerCase());
+  return EXTENSION_FORMATS.get(path.slice(dot).toLowerCase()) ?? null;
 }
 
 /** The format of a `Content-Type` header, or `null` when unsupported. */
 export function formatOfMediaType(contentType: string | undefined): Format | null {
   if (contentType === undefined) return null;
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return lookup(MEDIA_TYPE_FORMATS, mediaType);
+  return MEDIA_TYPE_FORMATS.get(mediaType) ?? null;
 }
 
 /**
@@ -64,7 +65,9 @@ export function formatOfMediaType(contentType: string | undefined): Format | nul
  * parseArticles('{"title":"T","body":"Text."}', 'json', 'request body')[0]?.paragraphs // ['Text.']
  */
 export function parseArticles(content: string, format: Format, origin: string): Article[] {
-  return validateBatch(readRaw(content, format, origin), origin);
+  // A byte order mark is not content, whatever the format.
+  const text = content.startsWith('\uFEFF') ? content.slice(1) : content;
+  return validateBatch(readRaw(text, format, origin), origin);
 }
 
 function readRaw(content: string, format: Format, origin: string): unknown[] {
@@ -107,9 +110,4 @@ function parseJson(text: string, origin: string): unknown {
 }
 
 /** The media types `POST /articles` accepts, for error messages. */
-/** Own keys only: `__proto__` or `constructor` from a client must not reach `Object.prototype`. */
-function lookup(table: Record<string, Format>, key: string): Format | null {
-  return Object.hasOwn(table, key) ? (table[key] as Format) : null;
-}
-
-export const SUPPORTED_MEDIA_TYPES: readonly string[] = Object.keys(MEDIA_TYPE_FORMATS);
+export const SUPPORTED_MEDIA_TYPES: readonly string[] = [...MEDIA_TYPE_FORMATS.keys()];

@@ -44,8 +44,6 @@ const XML_OPTIONS: X2jOptions = {
   ignorePiTags: true,
   htmlEntities: false, // HTML entities in content are decoded by the HTML parser, once
 };
-/** Matches a leading byte-order mark, which the XML validator rejects. */
-const BOM_RE = /^\uFEFF/;
 /** Matches the characters that must be escaped in HTML text, for {@link serialize}. */
 const HTML_SPECIAL_RE = /[&<>]/g;
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
@@ -62,8 +60,7 @@ const VOID_TAGS: ReadonlySet<string> = new Set(['area', 'base', 'br', 'col', 'em
  *   '<description>&lt;p&gt;Text.&lt;/p&gt;</description></item></channel></rss>')
  * // { ok: true, kind: 'rss', items: [{ title: 'T', source: 'Wire', date: null, url: 'https://w.example/1', paragraphs: ['Text.'] }] }
  */
-export function readFeed(xml: string): FeedReading {
-  const text = xml.replace(BOM_RE, '');
+export function readFeed(text: string): FeedReading {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;

@@ -34,8 +34,6 @@ const SKIPPED_TAGS: ReadonlySet<string> = new Set([
 const WHITESPACE_RUN_RE = /\s+/g;
 /** Matches an `<html` start tag: without one, linkedom builds no document element at all. */
 const HAS_HTML_ROOT_RE = /<html[\s>]/i;
-/** Matches a leading byte-order mark. */
-const BOM_RE = /^\uFEFF/;
 /** Matches a four-digit year, the least a free-form date needs before `Date` may guess at it. */
 const HAS_YEAR_RE = /\d{4}/;
 /** How deep elements may nest under `<body>` before {@link flattenDeepElements} flattens them: real pages stay under ~50. */
@@ -156,8 +154,7 @@ export function nonBlank(value: string | null | undefined): string | null {
 }
 
 /** Parses a page so that `documentElement` and `body` exist and hold all of its content. */
-function parseDocument(html: string): Document {
-  const text = html.replace(BOM_RE, '');
+function parseDocument(text: string): Document {
   if (!HAS_HTML_ROOT_RE.test(text)) {
     // linkedom has no implied <html>/<body>: a bare fragment would leave documentElement null.
     return parseHTML(`<!DOCTYPE html><html><head></head><body>${text}</body></html>`).document;

@@ -39,7 +39,6 @@ function isShortLine(block: string): boolean {
  */
 export function readTextArticle(text: string): TextArticleFields | null {
   const blocks = text
-    .replace(/^\uFEFF/, '')
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t]*\n/)
     .map((block) =>
