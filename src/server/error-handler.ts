@@ -7,6 +7,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ERROR_STATUS, isServiceError, type ErrorCode } from '../errors.ts';
+import { logTarget } from './access-log.ts';
 
 /** The JSON body of every error response. */
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
@@ -34,7 +35,7 @@ export function createErrorHandler(log: (message: string) => void): ErrorHandler
       return errorResponse(c, code, error.message || `request failed with status ${error.status}`);
     }
     const id = (c.get('requestId') as string | undefined) ?? '-';
-    log(`internal error on ${c.req.method} ${c.req.path.slice(0, 200)} id=${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(`internal error on ${c.req.method} ${logTarget(c.req.url)} id=${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return errorResponse(c, 'internal', 'internal error');
   };
 }

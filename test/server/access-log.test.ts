@@ -78,8 +78,19 @@ describe('access log', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^internal error on GET \/search id=req-500: Error: engine exploded\n\s+at /);
+    expect(errors[0]).toMatch(/^internal error on GET \/search\?q=wheat id=req-500: Error: engine exploded\n\s+at /);
     expect(lines[0]).toMatch(/ GET \/search\?q=wheat 500 [\d.]+ms id=req-500$/);
+  });
+
+  it('names the request of an internal error as the access log does: no line can be forged through the path', async () => {
+    const { app, errors } = loggedApp({
+      getArticle: () => {
+        throw new Error('store exploded');
+      },
+    });
+    await app.request('/articles/a1%0A2026-01-01T00:00:00.000Z%20GET%20%2Fforged', { headers: { 'X-Request-Id': 'req-f' } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.split('\n')[0]).toBe('internal error on GET /articles/a1%0A2026-01-01T00:00:00.000Z%20GET%20%2Fforged id=req-f: Error: store exploded');
   });
 });
 
