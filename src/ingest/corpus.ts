@@ -110,7 +110,7 @@ export async function deleteCorpusFile(dir: string, path: string): Promise<void>
  */
 export async function writeFileDurably(target: string, content: string | Buffer | AsyncIterable<string>): Promise<void> {
   const folder = join(target, '..');
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`; // see TEMPORARY_NAME_RE
   const handle = await open(temporary, 'w');
   try {
     if (typeof content === 'string' || Buffer.isBuffer(content)) await handle.writeFile(content);
@@ -128,12 +128,16 @@ export async function writeFileDurably(target: string, content: string | Buffer 
   await syncFolder(folder);
 }
 
+/** Matches the names {@link writeFileDurably} gives its temporary files: `<name>.<pid>.<8 hex>.tmp`. */
+const TEMPORARY_NAME_RE = /\.\d+\.[0-9a-f]{8}\.tmp$/;
+
 /** Temporary files older than this are left over from a crash: no live writer takes so long. */
 const STALE_TEMPORARY_MS = 60_000;
 
 /**
- * Removes temporary files a crashed writer left in `dir` (recursively). Recent ones may belong
- * to a writer still at work in another process, and are kept. Returns how many were removed.
+ * Removes temporary files a crashed writer left in `dir` (recursively): ours only, by name, never
+ * a user's own `.tmp` file. Recent ones may belong to a writer still at work in another process,
+ * and are kept. Returns how many were removed.
  */
 export async function removeStaleTemporaryFiles(dir: string, now: number = Date.now()): Promise<number> {
   let entries;
@@ -145,7 +149,7 @@ export async function removeStaleTemporaryFiles(dir: string, now: number = Date.
   }
   let removed = 0;
   for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+    if (!entry.isFile() || !TEMPORARY_NAME_RE.test(entry.name)) continue;
     const path = join(entry.parentPath, entry.name);
     const info = await stat(path).catch(() => undefined);
     if (info !== undefined && now - info.mtimeMs > STALE_TEMPORARY_MS) {

@@ -141,13 +141,14 @@ describe('saveSnapshot', () => {
 });
 
 describe('removeStaleTemporaryFiles', () => {
-  it('removes temporary files left by a crash and keeps recent ones', async () => {
+  it('removes temporary files left by a crash and keeps recent ones, and files it did not write', async () => {
     const { removeStaleTemporaryFiles } = await import('../../src/ingest/corpus.ts');
-    await writeFile(join(corpusDir, 'old.json.1.ab.tmp'), '{"half":');
-    await utimes(join(corpusDir, 'old.json.1.ab.tmp'), new Date(0), new Date(0));
-    await writeFile(join(corpusDir, 'new.json.2.cd.tmp'), '{"half":');
+    const old = new Date(0);
+    for (const name of ['old.json.1.0badc0de.tmp', 'new.json.2.0123abcd.tmp', 'notes.tmp']) await writeFile(join(corpusDir, name), '{"half":');
+    await utimes(join(corpusDir, 'old.json.1.0badc0de.tmp'), old, old);
+    await utimes(join(corpusDir, 'notes.tmp'), old, old);
     expect(await removeStaleTemporaryFiles(corpusDir)).toBe(1);
     const { readdir } = await import('node:fs/promises');
-    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp'))).toEqual(['new.json.2.cd.tmp']);
+    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp')).sort()).toEqual(['new.json.2.0123abcd.tmp', 'notes.tmp']);
   });
 });
