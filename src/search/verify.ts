@@ -79,7 +79,7 @@ function occurrenceAt(tokens: readonly Token[], terms: readonly string[], slop: 
  * termMatches({ kind: 'term', term: 'haniya', mode: 'fuzzy', distance: 1, field: null }, 'haniyeh')   // false
  */
 export function termMatches(node: TermNode, indexTerm: string): boolean {
-  if (node.stems !== undefined && node.mode !== 'exact') return node.stems.has(stem(indexTerm));
+  if (node.stems !== undefined) return node.stems.has(stem(indexTerm));
   switch (node.mode) {
     case 'exact':
       return indexTerm === node.term || stem(indexTerm) === stem(node.term);

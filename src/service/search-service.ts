@@ -4,7 +4,6 @@
  * with highlights, snippets, fragments and context.
  */
 import { performance } from 'node:perf_hooks';
-import { analyze } from '../text/analyzer.ts';
 import { DEFAULT_SEARCH_REQUEST, executeSearch, type RankedParagraph, type SearchOutcome, type SearchRequest } from '../search/execute.ts';
 import type { Library } from '../search/library.ts';
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
@@ -82,7 +81,7 @@ export function search(library: Library, q: string, params: SearchParams = DEFAU
 function toHit(ranked: RankedParagraph, root: AndNode, params: SearchParams): Hit {
   const { article } = ranked.stored;
   const text = article.paragraphs[ranked.index] ?? '';
-  const spans = matchSpans(root, analyzeDoc(analyze(article.title), text));
+  const spans = matchSpans(root, analyzeDoc(article.title, text));
   const snippets = makeSnippets(text, spans.text, { fragments: params.fragments, size: SNIPPET_CHARS });
   const hit: Hit = {
     id: ranked.id,

@@ -27,9 +27,10 @@ const STEMMABLE_RE = /^[a-z]{3,}$/;
  * stem('elections')              // 'elect'
  */
 export function stem(term: string): string {
+  if (!STEMMABLE_RE.test(term)) return term;
   let known = STEMS.get(term);
   if (known === undefined) {
-    known = STEMMABLE_RE.test(term) ? stemmer(term) : term;
+    known = stemmer(term);
     if (STEMS.size >= STEM_MEMO_LIMIT) STEMS.clear();
     STEMS.set(term, known);
   }

@@ -155,25 +155,27 @@ export function analyze(text: string): Analysis {
   return { tokens, compounds };
 }
 
+/** Appends `word` as the next token. */
+function pushWord(tokens: Token[], word: Word): void {
+  tokens.push({ term: word.term, start: word.start, end: word.end, position: tokens.length });
+}
+
 /** Applies the chunk rules (acronym, number, sentence joiners, hyphens, apostrophes) to one chunk. */
 function analyzeChunk(text: string, chunk: string, start: number, tokens: Token[], compounds: Compound[]): void {
-  const push = (word: Word): void => {
-    tokens.push({ term: word.term, start: word.start, end: word.end, position: tokens.length });
-  };
   if (ACRONYM_RE.test(chunk)) {
     const end = start + chunk.length;
     const withPeriod = text[end] === '.' ? end + 1 : end;
-    push({ term: fold(chunk.replace(/\./g, '')), start, end: withPeriod });
+    pushWord(tokens, { term: fold(chunk.replace(/\./g, '')), start, end: withPeriod });
     return;
   }
   if (NUMBER_RE.test(chunk)) {
-    push({ term: fold(chunk.replace(/,/g, '')), start, end: start + chunk.length });
+    pushWord(tokens, { term: fold(chunk.replace(/,/g, '')), start, end: start + chunk.length });
     return;
   }
   for (const group of splitPieces(chunk, start, SENTENCE_JOINER_RE)) {
     const first = tokens.length;
     const parts = splitPieces(group.text, group.start, HYPHEN_RE).filter((p) => p.text.length > 0);
-    for (const part of parts) resolveApostrophes(part).forEach(push);
+    for (const part of parts) for (const word of resolveApostrophes(part)) pushWord(tokens, word);
     if (parts.length > 1 && tokens.length - first > 1) {
       const grouped = tokens.slice(first);
       compounds.push({
