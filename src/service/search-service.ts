@@ -93,7 +93,7 @@ function toHit(ranked: RankedParagraph, root: AndNode, params: SearchParams): Hi
     date: article.date,
     url: article.url,
     text,
-    highlights: normalizeSpans(text, spans.text),
+    highlights: snippets.highlights,
     titleHighlights: normalizeSpans(article.title, spans.title),
     snippet: snippets.snippet,
   };

@@ -12,7 +12,12 @@ export type { Highlight, Span } from './spans.ts';
 export { SNIPPET_DEFAULTS, selectFragments, type FragmentSelection, type SnippetOptions } from './fragments.ts';
 
 /** The rendered snippet (the best fragment) and the best fragments in text order. */
-export type Snippets = { snippet: string; fragments: string[] };
+export type Snippets = {
+  snippet: string;
+  fragments: string[];
+  /** The spans as {@link normalizeSpans} gives them: what the fragments mark, for the caller's `highlights`. */
+  highlights: Highlight[];
+};
 
 /** How a fragment is written out: HTML for the API, something else for a terminal. */
 export type Markup = {
@@ -106,7 +111,7 @@ export function renderFragment(
  * @example
  * makeSnippets('The first priority is the ceasefire.', [{ start: 26, end: 35, key: 'ceasefire' }])
  * // { snippet: 'The first priority is the <mark>ceasefire</mark>.',
- * //   fragments: ['The first priority is the <mark>ceasefire</mark>.'] }
+ * //   fragments: ['The first priority is the <mark>ceasefire</mark>.'], highlights: [[26, 35]] }
  */
 export function makeSnippets(text: string, spans: readonly Span[], options: SnippetOptions = {}): Snippets {
   const highlights = normalizeSpans(text, spans);
@@ -114,5 +119,6 @@ export function makeSnippets(text: string, spans: readonly Span[], options: Snip
   return {
     snippet: renderFragment(text, best, highlights),
     fragments: ranges.map((range) => renderFragment(text, range, highlights)),
+    highlights,
   };
 }

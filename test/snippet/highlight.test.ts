@@ -212,7 +212,7 @@ describe('makeSnippets', () => {
   });
 
   it('never throws on odd input', () => {
-    expect(makeSnippets('', [{ start: 0, end: 4, key: 'a' }])).toEqual({ snippet: '', fragments: [''] });
+    expect(makeSnippets('', [{ start: 0, end: 4, key: 'a' }])).toEqual({ snippet: '', fragments: [''], highlights: [] });
     expect(makeSnippets('gaza', [{ start: 9, end: -9, key: 'a' }], { fragments: 0, size: Number.NaN }).snippet).toBe('<mark>gaza</mark>');
     expect(makeSnippets(longText, [], { fragments: 99, size: -1 }).fragments).toHaveLength(1);
   });
