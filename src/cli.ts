@@ -6,7 +6,7 @@
 import { stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { isServiceError } from './errors.ts';
+import { isServiceError, messageOf } from './errors.ts';
 import { readArticleFile } from './ingest/corpus.ts';
 import { formatOfPath } from './ingest/formats.ts';
 import { saveSnapshot } from './search/snapshot.ts';
@@ -123,7 +123,7 @@ async function serveCommand(config: Config): Promise<void> {
         process.stdout.write('stopped\n');
         process.exit(0);
       })
-      .catch((error: unknown) => fail(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => fail(`shutdown failed: ${messageOf(error)}`));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -166,7 +166,7 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
       for (const result of await addArticles(state, articles)) counts[result.status] += 1;
       articleCount += articles.length;
     } catch (error) {
-      rejected.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      rejected.push(`${file}: ${messageOf(error)}`);
     }
     const seconds = (performance.now() - started) / 1000;
     bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });

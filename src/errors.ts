@@ -50,3 +50,14 @@ export function createError(code: ErrorCode, message: string, details?: unknown)
 export function isServiceError(value: unknown): value is ServiceError {
   return value instanceof ServiceError;
 }
+
+/**
+ * The message of anything thrown, for a log line or a reason: an Error's message, else the value as text.
+ *
+ * @example
+ * messageOf(new Error('disk full')) // 'disk full'
+ * messageOf('gone')                 // 'gone'
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseBenchArgs, USAGE } from './args.ts';
 import { formatReport } from './report.ts';
 import { runBenchmark } from './run.ts';
+import { messageOf } from '../errors.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseBenchArgs(argv);
@@ -30,7 +31,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${messageOf(error)}\n`);
     process.exitCode = 1;
   },
 );

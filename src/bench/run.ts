@@ -15,6 +15,7 @@ import type { Command, QueryBatch, Replies, SideResult, SnapshotResult, TypeLate
 import { generateQueries, QUERY_TYPES, serviceSyntax, type QuerySet, type QueryType } from './queries.ts';
 import { machineInfo, type BenchReport } from './report.ts';
 import { mergeBatches } from './session.ts';
+import { messageOf } from '../errors.ts';
 
 /** What a run is asked to do (`npm run bench -- <corpus> [--scale N] [--queries N] [--seconds S]`). */
 export type BenchOptions = {
@@ -81,7 +82,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
     try {
       http = await loadTest({ url, paths: httpPaths(queries), seconds: options.seconds, connections: options.connections });
     } catch (error) {
-      http = { error: error instanceof Error ? error.message : String(error) };
+      http = { error: messageOf(error) };
     }
     await workers.service.call({ kind: 'stop' });
 

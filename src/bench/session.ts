@@ -14,6 +14,7 @@ import { loadCorpus } from './corpus.ts';
 import { settledHeapBytes, summarize, timed, timedAsync } from './measure.ts';
 import type { Loaded, QueryBatch, Saved, TypeLatency } from './protocol.ts';
 import type { BenchQuery } from './queries.ts';
+import { messageOf } from '../errors.ts';
 
 /** What a session needs from its process. */
 export type SessionContext = {
@@ -110,7 +111,7 @@ export function runQueries(contender: Contender, queries: readonly BenchQuery[])
       matches += contender.search(query);
     } catch (error) {
       errors++;
-      firstError ??= `${query.words.join(' ')}: ${error instanceof Error ? error.message : String(error)}`;
+      firstError ??= `${query.words.join(' ')}: ${messageOf(error)}`;
     }
     samples.push(performance.now() - started);
   }

@@ -4,7 +4,7 @@
  * file extension or media type (SPEC §2). The one place where a reader's "not this format"
  * becomes a `bad_request` naming the input.
  */
-import { createError } from '../errors.ts';
+import { createError, messageOf } from '../errors.ts';
 import { validateBatch, type Article } from './article.ts';
 import { readFeed } from './read-feed.ts';
 import { readHtmlArticle } from './read-html.ts';
@@ -104,7 +104,7 @@ function parseJson(text: string, origin: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw createError('bad_request', `${origin} is not valid JSON: ${reason}`);
   }
 }

@@ -8,6 +8,7 @@
 import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { splitParagraphs } from './article.ts';
 import { absoluteHttpUrl, fragmentParagraphs, lenientDate, nonBlank } from './read-html.ts';
+import { messageOf } from '../errors.ts';
 
 /**
  * The fields read from one feed item, before validation. No `id`: validation derives it from
@@ -71,7 +72,7 @@ export function readFeed(text: string): FeedReading {
   try {
     parsed = new XMLParser(XML_OPTIONS).parse(text) as unknown;
   } catch (error) {
-    return { ok: false, reason: `not well-formed XML: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `not well-formed XML: ${messageOf(error)}` };
   }
   const root = toNodes(parsed).find(isElement);
   if (root === undefined) return { ok: false, reason: 'not an RSS or Atom feed: no root element' };

@@ -13,6 +13,7 @@ import { writeFileDurably } from '../ingest/corpus.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
+import { messageOf } from '../errors.ts';
 
 /** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. */
 export const SNAPSHOT_FORMAT_VERSION = 2;
@@ -126,7 +127,7 @@ export async function loadSnapshot(indexDir: string, fingerprint: string): Promi
     }
     return { ok: true, library, manifest };
   } catch (error) {
-    return { ok: false, reason: `snapshot unreadable: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `snapshot unreadable: ${messageOf(error)}` };
   }
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { contentHash, type Article } from '../ingest/article.ts';
 import { deleteCorpusFile, prefersFile, fingerprintCorpus, listCorpusFiles, readCorpusFile, writeArticleFile, type CorpusFile } from '../ingest/corpus.ts';
 import { deleteArticle, putArticle, type AddOutcome, type Library } from '../search/library.ts';
+import { messageOf } from '../errors.ts';
 
 /** The library and the corpus files it reflects, by relative path. */
 export type CorpusState = {
@@ -116,7 +117,7 @@ export async function syncCorpus(state: CorpusState): Promise<SyncOutcome> {
     try {
       articles = await readCorpusFile(state.corpusDir, file.path);
     } catch (error) {
-      outcome.problems.push(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+      outcome.problems.push(`${file.path}: ${messageOf(error)}`);
       continue;
     }
     const ids = new Set(articles.map((article) => article.id));

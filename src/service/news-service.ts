@@ -12,6 +12,7 @@ import { addArticles, removeArticle, stateFingerprint, syncCorpus, type ArticleR
 import { search, type SearchParams, type SearchResponse } from './search-service.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { createSnapshotScheduler } from './snapshot-scheduler.ts';
+import { messageOf } from '../errors.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
 const MAX_SUGGESTIONS = 10;
@@ -103,7 +104,7 @@ export function createNewsService(options: NewsServiceOptions): NewsService {
       if (syncing) return;
       syncing = true;
       sync()
-        .catch((error: unknown) => log(`corpus check failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => log(`corpus check failed: ${messageOf(error)}`))
         .finally(() => {
           syncing = false;
         });

@@ -8,6 +8,7 @@ import { fingerprintCorpus, listCorpusFiles, readCorpusFile, removeStaleTemporar
 import type { Article } from '../ingest/article.ts';
 import { createLibrary, putArticles, type Library } from '../search/library.ts';
 import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
+import { messageOf } from '../errors.ts';
 
 /** Progress of a rebuild: files read, then paragraphs indexed. */
 export type Progress = { phase: 'read' | 'index'; done: number; total: number };
@@ -73,7 +74,7 @@ export async function rebuildLibrary(
     try {
       for (const article of await readCorpusFile(corpusDir, file.path)) entries.push({ article, file: file.path });
     } catch (error) {
-      problems.push(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(`${file.path}: ${messageOf(error)}`);
     }
     onProgress?.({ phase: 'read', done: index + 1, total: files.length });
   }

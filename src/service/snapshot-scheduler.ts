@@ -3,6 +3,7 @@
  * Saves the snapshot in the background after changes: debounced (a burst of writes is one
  * save), never two saves at once, and flushable on shutdown.
  */
+import { messageOf } from '../errors.ts';
 
 /** Schedules background saves. */
 export type SnapshotScheduler = {
@@ -44,7 +45,7 @@ export function createSnapshotScheduler(options: SnapshotSchedulerOptions): Snap
         await save();
       } catch (error) {
         dirty = true;
-        log(`snapshot save failed: ${error instanceof Error ? error.message : String(error)}`);
+        log(`snapshot save failed: ${messageOf(error)}`);
       }
     });
     return running;
