@@ -9,7 +9,7 @@ import type { HttpResult } from './http.ts';
 import { ratePerSecond } from './measure.ts';
 import type { SideResult, SnapshotResult } from './protocol.ts';
 import { QUERY_TYPES } from './queries.ts';
-import { checkTargets, ratio, TARGETS } from './targets.ts';
+import { checkTargets, formatRatio, ratio, TARGETS } from './targets.ts';
 
 /** The machine the run was measured on. */
 export type MachineInfo = { cpu: string; cores: number; memoryBytes: number; node: string };
@@ -47,10 +47,6 @@ export function formatMs(value: number): string {
   if (value < 10) return value.toFixed(2);
   if (value < 100) return value.toFixed(1);
   return integer(value);
-}
-
-function formatRatio(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
 
 function megabytes(bytes: number): string {

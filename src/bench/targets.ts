@@ -29,14 +29,15 @@ export function ratio(a: number, b: number): number {
   return b > 0 ? a / b : Number.NaN;
 }
 
-function times(value: number): string {
-  return Number.isNaN(value) ? 'n/a' : `${value.toFixed(2)}×`;
+/** A ratio as the report prints it: `0.64×`, or `n/a` when there is none. */
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
 
 function perType(service: SideResult, plain: SideResult, key: 'p50' | 'p99', limit: number): TargetCheck {
   const ratios = QUERY_TYPES.map((type) => ({ type, value: ratio(service.latency[type][key], plain.latency[type][key]) }));
   const missed = ratios.filter(({ value }) => !(value <= limit));
-  const detail = ratios.map(({ type, value }) => `${type} ${times(value)}`).join(', ');
+  const detail = ratios.map(({ type, value }) => `${type} ${formatRatio(value)}`).join(', ');
   return { target: `search ${key} ≤ ${limit}× plain`, met: missed.length === 0, detail };
 }
 
@@ -50,14 +51,14 @@ export function checkTargets(service: SideResult, plain: SideResult): TargetChec
   const loadCheck: TargetCheck =
     service.snapshot.ok && !plain.snapshot.ok
       ? { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: true, detail: `plain could not save its snapshot (${plain.snapshot.reason}); the service loads in ${Math.round(service.snapshot.loadMs)} ms` }
-      : { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: load <= TARGETS.snapshotLoad, detail: times(load) };
+      : { target: `snapshot load ≤ ${TARGETS.snapshotLoad}× plain`, met: load <= TARGETS.snapshotLoad, detail: formatRatio(load) };
   return [
     perType(service, plain, 'p50', TARGETS.searchP50),
     perType(service, plain, 'p99', TARGETS.searchP99),
-    { target: `phrase p50 ≤ ${TARGETS.phraseOverTwoTerms}× two-term p50`, met: phrase <= TARGETS.phraseOverTwoTerms, detail: times(phrase) },
+    { target: `phrase p50 ≤ ${TARGETS.phraseOverTwoTerms}× two-term p50`, met: phrase <= TARGETS.phraseOverTwoTerms, detail: formatRatio(phrase) },
     loadCheck,
-    { target: `heap ≤ ${TARGETS.heap}× plain`, met: heap <= TARGETS.heap, detail: times(heap) },
+    { target: `heap ≤ ${TARGETS.heap}× plain`, met: heap <= TARGETS.heap, detail: formatRatio(heap) },
     // Rates: the service's rate over plain's is plain's time over the service's.
-    { target: `ingest ≥ ${TARGETS.ingest}× plain`, met: ingest >= TARGETS.ingest, detail: times(ingest) },
+    { target: `ingest ≥ ${TARGETS.ingest}× plain`, met: ingest >= TARGETS.ingest, detail: formatRatio(ingest) },
   ];
 }
