@@ -32,15 +32,25 @@ type Config = {
 /** Rebuilds shorter than this show no progress bar: it would only flicker. */
 const PROGRESS_MIN_ITEMS = 50;
 
-function readConfig(env: NodeJS.ProcessEnv): Config {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
-  const maxBodyBytes = Number(env.MAX_BODY_BYTES ?? MAX_BODY_BYTES);
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) fail(`MAX_BODY_BYTES must be a positive integer, got "${env.MAX_BODY_BYTES}"`);
-  const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === '' ? undefined : Number(env.RATE_LIMIT_PER_MINUTE);
-  if (rateLimitPerMinute !== undefined && (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)) {
-    fail(`RATE_LIMIT_PER_MINUTE must be a positive integer, got "${env.RATE_LIMIT_PER_MINUTE}"`);
+/**
+ * The integer setting `name` of `env`, at least `min` (and at most `max`); unset or empty means
+ * `fallback`. Anything else exits with a message naming the variable and the value.
+ */
+function integerSetting<T extends number | undefined>(env: NodeJS.ProcessEnv, name: string, limits: { min: number; max?: number; fallback: T }): number | T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return limits.fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < limits.min || (limits.max !== undefined && value > limits.max)) {
+    const range = limits.max === undefined ? (limits.min === 1 ? 'a positive integer' : `an integer of at least ${limits.min}`) : `an integer from ${limits.min} to ${limits.max}`;
+    fail(`${name} must be ${range}, got "${raw}"`);
   }
+  return value;
+}
+
+function readConfig(env: NodeJS.ProcessEnv): Config {
+  const port = integerSetting(env, 'PORT', { min: 0, max: 65535, fallback: 3000 });
+  const maxBodyBytes = integerSetting(env, 'MAX_BODY_BYTES', { min: 1, fallback: MAX_BODY_BYTES });
+  const rateLimitPerMinute = integerSetting(env, 'RATE_LIMIT_PER_MINUTE', { min: 1, fallback: undefined });
   return {
     port,
     maxBodyBytes,

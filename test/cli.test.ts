@@ -65,6 +65,17 @@ describe('npm run search', () => {
     expect(result.stdout).not.toContain('\x1b[');
   });
 
+  it('takes an empty setting as unset, and exits 1 naming a bad one', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    expect((await cli(['search', 'ceasefire'], { ...env, PORT: '', MAX_BODY_BYTES: ' ', RATE_LIMIT_PER_MINUTE: '' })).code).toBe(0);
+    const bad = await cli(['search', 'ceasefire'], { ...env, PORT: '70000' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('error: PORT must be an integer from 0 to 65535, got "70000"\n');
+    expect((await cli(['search', 'ceasefire'], { ...env, MAX_BODY_BYTES: '1.5' })).stderr).toBe('error: MAX_BODY_BYTES must be a positive integer, got "1.5"\n');
+  });
+
   it('exits 1 with the reason for a query it refuses', async () => {
     const dir = await tempDir();
     cleanup = dir.cleanup;
