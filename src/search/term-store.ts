@@ -7,8 +7,8 @@
  */
 import { analyze, type Analysis } from '../text/analyzer.ts';
 import type { StoredArticle } from './library.ts';
-import type { Field, QueryNode, TermNode } from './query.ts';
-import { termMatches } from './verify.ts';
+import type { Field, PhraseNode, QueryNode, TermNode } from './query.ts';
+import { allowedSlop, evaluateQuery, phraseEndAt, termMatches } from './verify.ts';
 
 /** The terms of one article: one buffer of ids, and per field (title, then each paragraph) its bounds. */
 type ArticleTerms = {
@@ -93,7 +93,7 @@ export function createTermStore(): TermStore {
       };
       const phraseIds = new Map<QueryNode, number[]>();
       /** The ids of a phrase's terms, or null while one of them is in no article analyzed yet. */
-      const idsOfPhrase = (node: QueryNode & { kind: 'phrase' }): number[] | null => {
+      const idsOfPhrase = (node: PhraseNode): number[] | null => {
         const known = phraseIds.get(node);
         if (known !== undefined) return known;
         const ids = node.terms.map((term) => idOf.get(term));
@@ -102,29 +102,25 @@ export function createTermStore(): TermStore {
         return ids as number[];
       };
 
-      const evaluate = (node: QueryNode, doc: TermDoc): boolean => {
-        switch (node.kind) {
-          case 'term':
-            return fieldsOf(node.field, doc).some((f) => {
-              const start = doc.bounds[3 * f] as number;
-              const end = doc.bounds[3 * f + 2] as number;
-              for (let i = start; i < end; i += 1) if (matchesTerm(node, doc.ids[i] as number)) return true;
-              return false;
-            });
-          case 'phrase': {
-            const wanted = idsOfPhrase(node);
-            if (wanted === null) return false;
-            return fieldsOf(node.field, doc).some((f) =>
-              hasPhraseIds(doc.ids, doc.bounds[3 * f] as number, doc.bounds[3 * f + 1] as number, wanted, node.slop),
-            );
-          }
-          case 'and':
-            return node.must.every((child) => evaluate(child, doc)) && !node.not.some((child) => evaluate(child, doc));
-          case 'or':
-            return node.should.some((child) => evaluate(child, doc));
+      const leafMatches = (node: TermNode | PhraseNode, doc: TermDoc): boolean => {
+        if (node.kind === 'term') {
+          return fieldsOf(node.field, doc).some((f) => {
+            const start = doc.bounds[3 * f] as number;
+            const end = doc.bounds[3 * f + 2] as number;
+            for (let i = start; i < end; i += 1) if (matchesTerm(node, doc.ids[i] as number)) return true;
+            return false;
+          });
         }
+        const wanted = idsOfPhrase(node);
+        if (wanted === null) return false;
+        const slop = allowedSlop(node.slop);
+        return fieldsOf(node.field, doc).some((f) => {
+          const end = doc.bounds[3 * f + 1] as number;
+          for (let p = doc.bounds[3 * f] as number; p < end; p += 1) if (phraseEndAt(doc.ids, end, wanted, slop, p) !== -1) return true;
+          return false;
+        });
       };
-      return (doc) => evaluate(root, doc);
+      return (doc) => evaluateQuery(root, (leaf) => leafMatches(leaf, doc));
     },
   };
 }
@@ -133,28 +129,4 @@ function fieldsOf(field: Field | null, doc: TermDoc): number[] {
   if (field === 'title') return [doc.title];
   if (field === 'text') return [doc.text];
   return [doc.title, doc.text];
-}
-
-/**
- * True when `wanted` occurs in `ids[start, end)` in order with at most `slop` other tokens in
- * between in total; for each start, the earliest in-order continuation is the tightest.
- */
-function hasPhraseIds(ids: Int32Array, start: number, end: number, wanted: readonly number[], slop: number): boolean {
-  const allowed = Number.isNaN(slop) ? 0 : Math.max(0, slop);
-  const first = wanted[0];
-  if (first === undefined) return false;
-  for (let p = start; p < end; p += 1) {
-    if (ids[p] !== first) continue;
-    let last = p;
-    let ok = true;
-    for (let k = 1; k < wanted.length && ok; k += 1) {
-      // Term k at position `next` leaves next − p − k other tokens in between so far.
-      let next = last + 1;
-      while (next < end && ids[next] !== wanted[k] && next - p - k <= allowed) next += 1;
-      ok = next < end && ids[next] === wanted[k] && next - p - k <= allowed;
-      last = next;
-    }
-    if (ok) return true;
-  }
-  return false;
 }

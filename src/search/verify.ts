@@ -5,7 +5,7 @@
  * block of their oracle. Everything here is pure and never throws.
  */
 import { stem, type Analysis, type Token } from '../text/analyzer.ts';
-import type { Field, FieldRestriction, QueryNode, TermNode } from './query.ts';
+import type { Field, FieldRestriction, PhraseNode, QueryNode, TermNode } from './query.ts';
 
 /** A paragraph analyzed for verification: its article's title and its own text. */
 export type AnalyzedDoc = { title: Analysis; text: Analysis };
@@ -25,9 +25,10 @@ const BOTH_FIELDS: readonly Field[] = ['title', 'text'];
  */
 export function phraseOccurrences(tokens: readonly Token[], terms: readonly string[], slop: number): Array<[number, number]> {
   const found: Array<[number, number]> = [];
+  const words = tokens.map((token) => token.term);
   const allowed = allowedSlop(slop);
-  for (let first = 0; first < tokens.length; first += 1) {
-    const last = occurrenceAt(tokens, terms, allowed, first);
+  for (let first = 0; first < words.length; first += 1) {
+    const last = phraseEndAt(words, words.length, terms, allowed, first);
     if (last !== -1) found.push([first, last]);
   }
   return found;
@@ -35,36 +36,39 @@ export function phraseOccurrences(tokens: readonly Token[], terms: readonly stri
 
 /** True when the phrase occurs at least once in `tokens` (see {@link phraseOccurrences}). */
 function hasPhrase(tokens: readonly Token[], terms: readonly string[], slop: number): boolean {
+  const words = tokens.map((token) => token.term);
   const allowed = allowedSlop(slop);
-  for (let first = 0; first < tokens.length; first += 1) {
-    if (occurrenceAt(tokens, terms, allowed, first) !== -1) return true;
-  }
+  for (let first = 0; first < words.length; first += 1) if (phraseEndAt(words, words.length, terms, allowed, first) !== -1) return true;
   return false;
 }
 
-function allowedSlop(slop: number): number {
-  return Number.isNaN(slop) ? 0 : Math.max(0, slop);
-}
-
-/** The index of the last token of the occurrence starting at token `first`, or -1 when none does. */
-function occurrenceAt(tokens: readonly Token[], terms: readonly string[], slop: number, first: number): number {
-  const start = tokens[first];
-  if (start === undefined || terms.length === 0 || start.term !== terms[0]) return -1;
+/**
+ * Where the occurrence of the phrase `wanted` that starts at `first` ends in `terms` (read up
+ * to index `end`; a term's position is its index), or -1 when none starts there: each later
+ * term of the phrase at its earliest place in order, with at most `slop` other terms in between
+ * in total. Terms may be strings (tokens) or numbers (term ids). Shared by the verification of
+ * candidates and the highlighter, so that both find the same occurrences.
+ */
+export function phraseEndAt<T>(terms: ArrayLike<T>, end: number, wanted: readonly T[], slop: number, first: number): number {
+  if (first >= end || wanted.length === 0 || terms[first] !== wanted[0]) return -1;
   let last = first;
-  for (let matched = 1; matched < terms.length; matched += 1) {
-    const term = terms[matched];
+  for (let matched = 1; matched < wanted.length; matched += 1) {
     let next = last + 1;
     for (;;) {
-      const token = tokens[next];
-      if (token === undefined) return -1;
+      if (next >= end) return -1;
       // The gap only grows as the match goes on: once over the slop, nothing further can fit.
-      if (token.position - start.position - matched > slop) return -1;
-      if (token.term === term) break;
+      if (next - first - matched > slop) return -1;
+      if (terms[next] === wanted[matched]) break;
       next += 1;
     }
     last = next;
   }
   return last;
+}
+
+/** A phrase's slop as a count of words: `NaN` and negative values allow none. */
+export function allowedSlop(slop: number): number {
+  return Number.isNaN(slop) ? 0 : Math.max(0, slop);
 }
 
 /**
@@ -131,15 +135,26 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
  * matchesQuery(parseQuery('title:truce -gaza').root, doc)     // false
  */
 export function matchesQuery(node: QueryNode, doc: AnalyzedDoc): boolean {
+  return evaluateQuery(node, (leaf) =>
+    leaf.kind === 'term'
+      ? fieldsOf(leaf.field).some((field) => termInField(leaf, doc[field]))
+      : fieldsOf(leaf.field).some((field) => hasPhrase(doc[field].tokens, leaf.terms, leaf.slop)),
+  );
+}
+
+/**
+ * The boolean structure of a query over any representation of a paragraph: `leaf` says whether
+ * a term or phrase matches; an AND needs every `must` child and no `not` child, an OR some child.
+ */
+export function evaluateQuery(node: QueryNode, leaf: (node: TermNode | PhraseNode) => boolean): boolean {
   switch (node.kind) {
     case 'term':
-      return fieldsOf(node.field).some((field) => termInField(node, doc[field]));
     case 'phrase':
-      return fieldsOf(node.field).some((field) => hasPhrase(doc[field].tokens, node.terms, node.slop));
+      return leaf(node);
     case 'and':
-      return node.must.every((child) => matchesQuery(child, doc)) && !node.not.some((child) => matchesQuery(child, doc));
+      return node.must.every((child) => evaluateQuery(child, leaf)) && !node.not.some((child) => evaluateQuery(child, leaf));
     case 'or':
-      return node.should.some((child) => matchesQuery(child, doc));
+      return node.should.some((child) => evaluateQuery(child, leaf));
   }
 }
 
