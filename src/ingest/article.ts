@@ -1,7 +1,8 @@
 /**
  * @module ingest/article
  * The article of SPEC §2: its type, validation of untrusted input (zod), the date rule, the
- * deterministic id, and the content hash that tells `updated` from `unchanged`.
+ * deterministic id, and the content hash that tells `updated` from `unchanged`; and the field
+ * helpers the page and feed readers share (URLs, lenient dates, blank text).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -116,12 +117,7 @@ function paragraphsOf(input: { paragraphs?: string[] | undefined; body?: string 
 }
 
 function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return absoluteHttpUrl(value) !== null;
 }
 
 /** One problem with one item of a batch: which item, which field, what is wrong. */
@@ -213,3 +209,68 @@ export function validateBatch(inputs: unknown[], origin: string): Article[] {
   if (articles.length === 0) throw createError('bad_request', `no article in ${origin}`);
   return articles;
 }
+
+/**
+ * The fields an HTML page or a feed item gives, before validation (`null` where it says
+ * nothing). No `id`: validation derives it from the URL, so reading the same page or feed again
+ * updates its articles instead of duplicating them.
+ */
+export type ReadFields = {
+  title: string | null;
+  source: string | null;
+  date: string | null;
+  url: string | null;
+  paragraphs: string[];
+};
+
+/** Matches a run of whitespace, non-breaking and other Unicode spaces included. */
+const WHITESPACE_RUN_RE = /\s+/g;
+/** Matches a four-digit year, the least a free-form date needs before `Date` may guess at it. */
+const HAS_YEAR_RE = /\d{4}/;
+
+/**
+ * `value` as an absolute http(s) URL, resolved against `base` when relative; `null` when it
+ * is missing, malformed or of another scheme.
+ *
+ * @example
+ * absoluteHttpUrl('/a/b', 'https://example.com/x') // 'https://example.com/a/b'
+ */
+export function absoluteHttpUrl(value: string | null | undefined, base?: string): string | null {
+  const text = value?.trim();
+  if (text === undefined || text === '') return null;
+  const url = parseUrl(text, base === undefined ? undefined : (parseUrl(base) ?? undefined));
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') ? url.href : null;
+}
+
+function parseUrl(text: string, base?: URL): URL | null {
+  try {
+    return new URL(text, base);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A date found in the wild, as ISO 8601: what validation accepts (ISO 8601, RFC 2822), else
+ * anything `Date` reads that names a year; `null` otherwise. Readers use it so a sloppy date
+ * in a page or feed is dropped rather than failing the whole batch.
+ *
+ * @example
+ * lenientDate('Thu, 14 Mar 2024 7:30:00 GMT') // '2024-03-14T07:30:00.000Z'
+ */
+export function lenientDate(value: string | null | undefined): string | null {
+  const text = value?.trim();
+  if (text === undefined || text === '') return null;
+  const strict = normalizeDate(text);
+  if (strict !== null) return strict;
+  if (!HAS_YEAR_RE.test(text)) return null;
+  const parsed = new Date(text);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+/** Collapses whitespace and trims; `null` for blank or missing text. */
+export function nonBlank(value: string | null | undefined): string | null {
+  const text = value?.replace(WHITESPACE_RUN_RE, ' ').trim();
+  return text === undefined || text === '' ? null : text;
+}
+

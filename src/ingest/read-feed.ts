@@ -7,26 +7,15 @@
  */
 import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { splitParagraphs } from './article.ts';
-import { absoluteHttpUrl, fragmentParagraphs, lenientDate, nonBlank } from './read-html.ts';
+import { absoluteHttpUrl, lenientDate, nonBlank, type ReadFields } from './article.ts';
+import { fragmentParagraphs } from './read-html.ts';
 import { messageOf } from '../errors.ts';
-
-/**
- * The fields read from one feed item, before validation. No `id`: validation derives it from
- * the URL, so re-ingesting a feed updates its articles instead of duplicating them.
- */
-export type FeedArticleFields = {
-  title: string | null;
-  source: string | null;
-  date: string | null;
-  url: string | null;
-  paragraphs: string[];
-};
 
 /** The dialects {@link readFeed} reads, by root element: `<rss>`, `<rdf:RDF>`, `<feed>`. */
 export type FeedKind = 'rss' | 'rdf' | 'atom';
 
 /** What {@link readFeed} makes of a document: its items, or why it is not a feed. */
-export type FeedReading = { ok: true; kind: FeedKind; items: FeedArticleFields[] } | { ok: false; reason: string };
+export type FeedReading = { ok: true; kind: FeedKind; items: ReadFields[] } | { ok: false; reason: string };
 
 /** An XML element as read here: name as written (with any prefix), attributes, children in order. */
 type XmlElement = { name: string; attributes: ReadonlyMap<string, string>; children: XmlNode[] };
@@ -92,7 +81,7 @@ export function readFeed(text: string): FeedReading {
   }
 }
 
-function readRssItems(channel: XmlElement, itemParent: XmlElement): FeedArticleFields[] {
+function readRssItems(channel: XmlElement, itemParent: XmlElement): ReadFields[] {
   const channelTitle = nonBlank(textOf(child(channel, 'title')));
   const channelLink = absoluteHttpUrl(textOf(child(channel, 'link'))) ?? undefined;
   return children(itemParent, 'item').map((item) => {
@@ -110,7 +99,7 @@ function readRssItems(channel: XmlElement, itemParent: XmlElement): FeedArticleF
   });
 }
 
-function readAtomEntries(feed: XmlElement): FeedArticleFields[] {
+function readAtomEntries(feed: XmlElement): ReadFields[] {
   // A prefixed feed (`<atom:feed>`) prefixes its elements too; other namespaces keep theirs.
   const prefix = feed.name.includes(':') ? feed.name.slice(0, feed.name.indexOf(':') + 1) : '';
   const atom = (name: string): string => `${prefix}${name}`;

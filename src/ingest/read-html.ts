@@ -7,16 +7,8 @@
  */
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { normalizeDate } from './article.ts';
+import { absoluteHttpUrl, lenientDate, nonBlank, type ReadFields } from './article.ts';
 
-/** The fields read from an HTML page, before validation (`null` where the page says nothing). */
-export type HtmlArticleFields = {
-  title: string | null;
-  source: string | null;
-  date: string | null;
-  url: string | null;
-  paragraphs: string[];
-};
 
 /** Elements whose text starts and ends a paragraph of its own. */
 const BLOCK_TAGS: ReadonlySet<string> = new Set([
@@ -30,12 +22,8 @@ const SKIPPED_TAGS: ReadonlySet<string> = new Set([
   'button', 'canvas', 'embed', 'form', 'head', 'iframe', 'input', 'nav', 'noscript', 'object',
   'script', 'select', 'style', 'svg', 'template', 'textarea', 'title',
 ]);
-/** Matches a run of whitespace, non-breaking and other Unicode spaces included. */
-const WHITESPACE_RUN_RE = /\s+/g;
 /** Matches an `<html` start tag: without one, linkedom builds no document element at all. */
 const HAS_HTML_ROOT_RE = /<html[\s>]/i;
-/** Matches a four-digit year, the least a free-form date needs before `Date` may guess at it. */
-const HAS_YEAR_RE = /\d{4}/;
 /** How deep elements may nest under `<body>` before {@link flattenDeepElements} flattens them: real pages stay under ~50. */
 const MAX_ELEMENT_DEPTH = 64;
 /** Marks, on the walk's stack, the end of a block element's children. */
@@ -53,7 +41,7 @@ const TEXT_NODE = 3;
  * readHtmlArticle('<html><head><title>Storm</title></head><body><article><p>Rain fell.</p></article></body></html>')
  * // { title: 'Storm', source: null, date: null, url: null, paragraphs: ['Rain fell.'] }
  */
-export function readHtmlArticle(html: string, baseUrl?: string): HtmlArticleFields | null {
+export function readHtmlArticle(html: string, baseUrl?: string): ReadFields | null {
   const document = parseDocument(html);
   // Metadata first: Readability rewrites the document (drops scripts, so JSON-LD too).
   const meta = metaValues(document);
@@ -105,52 +93,6 @@ export function fragmentParagraphs(html: string): string[] {
   if (html.trim() === '') return [];
   const { document } = parseHTML(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
   return htmlParagraphs(document.body);
-}
-
-/**
- * `value` as an absolute http(s) URL, resolved against `base` when relative; `null` when it
- * is missing, malformed or of another scheme.
- *
- * @example
- * absoluteHttpUrl('/a/b', 'https://example.com/x') // 'https://example.com/a/b'
- */
-export function absoluteHttpUrl(value: string | null | undefined, base?: string): string | null {
-  const text = value?.trim();
-  if (text === undefined || text === '') return null;
-  const url = parseUrl(text, base === undefined ? undefined : (parseUrl(base) ?? undefined));
-  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') ? url.href : null;
-}
-
-function parseUrl(text: string, base?: URL): URL | null {
-  try {
-    return new URL(text, base);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A date found in the wild, as ISO 8601: what validation accepts (ISO 8601, RFC 2822), else
- * anything `Date` reads that names a year; `null` otherwise. Readers use it so a sloppy date
- * in a page or feed is dropped rather than failing the whole batch.
- *
- * @example
- * lenientDate('Thu, 14 Mar 2024 7:30:00 GMT') // '2024-03-14T07:30:00.000Z'
- */
-export function lenientDate(value: string | null | undefined): string | null {
-  const text = value?.trim();
-  if (text === undefined || text === '') return null;
-  const strict = normalizeDate(text);
-  if (strict !== null) return strict;
-  if (!HAS_YEAR_RE.test(text)) return null;
-  const parsed = new Date(text);
-  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
-}
-
-/** Collapses whitespace and trims; `null` for blank or missing text. */
-export function nonBlank(value: string | null | undefined): string | null {
-  const text = value?.replace(WHITESPACE_RUN_RE, ' ').trim();
-  return text === undefined || text === '' ? null : text;
 }
 
 /** Parses a page so that `documentElement` and `body` exist and hold all of its content. */

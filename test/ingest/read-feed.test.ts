@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '../helpers.ts';
 import { isServiceError } from '../../src/errors.ts';
-import { deriveId } from '../../src/ingest/article.ts';
+import { deriveId, type ReadFields } from '../../src/ingest/article.ts';
 import { formatOfMediaType, formatOfPath, parseArticles } from '../../src/ingest/formats.ts';
-import { readFeed, type FeedArticleFields } from '../../src/ingest/read-feed.ts';
+import { readFeed } from '../../src/ingest/read-feed.ts';
 
 const fixture = (name: string): Promise<string> => readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 /** The items of a feed that must read; fails the test with the reason otherwise. */
-function itemsOf(xml: string): FeedArticleFields[] {
+function itemsOf(xml: string): ReadFields[] {
   const feed = readFeed(xml);
   if (!feed.ok) throw new Error(`expected a feed: ${feed.reason}`);
   return feed.items;

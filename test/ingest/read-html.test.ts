@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { thrownBy } from '../helpers.ts';
 import { isServiceError } from '../../src/errors.ts';
 import { formatOfMediaType, formatOfPath, parseArticles } from '../../src/ingest/formats.ts';
-import { absoluteHttpUrl, fragmentParagraphs, lenientDate, readHtmlArticle } from '../../src/ingest/read-html.ts';
+import { absoluteHttpUrl, lenientDate } from '../../src/ingest/article.ts';
+import { fragmentParagraphs, readHtmlArticle } from '../../src/ingest/read-html.ts';
 
 const PAGE_PATH = new URL('./fixtures/article-page.html', import.meta.url).pathname;
 const readPage = (): Promise<string> => readFile(PAGE_PATH, 'utf8');
