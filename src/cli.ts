@@ -31,6 +31,8 @@ type Config = {
 
 /** Rebuilds shorter than this show no progress bar: it would only flicker. */
 const PROGRESS_MIN_ITEMS = 50;
+/** Ingests of fewer files show no progress bar; a file may hold thousands of articles (a feed, a JSONL dump), so a few files are worth one. */
+const PROGRESS_MIN_FILES = 5;
 
 /**
  * The integer setting `name` of `env`, at least `min` (and at most `max`); unset or empty means
@@ -71,22 +73,24 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** A progress bar on standard error, or none when it is not a terminal or the job has fewer than `minimum` steps. */
+function terminalBar(format: string, total: number, minimum: number): SingleBar | undefined {
+  if (!process.stderr.isTTY || total < minimum) return undefined;
+  return new SingleBar({ format, stream: process.stderr }, Presets.shades_classic);
+}
+
 /** A progress reporter: a bar on a terminal for long jobs, nothing otherwise. */
 function progressReporter(): { report: (progress: Progress) => void; stop: () => void } {
   let bar: SingleBar | undefined;
   let phase: Progress['phase'] | undefined;
   return {
     report(progress) {
-      if (!process.stderr.isTTY || progress.total < PROGRESS_MIN_ITEMS) return;
       if (phase !== progress.phase) {
         bar?.stop();
         phase = progress.phase;
         const unit = progress.phase === 'read' ? 'files' : 'paragraphs';
-        bar = new SingleBar(
-          { format: `${progress.phase === 'read' ? 'reading ' : 'indexing'} [{bar}] {percentage}% {value}/{total} ${unit} | {eta_formatted} left`, stream: process.stderr },
-          Presets.shades_classic,
-        );
-        bar.start(progress.total, 0);
+        bar = terminalBar(`${progress.phase === 'read' ? 'reading ' : 'indexing'} [{bar}] {percentage}% {value}/{total} ${unit} | {eta_formatted} left`, progress.total, PROGRESS_MIN_ITEMS);
+        bar?.start(progress.total, 0);
       }
       bar?.update(progress.done);
     },
@@ -163,9 +167,7 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const rejected: string[] = [];
-  const bar = files.length >= PROGRESS_MIN_ITEMS / 10 && process.stderr.isTTY
-    ? new SingleBar({ format: 'ingesting [{bar}] {value}/{total} files | {articles} articles | {rate} articles/s | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic)
-    : undefined;
+  const bar = terminalBar('ingesting [{bar}] {value}/{total} files | {articles} articles | {rate} articles/s | {eta_formatted} left', files.length, PROGRESS_MIN_FILES);
   const started = performance.now();
   let articleCount = 0;
   bar?.start(files.length, 0, { articles: 0, rate: 0 });

@@ -91,19 +91,24 @@ export function readHtmlArticle(html: string, baseUrl?: string): ReadFields | nu
  */
 export function fragmentParagraphs(html: string): string[] {
   if (html.trim() === '') return [];
-  const { document } = parseHTML(`<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+  const { document } = parseHTML(inBody(html));
   return htmlParagraphs(document.body);
+}
+
+/** `html` as the body of an otherwise empty page: linkedom implies no `<html>` or `<body>`. */
+function inBody(html: string): string {
+  return `<!DOCTYPE html><html><head></head><body>${html}</body></html>`;
 }
 
 /** Parses a page so that `documentElement` and `body` exist and hold all of its content. */
 function parseDocument(text: string): Document {
   if (!HAS_HTML_ROOT_RE.test(text)) {
     // linkedom has no implied <html>/<body>: a bare fragment would leave documentElement null.
-    return parseHTML(`<!DOCTYPE html><html><head></head><body>${text}</body></html>`).document;
+    return parseHTML(inBody(text)).document;
   }
   const { document } = parseHTML(text);
   const root = document.documentElement as HTMLElement | null; // null when `<html` was only in a comment
-  if (root === null) return parseHTML(`<!DOCTYPE html><html><head></head><body>${text}</body></html>`).document;
+  if (root === null) return parseHTML(inBody(text)).document;
   const body = document.body; // linkedom creates an empty body when the markup has none
   for (const child of Array.from(root.childNodes)) {
     const name = child.nodeName.toLowerCase();
