@@ -13,6 +13,7 @@ import { analyze, stem, termsOf } from '../text/analyzer.ts';
 import { FieldLengths, readDocuments, readTerms, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import type { AndNode, Field, QueryNode, TermNode } from './query.ts';
+import { wildcardPattern } from './verify.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
 
@@ -148,6 +149,8 @@ class MiniSearchEngine implements SearchEngine {
           return node.mode === 'exact' ? node : { ...node, stems: this.#stemsOf(node) };
         case 'phrase':
           return node;
+        case 'near':
+          return { kind: 'near', operands: node.operands.map(copy), links: node.links };
         case 'or':
           return { kind: 'or', should: node.should.map(copy) };
         case 'and':
@@ -160,8 +163,8 @@ class MiniSearchEngine implements SearchEngine {
   prepare(query: AndNode): PreparedQuery {
     const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node));
     if (conjunction !== null) {
-      // Its phrases, wanted or excluded, are looked up as words: the caller verifies them.
-      const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase');
+      // Its phrases and proximity chains, wanted or excluded, are looked up as words: the caller verifies them.
+      const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase' || child.kind === 'near');
       return { exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
     }
     const state = { exact: true };
@@ -223,6 +226,21 @@ class MiniSearchEngine implements SearchEngine {
    */
   #stemsOf(node: TermNode): ReadonlySet<string> {
     if (node.stems !== undefined) return node.stems;
+    if (node.mode === 'wildcard') {
+      // A wildcard word has no stem of its own: only the words it matches count.
+      const stems = new Set<string>();
+      const pattern = wildcardPattern(node.term);
+      const literal = /^[^*?]*/u.exec(node.term)?.[0] ?? '';
+      let words = 0;
+      for (const [word, root] of literal === '' ? this.#vocabulary.words.entries() : this.#vocabulary.words.atPrefix(literal)) {
+        if (!pattern.test(word)) continue;
+        if (++words > MAX_PREFIX_TERMS) {
+          throw createError('bad_request', `q: the wildcard word "${node.term}" matches over ${MAX_PREFIX_TERMS} words; give more letters`);
+        }
+        stems.add(root);
+      }
+      return stems;
+    }
     const stems = new Set([stem(node.term)]);
     if (node.mode === 'prefix') {
       let words = 0;
@@ -248,6 +266,10 @@ class MiniSearchEngine implements SearchEngine {
       case 'phrase':
         state.exact = false;
         return { queries: node.terms.map(stem), combineWith: 'AND', fields: fieldsOf(node.field) };
+      case 'near':
+        // Looked up as the AND of its operands; the caller verifies the chain.
+        state.exact = false;
+        return { queries: node.operands.map((child) => this.#toMiniSearch(child, state)), combineWith: 'AND' };
       case 'or':
         return { queries: node.should.map((child) => this.#toMiniSearch(child, state)), combineWith: 'OR' };
       case 'and': {
@@ -278,15 +300,18 @@ class MiniSearchEngine implements SearchEngine {
 function conjunctionOf(query: AndNode, stemsOf: (node: TermNode) => ReadonlySet<string>): { required: Lookup[]; excluded: Lookup[] } | null {
   const required: Lookup[] = [];
   const lookup = (node: TermNode): Lookup => ({ stems: node.mode === 'exact' ? [stem(node.term)] : [...stemsOf(node)], fields: fieldsOf(node.field) });
-  for (const child of query.must) {
+  const add = (child: QueryNode): boolean => {
     if (child.kind === 'term') required.push(lookup(child));
     else if (child.kind === 'phrase') for (const term of child.terms) required.push({ stems: [stem(term)], fields: fieldsOf(child.field) });
-    else return null;
-  }
+    else if (child.kind === 'near') return child.operands.every(add);
+    else return false;
+    return true;
+  };
+  for (const child of query.must) if (!add(child)) return null;
   const excluded: Lookup[] = [];
   for (const child of query.not) {
     if (child.kind === 'term') excluded.push(lookup(child));
-    else if (child.kind !== 'phrase') return null;
+    else if (child.kind !== 'phrase' && child.kind !== 'near') return null;
   }
   if (required.length === 0) return null;
   const stems = required.flatMap((clause) => clause.stems);

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createError } from '../errors.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { AndNode, ParsedQuery } from './query.ts';
+import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
 
 /** The facets a search can count. */
@@ -22,6 +23,8 @@ export type SearchRequest = {
   sort: 'relevance' | 'newest' | 'oldest';
   group: 'paragraph' | 'article';
   facets: FacetName[];
+  /** `all`: only paragraphs matching the whole query; `any`: always relaxed; `default`: relaxed when nothing matches (SPEC §4). */
+  mode: 'default' | 'all' | 'any';
 };
 
 /** The defaults of every search parameter. */
@@ -34,6 +37,7 @@ export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
   sort: 'relevance',
   group: 'paragraph',
   facets: [],
+  mode: 'default',
 };
 
 /** A paragraph that matched, ranked. */
@@ -43,6 +47,8 @@ export type RankedParagraph = {
   /** 0-based index of the paragraph in its article. */
   index: number;
   score: number;
+  /** False when the paragraph stands for an article that matched only through its title. */
+  textMatched: boolean;
   /** With `group=article`: how many paragraphs of the article matched. */
   matchingParagraphs?: number;
 };
@@ -51,6 +57,8 @@ export type RankedParagraph = {
 export type SearchOutcome = {
   /** The query with its prefix and fuzzy terms expanded by the engine: what the highlights mark. */
   root: AndNode;
+  /** True when no paragraph held every clause and those holding most of them were returned (SPEC §4). */
+  relaxed: boolean;
   total: number;
   page: RankedParagraph[];
   facets: Partial<Record<FacetName, Record<string, number>>>;
@@ -65,52 +73,140 @@ export const QUERY_BUDGET_MS = 3000;
 const BUDGET_CHECK_EVERY = 1023;
 
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
-type Match = { id: string; score: number; textMatched: boolean; ref: ParagraphRef | undefined; matchingParagraphs?: number };
+type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number };
+
+/** Receives a candidate: its id, BM25 score, whether it matched in its own text (when known) and how many clauses it holds. */
+type Visit = (id: string, score: number, textMatched: boolean, clauses: number) => void;
 
 /**
  * Executes `query`. `total` is exact: every candidate is filtered, verified and counted; only
  * the page is kept, with a bounded selection instead of a sort of every match.
  *
+ * A paragraph is a hit when the query matches over its text and its article's title and some
+ * positive clause matches in its own text; an article that matches only through its title is one
+ * hit, its first matching paragraph (SPEC §4). When the AND of three or more terms finds nothing
+ * (or always, with `mode=any`), paragraphs holding some of the clauses are ranked by how many
+ * they hold, then by BM25, and the outcome says `relaxed`.
+ *
  * @example
- * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 8 on the seed
+ * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 2 on the seed
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
-  const accept = articleFilter(request);
   const root = library.engine.expand(query.root);
-  const prepared = library.engine.prepare(root);
-  const verify = prepared.exact ? undefined : createVerifier(library, root);
-  const needsParagraph = accept !== undefined || verify !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
-  const compare = comparator(request.sort);
-  const facets = createFacetCounter(request.facets);
-  const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
-  const top = createTopK<Match>(request.offset + request.limit, compare);
-  let total = 0;
+  const clock = budgetClock(budgetMs);
+  if (request.mode !== 'any' || root.must.length < 2) {
+    const outcome = rank(library, request, clock, (visit) => strictCandidates(library, root, clock, visit));
+    if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { root, relaxed: false, ...outcome };
+  }
+  const relaxedRoot: AndNode = { kind: 'and', must: [{ kind: 'or', should: root.must }], not: root.not };
+  const outcome = rank(library, request, clock, (visit) => relaxedCandidates(library, root, clock, visit));
+  return { root: relaxedRoot, relaxed: true, ...outcome };
+}
 
+/** Fewest plain terms whose AND, finding nothing, falls back to relaxed matching (SPEC §4). */
+const MIN_RELAXED_TERMS = 3;
+
+/** True when `root` is the AND of enough plain terms for the relaxed fallback. */
+function relaxable(root: AndNode): boolean {
+  return root.must.length >= MIN_RELAXED_TERMS && root.must.every((child) => child.kind === 'term');
+}
+
+/** Checks the query budget every so many candidates; throws once it is spent. */
+function budgetClock(budgetMs: number): () => void {
   const started = performance.now();
   let visited = 0;
-  prepared.forEach((id, score, textMatched) => {
+  return () => {
     visited += 1;
     if ((visited & BUDGET_CHECK_EVERY) === 0 && performance.now() - started > budgetMs) {
       throw createError('bad_request', `q took longer than ${budgetMs} ms to verify; narrow it (fewer very common words in phrases, longer prefixes)`);
     }
-    let ref: ParagraphRef | undefined;
-    if (needsParagraph) {
-      ref = findParagraph(library, id);
-      if (ref === undefined || (accept !== undefined && !accept(ref.stored)) || (verify !== undefined && !verify(ref))) return;
-      facets?.count(ref.stored);
+  };
+}
+
+/** The paragraphs matching all of `root`, verified when the engine's candidates are a superset. */
+function strictCandidates(library: Library, root: AndNode, tick: () => void, visit: Visit): void {
+  const prepared = library.engine.prepare(root);
+  const verdict = prepared.exact ? undefined : verifier(library, root);
+  prepared.forEach((id, score, textMatched) => {
+    tick();
+    if (verdict === undefined) {
+      visit(id, score, textMatched, 0);
+      return;
     }
-    const match: Match = { id, score, textMatched, ref };
+    const ref = findParagraph(library, id);
+    const outcome = ref === undefined ? 'none' : verdict(ref);
+    if (outcome !== 'none') visit(id, score, outcome === 'text', 0);
+  });
+}
+
+/** The paragraphs matching some positive clause of `root` and none of its exclusions, with how many clauses each holds. */
+function relaxedCandidates(library: Library, root: AndNode, tick: () => void, visit: Visit): void {
+  const found = new Map<string, { score: number; clauses: number; text: boolean }>();
+  for (const clause of root.must) {
+    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, tick, (id, score, textMatched) => {
+      const known = found.get(id);
+      if (known === undefined) found.set(id, { score, clauses: 1, text: textMatched });
+      else {
+        known.score += score;
+        known.clauses += 1;
+        known.text ||= textMatched;
+      }
+    });
+  }
+  for (const [id, { score, clauses, text }] of found) visit(id, score, text, clauses);
+}
+
+/**
+ * Filters, counts, groups and pages the candidates `produce` visits, applying the rule of what a
+ * paragraph hit is: title-only candidates stand for their article only when none of its
+ * paragraphs matched in its own text, by the first of them.
+ */
+function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'root' | 'relaxed'> {
+  const accept = articleFilter(request);
+  const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
+  const compare = comparator(request.sort);
+  const facets = createFacetCounter(request.facets);
+  const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
+  const textArticles = new Set<string>();
+  const titleOnly = new Map<string, Match>();
+  const top = createTopK<Match>(request.offset + request.limit, compare);
+  let total = 0;
+
+  const count = (match: Match, articleId: string): void => {
+    if (match.ref !== undefined) facets?.count(match.ref.stored);
     if (byArticle === undefined) {
       total += 1;
       top.push(match);
       return;
     }
-    const articleId = id.slice(0, id.lastIndexOf(':'));
     const best = byArticle.get(articleId);
     if (best === undefined) byArticle.set(articleId, { ...match, matchingParagraphs: 1 });
     else if (compare(match, best) < 0) byArticle.set(articleId, { ...match, matchingParagraphs: (best.matchingParagraphs ?? 1) + 1 });
     else best.matchingParagraphs = (best.matchingParagraphs ?? 1) + 1;
+  };
+
+  produce((id, score, textMatched, clauses) => {
+    tick();
+    let ref: ParagraphRef | undefined;
+    if (needsParagraph) {
+      ref = findParagraph(library, id);
+      if (ref === undefined || (accept !== undefined && !accept(ref.stored))) return;
+    }
+    const match: Match = { id, score, textMatched, clauses, ref };
+    const articleId = articleIdOf(id);
+    if (!textMatched) {
+      const first = titleOnly.get(articleId);
+      if (first === undefined || paragraphNumberOf(id) < paragraphNumberOf(first.id)) titleOnly.set(articleId, match);
+      return;
+    }
+    textArticles.add(articleId);
+    count(match, articleId);
   });
+  for (const [articleId, match] of titleOnly) {
+    if (textArticles.has(articleId)) continue;
+    match.ref ??= needsParagraph ? findParagraph(library, match.id) : undefined;
+    count(match, articleId);
+  }
 
   if (byArticle !== undefined) {
     total = byArticle.size;
@@ -120,17 +216,25 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
   for (const match of top.sorted().slice(request.offset)) {
     const ref = match.ref ?? findParagraph(library, match.id);
     if (ref === undefined) continue;
-    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score };
+    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched };
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
     page.push(hit);
   }
-  return { root, total, page, facets: facets?.result() ?? {} };
+  return { total, page, facets: facets?.result() ?? {} };
 }
 
-/** Verifies candidates of a phrase query on the analyzer's terms, in the library's term store. */
-function createVerifier(library: Library, root: AndNode): (ref: ParagraphRef) => boolean {
-  const matches = library.terms.matcher(root);
-  return (ref) => matches(library.terms.doc(ref.stored, ref.index));
+/** Verifies candidates on the analyzer's terms, in the library's term store. */
+function verifier(library: Library, root: AndNode): (ref: ParagraphRef) => Verdict {
+  const verdict = library.terms.matcher(root);
+  return (ref) => verdict(library.terms.doc(ref.stored, ref.index));
+}
+
+function articleIdOf(paragraphId: string): string {
+  return paragraphId.slice(0, paragraphId.lastIndexOf(':'));
+}
+
+function paragraphNumberOf(paragraphId: string): number {
+  return Number(paragraphId.slice(paragraphId.lastIndexOf(':') + 1));
 }
 
 function articleFilter(request: SearchRequest): ((stored: StoredArticle) => boolean) | undefined {
@@ -146,10 +250,13 @@ function articleFilter(request: SearchRequest): ((stored: StoredArticle) => bool
   };
 }
 
-/** Relevance: paragraphs whose own text matched first, then by score, then by id for stable pages. */
+/**
+ * Relevance: more clauses held first (relaxed matching), then paragraphs whose own text matched,
+ * then by score, then by id for stable pages.
+ */
 function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number {
   const byRelevance = (a: Match, b: Match): number =>
-    Number(b.textMatched) - Number(a.textMatched) || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    b.clauses - a.clauses || Number(b.textMatched) - Number(a.textMatched) || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   if (sort === 'relevance') return byRelevance;
   const direction = sort === 'newest' ? -1 : 1;
   return (a, b) => {
@@ -163,7 +270,6 @@ function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number
     return byRelevance(a, b);
   };
 }
-
 /** Counts matches per source and per month, for the facets asked for. */
 function createFacetCounter(names: readonly FacetName[]): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
   if (names.length === 0) return undefined;

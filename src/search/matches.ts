@@ -1,20 +1,22 @@
 /**
  * @module search/matches
  * Where a query matched inside one paragraph: the spans of text and title that made it match,
- * found with the analyzer's tokens (never with regexes over raw text). Excluded clauses and OR
- * branches that did not match contribute nothing.
+ * found with the analyzer's tokens (never with regexes over raw text). Excluded clauses, OR
+ * branches that did not match and proximity operands outside every satisfying chain contribute
+ * nothing.
  */
-import { analyze, type Analysis, type Token } from '../text/analyzer.ts';
-import type { Field, QueryNode } from './query.ts';
-import { matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from './verify.ts';
+import type { Token } from '../text/analyzer.ts';
+import { connector } from './query-print.ts';
+import { BOTH_FIELDS, fieldsOf, type QueryNode } from './query.ts';
+import { chainIn, matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from './verify.ts';
+
+export { analyzeDoc } from './verify.ts';
 
 /** A matched span: UTF-16 `[start, end)` and the clause that matched (to count distinct terms). */
 export type Span = { start: number; end: number; key: string };
 
 /** The matched spans of a paragraph, per field. */
 export type MatchSpans = { title: Span[]; text: Span[] };
-
-const FIELDS: readonly Field[] = ['title', 'text'];
 
 /**
  * Collects the spans of `doc` that satisfy the positive clauses of `node`.
@@ -27,11 +29,6 @@ export function matchSpans(node: QueryNode, doc: AnalyzedDoc): MatchSpans {
   const spans: MatchSpans = { title: [], text: [] };
   collect(node, doc, spans);
   return spans;
-}
-
-/** Analyzes a paragraph and its title for verification and highlighting. */
-export function analyzeDoc(title: string | Analysis, text: string): AnalyzedDoc {
-  return { title: typeof title === 'string' ? analyze(title) : title, text: analyze(text) };
 }
 
 function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
@@ -53,6 +50,17 @@ function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
         }
       }
       return;
+    case 'near':
+      for (const field of BOTH_FIELDS) {
+        const chain = chainIn(node, doc, field);
+        if (chain === null) continue;
+        const tokens = doc[field].tokens;
+        chain.forEach((occurrences, operand) => {
+          const key = `near:${node.links.map(connector).join(',')}:${operand}`;
+          for (const [first, last] of occurrences) spans[field].push(spanOf(tokens[first] as Token, tokens[last] as Token, key));
+        });
+      }
+      return;
     case 'and':
       for (const child of node.must) collect(child, doc, spans);
       return;
@@ -60,10 +68,6 @@ function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
       for (const child of node.should) if (matchesQuery(child, doc)) collect(child, doc, spans);
       return;
   }
-}
-
-function fieldsOf(field: Field | null): readonly Field[] {
-  return field === null ? FIELDS : [field];
 }
 
 function spanOf(first: Token, last: Token, key: string): Span {

@@ -7,8 +7,8 @@
  */
 import { analyze, type Analysis } from '../text/analyzer.ts';
 import type { StoredArticle } from './library.ts';
-import type { Field, PhraseNode, QueryNode, TermNode } from './query.ts';
-import { allowedSlop, evaluateQuery, phraseEndAt, termMatches } from './verify.ts';
+import { BOTH_FIELDS, type Field, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
+import { allowedSlop, analyzeDoc, chainIn, evaluateQuery, matchesInText, phraseEndAt, termMatches, type AnalyzedDoc, type Leaf } from './verify.ts';
 
 /** The terms of one article: one buffer of ids, and per field (title, then each paragraph) its bounds. */
 type ArticleTerms = {
@@ -17,15 +17,24 @@ type ArticleTerms = {
   bounds: Int32Array;
 };
 
-/** One paragraph in term ids: its article's buffer and bounds, and which fields are its title and text. */
-export type TermDoc = ArticleTerms & { title: number; text: number };
+/**
+ * One paragraph in term ids: its article's buffer and bounds, which fields are its title and
+ * text, and the article itself (proximity chains are checked on its analyzed text).
+ */
+export type TermDoc = ArticleTerms & { title: number; text: number; stored: StoredArticle; index: number };
+
+/** How a paragraph matches a query: not at all, only through its article's title, or in its own text (SPEC §4). */
+export type Verdict = 'none' | 'title' | 'text';
 
 /** Term ids of articles, and the query evaluation over them. */
 export type TermStore = {
   /** The paragraph `index` of an article, in term ids (its article analyzed on first use). */
   doc(stored: StoredArticle, index: number): TermDoc;
-  /** A predicate telling whether a paragraph matches `root` exactly (same meaning as `matchesQuery`). */
-  matcher(root: QueryNode): (doc: TermDoc) => boolean;
+  /**
+   * Tells whether a paragraph matches `root` exactly (same meaning as `matchesQuery`), and if so
+   * whether some positive clause matches in its own text (`matchesInText`).
+   */
+  matcher(root: QueryNode): (doc: TermDoc) => Verdict;
 };
 
 /**
@@ -74,7 +83,7 @@ export function createTermStore(): TermStore {
         built = build(stored);
         articles.set(stored, built);
       }
-      return { ids: built.ids, bounds: built.bounds, title: 0, text: index + 1 };
+      return { ids: built.ids, bounds: built.bounds, title: 0, text: index + 1, stored, index };
     },
     matcher(root) {
       const memos = new Map<TermNode, Map<number, boolean>>();
@@ -102,9 +111,21 @@ export function createTermStore(): TermStore {
         return ids as number[];
       };
 
-      const leafMatches = (node: TermNode | PhraseNode, doc: TermDoc): boolean => {
+      // Proximity chains need positions of compounds and sentences: they are checked on the analysis.
+      let analyzed: { doc: TermDoc; analysis: AnalyzedDoc } | undefined;
+      const analysisOf = (doc: TermDoc): AnalyzedDoc => {
+        if (analyzed?.doc !== doc) analyzed = { doc, analysis: analyzeDoc(doc.stored.article.title, doc.stored.article.paragraphs[doc.index] ?? '') };
+        return analyzed.analysis;
+      };
+      const leafMatches = (node: Leaf, doc: TermDoc, only: Field | null): boolean => {
+        if (node.kind === 'near') {
+          const analysis = analysisOf(doc);
+          return (only === null ? BOTH_FIELDS : [only]).some((field) => chainIn(node, analysis, field) !== null);
+        }
+        const restriction = node.field ?? only;
+        if (only !== null && restriction !== only) return false;
         if (node.kind === 'term') {
-          return fieldsOf(node.field, doc).some((f) => {
+          return fieldsOf(restriction, doc).some((f) => {
             const start = doc.bounds[3 * f] as number;
             const end = doc.bounds[3 * f + 2] as number;
             for (let i = start; i < end; i += 1) if (matchesTerm(node, doc.ids[i] as number)) return true;
@@ -114,13 +135,16 @@ export function createTermStore(): TermStore {
         const wanted = idsOfPhrase(node);
         if (wanted === null) return false;
         const slop = allowedSlop(node.slop);
-        return fieldsOf(node.field, doc).some((f) => {
+        return fieldsOf(restriction, doc).some((f) => {
           const end = doc.bounds[3 * f + 1] as number;
           for (let p = doc.bounds[3 * f] as number; p < end; p += 1) if (phraseEndAt(doc.ids, end, wanted, slop, p) !== -1) return true;
           return false;
         });
       };
-      return (doc) => evaluateQuery(root, (leaf) => leafMatches(leaf, doc));
+      return (doc) => {
+        if (!evaluateQuery(root, (leaf) => leafMatches(leaf, doc, null))) return 'none';
+        return matchesInText(root, (leaf) => leafMatches(leaf, doc, 'text')) ? 'text' : 'title';
+      };
     },
   };
 }

@@ -4,13 +4,31 @@
  * the index's candidates, the highlighter to find what matched, and the tests as the building
  * block of their oracle. Everything here is pure and never throws.
  */
-import { stem, type Analysis, type Token } from '../text/analyzer.ts';
-import type { Field, FieldRestriction, PhraseNode, QueryNode, TermNode } from './query.ts';
+import { analyze, stem, type Analysis, type Token } from '../text/analyzer.ts';
+import { sentenceNumbers } from '../text/sentences.ts';
+import { solveChain, type Occurrence } from './proximity.ts';
+import { BOTH_FIELDS, fieldsOf, type Field, type NearNode, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
+
+/** A field analyzed: its tokens and compounds, the text they come from, and (once asked for) the sentence of each token. */
+export type FieldAnalysis = Analysis & { source: string; sentences?: Int32Array };
 
 /** A paragraph analyzed for verification: its article's title and its own text. */
-export type AnalyzedDoc = { title: Analysis; text: Analysis };
+export type AnalyzedDoc = { title: FieldAnalysis; text: FieldAnalysis };
 
-const BOTH_FIELDS: readonly Field[] = ['title', 'text'];
+/**
+ * Analyzes a paragraph and its article's title for verification and highlighting.
+ *
+ * @example
+ * matchesQuery(parseQuery('truce').root, analyzeDoc('Gaza', 'The truce held.')) // true
+ */
+export function analyzeDoc(title: string, text: string): AnalyzedDoc {
+  return { title: analyzeField(title), text: analyzeField(text) };
+}
+
+/** Analyzes one field's text. */
+export function analyzeField(source: string): FieldAnalysis {
+  return { ...analyze(source), source };
+}
 
 /**
  * Every occurrence of the phrase `terms` in `tokens` (in text order, as {@link analyze} gives
@@ -73,13 +91,15 @@ export function allowedSlop(slop: number): number {
 
 /**
  * True when the query term `node` matches the index term `indexTerm` (a token's or a hyphen
- * compound's term): `exact` compares English stems; a prefix or fuzzy term expanded by the engine
- * looks the term's stem up in its `stems`; unexpanded, `prefix` tests the start and `fuzzy` allows
- * up to `node.distance` edits (Levenshtein, counted in UTF-16 units as MiniSearch counts them).
+ * compound's term): `exact` compares stems; a prefix, wildcard or fuzzy term expanded by a
+ * backend looks the term's stem up in its `stems`; unexpanded, `prefix` tests the start,
+ * `wildcard` the pattern, and `fuzzy` allows up to `node.distance` edits (Levenshtein, counted in
+ * UTF-16 units as MiniSearch counts them).
  *
  * @example
  * termMatches({ kind: 'term', term: 'talk', mode: 'exact', distance: 0, field: null }, 'talks')     // true
  * termMatches({ kind: 'term', term: 'cease', mode: 'prefix', distance: 0, field: null }, 'ceasefire') // true
+ * termMatches({ kind: 'term', term: 'wom?n', mode: 'wildcard', distance: 0, field: null }, 'women')   // true
  * termMatches({ kind: 'term', term: 'haniya', mode: 'fuzzy', distance: 1, field: null }, 'haniyeh')   // false
  */
 export function termMatches(node: TermNode, indexTerm: string): boolean {
@@ -89,10 +109,35 @@ export function termMatches(node: TermNode, indexTerm: string): boolean {
       return indexTerm === node.term || stem(indexTerm) === stem(node.term);
     case 'prefix':
       return indexTerm.startsWith(node.term);
+    case 'wildcard':
+      return wildcardPattern(node.term).test(indexTerm);
     case 'fuzzy':
       return boundedEditDistance(node.term, indexTerm, node.distance) <= node.distance;
   }
 }
+
+/**
+ * The regular expression of a wildcard word (`wom?n`, `organi*ation`): `?` is one character
+ * (code point), `*` any run; anchored at both ends.
+ *
+ * @example
+ * wildcardPattern('wom?n').test('woman') // true
+ */
+export function wildcardPattern(pattern: string): RegExp {
+  let compiled = PATTERNS.get(pattern);
+  if (compiled === undefined) {
+    const source = [...pattern].map((char) => (char === '?' ? '.' : char === '*' ? '.*' : char.replace(/[\\^$.*+?()[\]{}|]/gu, '\\$&'))).join('');
+    compiled = new RegExp(`^${source}$`, 'su');
+    if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+    PATTERNS.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+/** Compiled wildcard patterns: verification tests the same pattern against many words. */
+const PATTERNS = new Map<string, RegExp>();
+/** Bound of {@link PATTERNS}: a pattern per query, so a few hundred queries' worth. */
+const MAX_PATTERNS = 1000;
 
 /**
  * The Levenshtein distance between `a` and `b` (insertions, deletions and substitutions of
@@ -126,36 +171,104 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
 
 /**
  * True when `doc` matches `node`: a term or phrase matches in its restricted field, or in either
- * field when unrestricted (a phrase always lies within one field); an AND needs every `must`
- * child and no `not` child; an OR needs some child.
+ * field when unrestricted (a phrase always lies within one field); a proximity chain within one
+ * field; an AND needs every `must` child and no `not` child; an OR needs some child.
  *
  * @example
- * const doc = { title: analyze('Gaza truce'), text: analyze('The four-day truce began.') };
+ * const doc = analyzeDoc('Gaza truce', 'The four-day truce began.');
  * matchesQuery(parseQuery('"four day" title:gaza').root, doc) // true
  * matchesQuery(parseQuery('title:truce -gaza').root, doc)     // false
+ * matchesQuery(parseQuery('four w/2 began').root, doc)        // true
  */
 export function matchesQuery(node: QueryNode, doc: AnalyzedDoc): boolean {
-  return evaluateQuery(node, (leaf) =>
-    leaf.kind === 'term'
-      ? fieldsOf(leaf.field).some((field) => termInField(leaf, doc[field]))
-      : fieldsOf(leaf.field).some((field) => hasPhrase(doc[field].tokens, leaf.terms, leaf.slop)),
-  );
+  return evaluateQuery(node, (leaf) => leafMatches(leaf, doc));
 }
 
 /**
- * The boolean structure of a query over any representation of a paragraph: `leaf` says whether
- * a term or phrase matches; an AND needs every `must` child and no `not` child, an OR some child.
+ * True when some positive clause of `root` (a term, phrase or proximity chain that is not
+ * excluded) matches in the paragraph's own text: what makes a paragraph a hit of its own rather
+ * than through its article's title (SPEC §4, "What a paragraph hit is").
  */
-export function evaluateQuery(node: QueryNode, leaf: (node: TermNode | PhraseNode) => boolean): boolean {
+export function matchesInText(root: QueryNode, leafInText: (leaf: Leaf) => boolean): boolean {
+  switch (root.kind) {
+    case 'term':
+    case 'phrase':
+    case 'near':
+      return leafInText(root);
+    case 'and':
+      return root.must.some((child) => matchesInText(child, leafInText));
+    case 'or':
+      return root.should.some((child) => matchesInText(child, leafInText));
+  }
+}
+
+/** A node {@link evaluateQuery} hands to its `leaf` callback: a term, a phrase or a proximity chain. */
+export type Leaf = TermNode | PhraseNode | NearNode;
+
+/**
+ * The boolean structure of a query over any representation of a paragraph: `leaf` says whether
+ * a term, phrase or proximity chain matches; an AND needs every `must` child and no `not`
+ * child, an OR some child.
+ */
+export function evaluateQuery(node: QueryNode, leaf: (node: Leaf) => boolean): boolean {
   switch (node.kind) {
     case 'term':
     case 'phrase':
+    case 'near':
       return leaf(node);
     case 'and':
       return node.must.every((child) => evaluateQuery(child, leaf)) && !node.not.some((child) => evaluateQuery(child, leaf));
     case 'or':
       return node.should.some((child) => evaluateQuery(child, leaf));
   }
+}
+
+/** True when `leaf` matches `doc` in some field it may match in. */
+export function leafMatches(leaf: Leaf, doc: AnalyzedDoc): boolean {
+  if (leaf.kind === 'phrase') return fieldsOf(leaf.field).some((field) => hasPhrase(doc[field].tokens, leaf.terms, leaf.slop));
+  if (leaf.kind === 'term') return fieldsOf(leaf.field).some((field) => termInField(leaf, doc[field]));
+  return BOTH_FIELDS.some((field) => chainIn(leaf, doc, field) !== null);
+}
+
+/** True when `leaf` matches in `field` of `doc`. */
+export function leafMatchesIn(leaf: Leaf, doc: AnalyzedDoc, field: Field): boolean {
+  return occurrencesIn(leaf, doc, field).length > 0;
+}
+
+/**
+ * Where `node` occurs in one field of `doc`, as token positions: a term's tokens and compounds,
+ * a phrase's occurrences, an OR's branches', a proximity chain's operands that take part in a
+ * complete chain, and a group's positive clauses when the group matches within the field.
+ */
+export function occurrencesIn(node: QueryNode, doc: AnalyzedDoc, field: Field): Occurrence[] {
+  const analysis = doc[field];
+  switch (node.kind) {
+    case 'term': {
+      if (node.field !== null && node.field !== field) return [];
+      const found: Occurrence[] = [];
+      for (const token of analysis.tokens) if (termMatches(node, token.term)) found.push([token.position, token.position]);
+      for (const compound of analysis.compounds) if (termMatches(node, compound.term)) found.push([compound.position, compound.position + compound.span - 1]);
+      return found;
+    }
+    case 'phrase':
+      if (node.field !== null && node.field !== field) return [];
+      return phraseOccurrences(analysis.tokens, node.terms, node.slop);
+    case 'near':
+      return (chainIn(node, doc, field) ?? []).flat();
+    case 'or':
+      return node.should.flatMap((child) => occurrencesIn(child, doc, field));
+    case 'and':
+      if (!evaluateQuery(node, (leaf) => leafMatchesIn(leaf, doc, field))) return [];
+      return node.must.flatMap((child) => occurrencesIn(child, doc, field));
+  }
+}
+
+/** The operands' occurrences that take part in a complete chain of `node` in `field`, or null. */
+export function chainIn(node: NearNode, doc: AnalyzedDoc, field: Field): Occurrence[][] | null {
+  const occurrences = node.operands.map((operand) => occurrencesIn(operand, doc, field));
+  if (occurrences.some((list) => list.length === 0)) return null;
+  const analysis = doc[field];
+  return solveChain(occurrences, node.links, (position) => sentencesOf(analysis)[position] ?? 0);
 }
 
 /** True when some index term of the field (a token's or a compound's term) matches `node`. */
@@ -166,6 +279,8 @@ function termInField(node: TermNode, analysis: Analysis): boolean {
   );
 }
 
-function fieldsOf(field: FieldRestriction): readonly Field[] {
-  return field === null ? BOTH_FIELDS : [field];
+/** The sentence number of each token of a field, computed once. */
+function sentencesOf(analysis: FieldAnalysis): Int32Array {
+  analysis.sentences ??= sentenceNumbers(analysis.source, analysis.tokens);
+  return analysis.sentences;
 }

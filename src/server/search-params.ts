@@ -78,6 +78,7 @@ export const searchQuerySchema = z
     to: single('to').pipe(day('to')),
     sort: single('sort').pipe(oneOf('sort', ['relevance', 'newest', 'oldest'] as const, 'relevance')),
     group: single('group').pipe(oneOf('group', ['paragraph', 'article'] as const, 'paragraph')),
+    mode: single('mode').pipe(oneOf('mode', ['all', 'any'] as const, 'default' as 'all' | 'any' | 'default')),
     fragments: single('fragments').pipe(integer('fragments', 1, 5, 1)),
     context: single('context').pipe(integer('context', 0, 3, 0)),
     facets: single('facets').transform((value, context) => {
@@ -111,6 +112,7 @@ export function toSearchParams(value: z.infer<typeof searchQuerySchema>): { q: s
       fragments: value.fragments,
       context: value.context,
       facets: value.facets,
+      mode: value.mode,
     },
   };
 }

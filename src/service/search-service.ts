@@ -44,6 +44,12 @@ export type Hit = {
 /** The response of `/search`. */
 export type SearchResponse = {
   q: string;
+  /** How the query was read, in canonical form: sent back as `q`, it gives the same hits (SPEC §4). */
+  query: string;
+  /** What the parser reinterpreted, and relaxed matching when it happened, in words for the user. */
+  warnings: string[];
+  /** True when no paragraph held all the words and those holding most of them are returned. */
+  relaxed: boolean;
   total: number;
   offset: number;
   limit: number;
@@ -51,6 +57,9 @@ export type SearchResponse = {
   hits: Hit[];
   facets?: SearchOutcome['facets'];
 };
+
+/** What a relaxed response says (SPEC §4). */
+export const RELAXED_WARNING = 'no paragraph holds all the words; showing those with most of them';
 
 /** Characters a snippet aims for (SPEC §5: about 200). */
 const SNIPPET_CHARS = 200;
@@ -66,8 +75,13 @@ export function search(library: Library, q: string, params: SearchParams = DEFAU
   const query = parseQuery(q);
   const outcome = executeSearch(library, query, params);
   const hits = outcome.page.map((ranked) => toHit(ranked, outcome.root, params));
+  const warnings = [...query.warnings];
+  if (outcome.relaxed && params.mode !== 'any') warnings.push(RELAXED_WARNING);
   const response: SearchResponse = {
     q,
+    query: query.canonical,
+    warnings,
+    relaxed: outcome.relaxed,
     total: outcome.total,
     offset: params.offset,
     limit: params.limit,

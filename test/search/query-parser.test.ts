@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isServiceError } from '../../src/errors.ts';
 import { MAX_CLAUSES, MAX_QUERY_LENGTH, MAX_SLOP, parseQuery } from '../../src/search/query-parser.ts';
-import type { AndNode, FieldRestriction, PhraseNode, QueryNode, TermNode } from '../../src/search/query.ts';
+import type { AndNode, FieldRestriction, Link, NearNode, PhraseNode, QueryNode, TermNode } from '../../src/search/query.ts';
 
 const term = (text: string, field: FieldRestriction = null): TermNode => ({ kind: 'term', term: text, mode: 'exact', distance: 0, field });
 const prefix = (text: string, field: FieldRestriction = null): TermNode => ({ kind: 'term', term: text, mode: 'prefix', distance: 0, field });
@@ -145,8 +145,11 @@ describe('parseQuery', () => {
       expect(root("l'arm*")).toEqual(and([phrase(['l', 'arm'])]));
     });
 
-    it('reads a word ending in ~ as fuzzy with distance 1', () => {
-      expect(root('haniya~')).toEqual(and([fuzzy('haniya', 1)]));
+    it('reads a word ending in ~ with AUTO fuzziness: no edit up to 2 letters, 1 up to 5, 2 beyond', () => {
+      expect(root('haniya~')).toEqual(and([fuzzy('haniya', 2)]));
+      expect(root('gaza~')).toEqual(and([fuzzy('gaza', 1)]));
+      expect(root('un~')).toEqual(and([term('un')]));
+      expect(parseQuery('un~').warnings).toEqual(['un~: too short for fuzzy matching (AUTO allows no edit up to 2 letters); read as a word']);
     });
 
     it('reads the distance after ~ and caps it at 2', () => {
@@ -227,10 +230,11 @@ describe('parseQuery', () => {
       expect(root('gaza) truce)')).toEqual(and([term('gaza'), term('truce')]));
     });
 
-    it('reads a dangling OR as the word or', () => {
-      expect(root('OR iran')).toEqual(and([term('or'), term('iran')]));
-      expect(root('iran OR')).toEqual(and([term('iran'), term('or')]));
-      expect(root('(iran OR) qatar')).toEqual(and([term('iran'), term('or'), term('qatar')]));
+    it('drops a dangling OR and says so', () => {
+      expect(root('OR iran')).toEqual(and([term('iran')]));
+      expect(root('iran OR')).toEqual(and([term('iran')]));
+      expect(root('(iran OR) qatar')).toEqual(and([term('iran'), term('qatar')]));
+      expect(parseQuery('truce OR').warnings).toEqual(['a dangling OR is ignored']);
     });
 
     it('collapses repeated ORs into one', () => {
@@ -288,11 +292,105 @@ describe('parseQuery', () => {
     });
   });
 
+  describe('operators of round 2 (SPEC §4)', () => {
+    const near = (operands: QueryNode[], ...links: Link[]): NearNode => ({ kind: 'near', operands, links });
+    const words = (distance: number, ordered = false): Link => ({ unit: 'words', distance, ordered });
+
+    it('reads upper-case AND, && and +term as the implicit AND', () => {
+      const expected = and([term('gaza'), term('truce')]);
+      expect(root('gaza AND truce')).toEqual(expected);
+      expect(root('gaza && truce')).toEqual(expected);
+      expect(root('+gaza +truce')).toEqual(expected);
+      expect(parseQuery('gaza AND truce').warnings).toEqual([]);
+    });
+
+    it('reads upper-case NOT and ! as exclusions', () => {
+      const expected = and([term('truce')], [term('doha')]);
+      expect(root('truce NOT doha')).toEqual(expected);
+      expect(root('truce !doha')).toEqual(expected);
+      expect(root('truce NOT "united states"')).toEqual(and([term('truce')], [phrase(['united', 'states'])]));
+    });
+
+    it('reads || as OR', () => {
+      expect(root('iran || qatar')).toEqual(and([or(term('iran'), term('qatar'))]));
+    });
+
+    it('keeps lower-case and, or, not as words', () => {
+      expect(root('war and peace or not')).toEqual(and([term('war'), term('and'), term('peace'), term('or'), term('not')]));
+    });
+
+    it('drops dangling operators with a warning', () => {
+      expect(root('truce AND')).toEqual(and([term('truce')]));
+      expect(root('AND truce')).toEqual(and([term('truce')]));
+      expect(root('truce NOT')).toEqual(and([term('truce')]));
+      expect(root('truce w/5')).toEqual(and([term('truce')]));
+      expect(parseQuery('truce NOT').warnings).toEqual(['a dangling NOT is ignored']);
+      expect(parseQuery('truce w/5').warnings).toEqual(['a dangling w/5 is ignored']);
+    });
+
+    it('reads proximity connectors between terms, phrases and groups, in any case', () => {
+      expect(root('hamas w/5 haniyeh')).toEqual(and([near([term('hamas'), term('haniyeh')], words(5))]));
+      expect(root('hamas PRE/3 haniyeh')).toEqual(and([near([term('hamas'), term('haniyeh')], words(3, true))]));
+      expect(root('hamas w/s haniyeh')).toEqual(and([near([term('hamas'), term('haniyeh')], { unit: 'sentence' })]));
+      expect(root('"four day" w/10 (iran OR qatar)')).toEqual(and([near([phrase(['four', 'day']), or(term('iran'), term('qatar'))], words(10))]));
+    });
+
+    it('chains connectors and binds them looser than OR, tighter than AND', () => {
+      expect(root('a w/5 b w/3 c')).toEqual(and([near([term('a'), term('b'), term('c')], words(5), words(3))]));
+      expect(root('gaza iran OR qatar w/3 truce')).toEqual(and([term('gaza'), near([or(term('iran'), term('qatar')), term('truce')], words(3))]));
+    });
+
+    it('restricts a proximity group to a field', () => {
+      expect(root('title:(gaza w/2 truce)')).toEqual(and([near([term('gaza', 'title'), term('truce', 'title')], words(2))]));
+    });
+
+    it('moves an excluded operand of a connector out to the whole query, with a warning', () => {
+      expect(root('hamas w/5 -haniyeh')).toEqual(and([term('hamas')], [term('haniyeh')]));
+      expect(parseQuery('hamas w/5 -haniyeh').warnings).toEqual(['an excluded operand of w/5 excludes from the whole query']);
+    });
+
+    it('reads wildcards inside a word', () => {
+      const wildcard = (pattern: string): TermNode => ({ kind: 'term', term: pattern, mode: 'wildcard', distance: 0, field: null });
+      expect(root('wom?n')).toEqual(and([wildcard('wom?n')]));
+      expect(root('Organi*ation')).toEqual(and([wildcard('organi*ation')]));
+      expect(root('*ation')).toEqual(and([wildcard('*ation')]));
+    });
+
+    it('refuses wildcard words with fewer than 2 letters, reading them as words', () => {
+      expect(root('?a*')).toEqual(and([term('a')]));
+      expect(parseQuery('?a*').warnings[0]).toMatch(/at least 2 letters/);
+    });
+
+    it('reads a quoted single word as that exact form', () => {
+      expect(root('"elections"')).toEqual(and([phrase(['elections'])]));
+    });
+
+    it('warns about an unclosed quote and parenthesis', () => {
+      expect(parseQuery('"four day').warnings).toEqual(['unclosed quote: the words after it are read one by one']);
+      expect(parseQuery('(iran OR qatar').warnings).toEqual(['an unclosed "(" is closed at the end']);
+      expect(parseQuery('iran) qatar').warnings).toEqual(['an unmatched ")" is ignored']);
+    });
+  });
+
+  describe('canonical form', () => {
+    it('writes the operators out, with parentheses where a reader needs them', () => {
+      expect(parseQuery('Gaza iran OR qatar -"United States"').canonical).toBe('Gaza AND (iran OR qatar) NOT "United States"');
+      expect(parseQuery('hamas w/5 haniyeh truce').canonical).toBe('(hamas w/5 haniyeh) AND truce');
+      expect(parseQuery('haniya~ talks* wom?n').canonical).toBe('haniya~2 AND talks* AND wom?n');
+      expect(parseQuery('title:(a OR b) "x y"~3').canonical).toBe('(title:a OR title:b) AND "x y"~3');
+    });
+
+    it('keeps a word as typed when it reads back the same', () => {
+      expect(parseQuery("Qatar's cease-fire").canonical).toBe("Qatar's AND cease-fire");
+      expect(parseQuery('title:cease-fire').canonical).toBe('title:cease-fire');
+    });
+  });
+
   describe('properties', () => {
     /** Query-like strings: words, operators and punctuation in any order. */
     const queryLike = fc
       .array(
-        fc.constantFrom('gaza', 'Truce', 'OR', 'or', '-', '"', '\u201C', '(', ')', '*', '~', '~2', '~x', 'title:', 'TEXT:', 'foo:', ' ', ' ', 'cease-fire', "l'armée", '北京', 'é', '\u00AD', '😀', ',', '.', ':', 'a'),
+        fc.constantFrom('gaza', 'Truce', 'OR', 'or', 'AND', 'NOT', 'not', '&&', '||', '!', '+', 'w/3', 'pre/2', 'W/S', 'w/p', '?', '-', '"', '\u201C', '(', ')', '*', '~', '~2', '~x', 'title:', 'TEXT:', 'foo:', ' ', ' ', 'cease-fire', "l'armée", '北京', 'é', '\u00AD', '😀', ',', '.', ':', 'a'),
         { maxLength: 40 },
       )
       .map((parts) => parts.join(''));
@@ -310,6 +408,10 @@ describe('parseQuery', () => {
           expect(node.slop).toBeGreaterThanOrEqual(0);
           expect(node.slop).toBeLessThanOrEqual(MAX_SLOP);
           return 1;
+        case 'near':
+          expect(node.operands.length).toBeGreaterThan(1);
+          expect(node.links.length).toBe(node.operands.length - 1);
+          return node.operands.reduce((sum, child) => sum + checkShape(child, false), 0);
         case 'or':
           expect(node.should.length).toBeGreaterThan(1);
           return node.should.reduce((sum, child) => {
@@ -345,6 +447,24 @@ describe('parseQuery', () => {
         { numRuns: 10 },
       );
       expect(refusal('"('.repeat(5_000))).toMatch(/got 10000/);
+    });
+
+    it('reads its canonical form back as the same tree', () => {
+      fc.assert(
+        fc.property(anyQuery, (q) => {
+          let parsed;
+          try {
+            parsed = parseQuery(q);
+          } catch {
+            return;
+          }
+          const again = parseQuery(parsed.canonical);
+          expect(again.root).toEqual(parsed.root);
+          expect(again.canonical).toBe(parsed.canonical);
+          expect(again.warnings).toEqual([]);
+        }),
+        { numRuns: 1000 },
+      );
     });
 
     it('returns a simplified tree with at least one positive clause and its leaves counted', () => {

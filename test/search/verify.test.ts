@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/search/query-parser.ts';
 import type { TermNode } from '../../src/search/query.ts';
-import { boundedEditDistance, matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from '../../src/search/verify.ts';
+import { analyzeDoc, boundedEditDistance, matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from '../../src/search/verify.ts';
 import { analyze, type Token } from '../../src/text/analyzer.ts';
 
 const tokensOf = (text: string): Token[] => analyze(text).tokens;
-const doc = (title: string, text: string): AnalyzedDoc => ({ title: analyze(title), text: analyze(text) });
+const doc = (title: string, text: string): AnalyzedDoc => analyzeDoc(title, text);
 const exact = (term: string): TermNode => ({ kind: 'term', term, mode: 'exact', distance: 0, field: null });
 const prefix = (term: string): TermNode => ({ kind: 'term', term, mode: 'prefix', distance: 0, field: null });
 const fuzzy = (term: string, distance: number): TermNode => ({ kind: 'term', term, mode: 'fuzzy', distance, field: null });
