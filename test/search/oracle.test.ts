@@ -14,14 +14,20 @@ const VOCABULARY = ['truce', 'truces', 'Truce', 'gaza', 'Gaza', 'talk', 'talks',
 /** Single-token query words (so the oracle needs no hyphen logic on the query side). */
 const QUERY_WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'iran', 'qatar', 'ceasefire', 'four', 'day', 'hamas', 'chief', 'us', 'war', 'elan', 'the', 'fire', 'cease'];
 
+/** A proximity connector: `w/N`, `pre/N`, `w/s`. */
+type Connector = { kind: 'w' | 'pre'; distance: number } | { kind: 's' };
+
 type Clause =
   | { kind: 'term'; word: string }
   | { kind: 'prefix'; prefix: string }
-  | { kind: 'fuzzy'; word: string; distance: number }
+  | { kind: 'wildcard'; pattern: string }
+  | { kind: 'fuzzy'; word: string; distance: number | null }
   | { kind: 'phrase'; words: string[]; slop: number }
-  | { kind: 'or'; left: Clause; right: Clause };
-type Leaf = Exclude<Clause, { kind: 'or' }>;
-type Query = { must: Clause[]; not: Leaf[] };
+  | { kind: 'or'; left: Clause; right: Clause }
+  | { kind: 'near'; operands: Clause[]; connectors: Connector[] };
+type Leaf = Exclude<Clause, { kind: 'or' } | { kind: 'near' }>;
+/** A query, and how its AND and NOT are written (SPEC §4 allows several spellings of each). */
+type Query = { must: Clause[]; not: Leaf[]; and: ' ' | ' AND ' | ' && ' | ' +'; neg: '-' | 'NOT ' | '!' };
 
 const word = fc.constantFrom(...QUERY_WORDS);
 const term = word.map((w): Clause => ({ kind: 'term', word: w }));
@@ -30,16 +36,27 @@ const phrase = fc
   .map(({ words, slop }): Clause => ({ kind: 'phrase', words, slop }));
 /** Prefixes that hit whole stem families (`talk*`) and parts of them (`talks*`, `truces*`). */
 const prefix = fc.constantFrom('tal', 'talk', 'talks', 'tru', 'truces', 'ga', 'cease', 'ceasef', 'el', 'fo').map((p): Clause => ({ kind: 'prefix', prefix: p }));
-const fuzzy = fc.record({ word: fc.constantFrom('truse', 'talkz', 'gazza', 'chef', 'hamaz', 'ceasfire', 'wars', 'elam', 'th'), distance: fc.constantFrom(1, 2) }).map(({ word, distance }): Clause => ({ kind: 'fuzzy', word, distance }));
-const leaf: fc.Arbitrary<Clause> = fc.oneof(term, term, phrase, prefix, fuzzy);
-const clause: fc.Arbitrary<Clause> = fc.oneof(leaf, leaf, fc.record({ left: leaf, right: leaf }).map(({ left, right }): Clause => ({ kind: 'or', left, right })));
+/** `distance: null` is `~` alone: AUTO fuzziness. */
+const fuzzy = fc.record({ word: fc.constantFrom('truse', 'talkz', 'gazza', 'chef', 'hamaz', 'ceasfire', 'wars', 'elam', 'th'), distance: fc.constantFrom(1, 2, null) }).map(({ word, distance }): Clause => ({ kind: 'fuzzy', word, distance }));
+const wildcard = fc.constantFrom('t?lk', 'tr*e', 'ta*s', '*ire', 'g?za', 'ce*fire', 'h?m?s', '*ar').map((pattern): Clause => ({ kind: 'wildcard', pattern }));
+const leaf: fc.Arbitrary<Clause> = fc.oneof(term, term, phrase, prefix, fuzzy, wildcard);
+const connector: fc.Arbitrary<Connector> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('w' as const, 'pre' as const), distance: fc.integer({ min: 1, max: 4 }) }),
+  fc.constant({ kind: 's' as const }),
+);
+const near = fc
+  .array(fc.oneof(term, term, phrase, fc.record({ left: term, right: term }).map(({ left, right }): Clause => ({ kind: 'or', left, right }))), { minLength: 2, maxLength: 3 })
+  .chain((operands) => fc.array(connector, { minLength: operands.length - 1, maxLength: operands.length - 1 }).map((connectors): Clause => ({ kind: 'near', operands, connectors })));
+const clause: fc.Arbitrary<Clause> = fc.oneof(leaf, leaf, near, fc.record({ left: leaf, right: leaf }).map(({ left, right }): Clause => ({ kind: 'or', left, right })));
 const query: fc.Arbitrary<Query> = fc.record({
   must: fc.array(clause, { minLength: 1, maxLength: 3 }),
-  not: fc.array(fc.oneof(term, phrase, prefix, fuzzy) as fc.Arbitrary<Leaf>, { maxLength: 2 }),
+  not: fc.array(fc.oneof(term, phrase, prefix, fuzzy, wildcard) as fc.Arbitrary<Leaf>, { maxLength: 2 }),
+  and: fc.constantFrom(' ' as const, ' AND ' as const, ' && ' as const, ' +' as const),
+  neg: fc.constantFrom('-' as const, 'NOT ' as const, '!' as const),
 });
 
 const paragraph = fc.array(fc.constantFrom(...VOCABULARY), { minLength: 1, maxLength: 12 }).chain((words) =>
-  fc.array(fc.constantFrom(' ', ' ', ', ', '. ', ' — '), { minLength: words.length, maxLength: words.length }).map((gaps) =>
+  fc.array(fc.constantFrom(' ', ' ', ' ', ', ', '. ', '! ', '? ', ' — '), { minLength: words.length, maxLength: words.length }).map((gaps) =>
     words.map((w, i) => `${w}${i < words.length - 1 ? gaps[i] : '.'}`).join(''),
   ),
 );
@@ -55,16 +72,24 @@ function render(c: Clause): string {
     case 'prefix':
       return `${c.prefix}*`;
     case 'fuzzy':
-      return `${c.word}~${c.distance}`;
+      return `${c.word}~${c.distance ?? ''}`;
+    case 'wildcard':
+      return c.pattern;
     case 'phrase':
       return `"${c.words.join(' ')}"${c.slop > 0 ? `~${c.slop}` : ''}`;
     case 'or':
       return `(${render(c.left)} OR ${render(c.right)})`;
+    case 'near':
+      return `(${c.operands.map((operand, i) => (i === 0 ? '' : ` ${connectorText(c.connectors[i - 1] as Connector)} `) + render(operand)).join('')})`;
   }
 }
 
+function connectorText(c: Connector): string {
+  return c.kind === 's' ? 'w/s' : `${c.kind}/${c.distance}`;
+}
+
 function renderQuery(q: Query): string {
-  return [...q.must.map(render), ...q.not.map((c) => `-${render(c)}`)].join(' ');
+  return [q.must.map(render).join(q.and), ...q.not.map((c) => `${q.neg}${render(c)}`)].join(' ');
 }
 
 /** In order, at most `slop` other tokens in between in total: tried over every tuple of positions. */
@@ -103,9 +128,14 @@ function editDistance(a: string, b: string): number {
  */
 function expansionStems(c: Leaf, vocabulary: readonly string[]): Set<string> | null {
   if (c.kind === 'prefix') return new Set([stem(c.prefix), ...vocabulary.filter((t) => t.startsWith(c.prefix)).map(stem)]);
+  if (c.kind === 'wildcard') {
+    // `?` one character, `*` any run; only the words it matches (a pattern has no stem of its own).
+    const pattern = new RegExp(`^${c.pattern.replaceAll('?', '.').replaceAll('*', '.*')}$`, 'u');
+    return new Set(vocabulary.filter((t) => pattern.test(t)).map(stem));
+  }
   if (c.kind !== 'fuzzy') return null;
-  // SPEC §4 with AUTO fuzziness: no edit up to 2 characters, 1 up to 5, then as asked (max 2).
-  const allowed = Math.min(c.distance, c.word.length <= 2 ? 0 : c.word.length <= 5 ? 1 : 2);
+  // SPEC §4: `~` alone is AUTO (no edit up to 2 characters, 1 up to 5, 2 beyond); `~N` sets it.
+  const allowed = c.distance ?? (c.word.length <= 2 ? 0 : c.word.length <= 5 ? 1 : 2);
   return new Set([stem(c.word), ...vocabulary.filter((t) => editDistance(t, c.word) <= allowed).map(stem)]);
 }
 
@@ -115,6 +145,7 @@ function fieldMatches(c: Leaf, field: Analysis, vocabulary: readonly string[]): 
     case 'term':
       return terms.some((t) => stem(t) === stem(c.word));
     case 'prefix':
+    case 'wildcard':
     case 'fuzzy': {
       const stems = expansionStems(c, vocabulary) as Set<string>;
       return terms.some((t) => stems.has(stem(t)));
@@ -124,28 +155,102 @@ function fieldMatches(c: Leaf, field: Analysis, vocabulary: readonly string[]): 
   }
 }
 
-function oracle(c: Clause, title: Analysis, text: Analysis, vocabulary: readonly string[]): boolean {
+/** A field: its analysis, and the sentence (UAX #29, by `Intl.Segmenter`) of each token. */
+type FieldOf = { analysis: Analysis; sentence: number[] };
+
+function fieldOf(text: string): FieldOf {
+  const analysis = analyze(text);
+  const starts = [...new Intl.Segmenter('und', { granularity: 'sentence' }).segment(text)].map((segment) => segment.index);
+  return { analysis, sentence: analysis.tokens.map((token) => starts.filter((start) => start <= token.start).length - 1) };
+}
+
+/** Every `[first, last]` token positions an operand occupies in a field: all tuples, by brute force. */
+function occurrences(c: Clause, field: FieldOf, vocabulary: readonly string[]): Array<[number, number]> {
+  const tokens = field.analysis.tokens.map((t) => t.term);
+  switch (c.kind) {
+    case 'term': {
+      const found: Array<[number, number]> = [];
+      field.analysis.tokens.forEach((t) => {
+        if (stem(t.term) === stem(c.word)) found.push([t.position, t.position]);
+      });
+      for (const compound of field.analysis.compounds) if (stem(compound.term) === stem(c.word)) found.push([compound.position, compound.position + compound.span - 1]);
+      return found;
+    }
+    case 'phrase': {
+      const found: Array<[number, number]> = [];
+      const extend = (from: number, index: number, first: number): void => {
+        if (index === c.words.length) return;
+        for (let p = from; p < tokens.length; p += 1) {
+          if (tokens[p] !== c.words[index]) continue;
+          const start = index === 0 ? p : first;
+          if (p - start - index > c.slop) break;
+          if (index === c.words.length - 1) found.push([start, p]);
+          else extend(p + 1, index + 1, start);
+        }
+      };
+      extend(0, 0, 0);
+      return found;
+    }
+    case 'or':
+      return [...occurrences(c.left, field, vocabulary), ...occurrences(c.right, field, vocabulary)];
+    default:
+      throw new Error(`no occurrences for ${c.kind} in this oracle`);
+  }
+}
+
+/** Two occurrences, `x` of the earlier operand: disjoint, and as the connector says. */
+function satisfies(connector: Connector, x: [number, number], y: [number, number], sentence: number[]): boolean {
+  if (!(y[0] > x[1] || x[0] > y[1])) return false;
+  if (connector.kind === 's') return new Set([x[0], x[1], y[0], y[1]].map((p) => sentence[p])).size === 1;
+  const after = y[0] > x[1] && y[0] - x[1] <= connector.distance;
+  const before = x[0] > y[1] && x[0] - y[1] <= connector.distance;
+  return connector.kind === 'pre' ? after : after || before;
+}
+
+/** A proximity chain in one field: some occurrence of each operand, each linked to the next, tried over every tuple. */
+function chainMatches(c: Extract<Clause, { kind: 'near' }>, field: FieldOf, vocabulary: readonly string[]): boolean {
+  const lists = c.operands.map((operand) => occurrences(operand, field, vocabulary));
+  const extend = (index: number, previous: [number, number]): boolean =>
+    index === lists.length ||
+    (lists[index] as Array<[number, number]>).some((y) => satisfies(c.connectors[index - 1] as Connector, previous, y, field.sentence) && extend(index + 1, y));
+  return (lists[0] as Array<[number, number]>).some((x) => extend(1, x));
+}
+
+function inField(c: Clause, field: FieldOf, vocabulary: readonly string[]): boolean {
+  if (c.kind === 'or') return inField(c.left, field, vocabulary) || inField(c.right, field, vocabulary);
+  if (c.kind === 'near') return chainMatches(c, field, vocabulary);
+  return fieldMatches(c, field.analysis, vocabulary);
+}
+
+function oracle(c: Clause, title: FieldOf, text: FieldOf, vocabulary: readonly string[]): boolean {
   if (c.kind === 'or') return oracle(c.left, title, text, vocabulary) || oracle(c.right, title, text, vocabulary);
-  return fieldMatches(c, title, vocabulary) || fieldMatches(c, text, vocabulary);
+  return inField(c, title, vocabulary) || inField(c, text, vocabulary);
 }
 
 describe('GET /search against a brute-force scan', () => {
-  it('returns exactly the paragraphs that match terms, AND, OR, exclusions, phrases and slop', async () => {
+  it('returns exactly the paragraph hits of terms, AND, OR, NOT, phrases, slop, prefixes, wildcards, fuzzy terms and proximity', async () => {
     await fc.assert(
       fc.asyncProperty(corpus, query, async (articles, q) => {
         const fixtures = articles.map((a, i) => makeArticle({ id: `a${i}`, title: a.title, paragraphs: a.paragraphs }));
         const app = appOf(fixtures);
         const vocabulary = fixtures.flatMap((article) => [article.title, ...article.paragraphs].flatMap((text) => termsOf(analyze(text))));
+        // SPEC §4, "What a paragraph hit is": the query matches over title and text, and some
+        // positive clause in the text; an article matching only through its title is one hit,
+        // its first matching paragraph.
         const expected: string[] = [];
         for (const article of fixtures) {
-          const title = analyze(article.title);
+          const title = fieldOf(article.title);
+          const matching: Array<{ id: string; inText: boolean }> = [];
           article.paragraphs.forEach((text, index) => {
-            const analysis = analyze(text);
-            const ok = q.must.every((c) => oracle(c, title, analysis, vocabulary)) && !q.not.some((c) => oracle(c, title, analysis, vocabulary));
-            if (ok) expected.push(`${article.id}:${index + 1}`);
+            const field = fieldOf(text);
+            const ok = q.must.every((c) => oracle(c, title, field, vocabulary)) && !q.not.some((c) => oracle(c, title, field, vocabulary));
+            if (ok) matching.push({ id: `${article.id}:${index + 1}`, inText: q.must.some((c) => inField(c, field, vocabulary)) });
           });
+          const own = matching.filter((m) => m.inText);
+          if (own.length > 0) expected.push(...own.map((m) => m.id));
+          else if (matching.length > 0) expected.push((matching[0] as { id: string }).id);
         }
-        const response = await app.request(`/search?q=${encodeURIComponent(renderQuery(q))}&limit=100`);
+        const response = await app.request(`/search?q=${encodeURIComponent(renderQuery(q))}&limit=100&mode=all`);
         expect(response.status).toBe(200);
         const body = (await response.json()) as SearchResponse;
         expect(body.total).toBe(expected.length);
