@@ -265,7 +265,9 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
     const distance = digits === '' ? fuzzyAllowance(token.term) : Math.min(Number(digits), MAX_FUZZY_DISTANCE);
     if (distance > 0) return remember(p, termOf(token.term, 'fuzzy', distance, field), `${base}~${distance}`);
     if (digits === '') p.warnings.push(`${word}: too short for fuzzy matching (AUTO allows no edit up to 2 letters); read as a word`);
-    return remember(p, termOf(token.term, 'exact', 0, field), base);
+    const node = termOf(token.term, 'exact', 0, field);
+    // The base alone must not read as another operator (`~2~` leaves `~2`): else the folded term is printed.
+    return /[~*?]/u.test(base) ? node : remember(p, node, base);
   }
   return plainWordOf(analyze(word), field, p, word);
 }

@@ -10,9 +10,10 @@ describe('fuzzyAllowance', () => {
     expect([fuzzyAllowance('ab'), fuzzyAllowance('abc'), fuzzyAllowance('abcde'), fuzzyAllowance('abcdef')]).toEqual([0, 1, 1, 2]);
   });
 
-  it('reads a fuzzy marker on a short word as the word itself', () => {
-    expect(parseQuery('ab~2').root.must).toEqual([{ kind: 'term', term: 'ab', mode: 'exact', distance: 0, field: null }]);
-    expect(parseQuery('war~2').root.must).toEqual([{ kind: 'term', term: 'war', mode: 'fuzzy', distance: 1, field: null }]);
+  it('reads a bare ~ on a short word as the word itself, and ~N as asked', () => {
+    expect(parseQuery('ab~').root.must).toEqual([{ kind: 'term', term: 'ab', mode: 'exact', distance: 0, field: null }]);
+    expect(parseQuery('war~').root.must).toEqual([{ kind: 'term', term: 'war', mode: 'fuzzy', distance: 1, field: null }]);
+    expect(parseQuery('war~2').root.must).toEqual([{ kind: 'term', term: 'war', mode: 'fuzzy', distance: 2, field: null }]);
   });
 });
 

@@ -22,7 +22,7 @@ describe('engine conjunctions', () => {
     fc.assert(
       fc.property(corpus, fc.array(fc.constantFrom(...CLAUSES), { minLength: 1, maxLength: 3 }), fc.option(fc.constantFrom(...CLAUSES), { nil: undefined }), (articles, words, excluded) => {
         const library = libraryOf(articles.map((article, i) => makeArticle({ id: `a${i}`, ...article })));
-        const params = { ...DEFAULT_SEARCH_PARAMS, limit: 100 };
+        const params = { ...DEFAULT_SEARCH_PARAMS, limit: 100, mode: 'all' as const };
         const exclusion = excluded === undefined ? '' : ` -${excluded}`;
         // An OR with a word in no paragraph sends the query down MiniSearch's own query tree.
         const direct = search(library, `${words.join(' ')}${exclusion}`, params);

@@ -32,11 +32,22 @@ describe('GET /search', () => {
       expect(hit.snippet).toContain('<mark>ceasefire</mark>');
       for (const [start, end] of hit.highlights) expect(hit.text.slice(start, end).toLowerCase()).toBe('ceasefire');
     }
-    // The title says ceasefire too: every paragraph matches, those that only match by title rank below.
-    expect(body.total).toBe(8);
-    expect(body.hits[2]?.highlights).toEqual([]);
+    // The title says ceasefire too, but paragraphs that hold the word are the hits (SPEC §4): 2, not 8.
+    expect(body.total).toBe(2);
+    expect(body.query).toBe('ceasefire');
+    expect(body.warnings).toEqual([]);
+    expect(body.relaxed).toBe(false);
     const at = seed.title.indexOf('ceasefire');
-    expect(body.hits[2]?.titleHighlights).toEqual([[at, at + 'ceasefire'.length]]);
+    expect(body.hits[0]?.titleHighlights).toEqual([[at, at + 'ceasefire'.length]]);
+  });
+
+  it('represents an article that matches only by its title by its first paragraph, unmarked', async () => {
+    const body = await searchSeed('q=title:ceasefire');
+    expect(body.total).toBe(1);
+    expect(body.hits[0]?.paragraph).toBe(1);
+    expect(body.hits[0]?.highlights).toEqual([]);
+    const at = seed.title.indexOf('ceasefire');
+    expect(body.hits[0]?.titleHighlights).toEqual([[at, at + 'ceasefire'.length]]);
   });
 
   it('returns every field of a hit', async () => {
