@@ -135,6 +135,29 @@ describe('GET /', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows how the query was read when it differs from what was typed, and nothing otherwise', async () => {
+    const page = await open('/?q=truce%20OR');
+    await status(page, /match/);
+    const reading = page.locator('#reading');
+    expect(await reading.locator('.reading-query').textContent()).toBe('Searched for truce');
+    expect(await reading.locator('.reading-warnings li').allTextContents()).toEqual(['A dangling OR is ignored.']);
+    await search(page, 'gaza truce');
+    await status(page, /match/);
+    expect(await reading.isHidden()).toBe(true);
+    await search(page, 'gaza iran OR qatar');
+    await page.locator('#reading .reading-query', { hasText: 'gaza AND (iran OR qatar)' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}page-reading.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('says when no paragraph holds all the words and those with most of them are shown', async () => {
+    const page = await open('/?q=qatar%20truce%20bulletin%20observers');
+    await page.locator('#reading .reading-relaxed').waitFor();
+    expect(await page.locator('#reading .reading-relaxed').textContent()).toBe('No paragraph holds all the words; showing those with most of them.');
+    expect(await page.locator('.hit').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
   it('switches to one hit per paragraph', async () => {
     const page = await open('/?q=ceasefire');
     await status(page, '4 articles match');

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { SYNTAX_EXAMPLES } from '../../src/server/page/syntax-help.tsx';
 import type { SearchResponse } from '../../src/service/search-service.ts';
 import { appOf, makeArticle, readSeed } from '../helpers.ts';
 
@@ -78,6 +79,59 @@ describe('GET /search with the query language on the seed', () => {
     expect(await paragraphs('(haniyeh')).toEqual([1]);
     expect(await paragraphs('haniyeh OR')).toEqual([1]); // the dangling OR is dropped
     expect(await paragraphs('- haniyeh')).toEqual([1]);
+  });
+
+  it('reads the operators newsroom researchers type (SPEC §4)', async () => {
+    expect(await paragraphs('truce NOT doha')).toEqual([2]);
+    expect(await paragraphs('truce !doha')).toEqual([2]);
+    expect(await paragraphs('haniyeh && doha')).toEqual([1]);
+    expect(await paragraphs('+haniyeh +doha')).toEqual([1]);
+    expect(await paragraphs('syria || haniyeh')).toEqual([1, 7]);
+    expect(await paragraphs('truce OR')).toEqual([2]);
+  });
+
+  it('finds words near each other, in order, or in one sentence, and marks the words that did', async () => {
+    expect(await paragraphs('hamas w/4 haniyeh')).toEqual([1]);
+    expect(await paragraphs('hamas w/3 haniyeh')).toEqual([]); // politburo chief Ismail between them
+    expect(await paragraphs('haniyeh w/4 hamas')).toEqual([1]); // either order
+    expect(await paragraphs('haniyeh pre/4 hamas')).toEqual([]);
+    expect(await paragraphs('israel w/s "united states"')).toEqual([5]);
+    expect(await paragraphs('israel w/s support')).toEqual([5]);
+    const body = (await (await app.request(`/search?q=${encodeURIComponent('hamas w/4 haniyeh')}`)).json()) as SearchResponse;
+    const [hit] = body.hits;
+    // ¶1 says Hamas once, Haniyeh once: both marked; the title's "Hamas" is in no chain with Haniyeh.
+    expect(hit?.highlights.map(([start, end]) => hit.text.slice(start, end))).toEqual(['Hamas', 'Haniyeh']);
+    expect(hit?.titleHighlights).toEqual([]);
+    expect(body.query).toBe('hamas w/4 haniyeh');
+  });
+
+  it('finds wildcard words and a quoted word as written', async () => {
+    expect(await paragraphs('pal*ian')).toEqual([4, 8]); // Palestinians, Palestinian; not Palestine (¶6)
+    expect(await paragraphs('pal*in?')).toEqual([6]);
+    expect(await paragraphs('"palestinians"')).toEqual([4]);
+    expect(await paragraphs('palestinians')).toEqual([4, 8]); // the keyword finds Palestinian too, by stem
+  });
+
+  it('relaxes a question in plain words to the paragraphs holding most of them', async () => {
+    const response = await app.request(`/search?q=${encodeURIComponent('what did the Qatari minister say about the truce')}`);
+    const body = (await response.json()) as SearchResponse;
+    expect(body.relaxed).toBe(true);
+    expect(body.hits[0]?.paragraph).toBe(4); // the Qatari minister said
+    expect(body.warnings).toContain('no paragraph holds all the words; showing those with most of them');
+  });
+
+  it('echoes how the query was read, which gives the same hits sent back', async () => {
+    for (const q of ['gaza iran OR qatar -"united states"', 'truce OR', '(hamas w/5 haniyeh', 'haniya~ "four day"~1', 'title:(gaza OR doha) text:cease*']) {
+      const first = (await (await app.request(`/search?q=${encodeURIComponent(q)}&limit=100`)).json()) as SearchResponse;
+      const again = (await (await app.request(`/search?q=${encodeURIComponent(first.query)}&limit=100`)).json()) as SearchResponse;
+      expect(again.hits.map((hit) => hit.id)).toEqual(first.hits.map((hit) => hit.id));
+      expect(again.query).toBe(first.query);
+      expect(again.warnings).toEqual([]);
+    }
+  });
+
+  it('finds something on the seed for every example of the page\'s syntax help', async () => {
+    for (const { query } of SYNTAX_EXAMPLES) expect((await paragraphs(query)).length, query).toBeGreaterThan(0);
   });
 
   it('answers 400 for a query with nothing to find, too long, or with too many clauses', async () => {

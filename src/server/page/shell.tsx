@@ -96,6 +96,7 @@ const Page: FC = () => (
         <section id="results" class="results" aria-live="polite">
           <Intro />
           <p id="status" class="status" role="status"></p>
+          <div id="reading" class="reading" hidden></div>
           <ol id="hits" class="hits"></ol>
           <nav id="pager" class="pager" aria-label="Pages" hidden></nav>
         </section>

@@ -10,7 +10,7 @@ import { markMatches, renderArticle } from './article.js';
 import { renderChart } from './chart.js';
 import { h, plural } from './dom.js';
 import { renderSources } from './filters.js';
-import { renderHits, renderPager, summaryText } from './results.js';
+import { renderHits, renderPager, renderReading, summaryText } from './results.js';
 import { searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
@@ -31,6 +31,7 @@ const hits = /** @type {HTMLOListElement} */ (byId('hits'));
 const pager = byId('pager');
 const filters = byId('filters');
 const reader = byId('reader');
+const reading = byId('reading');
 
 /** The requests of the view on screen; aborted when another view starts. */
 let current = new AbortController();
@@ -63,6 +64,7 @@ function setView(view) {
   reader.hidden = view !== 'article';
   if (view !== 'search') {
     setStatus('');
+    reading.hidden = true;
     hits.replaceChildren();
     pager.hidden = true;
   }
@@ -108,6 +110,7 @@ async function showSearch(state, signal) {
   if (signal.aborted) return;
   results.removeAttribute('aria-busy');
   if (!main.ok) {
+    reading.hidden = true;
     hits.replaceChildren();
     pager.hidden = true;
     filters.hidden = true;
@@ -116,6 +119,7 @@ async function showSearch(state, signal) {
   }
   const response = main.value;
   setStatus(summaryText(response, state), response.total === 0 ? 'empty' : '');
+  renderReading(reading, response, state.q);
   renderHits(hits, response, state);
   renderPager(pager, response, state);
   const sourceCounts = unfiltered === null ? response.facets?.source : unfiltered.ok ? unfiltered.value.facets?.source : {};

@@ -20,6 +20,9 @@ import { PAGE_SIZE, urlOf, withChanges } from './state.js';
 
 /**
  * @typedef {object} SearchResponse
+ * @property {string} query how the query was read (canonical form)
+ * @property {string[]} warnings what was read otherwise than written
+ * @property {boolean} relaxed no paragraph held every word; those with most of them came back
  * @property {number} total
  * @property {number} offset
  * @property {number} tookMs
@@ -44,6 +47,29 @@ export function summaryText(response, state) {
   const last = response.offset + response.hits.length;
   const shown = response.hits.length === 0 ? 'none on this page' : `showing ${first}–${last}`;
   return `${plural(response.total, noun)} ${response.total === 1 ? 'matches' : 'match'} · ${shown} · ${response.tookMs} ms`;
+}
+
+/** What a relaxed response says; the page puts it in its own words. */
+const RELAXED_WARNING = 'no paragraph holds all the words; showing those with most of them';
+
+/**
+ * Says how the query was read when that differs from what was typed (beyond the implicit AND
+ * written out), what was reinterpreted, and when the words were relaxed; hidden otherwise.
+ *
+ * @param {HTMLElement} box
+ * @param {SearchResponse} response
+ * @param {string} typed
+ */
+export function renderReading(box, response, typed) {
+  const squeeze = (/** @type {string} */ text) => text.trim().replace(/\s+/g, ' ');
+  const differs = squeeze(response.query).replaceAll(' AND ', ' ') !== squeeze(typed);
+  const warnings = response.warnings.filter((warning) => warning !== RELAXED_WARNING);
+  const lines = [];
+  if (response.relaxed) lines.push(h('p', { class: 'reading-relaxed' }, 'No paragraph holds all the words; showing those with most of them.'));
+  if (differs || warnings.length > 0) lines.push(h('p', { class: 'reading-query' }, 'Searched for ', h('code', {}, response.query)));
+  if (warnings.length > 0) lines.push(h('ul', { class: 'reading-warnings' }, ...warnings.map((warning) => h('li', {}, `${warning[0]?.toUpperCase() ?? ''}${warning.slice(1)}.`))));
+  box.hidden = lines.length === 0;
+  box.replaceChildren(...lines);
 }
 
 /**
