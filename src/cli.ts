@@ -215,7 +215,9 @@ async function searchCommand(config: Config, args: readonly string[]): Promise<v
   const response = service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
   const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const dim = (text: string) => (colour ? `\x1b[2m${text}\x1b[0m` : text);
-  process.stdout.write(`${response.total} paragraphs match ${JSON.stringify(q)} (${response.tookMs} ms)\n\n`);
+  process.stdout.write(`${response.total} ${response.total === 1 ? 'paragraph matches' : 'paragraphs match'} ${JSON.stringify(q)} (${response.tookMs} ms)\n`);
+  if (response.warnings.length > 0) process.stdout.write(`read as: ${response.query}\n${response.warnings.map((warning) => `  note: ${warning}\n`).join('')}`);
+  process.stdout.write('\n');
   for (const [rank, hit] of response.hits.entries()) {
     const meta = [hit.source, hit.date?.slice(0, 10), `paragraph ${hit.paragraph}`, `score ${hit.score}`].filter(Boolean).join(' · ');
     process.stdout.write(`${rank + 1}. ${hit.title}\n   ${dim(`${meta} · ${hit.id}`)}\n   ${snippetForTerminal(hit.snippet, colour)}\n\n`);

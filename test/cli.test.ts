@@ -60,9 +60,17 @@ describe('npm run search', () => {
     const env = { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
     const result = await cli(['search', '"four-day truce"'], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('1 paragraphs match');
+    expect(result.stdout).toContain('1 paragraph matches');
     expect(result.stdout).toContain('**four-day truce**');
     expect(result.stdout).not.toContain('\x1b[');
+  });
+
+  it('says how it read a query it reinterpreted', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const result = await cli(['search', 'truce OR'], { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('read as: truce\n  note: a dangling OR is ignored\n');
   });
 
   it('takes an empty setting as unset, and exits 1 naming a bad one', async () => {

@@ -255,6 +255,9 @@ describe('GET /search against a brute-force scan', () => {
         const body = (await response.json()) as SearchResponse;
         expect(body.total).toBe(expected.length);
         expect(body.hits.map((hit) => hit.id).sort()).toEqual(expected.sort());
+        // The echoed reading, sent back as `q`, gives the same hits in the same order.
+        const again = (await (await app.request(`/search?q=${encodeURIComponent(body.query)}&limit=100&mode=all`)).json()) as SearchResponse;
+        expect(again.hits.map((hit) => hit.id)).toEqual(body.hits.map((hit) => hit.id));
       }),
       { numRuns: 400 },
     );
