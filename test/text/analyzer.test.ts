@@ -93,4 +93,41 @@ describe('stem', () => {
     expect(stem('1987')).toBe('1987');
     expect(stem('москва')).toBe('москва');
   });
+
+  it('leaves words of at most 3 letters alone, so us and its stay apart from use and it', () => {
+    for (const word of ['us', 'use', 'its', 'it', 'was', 'has', 'new', 'war']) expect(stem(word)).toBe(word);
+    expect(stem(terms('U.S.')[0] as string)).toBe('us');
+    expect(stem(terms('US')[0] as string)).toBe('us');
+  });
+
+  it('gives used, uses, using the stem of use, never the term us', () => {
+    for (const word of ['used', 'uses', 'using']) expect(stem(word)).toBe('use');
+    expect(stem('ones')).toBe('one');
+    expect(stem('aged')).toBe(stem('age'));
+  });
+
+  it('relates a short word to its inflections when Porter cuts them alike', () => {
+    expect(stem('wars')).toBe('war');
+    expect(stem('taxes')).toBe('tax');
+    expect(stem('buying')).toBe('buy');
+    expect(stem('days')).toBe('day');
+  });
+
+  it('marks a Porter stem of fewer than 3 letters, so that no term equals it', () => {
+    expect(stem('doing')).not.toBe('do');
+    expect(stem('lies')).not.toBe('li');
+    expect(stem('died')).toBe(stem('dies'));
+    expect(indexTerms(stem('doing'))).not.toContain(stem('doing'));
+  });
+
+  it('never gives a word of 4 letters or more a word of 1 or 2 letters as its stem', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{4,12}$/), (word) => {
+        expect(stem(word)).not.toMatch(/^[a-z]{1,2}$/);
+      }),
+    );
+    for (const word of ['used', 'uses', 'using', 'doing', 'going', 'being', 'ones', 'inning', 'upped', 'added', 'lies']) {
+      expect(stem(word)).not.toMatch(/^[a-z]{1,2}$/);
+    }
+  });
 });
