@@ -4,6 +4,8 @@
  *
  * Rules (SPEC §3): `Qatar's` is the token `qatar` spanning the whole `Qatar's`;
  * `Amir-Abdollahian` is the tokens `amir`, `abdollahian` plus the compound `amirabdollahian`;
+ * an English contraction is one token that keeps its apostrophe (`we're`, not the word `were`)
+ * plus the compound of the word it is built on (`they're` → `they`, `can't` → `can`);
  * `U.S.` is the single token `us`; `3.5` and `1,000` stay one number; Han and Hiragana
  * characters are one token each (those scripts do not separate words with spaces).
  */
@@ -18,8 +20,10 @@ export type Token = {
 };
 
 /**
- * A hyphenated word taken as one (`cease-fire` → `ceasefire`), spanning `span` tokens from
- * `position`. Compounds are indexed as terms but phrases are matched on tokens only.
+ * An extra index term spanning `span` tokens from `position`: a hyphenated word taken as one
+ * (`cease-fire` → `ceasefire`), or the word a contraction is built on (`can't` → `can`, span 1;
+ * it follows the group's hyphen compound, if any). Compounds are indexed as terms but phrases
+ * are matched on tokens only.
  */
 export type Compound = Token & { span: number };
 
@@ -49,6 +53,19 @@ const HYPHEN_RE = /[-\u2010\u2011]/u;
 const APOSTROPHE_RE = /['\u2019\u02BC]/u;
 /** French elided articles and pronouns (`l'`, `d'`, `qu'`): split from the word they precede. */
 const ELISION_RE = /^(?:\p{L}|qu|jusqu|lorsqu|puisqu|quoiqu)$/iu;
+/** English clitics that follow an apostrophe to make a contraction: `we're`, `we'll`, `I've`, `she'd`, `I'm`. */
+const CLITIC_RE = /^(?:re|ll|ve|d|m)$/i;
+/** Matches a word ending in a letter, the only kind a clitic attaches to (`90's` is no contraction). */
+const ENDS_IN_LETTER_RE = /\p{L}$/u;
+/** Matches a host ending in `n`: with the clitic `t` it makes a contraction in `n't` (`don't`, `can't`). */
+const ENDS_IN_N_RE = /n$/i;
+/** The apostrophe a contraction's term keeps, whichever apostrophe the text uses. */
+const CONTRACTION_APOSTROPHE = "'";
+/**
+ * The word a contraction in `n't` is built on, where it is not the letters before `n't`
+ * (`don't` → `do`): `can't` → `can`, `won't` → `will`, `shan't` → `shall`; `ain't` has none.
+ */
+const NEGATED_BASES: Readonly<Record<string, string | null>> = { ca: 'can', wo: 'will', sha: 'shall', ai: null };
 
 type Piece = { text: string; start: number };
 
@@ -66,27 +83,55 @@ function splitPieces(text: string, start: number, separator: RegExp): Piece[] {
   return pieces;
 }
 
-type Word = { term: string; start: number; end: number };
+/** A word of a chunk; `base` is the word a contraction is built on (`they're` → `they`), if any. */
+type Word = { term: string; start: number; end: number; base?: string };
 
-/** Resolves apostrophes in one hyphen-free part: possessive `'s` dropped, elisions split, others joined. */
+/** A word being read: its text so far (a contraction's apostrophe as {@link CONTRACTION_APOSTROPHE}), span, and base. */
+type Pending = { text: string; start: number; end: number; contracted: boolean; base: string | null };
+
+/**
+ * Resolves apostrophes in one hyphen-free part: possessive `'s` dropped, English contractions
+ * kept whole with their base word, elisions split, others joined.
+ */
 function resolveApostrophes(part: Piece): Word[] {
   const pieces = splitPieces(part.text, part.start, APOSTROPHE_RE);
   const words: Word[] = [];
-  let current = { text: (pieces[0] as Piece).text, start: (pieces[0] as Piece).start, end: 0 };
-  current.end = current.start + current.text.length;
+  const first = pieces[0] as Piece;
+  let current: Pending = { text: first.text, start: first.start, end: first.start + first.text.length, contracted: false, base: null };
+  const wordOf = (): Word => {
+    const word: Word = { term: fold(current.text), start: current.start, end: current.end };
+    if (current.base !== null && current.base.length > 0) word.base = current.base;
+    return word;
+  };
   for (const piece of pieces.slice(1)) {
     const pieceEnd = piece.start + piece.text.length;
     if (piece.text === 's' || piece.text === 'S') {
-      current.end = pieceEnd; // possessive: the token covers `'s`, its term does not
+      current.end = pieceEnd; // possessive (or `it's`, `he's`): the token covers `'s`, its term does not
+    } else if (isClitic(current.text, piece.text)) {
+      if (!current.contracted) current.base = baseOf(current.text, piece.text);
+      current = { ...current, text: current.text + CONTRACTION_APOSTROPHE + piece.text, end: pieceEnd, contracted: true };
     } else if (ELISION_RE.test(current.text)) {
-      words.push({ term: fold(current.text), start: current.start, end: current.end });
-      current = { text: piece.text, start: piece.start, end: pieceEnd };
+      words.push(wordOf());
+      current = { text: piece.text, start: piece.start, end: pieceEnd, contracted: false, base: null };
     } else {
-      current = { text: current.text + piece.text, start: current.start, end: pieceEnd };
+      current = { ...current, text: current.text + piece.text, end: pieceEnd };
     }
   }
-  words.push({ term: fold(current.text), start: current.start, end: current.end });
+  words.push(wordOf());
   return words.filter((word) => word.term.length > 0);
+}
+
+/** True when `clitic`, after an apostrophe, makes an English contraction with `host`: `we're`, `can't`. */
+function isClitic(host: string, clitic: string): boolean {
+  if (!ENDS_IN_LETTER_RE.test(host)) return false;
+  return CLITIC_RE.test(clitic) || ((clitic === 't' || clitic === 'T') && ENDS_IN_N_RE.test(host));
+}
+
+/** The folded word a contraction is built on: the host, or for `n't` the host without its `n`. */
+function baseOf(host: string, clitic: string): string | null {
+  if (CLITIC_RE.test(clitic)) return fold(host);
+  const before = fold(host.slice(0, -1));
+  return Object.hasOwn(NEGATED_BASES, before) ? (NEGATED_BASES[before] as string | null) : before;
 }
 
 /** {@link CHUNK_RE}, anchored at `lastIndex`: reads the chunk that starts at a given position. */
@@ -175,7 +220,13 @@ function analyzeChunk(text: string, chunk: string, start: number, tokens: Token[
   for (const group of splitPieces(chunk, start, SENTENCE_JOINER_RE)) {
     const first = tokens.length;
     const parts = splitPieces(group.text, group.start, HYPHEN_RE).filter((p) => p.text.length > 0);
-    for (const part of parts) for (const word of resolveApostrophes(part)) pushWord(tokens, word);
+    const bases: Compound[] = [];
+    for (const part of parts) {
+      for (const word of resolveApostrophes(part)) {
+        if (word.base !== undefined) bases.push({ term: word.base, start: word.start, end: word.end, position: tokens.length, span: 1 });
+        pushWord(tokens, word);
+      }
+    }
     if (parts.length > 1 && tokens.length - first > 1) {
       const grouped = tokens.slice(first);
       compounds.push({
@@ -186,5 +237,7 @@ function analyzeChunk(text: string, chunk: string, start: number, tokens: Token[
         span: grouped.length,
       });
     }
+    // After the hyphen compound: a reader of compounds by position meets the whole word first.
+    compounds.push(...bases);
   }
 }

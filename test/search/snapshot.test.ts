@@ -6,6 +6,7 @@ import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, sav
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
 import { createLibrary, putArticles } from '../../src/search/library.ts';
+import { ANALYZER_VERSION } from '../../src/text/analyzer.ts';
 import { makeArticle, tempDir } from '../helpers.ts';
 
 let corpusDir: string;
@@ -83,6 +84,16 @@ describe('openLibrary', () => {
     expect((await openLibrary({ corpusDir, indexDir })).origin).toBe('rebuilt');
   });
 
+  it('rebuilds a snapshot made by another analyzer version', async () => {
+    await openLibrary({ corpusDir, indexDir });
+    const manifestPath = join(indexDir, MANIFEST_FILE);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { analyzerVersion: number };
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, analyzerVersion: ANALYZER_VERSION - 1 }));
+    const lines: string[] = [];
+    expect((await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) })).origin).toBe('rebuilt');
+    expect(lines.join('\n')).toContain(`analyzer version ${ANALYZER_VERSION - 1}, expected ${ANALYZER_VERSION}`);
+  });
+
   it('skips an unreadable corpus file and reports it', async () => {
     await writeFile(join(corpusDir, 'broken.json'), '{"title": ');
     const lines: string[] = [];
@@ -98,7 +109,7 @@ describe('saveSnapshot', () => {
     const { library, fingerprint } = await openLibrary({ corpusDir, indexDir });
     await saveSnapshot(indexDir, library, fingerprint);
     const manifest = await readManifest(indexDir);
-    expect(manifest).toMatchObject({ formatVersion: SNAPSHOT_FORMAT_VERSION, analyzerVersion: 1, articles: 2, paragraphs: 3, fingerprint });
+    expect(manifest).toMatchObject({ formatVersion: SNAPSHOT_FORMAT_VERSION, analyzerVersion: ANALYZER_VERSION, articles: 2, paragraphs: 3, fingerprint });
     expect(fingerprint).toBe(fingerprintCorpus(await listCorpusFiles(corpusDir)));
   });
 

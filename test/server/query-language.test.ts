@@ -144,3 +144,73 @@ describe('GET /search with the query language on the seed', () => {
     }
   });
 });
+
+describe('GET /search keeps apart words a stem or an apostrophe could merge (SPEC §3)', () => {
+  const archive = appOf([
+    makeArticle({
+      id: 'briefs',
+      title: 'Briefs',
+      paragraphs: [
+        'U.S. officials met on Monday.', // 1
+        'The funds were used for roads.', // 2
+        "We're ready, the minister said.", // 3
+        'They were ready a week ago.', // 4
+        "Farmers can't sell the grain.", // 5
+        'Farmers can sell the grain now.', // 6
+        'They’re waiting for rain.', // 7
+        'The well ran dry.', // 8
+        "We'll see, he said.", // 9
+        'Exports to the US rose.', // 10
+        'Using less oil helps.', // 11
+        "It's late.", // 12
+        'The ministry and its staff.', // 13
+      ],
+    }),
+  ]);
+  const found = async (q: string): Promise<Array<[number, string[]]>> => {
+    const response = await archive.request(`/search?q=${encodeURIComponent(q)}&limit=100`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as SearchResponse;
+    return body.hits
+      .map((hit): [number, string[]] => [hit.paragraph, hit.highlights.map(([start, end]) => hit.text.slice(start, end))])
+      .sort((a, b) => a[0] - b[0]);
+  };
+  const paragraphsOf = async (q: string) => (await found(q)).map(([paragraph]) => paragraph);
+
+  it('finds the country for U.S., US and us, and never used or using', async () => {
+    expect(await found('U.S.')).toEqual([[1, ['U.S.']], [10, ['US']]]);
+    expect(await paragraphsOf('US')).toEqual([1, 10]);
+    expect(await paragraphsOf('us')).toEqual([1, 10]);
+  });
+
+  it('finds used and using for use, and not the country', async () => {
+    expect(await found('use')).toEqual([[2, ['used']], [11, ['Using']]]);
+    expect(await paragraphsOf('used')).toEqual([2, 11]);
+  });
+
+  it("finds were and well, not we're and we'll, and the reverse", async () => {
+    expect(await paragraphsOf('were')).toEqual([2, 4]);
+    expect(await paragraphsOf('well')).toEqual([8]);
+    expect(await paragraphsOf("we're")).toEqual([3]);
+    expect(await paragraphsOf("we'll")).toEqual([9]);
+    expect(await found('we')).toEqual([[3, ["We're"]], [9, ["We'll"]]]);
+  });
+
+  it("finds can't for can, and they're for they, marking the whole contraction", async () => {
+    expect(await found('can')).toEqual([[5, ["can't"]], [6, ['can']]]);
+    expect(await paragraphsOf("can't")).toEqual([5]);
+    expect(await found('they')).toEqual([[4, ['They']], [7, ['They’re']]]);
+  });
+
+  it("matches a phrase with a contraction only where the text has it: we're is not were, can't is not can", async () => {
+    expect(await found('"we\'re ready"')).toEqual([[3, ["We're ready"]]]);
+    expect(await paragraphsOf('"were ready"')).toEqual([4]);
+    expect(await paragraphsOf('"can sell"')).toEqual([6]);
+    expect(await paragraphsOf('"can\'t sell"')).toEqual([5]);
+  });
+
+  it("keeps it's (it) apart from its", async () => {
+    expect(await paragraphsOf('its')).toEqual([13]);
+    expect(await paragraphsOf('it')).toEqual([12]);
+  });
+});
