@@ -1,0 +1,124 @@
+/**
+ * @module backends/backend
+ * The one contract every search backend implements (SPEC §9): the embedded backend (MiniSearch
+ * in this process, `corpus/` files, a snapshot in `index/`) and the PostgreSQL backend. It sits at
+ * the level of a whole search — a parsed query with its filters, sort, grouping, facets, mode and
+ * page in; the exact total, the page, the facets out — so each backend can push all of it down to
+ * where its data lives. Nothing in it is shaped by one implementation: no index records, no
+ * vocabulary stems written into the shared query tree. Persistence belongs to each backend.
+ *
+ * Highlights and snippets are not the backend's: the service computes them from the page's
+ * paragraphs with the one analyzer, given the words each prefix, wildcard and fuzzy term matched.
+ */
+import type { Article } from '../ingest/article.ts';
+import type { ParsedQuery, TermNode } from '../search/query.ts';
+
+/** The facets a search can count (SPEC §5). */
+export type FacetName = 'source' | 'month';
+
+/** What to search for and how to rank, filter, group, count and page (SPEC §5); validated by the caller. */
+export type SearchRequest = {
+  limit: number;
+  offset: number;
+  /** Exact source names, compared case-insensitively; empty: every source. */
+  sources: string[];
+  /** Inclusive `YYYY-MM-DD` bounds on the article's date; undated articles are left out when either is set. */
+  from: string | null;
+  to: string | null;
+  /** `relevance`: see {@link SearchBackend.search}; `newest` / `oldest`: by article date, undated last, then by relevance. */
+  sort: 'relevance' | 'newest' | 'oldest';
+  /** `article`: one hit per article (its best paragraph by the sort), `total` counts articles. */
+  group: 'paragraph' | 'article';
+  facets: FacetName[];
+  /** `all`: only paragraphs matching the whole query; `any`: always relaxed; `default`: relaxed when nothing matches (SPEC §4). */
+  mode: 'default' | 'all' | 'any';
+};
+
+/** The defaults of every search parameter. */
+export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
+  limit: 10,
+  offset: 0,
+  sources: [],
+  from: null,
+  to: null,
+  sort: 'relevance',
+  group: 'paragraph',
+  facets: [],
+  mode: 'default',
+};
+
+/** A paragraph of the page: the article it belongs to (whole, for text and context), which paragraph, and how it ranked. */
+export type BackendHit = {
+  article: Article;
+  /** 0-based index of the paragraph in `article.paragraphs`. */
+  index: number;
+  /** BM25 as MiniSearch computes it (BM25+, title boosted, times the number of query terms matched). */
+  score: number;
+  /** False when the paragraph stands for an article that matched only through its title. */
+  textMatched: boolean;
+  /** With `group=article`: how many paragraphs of the article are hits. */
+  matchingParagraphs?: number;
+};
+
+/**
+ * The words of the index a prefix, wildcard or fuzzy term of the query matched, as stems (each
+ * is searched as a keyword, SPEC §4), keyed by the term node of the parsed query.
+ */
+export type Expansions = ReadonlyMap<TermNode, ReadonlySet<string>>;
+
+/** The outcome of a search, before hits are dressed with highlights and snippets. */
+export type BackendSearch = {
+  /** Exact: matching paragraphs (articles with `group=article`) under the paragraph-hit rule. */
+  total: number;
+  /** True when no paragraph held every clause and those holding most of them were returned. */
+  relaxed: boolean;
+  hits: BackendHit[];
+  facets: Partial<Record<FacetName, Record<string, number>>>;
+  expansions: Expansions;
+};
+
+/** What writing one article of a batch did (SPEC §6). */
+export type ArticleResult = { id: string; status: 'created' | 'updated' | 'unchanged'; paragraphs: number };
+
+/** The counts of `/stats` a backend knows, plus what it wants to say about its storage. */
+export type BackendStats = {
+  articles: number;
+  paragraphs: number;
+  /** Distinct index terms (stems). */
+  terms: number;
+  /** Articles per source (`(none)` for articles without one). */
+  sources: Record<string, number>;
+  /** Which backend, and backend-specific facts (snapshot size and time, database size…). */
+  backend: { name: 'embedded' | 'postgres' } & Record<string, unknown>;
+};
+
+/**
+ * A search backend. Every method may be called concurrently; writes are atomic per batch and
+ * durable when their promise resolves, and a search never sees half a batch.
+ */
+export interface SearchBackend {
+  /**
+   * Runs `query`. A paragraph is a hit when the query matches over its text and its article's
+   * title and some positive clause matches in its own text; an article that matches only through
+   * its title is one hit, its first matching paragraph. Relevance ranks by how many top-level
+   * clauses a paragraph holds (relaxed matching only), then text matches above title-only ones,
+   * then by score, then by paragraph id. Throws `bad_request` when the query is too costly
+   * (a prefix or wildcard matching too many words, the query budget spent).
+   */
+  search(query: ParsedQuery, request: SearchRequest): Promise<BackendSearch>;
+  /** An article by id, or `undefined`. */
+  getArticle(id: string): Promise<Article | undefined>;
+  /**
+   * Adds or replaces validated articles with distinct ids, all or nothing: an identical article
+   * is `unchanged`; the same id with other content replaces it. Resolves once durable and
+   * searchable; throws `insufficient_storage` when the store of record is full (nothing written).
+   */
+  putArticles(articles: readonly Article[]): Promise<ArticleResult[]>;
+  /** Removes an article; resolves false when it is unknown. */
+  deleteArticle(id: string): Promise<boolean>;
+  /** Up to `limit` words of the index starting with the folded `prefix`, most frequent first. */
+  suggest(prefix: string, limit: number): Promise<string[]>;
+  stats(): Promise<BackendStats>;
+  /** Stops background work and releases resources (saves what must be saved). */
+  close(): Promise<void>;
+}
