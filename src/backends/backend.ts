@@ -11,7 +11,9 @@
  * paragraphs with the one analyzer, given the words each prefix, wildcard and fuzzy term matched.
  */
 import type { Article } from '../ingest/article.ts';
-import type { ParsedQuery, TermNode } from '../search/query.ts';
+import type { Expansions, ParsedQuery } from '../search/query.ts';
+
+export type { Expansions } from '../search/query.ts';
 
 /** The facets a search can count (SPEC §5). */
 export type FacetName = 'source' | 'month';
@@ -60,12 +62,6 @@ export type BackendHit = {
   matchingParagraphs?: number;
 };
 
-/**
- * The words of the index a prefix, wildcard or fuzzy term of the query matched, as stems (each
- * is searched as a keyword, SPEC §4), keyed by the term node of the parsed query.
- */
-export type Expansions = ReadonlyMap<TermNode, ReadonlySet<string>>;
-
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type BackendSearch = {
   /** Exact: matching paragraphs (articles with `group=article`) under the paragraph-hit rule. */
@@ -74,6 +70,7 @@ export type BackendSearch = {
   relaxed: boolean;
   hits: BackendHit[];
   facets: Partial<Record<FacetName, Record<string, number>>>;
+  /** The stems of the index words each prefix, wildcard and fuzzy term of the query matched (SPEC §4: each is searched as a keyword). */
   expansions: Expansions;
 };
 

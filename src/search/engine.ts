@@ -12,7 +12,7 @@ import { createError } from '../errors.ts';
 import { analyze, stem, termsOf } from '../text/analyzer.ts';
 import { FieldLengths, readDocuments, readTerms, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
-import type { AndNode, Field, QueryNode, TermNode } from './query.ts';
+import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from './query.ts';
 import { wildcardPattern } from './verify.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
@@ -46,12 +46,12 @@ export interface SearchEngine {
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
   /**
-   * A copy of `query` whose prefix and fuzzy terms carry the stems of the vocabulary words they
-   * expand to (see {@link TermNode}). Throws `bad_request` when a prefix expands to too many words.
+   * The stems of the vocabulary words each prefix, wildcard and fuzzy term of `query` expands to
+   * (see {@link TermNode}). Throws `bad_request` when one expands to too many words.
    */
-  expand(query: AndNode): AndNode;
-  /** Prepares `query` (expanded by {@link SearchEngine.expand}; unexpanded terms are expanded here). */
-  prepare(query: AndNode): PreparedQuery;
+  expand(query: AndNode): Expansions;
+  /** Prepares `query`, its terms expanded as `expansions` says (terms missing there are expanded here). */
+  prepare(query: AndNode, expansions?: Expansions): PreparedQuery;
   /** Words starting with `prefix`, most frequent first. */
   completions(prefix: string, limit: number): TermCount[];
   /** Number of paragraphs and of distinct index terms (stems). */
@@ -142,33 +142,37 @@ class MiniSearchEngine implements SearchEngine {
     return this.#index.has(id);
   }
 
-  expand(query: AndNode): AndNode {
-    const copy = (node: QueryNode): QueryNode => {
+  expand(query: AndNode): Expansions {
+    const expansions = new Map<TermNode, ReadonlySet<string>>();
+    const visit = (node: QueryNode): void => {
       switch (node.kind) {
         case 'term':
-          return node.mode === 'exact' ? node : { ...node, stems: this.#stemsOf(node) };
+          if (node.mode !== 'exact' && !expansions.has(node)) expansions.set(node, this.#stemsOf(node, NO_EXPANSIONS));
+          return;
         case 'phrase':
-          return node;
+          return;
         case 'near':
-          return { kind: 'near', operands: node.operands.map(copy), links: node.links };
+          return node.operands.forEach(visit);
         case 'or':
-          return { kind: 'or', should: node.should.map(copy) };
+          return node.should.forEach(visit);
         case 'and':
-          return { kind: 'and', must: node.must.map(copy), not: node.not.map(copy) };
+          node.must.forEach(visit);
+          return node.not.forEach(visit);
       }
     };
-    return copy(query) as AndNode;
+    visit(query);
+    return expansions;
   }
 
-  prepare(query: AndNode): PreparedQuery {
-    const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node));
+  prepare(query: AndNode, expansions: Expansions = NO_EXPANSIONS): PreparedQuery {
+    const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node, expansions));
     if (conjunction !== null) {
       // Its phrases and proximity chains, wanted or excluded, are looked up as words: the caller verifies them.
       const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase' || child.kind === 'near');
       return { exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
     }
     const state = { exact: true };
-    const tree = this.#toMiniSearch(query, state);
+    const tree = this.#toMiniSearch(query, state, expansions);
     return {
       exact: state.exact,
       forEach: (visit) => {
@@ -224,8 +228,9 @@ class MiniSearchEngine implements SearchEngine {
    * The stems a prefix or fuzzy term stands for: its own (it matches at least what the keyword
    * does) and those of the vocabulary words it matches (`talks*` → `talks`, `talkshow`).
    */
-  #stemsOf(node: TermNode): ReadonlySet<string> {
-    if (node.stems !== undefined) return node.stems;
+  #stemsOf(node: TermNode, expansions: Expansions): ReadonlySet<string> {
+    const known = expansions.get(node);
+    if (known !== undefined) return known;
     if (node.mode === 'wildcard') {
       // A wildcard word has no stem of its own: only the words it matches count.
       const stems = new Set<string>();
@@ -256,12 +261,12 @@ class MiniSearchEngine implements SearchEngine {
     return stems;
   }
 
-  #toMiniSearch(node: QueryNode, state: { exact: boolean }): Query {
+  #toMiniSearch(node: QueryNode, state: { exact: boolean }, expansions: Expansions): Query {
     switch (node.kind) {
       case 'term': {
         const fields = fieldsOf(node.field);
         if (node.mode === 'exact') return { queries: [stem(node.term)], fields };
-        return { queries: [...this.#stemsOf(node)], combineWith: 'OR', fields };
+        return { queries: [...this.#stemsOf(node, expansions)], combineWith: 'OR', fields };
       }
       case 'phrase':
         state.exact = false;
@@ -269,17 +274,17 @@ class MiniSearchEngine implements SearchEngine {
       case 'near':
         // Looked up as the AND of its operands; the caller verifies the chain.
         state.exact = false;
-        return { queries: node.operands.map((child) => this.#toMiniSearch(child, state)), combineWith: 'AND' };
+        return { queries: node.operands.map((child) => this.#toMiniSearch(child, state, expansions)), combineWith: 'AND' };
       case 'or':
-        return { queries: node.should.map((child) => this.#toMiniSearch(child, state)), combineWith: 'OR' };
+        return { queries: node.should.map((child) => this.#toMiniSearch(child, state, expansions)), combineWith: 'OR' };
       case 'and': {
-        const must: Query = { queries: node.must.map((child) => this.#toMiniSearch(child, state)), combineWith: 'AND' };
+        const must: Query = { queries: node.must.map((child) => this.#toMiniSearch(child, state, expansions)), combineWith: 'AND' };
         // What must be verified can only be excluded after verification: excluding its stems
         // here would drop paragraphs that do not hold the phrase (or the exact word) itself.
         const excluded: Query[] = [];
         for (const child of node.not) {
           const probe = { exact: true };
-          const query = this.#toMiniSearch(child, probe);
+          const query = this.#toMiniSearch(child, probe, expansions);
           if (probe.exact) excluded.push(query);
           else state.exact = false;
         }

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { createError } from '../errors.ts';
 import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { AndNode, ParsedQuery } from './query.ts';
+import type { AndNode, Expansions, ParsedQuery } from './query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
 
@@ -55,8 +55,10 @@ export type RankedParagraph = {
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type SearchOutcome = {
-  /** The query with its prefix and fuzzy terms expanded by the engine: what the highlights mark. */
+  /** The query the hits match (relaxed: its clauses ORed): what the highlights mark. */
   root: AndNode;
+  /** What each prefix, wildcard and fuzzy term of the query expanded to. */
+  expansions: Expansions;
   /** True when no paragraph held every clause and those holding most of them were returned (SPEC §4). */
   relaxed: boolean;
   total: number;
@@ -92,15 +94,16 @@ type Visit = (id: string, score: number, textMatched: boolean, clauses: number) 
  * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 2 on the seed
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
-  const root = library.engine.expand(query.root);
+  const root = query.root;
+  const expansions = library.engine.expand(root);
   const clock = budgetClock(budgetMs);
   if (request.mode !== 'any' || root.must.length < 2) {
-    const outcome = rank(library, request, clock, (visit) => strictCandidates(library, root, clock, visit));
-    if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { root, relaxed: false, ...outcome };
+    const outcome = rank(library, request, clock, (visit) => strictCandidates(library, root, expansions, clock, visit));
+    if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { root, expansions, relaxed: false, ...outcome };
   }
   const relaxedRoot: AndNode = { kind: 'and', must: [{ kind: 'or', should: root.must }], not: root.not };
-  const outcome = rank(library, request, clock, (visit) => relaxedCandidates(library, root, clock, visit));
-  return { root: relaxedRoot, relaxed: true, ...outcome };
+  const outcome = rank(library, request, clock, (visit) => relaxedCandidates(library, root, expansions, clock, visit));
+  return { root: relaxedRoot, expansions, relaxed: true, ...outcome };
 }
 
 /** Fewest plain terms whose AND, finding nothing, falls back to relaxed matching (SPEC §4). */
@@ -124,9 +127,9 @@ function budgetClock(budgetMs: number): () => void {
 }
 
 /** The paragraphs matching all of `root`, verified when the engine's candidates are a superset. */
-function strictCandidates(library: Library, root: AndNode, tick: () => void, visit: Visit): void {
-  const prepared = library.engine.prepare(root);
-  const verdict = prepared.exact ? undefined : verifier(library, root);
+function strictCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
+  const prepared = library.engine.prepare(root, expansions);
+  const verdict = prepared.exact ? undefined : verifier(library, root, expansions);
   prepared.forEach((id, score, textMatched) => {
     tick();
     if (verdict === undefined) {
@@ -140,10 +143,10 @@ function strictCandidates(library: Library, root: AndNode, tick: () => void, vis
 }
 
 /** The paragraphs matching some positive clause of `root` and none of its exclusions, with how many clauses each holds. */
-function relaxedCandidates(library: Library, root: AndNode, tick: () => void, visit: Visit): void {
+function relaxedCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
   const found = new Map<string, { score: number; clauses: number; text: boolean }>();
   for (const clause of root.must) {
-    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, tick, (id, score, textMatched) => {
+    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, expansions, tick, (id, score, textMatched) => {
       const known = found.get(id);
       if (known === undefined) found.set(id, { score, clauses: 1, text: textMatched });
       else {
@@ -161,7 +164,7 @@ function relaxedCandidates(library: Library, root: AndNode, tick: () => void, vi
  * paragraph hit is: title-only candidates stand for their article only when none of its
  * paragraphs matched in its own text, by the first of them.
  */
-function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'root' | 'relaxed'> {
+function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'root' | 'relaxed' | 'expansions'> {
   const accept = articleFilter(request);
   const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
@@ -224,8 +227,8 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
 }
 
 /** Verifies candidates on the analyzer's terms, in the library's term store. */
-function verifier(library: Library, root: AndNode): (ref: ParagraphRef) => Verdict {
-  const verdict = library.terms.matcher(root);
+function verifier(library: Library, root: AndNode, expansions: Expansions): (ref: ParagraphRef) => Verdict {
+  const verdict = library.terms.matcher(root, expansions);
   return (ref) => verdict(library.terms.doc(ref.stored, ref.index));
 }
 

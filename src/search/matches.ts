@@ -7,7 +7,7 @@
  */
 import type { Token } from '../text/analyzer.ts';
 import { connector } from './query-print.ts';
-import { BOTH_FIELDS, fieldsOf, type QueryNode } from './query.ts';
+import { BOTH_FIELDS, fieldsOf, NO_EXPANSIONS, type Expansions, type QueryNode } from './query.ts';
 import { chainIn, matchesQuery, phraseOccurrences, termMatches, type AnalyzedDoc } from './verify.ts';
 
 export { analyzeDoc } from './verify.ts';
@@ -25,20 +25,20 @@ export type MatchSpans = { title: Span[]; text: Span[] };
  * const doc = analyzeDoc('Gaza truce', 'The four-day truce began.');
  * matchSpans(parseQuery('truce').root, doc).text // [{ start: 14, end: 19, key: 'exact:truce' }]
  */
-export function matchSpans(node: QueryNode, doc: AnalyzedDoc): MatchSpans {
+export function matchSpans(node: QueryNode, doc: AnalyzedDoc, expansions: Expansions = NO_EXPANSIONS): MatchSpans {
   const spans: MatchSpans = { title: [], text: [] };
-  collect(node, doc, spans);
+  collect(node, doc, spans, expansions);
   return spans;
 }
 
-function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
+function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans, expansions: Expansions): void {
   switch (node.kind) {
     case 'term':
       for (const field of fieldsOf(node.field)) {
         const analysis = doc[field];
         const key = `${node.mode}:${node.term}`;
-        for (const token of analysis.tokens) if (termMatches(node, token.term)) spans[field].push(spanOf(token, token, key));
-        for (const compound of analysis.compounds) if (termMatches(node, compound.term)) spans[field].push(spanOf(compound, compound, key));
+        for (const token of analysis.tokens) if (termMatches(node, token.term, expansions)) spans[field].push(spanOf(token, token, key));
+        for (const compound of analysis.compounds) if (termMatches(node, compound.term, expansions)) spans[field].push(spanOf(compound, compound, key));
       }
       return;
     case 'phrase':
@@ -52,7 +52,7 @@ function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
       return;
     case 'near':
       for (const field of BOTH_FIELDS) {
-        const chain = chainIn(node, doc, field);
+        const chain = chainIn(node, doc, field, expansions);
         if (chain === null) continue;
         const tokens = doc[field].tokens;
         chain.forEach((occurrences, operand) => {
@@ -62,10 +62,10 @@ function collect(node: QueryNode, doc: AnalyzedDoc, spans: MatchSpans): void {
       }
       return;
     case 'and':
-      for (const child of node.must) collect(child, doc, spans);
+      for (const child of node.must) collect(child, doc, spans, expansions);
       return;
     case 'or':
-      for (const child of node.should) if (matchesQuery(child, doc)) collect(child, doc, spans);
+      for (const child of node.should) if (matchesQuery(child, doc, expansions)) collect(child, doc, spans, expansions);
       return;
   }
 }

@@ -30,8 +30,9 @@ const TEXT_ONLY: readonly Field[] = ['text'];
  *
  * A prefix, wildcard or fuzzy term expands to the words of the index's vocabulary it matches,
  * each then searched as a keyword, that is by its stem: `talks*` finds `talk` as `talks` does.
- * Once a backend has expanded it, `stems` holds the stems of those words. Before that (a query
- * checked against a lone paragraph), it matches the paragraph's own terms by their written form.
+ * A backend says which stems it expanded to in an {@link Expansions} map beside the tree; without
+ * one (a query checked against a lone paragraph), it matches the paragraph's own terms by their
+ * written form.
  */
 export type TermNode = {
   kind: 'term';
@@ -39,8 +40,16 @@ export type TermNode = {
   mode: 'exact' | 'prefix' | 'wildcard' | 'fuzzy';
   distance: number;
   field: FieldRestriction;
-  stems?: ReadonlySet<string>;
 };
+
+/**
+ * The stems of the index words each prefix, wildcard or fuzzy term matched, keyed by the term
+ * node of the parsed query: the tree itself is never written to.
+ */
+export type Expansions = ReadonlyMap<TermNode, ReadonlySet<string>>;
+
+/** No expansion known: terms match by their written form. */
+export const NO_EXPANSIONS: Expansions = new Map();
 
 /**
  * Folded tokens in order within one field, not stemmed, with at most `slop` other tokens

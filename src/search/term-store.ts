@@ -7,7 +7,7 @@
  */
 import { analyze, type Analysis } from '../text/analyzer.ts';
 import type { StoredArticle } from './library.ts';
-import { BOTH_FIELDS, type Field, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
+import { BOTH_FIELDS, NO_EXPANSIONS, type Expansions, type Field, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
 import { allowedSlop, analyzeDoc, chainIn, evaluateQuery, matchesInText, phraseEndAt, termMatches, type AnalyzedDoc, type Leaf } from './verify.ts';
 
 /** The terms of one article: one buffer of ids, and per field (title, then each paragraph) its bounds. */
@@ -34,7 +34,7 @@ export type TermStore = {
    * Tells whether a paragraph matches `root` exactly (same meaning as `matchesQuery`), and if so
    * whether some positive clause matches in its own text (`matchesInText`).
    */
-  matcher(root: QueryNode): (doc: TermDoc) => Verdict;
+  matcher(root: QueryNode, expansions?: Expansions): (doc: TermDoc) => Verdict;
 };
 
 /**
@@ -85,7 +85,7 @@ export function createTermStore(): TermStore {
       }
       return { ids: built.ids, bounds: built.bounds, title: 0, text: index + 1, stored, index };
     },
-    matcher(root) {
+    matcher(root, expansions = NO_EXPANSIONS) {
       const memos = new Map<TermNode, Map<number, boolean>>();
       const matchesTerm = (node: TermNode, id: number): boolean => {
         let memo = memos.get(node);
@@ -95,7 +95,7 @@ export function createTermStore(): TermStore {
         }
         let verdict = memo.get(id);
         if (verdict === undefined) {
-          verdict = termMatches(node, terms[id] as string);
+          verdict = termMatches(node, terms[id] as string, expansions);
           memo.set(id, verdict);
         }
         return verdict;
@@ -120,7 +120,7 @@ export function createTermStore(): TermStore {
       const leafMatches = (node: Leaf, doc: TermDoc, only: Field | null): boolean => {
         if (node.kind === 'near') {
           const analysis = analysisOf(doc);
-          return (only === null ? BOTH_FIELDS : [only]).some((field) => chainIn(node, analysis, field) !== null);
+          return (only === null ? BOTH_FIELDS : [only]).some((field) => chainIn(node, analysis, field, expansions) !== null);
         }
         const restriction = node.field ?? only;
         if (only !== null && restriction !== only) return false;

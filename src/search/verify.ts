@@ -7,7 +7,7 @@
 import { analyze, stem, type Analysis, type Token } from '../text/analyzer.ts';
 import { sentenceNumbers } from '../text/sentences.ts';
 import { solveChain, type Occurrence } from './proximity.ts';
-import { BOTH_FIELDS, fieldsOf, type Field, type NearNode, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
+import { BOTH_FIELDS, fieldsOf, NO_EXPANSIONS, type Expansions, type Field, type NearNode, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
 
 /** A field analyzed: its tokens and compounds, the text they come from, and (once asked for) the sentence of each token. */
 export type FieldAnalysis = Analysis & { source: string; sentences?: Int32Array };
@@ -91,8 +91,8 @@ export function allowedSlop(slop: number): number {
 
 /**
  * True when the query term `node` matches the index term `indexTerm` (a token's or a hyphen
- * compound's term): `exact` compares stems; a prefix, wildcard or fuzzy term expanded by a
- * backend looks the term's stem up in its `stems`; unexpanded, `prefix` tests the start,
+ * compound's term): `exact` compares stems; a prefix, wildcard or fuzzy term a backend
+ * expanded looks the term's stem up in `expansions`; unexpanded, `prefix` tests the start,
  * `wildcard` the pattern, and `fuzzy` allows up to `node.distance` edits (Levenshtein, counted in
  * UTF-16 units as MiniSearch counts them).
  *
@@ -102,8 +102,9 @@ export function allowedSlop(slop: number): number {
  * termMatches({ kind: 'term', term: 'wom?n', mode: 'wildcard', distance: 0, field: null }, 'women')   // true
  * termMatches({ kind: 'term', term: 'haniya', mode: 'fuzzy', distance: 1, field: null }, 'haniyeh')   // false
  */
-export function termMatches(node: TermNode, indexTerm: string): boolean {
-  if (node.stems !== undefined) return node.stems.has(stem(indexTerm));
+export function termMatches(node: TermNode, indexTerm: string, expansions: Expansions = NO_EXPANSIONS): boolean {
+  const stems = node.mode === 'exact' ? undefined : expansions.get(node);
+  if (stems !== undefined) return stems.has(stem(indexTerm));
   switch (node.mode) {
     case 'exact':
       return indexTerm === node.term || stem(indexTerm) === stem(node.term);
@@ -180,8 +181,8 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
  * matchesQuery(parseQuery('title:truce -gaza').root, doc)     // false
  * matchesQuery(parseQuery('four w/2 began').root, doc)        // true
  */
-export function matchesQuery(node: QueryNode, doc: AnalyzedDoc): boolean {
-  return evaluateQuery(node, (leaf) => leafMatches(leaf, doc));
+export function matchesQuery(node: QueryNode, doc: AnalyzedDoc, expansions: Expansions = NO_EXPANSIONS): boolean {
+  return evaluateQuery(node, (leaf) => leafMatches(leaf, doc, expansions));
 }
 
 /**
@@ -224,15 +225,15 @@ export function evaluateQuery(node: QueryNode, leaf: (node: Leaf) => boolean): b
 }
 
 /** True when `leaf` matches `doc` in some field it may match in. */
-export function leafMatches(leaf: Leaf, doc: AnalyzedDoc): boolean {
+export function leafMatches(leaf: Leaf, doc: AnalyzedDoc, expansions: Expansions = NO_EXPANSIONS): boolean {
   if (leaf.kind === 'phrase') return fieldsOf(leaf.field).some((field) => hasPhrase(doc[field].tokens, leaf.terms, leaf.slop));
-  if (leaf.kind === 'term') return fieldsOf(leaf.field).some((field) => termInField(leaf, doc[field]));
-  return BOTH_FIELDS.some((field) => chainIn(leaf, doc, field) !== null);
+  if (leaf.kind === 'term') return fieldsOf(leaf.field).some((field) => termInField(leaf, doc[field], expansions));
+  return BOTH_FIELDS.some((field) => chainIn(leaf, doc, field, expansions) !== null);
 }
 
 /** True when `leaf` matches in `field` of `doc`. */
-export function leafMatchesIn(leaf: Leaf, doc: AnalyzedDoc, field: Field): boolean {
-  return occurrencesIn(leaf, doc, field).length > 0;
+export function leafMatchesIn(leaf: Leaf, doc: AnalyzedDoc, field: Field, expansions: Expansions = NO_EXPANSIONS): boolean {
+  return occurrencesIn(leaf, doc, field, expansions).length > 0;
 }
 
 /**
@@ -240,42 +241,42 @@ export function leafMatchesIn(leaf: Leaf, doc: AnalyzedDoc, field: Field): boole
  * a phrase's occurrences, an OR's branches', a proximity chain's operands that take part in a
  * complete chain, and a group's positive clauses when the group matches within the field.
  */
-export function occurrencesIn(node: QueryNode, doc: AnalyzedDoc, field: Field): Occurrence[] {
+export function occurrencesIn(node: QueryNode, doc: AnalyzedDoc, field: Field, expansions: Expansions = NO_EXPANSIONS): Occurrence[] {
   const analysis = doc[field];
   switch (node.kind) {
     case 'term': {
       if (node.field !== null && node.field !== field) return [];
       const found: Occurrence[] = [];
-      for (const token of analysis.tokens) if (termMatches(node, token.term)) found.push([token.position, token.position]);
-      for (const compound of analysis.compounds) if (termMatches(node, compound.term)) found.push([compound.position, compound.position + compound.span - 1]);
+      for (const token of analysis.tokens) if (termMatches(node, token.term, expansions)) found.push([token.position, token.position]);
+      for (const compound of analysis.compounds) if (termMatches(node, compound.term, expansions)) found.push([compound.position, compound.position + compound.span - 1]);
       return found;
     }
     case 'phrase':
       if (node.field !== null && node.field !== field) return [];
       return phraseOccurrences(analysis.tokens, node.terms, node.slop);
     case 'near':
-      return (chainIn(node, doc, field) ?? []).flat();
+      return (chainIn(node, doc, field, expansions) ?? []).flat();
     case 'or':
-      return node.should.flatMap((child) => occurrencesIn(child, doc, field));
+      return node.should.flatMap((child) => occurrencesIn(child, doc, field, expansions));
     case 'and':
-      if (!evaluateQuery(node, (leaf) => leafMatchesIn(leaf, doc, field))) return [];
-      return node.must.flatMap((child) => occurrencesIn(child, doc, field));
+      if (!evaluateQuery(node, (leaf) => leafMatchesIn(leaf, doc, field, expansions))) return [];
+      return node.must.flatMap((child) => occurrencesIn(child, doc, field, expansions));
   }
 }
 
 /** The operands' occurrences that take part in a complete chain of `node` in `field`, or null. */
-export function chainIn(node: NearNode, doc: AnalyzedDoc, field: Field): Occurrence[][] | null {
-  const occurrences = node.operands.map((operand) => occurrencesIn(operand, doc, field));
+export function chainIn(node: NearNode, doc: AnalyzedDoc, field: Field, expansions: Expansions = NO_EXPANSIONS): Occurrence[][] | null {
+  const occurrences = node.operands.map((operand) => occurrencesIn(operand, doc, field, expansions));
   if (occurrences.some((list) => list.length === 0)) return null;
   const analysis = doc[field];
   return solveChain(occurrences, node.links, (position) => sentencesOf(analysis)[position] ?? 0);
 }
 
 /** True when some index term of the field (a token's or a compound's term) matches `node`. */
-function termInField(node: TermNode, analysis: Analysis): boolean {
+function termInField(node: TermNode, analysis: Analysis, expansions: Expansions): boolean {
   return (
-    analysis.tokens.some((token) => termMatches(node, token.term)) ||
-    analysis.compounds.some((compound) => termMatches(node, compound.term))
+    analysis.tokens.some((token) => termMatches(node, token.term, expansions)) ||
+    analysis.compounds.some((compound) => termMatches(node, compound.term, expansions))
   );
 }
 

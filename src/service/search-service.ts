@@ -8,7 +8,7 @@ import { DEFAULT_SEARCH_REQUEST, executeSearch, type RankedParagraph, type Searc
 import type { Library } from '../search/library.ts';
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
-import type { AndNode } from '../search/query.ts';
+import type { AndNode, Expansions } from '../search/query.ts';
 import { makeSnippets, normalizeSpans } from '../snippet/highlight.ts';
 
 /** Everything `/search` takes besides `q`. */
@@ -74,7 +74,7 @@ export function search(library: Library, q: string, params: SearchParams = DEFAU
   const started = performance.now();
   const query = parseQuery(q);
   const outcome = executeSearch(library, query, params);
-  const hits = outcome.page.map((ranked) => toHit(ranked, outcome.root, params));
+  const hits = outcome.page.map((ranked) => toHit(ranked, outcome.root, outcome.expansions, params));
   const warnings = [...query.warnings];
   if (outcome.relaxed && params.mode !== 'any') warnings.push(RELAXED_WARNING);
   const response: SearchResponse = {
@@ -92,10 +92,10 @@ export function search(library: Library, q: string, params: SearchParams = DEFAU
   return response;
 }
 
-function toHit(ranked: RankedParagraph, root: AndNode, params: SearchParams): Hit {
+function toHit(ranked: RankedParagraph, root: AndNode, expansions: Expansions, params: SearchParams): Hit {
   const { article } = ranked.stored;
   const text = article.paragraphs[ranked.index] ?? '';
-  const spans = matchSpans(root, analyzeDoc(article.title, text));
+  const spans = matchSpans(root, analyzeDoc(article.title, text), expansions);
   const snippets = makeSnippets(text, spans.text, { fragments: params.fragments, size: SNIPPET_CHARS });
   const hit: Hit = {
     id: ranked.id,

@@ -46,7 +46,8 @@ describe('engine snapshot records', () => {
     expect(loaded.completions('tr', 5)).toEqual(library.engine.completions('tr', 5));
     const ids = (engine: SearchEngine, q: string) => {
       const found: string[] = [];
-      engine.prepare(engine.expand(parseQuery(q).root)).forEach((id) => found.push(id));
+      const { root } = parseQuery(q);
+      engine.prepare(root, engine.expand(root)).forEach((id) => found.push(id));
       return found.sort();
     };
     for (const q of ['truce', 'talk*', 'doha -truce', 'resum~']) expect(ids(loaded, q)).toEqual(ids(library.engine, q));
