@@ -29,8 +29,8 @@ export interface PostingsView {
   boost(field: Field): number;
 }
 
-/** Receives each match: its id, its score, and whether it matched in its own text. */
-export type MatchVisitor = (id: string, score: number, textMatched: boolean) => void;
+/** Receives each match: its id, its score, and whether some clause matched in its own text, and in its article's title. */
+export type MatchVisitor = (id: string, score: number, textMatched: boolean, titleMatched: boolean) => void;
 
 /** Most excluded postings probed per candidate; past it they are merged into one set. */
 const MAX_PROBED_EXCLUSIONS = 8;
@@ -53,9 +53,13 @@ type FieldPostings = { docs: Map<number, number>; fieldId: number; boost: number
 
 /**
  * A clause of several stems, evaluated once over all its postings: per paragraph, its summed
- * score, the number of its stems it holds, and whether one was in the text.
+ * score, the number of its stems it holds, and in which fields ({@link IN_TEXT}, {@link IN_TITLE} bits).
  */
-type Accumulated = { slots: Map<number, number>; docs: number[]; scores: Float64Array; stems: Uint16Array; text: Uint8Array };
+type Accumulated = { slots: Map<number, number>; docs: number[]; scores: Float64Array; stems: Uint16Array; fields: Uint8Array };
+
+/** Bits of {@link Accumulated.fields}. */
+const IN_TEXT = 1;
+const IN_TITLE = 2;
 
 /** A required clause, ready to probe. */
 type Clause = { kind: 'stem'; fields: FieldPostings[]; size: number } | { kind: 'stems'; accumulated: Accumulated; size: number };
@@ -94,13 +98,16 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
     let score = 0;
     let quality = singleStems;
     let textMatched = false;
+    let titleMatched = false;
     for (const clause of clauses) {
       if (clause.kind === 'stems') {
         const slot = clause.accumulated.slots.get(doc);
         if (slot === undefined) return;
         score += clause.accumulated.scores[slot] as number;
         quality += clause.accumulated.stems[slot] as number;
-        textMatched ||= clause.accumulated.text[slot] === 1;
+        const fields = clause.accumulated.fields[slot] as number;
+        textMatched ||= (fields & IN_TEXT) !== 0;
+        titleMatched ||= (fields & IN_TITLE) !== 0;
         continue;
       }
       let found = false;
@@ -108,7 +115,8 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
         const frequency = field.docs.get(doc);
         if (frequency === undefined) continue;
         found = true;
-        textMatched ||= field.text;
+        if (field.text) textMatched = true;
+        else titleMatched = true;
         score += field.boost * bm25(frequency, field.idf, view.lengthOf(doc, field.fieldId), field.average);
       }
       if (!found) return;
@@ -116,7 +124,7 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
     const id = view.idOf(doc);
     if (id === undefined) return;
     count += 1;
-    visit(id, score * quality, textMatched);
+    visit(id, score * quality, textMatched, titleMatched);
   };
 
   if (driver.kind === 'stems') {
@@ -138,8 +146,8 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
 function accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPostings[]>): Accumulated {
   let capacity = 0;
   for (const fields of stems) for (const field of fields) capacity += field.docs.size;
-  const accumulated: Accumulated = { slots: new Map(), docs: [], scores: new Float64Array(capacity), stems: new Uint16Array(capacity), text: new Uint8Array(capacity) };
-  const { slots, docs, scores, text } = accumulated;
+  const accumulated: Accumulated = { slots: new Map(), docs: [], scores: new Float64Array(capacity), stems: new Uint16Array(capacity), fields: new Uint8Array(capacity) };
+  const { slots, docs, scores } = accumulated;
   for (const fields of stems) {
     for (let position = 0; position < fields.length; position += 1) {
       const field = fields[position] as FieldPostings;
@@ -151,7 +159,7 @@ function accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPosti
           docs.push(doc);
         }
         scores[slot] = (scores[slot] as number) + field.boost * bm25(frequency, field.idf, view.lengthOf(doc, field.fieldId), field.average);
-        if (field.text) text[slot] = 1;
+        accumulated.fields[slot] = (accumulated.fields[slot] as number) | (field.text ? IN_TEXT : IN_TITLE);
         // A stem held in several fields counts once towards the paragraph's number of stems.
         if (position === 0 || !holds(fields, position, doc)) accumulated.stems[slot] = (accumulated.stems[slot] as number) + 1;
       }

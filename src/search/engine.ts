@@ -22,10 +22,10 @@ export type ParagraphDoc = { id: string; title: string; text: string };
 
 /**
  * Receives each paragraph the engine found for a query, before verification and ranking:
- * its id, its BM25 score, and whether some positive term matched in its own text (not only
- * in its article's title).
+ * its id, its BM25 score, whether some positive term matched in its own text, and whether
+ * some matched in its article's title.
  */
-export type CandidateVisitor = (id: string, score: number, textMatched: boolean) => void;
+export type CandidateVisitor = (id: string, score: number, textMatched: boolean, titleMatched: boolean) => void;
 
 /**
  * A query ready to run. `exact` says whether the visited paragraphs are exactly the matches;
@@ -184,13 +184,13 @@ class MiniSearchEngine implements SearchEngine {
           const id = ids.get(shortId);
           if (id === undefined) continue;
           let textMatched = false;
+          let titleMatched = false;
           for (const term in match) {
-            if ((match[term] as string[]).includes('text')) {
-              textMatched = true;
-              break;
-            }
+            const fields = match[term] as string[];
+            if (fields.includes('text')) textMatched = true;
+            if (fields.includes('title')) titleMatched = true;
           }
-          visit(id, score * (terms.length || 1), textMatched);
+          visit(id, score * (terms.length || 1), textMatched, titleMatched);
         }
         return raw.size;
       },

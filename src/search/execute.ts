@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createError } from '../errors.ts';
-import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
+import { findParagraph, paragraphId, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { AndNode, Expansions, ParsedQuery } from './query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
@@ -77,8 +77,11 @@ const BUDGET_CHECK_EVERY = 1023;
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
 type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number };
 
-/** Receives a candidate: its id, BM25 score, whether it matched in its own text (when known) and how many clauses it holds. */
-type Visit = (id: string, score: number, textMatched: boolean, clauses: number) => void;
+/**
+ * Receives a candidate: its id, BM25 score, whether it matched in its own text, whether its
+ * article's title may have matched too (true when unknown), and how many clauses it holds.
+ */
+type Visit = (id: string, score: number, textMatched: boolean, titleMatched: boolean, clauses: number) => void;
 
 /**
  * Executes `query`. `total` is exact: every candidate is filtered, verified and counted; only
@@ -130,33 +133,34 @@ function budgetClock(budgetMs: number): () => void {
 function strictCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
   const prepared = library.engine.prepare(root, expansions);
   const verdict = prepared.exact ? undefined : verifier(library, root, expansions);
-  prepared.forEach((id, score, textMatched) => {
-    tick();
+  prepared.forEach((id, score, textMatched, titleMatched) => {
     if (verdict === undefined) {
-      visit(id, score, textMatched, 0);
+      visit(id, score, textMatched, titleMatched, 0);
       return;
     }
+    tick();
     const ref = findParagraph(library, id);
     const outcome = ref === undefined ? 'none' : verdict(ref);
-    if (outcome !== 'none') visit(id, score, outcome === 'text', 0);
+    if (outcome !== 'none') visit(id, score, outcome === 'text', true, 0);
   });
 }
 
 /** The paragraphs matching some positive clause of `root` and none of its exclusions, with how many clauses each holds. */
 function relaxedCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
-  const found = new Map<string, { score: number; clauses: number; text: boolean }>();
+  const found = new Map<string, { score: number; clauses: number; text: boolean; title: boolean }>();
   for (const clause of root.must) {
-    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, expansions, tick, (id, score, textMatched) => {
+    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, expansions, tick, (id, score, textMatched, titleMatched) => {
       const known = found.get(id);
-      if (known === undefined) found.set(id, { score, clauses: 1, text: textMatched });
+      if (known === undefined) found.set(id, { score, clauses: 1, text: textMatched, title: titleMatched });
       else {
         known.score += score;
         known.clauses += 1;
         known.text ||= textMatched;
+        known.title ||= titleMatched;
       }
     });
   }
-  for (const [id, { score, clauses, text }] of found) visit(id, score, text, clauses);
+  for (const [id, { score, clauses, text, title }] of found) visit(id, score, text, title, clauses);
 }
 
 /**
@@ -170,7 +174,8 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
   const compare = comparator(request.sort);
   const facets = createFacetCounter(request.facets);
   const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
-  const textArticles = new Set<string>();
+  // Text hits whose article's title matched too: only their articles can also have title-only candidates.
+  const textIds = new Set<string>();
   const titleOnly = new Map<string, Match>();
   const top = createTopK<Match>(request.offset + request.limit, compare);
   let total = 0;
@@ -188,7 +193,7 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
     else best.matchingParagraphs = (best.matchingParagraphs ?? 1) + 1;
   };
 
-  produce((id, score, textMatched, clauses) => {
+  produce((id, score, textMatched, titleMatched, clauses) => {
     tick();
     let ref: ParagraphRef | undefined;
     if (needsParagraph) {
@@ -196,17 +201,20 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
       if (ref === undefined || (accept !== undefined && !accept(ref.stored))) return;
     }
     const match: Match = { id, score, textMatched, clauses, ref };
-    const articleId = articleIdOf(id);
     if (!textMatched) {
+      const articleId = articleIdOf(id);
       const first = titleOnly.get(articleId);
       if (first === undefined || paragraphNumberOf(id) < paragraphNumberOf(first.id)) titleOnly.set(articleId, match);
       return;
     }
-    textArticles.add(articleId);
-    count(match, articleId);
+    if (titleMatched) textIds.add(id);
+    count(match, byArticle === undefined ? '' : articleIdOf(id));
   });
   for (const [articleId, match] of titleOnly) {
-    if (textArticles.has(articleId)) continue;
+    const paragraphs = library.articles.get(articleId)?.article.paragraphs.length ?? 0;
+    let hasTextHit = false;
+    for (let n = 1; n <= paragraphs && !hasTextHit; n += 1) hasTextHit = textIds.has(paragraphId(articleId, n));
+    if (hasTextHit) continue;
     match.ref ??= needsParagraph ? findParagraph(library, match.id) : undefined;
     count(match, articleId);
   }
