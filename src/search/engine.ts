@@ -30,9 +30,11 @@ export type CandidateVisitor = (id: string, score: number, textMatched: boolean,
 /**
  * A query ready to run. `exact` says whether the visited paragraphs are exactly the matches;
  * otherwise (phrases, and what an excluded phrase leaves) they are a superset the caller
- * verifies on the analyzer's tokens.
+ * verifies on the analyzer's tokens. `textExact` says whether `textMatched` and `titleMatched`
+ * are exact; otherwise (MiniSearch's query tree, whose match table keeps one clause's fields per
+ * stem) a paragraph reported as not matched in its text or title may still be.
  */
-export type PreparedQuery = { exact: boolean; forEach(visit: CandidateVisitor): number };
+export type PreparedQuery = { exact: boolean; textExact: boolean; forEach(visit: CandidateVisitor): number };
 
 /** A word of the vocabulary and the number of paragraphs holding its stem. */
 export type TermCount = { term: string; paragraphs: number };
@@ -169,12 +171,13 @@ class MiniSearchEngine implements SearchEngine {
     if (conjunction !== null) {
       // Its phrases and proximity chains, wanted or excluded, are looked up as words: the caller verifies them.
       const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase' || child.kind === 'near');
-      return { exact, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
+      return { exact, textExact: true, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
     }
     const state = { exact: true };
     const tree = this.#toMiniSearch(query, state, expansions);
     return {
       exact: state.exact,
+      textExact: false,
       forEach: (visit) => {
         // MiniSearch's public search() builds a result object per match and sorts them all; for
         // a common word that is most of the time. The raw matches are enough: ranking is ours.

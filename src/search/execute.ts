@@ -132,10 +132,11 @@ function budgetClock(budgetMs: number): () => void {
 /** The paragraphs matching all of `root`, verified when the engine's candidates are a superset. */
 function strictCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
   const prepared = library.engine.prepare(root, expansions);
-  const verdict = prepared.exact ? undefined : verifier(library, root, expansions);
+  const verdict = prepared.exact && prepared.textExact ? undefined : verifier(library, root, expansions);
   prepared.forEach((id, score, textMatched, titleMatched) => {
-    if (verdict === undefined) {
-      visit(id, score, textMatched, titleMatched, 0);
+    if (verdict === undefined || (prepared.exact && textMatched)) {
+      // Without exact fields, the title may have matched though the engine does not say so.
+      visit(id, score, textMatched, titleMatched || !prepared.textExact, 0);
       return;
     }
     tick();

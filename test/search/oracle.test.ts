@@ -17,12 +17,15 @@ const QUERY_WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'iran', 'qatar'
 /** A proximity connector: `w/N`, `pre/N`, `w/s`. */
 type Connector = { kind: 'w' | 'pre'; distance: number } | { kind: 's' };
 
+/** A field restriction (SPEC §4 `title:` / `text:`), or none. */
+type Restriction = 'title' | 'text' | null;
+
 type Clause =
-  | { kind: 'term'; word: string }
+  | { kind: 'term'; word: string; field?: Restriction }
   | { kind: 'prefix'; prefix: string }
   | { kind: 'wildcard'; pattern: string }
   | { kind: 'fuzzy'; word: string; distance: number | null }
-  | { kind: 'phrase'; words: string[]; slop: number }
+  | { kind: 'phrase'; words: string[]; slop: number; field?: Restriction }
   | { kind: 'or'; left: Clause; right: Clause }
   | { kind: 'near'; operands: Clause[]; connectors: Connector[] };
 type Leaf = Exclude<Clause, { kind: 'or' } | { kind: 'near' }>;
@@ -30,10 +33,11 @@ type Leaf = Exclude<Clause, { kind: 'or' } | { kind: 'near' }>;
 type Query = { must: Clause[]; not: Leaf[]; and: ' ' | ' AND ' | ' && ' | ' +'; neg: '-' | 'NOT ' | '!' };
 
 const word = fc.constantFrom(...QUERY_WORDS);
-const term = word.map((w): Clause => ({ kind: 'term', word: w }));
+const restriction = fc.constantFrom<Restriction>(null, null, null, 'title', 'text');
+const term = fc.record({ w: word, field: restriction }).map(({ w, field }): Clause => ({ kind: 'term', word: w, field }));
 const phrase = fc
-  .record({ words: fc.array(word, { minLength: 1, maxLength: 3 }), slop: fc.constantFrom(0, 0, 1, 2) })
-  .map(({ words, slop }): Clause => ({ kind: 'phrase', words, slop }));
+  .record({ words: fc.array(word, { minLength: 1, maxLength: 3 }), slop: fc.constantFrom(0, 0, 1, 2), field: restriction })
+  .map(({ words, slop, field }): Clause => ({ kind: 'phrase', words, slop, field }));
 /** Prefixes that hit whole stem families (`talk*`) and parts of them (`talks*`, `truces*`). */
 const prefix = fc.constantFrom('tal', 'talk', 'talks', 'tru', 'truces', 'ga', 'cease', 'ceasef', 'el', 'fo').map((p): Clause => ({ kind: 'prefix', prefix: p }));
 /** `distance: null` is `~` alone: AUTO fuzziness. */
@@ -68,7 +72,7 @@ const corpus = fc.array(
 function render(c: Clause): string {
   switch (c.kind) {
     case 'term':
-      return c.word;
+      return `${c.field ? `${c.field}:` : ''}${c.word}`;
     case 'prefix':
       return `${c.prefix}*`;
     case 'fuzzy':
@@ -76,7 +80,7 @@ function render(c: Clause): string {
     case 'wildcard':
       return c.pattern;
     case 'phrase':
-      return `"${c.words.join(' ')}"${c.slop > 0 ? `~${c.slop}` : ''}`;
+      return `${c.field ? `${c.field}:` : ''}"${c.words.join(' ')}"${c.slop > 0 ? `~${c.slop}` : ''}`;
     case 'or':
       return `(${render(c.left)} OR ${render(c.right)})`;
     case 'near':
@@ -156,17 +160,18 @@ function fieldMatches(c: Leaf, field: Analysis, vocabulary: readonly string[]): 
 }
 
 /** A field: its analysis, and the sentence (UAX #29, by `Intl.Segmenter`) of each token. */
-type FieldOf = { analysis: Analysis; sentence: number[] };
+type FieldOf = { name: 'title' | 'text'; analysis: Analysis; sentence: number[] };
 
-function fieldOf(text: string): FieldOf {
+function fieldOf(name: 'title' | 'text', text: string): FieldOf {
   const analysis = analyze(text);
   const starts = [...new Intl.Segmenter('und', { granularity: 'sentence' }).segment(text)].map((segment) => segment.index);
-  return { analysis, sentence: analysis.tokens.map((token) => starts.filter((start) => start <= token.start).length - 1) };
+  return { name, analysis, sentence: analysis.tokens.map((token) => starts.filter((start) => start <= token.start).length - 1) };
 }
 
 /** Every `[first, last]` token positions an operand occupies in a field: all tuples, by brute force. */
 function occurrences(c: Clause, field: FieldOf, vocabulary: readonly string[]): Array<[number, number]> {
   const tokens = field.analysis.tokens.map((t) => t.term);
+  if ((c.kind === 'term' || c.kind === 'phrase') && c.field && c.field !== field.name) return [];
   switch (c.kind) {
     case 'term': {
       const found: Array<[number, number]> = [];
@@ -218,6 +223,7 @@ function chainMatches(c: Extract<Clause, { kind: 'near' }>, field: FieldOf, voca
 
 function inField(c: Clause, field: FieldOf, vocabulary: readonly string[]): boolean {
   if (c.kind === 'or') return inField(c.left, field, vocabulary) || inField(c.right, field, vocabulary);
+  if ((c.kind === 'term' || c.kind === 'phrase') && c.field && c.field !== field.name) return false;
   if (c.kind === 'near') return chainMatches(c, field, vocabulary);
   return fieldMatches(c, field.analysis, vocabulary);
 }
@@ -239,10 +245,10 @@ describe('GET /search against a brute-force scan', () => {
         // its first matching paragraph.
         const expected: string[] = [];
         for (const article of fixtures) {
-          const title = fieldOf(article.title);
+          const title = fieldOf('title', article.title);
           const matching: Array<{ id: string; inText: boolean }> = [];
           article.paragraphs.forEach((text, index) => {
-            const field = fieldOf(text);
+            const field = fieldOf('text', text);
             const ok = q.must.every((c) => oracle(c, title, field, vocabulary)) && !q.not.some((c) => oracle(c, title, field, vocabulary));
             if (ok) matching.push({ id: `${article.id}:${index + 1}`, inText: q.must.some((c) => inField(c, field, vocabulary)) });
           });
