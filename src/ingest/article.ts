@@ -22,8 +22,14 @@ export type Article = {
 
 /** Longest accepted title, in characters (SPEC §2). */
 export const MAX_TITLE_CHARS = 1000;
-/** Matches a valid article id (SPEC §2). */
-export const ARTICLE_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
+/**
+ * Matches a valid article id: 1–128 of `A-Z a-z 0-9 . _ -` (SPEC §2), not starting with a dot.
+ * The id names the article's corpus file (`<id>.json`) and its URL (`/articles/<id>`): a leading
+ * dot would make a hidden file the corpus listing skips, and `.` and `..` are not URL segments.
+ */
+export const ARTICLE_ID_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+/** The id rule in words, for error messages. */
+const ARTICLE_ID_RULE = 'must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with a dot';
 /** Matches an ISO 8601 date or date-time: `2020-01-05`, `2020-01-05T10:00Z`, `2020-01-05 10:00:00+01:00`. */
 const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 /** Matches an RFC 2822 date: `Tue, 05 Jan 2020 10:00:00 GMT` (weekday optional). */
@@ -70,7 +76,7 @@ const ArticleInput = z
   .object({
     id: z
       .string()
-      .regex(ARTICLE_ID_RE, 'must match [A-Za-z0-9._-]{1,128}')
+      .regex(ARTICLE_ID_RE, ARTICLE_ID_RULE)
       .nullish(),
     title: z
       .string({ error: 'is required' })

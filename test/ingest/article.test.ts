@@ -39,6 +39,22 @@ describe('validateArticle', () => {
     expect(result.ok ? [] : result.problems.every((problem) => problem.item === 3)).toBe(true);
   });
 
+  it('refuses an id that starts with a dot, which would name a hidden file or no URL at all', () => {
+    for (const id of ['.hidden', '...', '.', '..', '.x.json']) {
+      const result = validateArticle({ id, title: 'T', paragraphs: ['p'] }, 2);
+      expect(result.ok, id).toBe(false);
+      expect(result.ok ? [] : result.problems).toEqual([{ item: 2, field: 'id', message: expect.stringContaining('not start with a dot') }]);
+    }
+  });
+
+  it('accepts dots, dashes and underscores anywhere else in an id', () => {
+    for (const id of ['a.b', 'x.', 'a..b', '-lead', '_under', 'x'.repeat(128)]) {
+      const result = validateArticle({ id, title: 'T', paragraphs: ['p'] }, 0);
+      expect(result.ok && result.article.id, id).toBe(id);
+    }
+    expect(validateArticle({ id: 'x'.repeat(129), title: 'T', paragraphs: ['p'] }, 0).ok).toBe(false);
+  });
+
   it('refuses a title over 1,000 characters and a non-object', () => {
     expect(validateArticle({ title: 'x'.repeat(1001), paragraphs: ['p'] }, 0).ok).toBe(false);
     expect(validateArticle(['not', 'an', 'article'], 0).ok).toBe(false);

@@ -66,6 +66,16 @@ describe('POST /articles', () => {
     expect((await (await fixture.app.request('/search?q=fine')).json()).total).toBe(0);
   });
 
+  it('refuses an id starting with a dot (a hidden file the corpus would never list) and writes nothing', async () => {
+    fixture = await writableApp();
+    for (const id of ['.hidden', '...', '..']) {
+      const response = await post(fixture.app, JSON.stringify([article('Fine', ['Kept out.'], { id: 'fine' }), article('Dot', ['Hidden.'], { id })]), 'application/json');
+      expect(response.status, id).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('item 1: id must be 1 to 128');
+    }
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+  });
+
   it('rejects invalid JSON and a batch repeating an id', async () => {
     fixture = await writableApp();
     expect((await post(fixture.app, '{"title":', 'application/json')).status).toBe(400);
@@ -176,6 +186,17 @@ describe('corpus sync', () => {
     await rm(path);
     await fixture.service.sync();
     expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(0);
+  });
+});
+
+describe('corpus files with a bad id', () => {
+  it('skips a hand-placed file holding an id that starts with a dot, saying why', async () => {
+    fixture = await writableApp();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(fixture.corpusDir, 'dots.json'), JSON.stringify(article('Dot', ['Hidden words.'], { id: '.dot' })));
+    const outcome = await fixture.service.sync();
+    expect(outcome.problems).toEqual([expect.stringMatching(/^dots\.json: .*item 0: id must be 1 to 128 .* not start with a dot/)]);
+    expect((await (await fixture.app.request('/search?q=hidden')).json()).total).toBe(0);
   });
 });
 
