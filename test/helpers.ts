@@ -1,11 +1,11 @@
 /**
  * Shared test fixtures: the seed article, small libraries and services built per test.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../src/ingest/article.ts';
-import { readArticleFile, writeArticleFile } from '../src/ingest/corpus.ts';
+import { articleFileContent, articleFileName, readArticleFile } from '../src/ingest/corpus.ts';
 import { createLibrary, putArticles, type Library } from '../src/search/library.ts';
 import { createApp } from '../src/server/app.ts';
 import type { WriteAccess } from '../src/server/write-access.ts';
@@ -39,6 +39,13 @@ export function libraryOf(articles: readonly Article[]): Library {
 export function appOf(articles: readonly Article[]) {
   const state = createCorpusState(libraryOf(articles), '/nonexistent-corpus', []);
   return createApp({ service: createNewsService({ state }) });
+}
+
+/** Writes `article` to `<dir>/<id>.json` as the service would (a test's starting corpus). */
+export async function writeArticleFile(dir: string, article: Article): Promise<string> {
+  const name = articleFileName(article.id);
+  await writeFile(join(dir, name), articleFileContent(article));
+  return name;
 }
 
 /** A fresh temporary folder, removed by the returned cleanup. */

@@ -9,7 +9,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { writeFileDurably } from '../ingest/corpus.ts';
+import { writeFileDurably } from '../ingest/durable-files.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';

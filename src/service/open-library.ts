@@ -4,7 +4,8 @@
  * `corpus/` (reporting progress) and save a fresh snapshot.
  */
 import { mkdir } from 'node:fs/promises';
-import { fingerprintCorpus, listCorpusFiles, readCorpusFile, removeStaleTemporaryFiles, type CorpusFile } from '../ingest/corpus.ts';
+import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
+import { recoverInterruptedWrites } from '../ingest/durable-files.ts';
 import type { Article } from '../ingest/article.ts';
 import { createLibrary, putArticles, type Library } from '../search/library.ts';
 import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
@@ -48,7 +49,10 @@ const INDEX_BATCH_PARAGRAPHS = 2000;
 export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> {
   const { corpusDir, indexDir, onProgress, log = () => {} } = options;
   await mkdir(corpusDir, { recursive: true });
-  const leftovers = (await removeStaleTemporaryFiles(corpusDir)) + (await removeStaleTemporaryFiles(indexDir));
+  // Before listing: a batch whose journal was written is finished, so it is all there or not at all.
+  const recovered = await recoverInterruptedWrites(corpusDir);
+  if (recovered.journalsFinished > 0) log(`finished ${recovered.journalsFinished} interrupted batch writes in ${corpusDir}`);
+  const leftovers = recovered.temporaryFilesRemoved + (await recoverInterruptedWrites(indexDir)).temporaryFilesRemoved;
   if (leftovers > 0) log(`removed ${leftovers} temporary files left by an interrupted write`);
   const files = await listCorpusFiles(corpusDir);
   const fingerprint = fingerprintCorpus(files);

@@ -1,12 +1,12 @@
 import { readFile, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprintCorpus, listCorpusFiles, writeArticleFile } from '../../src/ingest/corpus.ts';
+import { fingerprintCorpus, listCorpusFiles } from '../../src/ingest/corpus.ts';
 import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot } from '../../src/search/snapshot.ts';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
 import { createLibrary, putArticles } from '../../src/search/library.ts';
-import { makeArticle, tempDir } from '../helpers.ts';
+import { makeArticle, tempDir, writeArticleFile } from '../helpers.ts';
 
 let corpusDir: string;
 let indexDir: string;
@@ -137,18 +137,5 @@ describe('saveSnapshot', () => {
     await saveSnapshot(indexDir, library, 'another-fingerprint');
     const loaded = await loadSnapshot(indexDir, fingerprintCorpus(await listCorpusFiles(corpusDir)));
     expect(loaded).toEqual({ ok: false, reason: 'the corpus changed since the snapshot' });
-  });
-});
-
-describe('removeStaleTemporaryFiles', () => {
-  it('removes temporary files left by a crash and keeps recent ones, and files it did not write', async () => {
-    const { removeStaleTemporaryFiles } = await import('../../src/ingest/corpus.ts');
-    const old = new Date(0);
-    for (const name of ['old.json.1.0badc0de.tmp', 'new.json.2.0123abcd.tmp', 'notes.tmp']) await writeFile(join(corpusDir, name), '{"half":');
-    await utimes(join(corpusDir, 'old.json.1.0badc0de.tmp'), old, old);
-    await utimes(join(corpusDir, 'notes.tmp'), old, old);
-    expect(await removeStaleTemporaryFiles(corpusDir)).toBe(1);
-    const { readdir } = await import('node:fs/promises');
-    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp')).sort()).toEqual(['new.json.2.0123abcd.tmp', 'notes.tmp']);
   });
 });

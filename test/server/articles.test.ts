@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
+import { injectFaults } from '../fault-fs.ts';
 import { SEED_PATH, writableApp } from '../helpers.ts';
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;
@@ -83,6 +84,21 @@ describe('POST /articles', () => {
     const response = await post(fixture.app, twice, 'application/json');
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('items 0 and 1');
+  });
+
+  it('answers 507 insufficient_storage when the corpus disk is full, and none of the batch is readable', async () => {
+    fixture = await writableApp();
+    const restore = injectFaults({ dir: fixture.corpusDir, mode: 'full', freeBytes: 600 });
+    try {
+      const batch = JSON.stringify(['f1', 'f2', 'f3'].map((id) => article(`Story ${id}`, [`Full disk ${id}word.`], { id })));
+      const response = await post(fixture.app, batch, 'application/json');
+      expect(response.status).toBe(507);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('insufficient_storage');
+    } finally {
+      restore();
+    }
+    for (const id of ['f1', 'f2', 'f3']) expect((await fixture.app.request(`/articles/${id}`)).status).toBe(404);
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
   });
 
   it('answers 415 for an unknown media type and 413 for a body over the limit', async () => {
