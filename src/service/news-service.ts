@@ -12,6 +12,7 @@ import { addArticles, removeArticle, stateFingerprint, syncCorpus, type ArticleR
 import { search, type SearchParams, type SearchResponse } from './search-service.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { createSnapshotScheduler } from './snapshot-scheduler.ts';
+import { indexFailure, type IndexState } from './open-library.ts';
 import { messageOf } from '../errors.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
@@ -26,6 +27,8 @@ export type Stats = {
   terms: number;
   sources: Record<string, number>;
   snapshot: { bytes: number; createdAt: string } | null;
+  /** Whether `index/` holds the library as it is; when not, why (the service runs from `corpus/` all the same). */
+  index: IndexState;
 };
 
 /** The operations of the service. */
@@ -55,6 +58,8 @@ export type NewsServiceOptions = {
   indexDir?: string | undefined;
   /** The manifest of the snapshot the library was loaded from or saved to, if any. */
   manifest?: Manifest | undefined;
+  /** Whether the snapshot could be saved at start (default: yes). */
+  index?: IndexState | undefined;
   /** Quiet time after a change before the snapshot is saved. */
   snapshotDelayMs?: number;
   /** How often `corpus/` is checked for outside changes; 0 disables it. */
@@ -78,14 +83,21 @@ export function createNewsService(options: NewsServiceOptions): NewsService {
   const { state, indexDir, snapshotDelayMs = SNAPSHOT_DELAY_MS, watchIntervalMs = 0, log = () => {} } = options;
   const library: Library = state.library;
   let manifest = options.manifest;
+  let index: IndexState = indexDir === undefined ? { persisted: false, reason: 'no index folder: nothing is saved' } : (options.index ?? { persisted: true });
   const writes = createSerialQueue();
   const snapshots = createSnapshotScheduler({
     delayMs: snapshotDelayMs,
     log,
     save: async () => {
       if (indexDir === undefined) return;
-      // Taken inside the write queue so the snapshot matches the fingerprint it records.
-      manifest = await writes.run(() => saveSnapshot(indexDir, library, stateFingerprint(state)));
+      try {
+        // Taken inside the write queue so the snapshot matches the fingerprint it records.
+        manifest = await writes.run(() => saveSnapshot(indexDir, library, stateFingerprint(state)));
+        index = { persisted: true };
+      } catch (error) {
+        index = { persisted: false, reason: indexFailure(error) };
+        throw error;
+      }
     },
   });
 
@@ -124,6 +136,8 @@ export function createNewsService(options: NewsServiceOptions): NewsService {
       return {
         ...libraryCounts(library),
         snapshot: manifest === undefined ? null : { bytes: manifest.bytes, createdAt: manifest.createdAt },
+        // Not saved yet after changes is not "not persisted": the corpus holds them, the save follows.
+        index,
       };
     },
     async ingest(articles) {
