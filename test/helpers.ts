@@ -28,6 +28,21 @@ export function makeArticle(fields: Partial<Article> & { id: string; paragraphs:
   return { title: `Article ${fields.id}`, source: 'Test Wire', date: null, url: null, caption: null, dateline: null, ...fields };
 }
 
+/** The n-th word of a list of distinct letter-only words (`ba`, `ca`, … `bb`, …). */
+export function distinctWord(n: number): string {
+  let word = '';
+  for (let rest = n + 27; rest > 0; rest = Math.floor(rest / 26)) word += String.fromCharCode(97 + (rest % 26));
+  return `q${word}`;
+}
+
+/** An article holding `count` distinct words, 1,000 to a paragraph. */
+export function wordyArticle(id: string, count: number) {
+  const words = Array.from({ length: count }, (_, i) => distinctWord(i));
+  const paragraphs: string[] = [];
+  for (let at = 0; at < words.length; at += 1000) paragraphs.push(words.slice(at, at + 1000).join(' '));
+  return makeArticle({ id, title: 'Words', paragraphs });
+}
+
 /** A library holding `articles`. */
 export function libraryOf(articles: readonly Article[]): Library {
   const library = createLibrary();

@@ -20,8 +20,8 @@ export type StagedFile = {
   readonly mtimeMs: number;
 };
 
-/** What {@link stageFile} writes: text, bytes, or pieces of text written one after the other. */
-export type FileContent = string | Buffer | AsyncIterable<string>;
+/** What {@link stageFile} writes: text, bytes, or pieces of either written one after the other. */
+export type FileContent = string | Buffer | AsyncIterable<string | Buffer>;
 
 /** Matches the names {@link stageFile} gives its temporary files: `<name>.<pid>.<8 hex>.tmp`. */
 const TEMPORARY_NAME_RE = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -55,7 +55,7 @@ export async function stageFile(target: string, content: FileContent): Promise<S
     if (typeof content === 'string' || Buffer.isBuffer(content)) {
       expected = await writeAll(handle, typeof content === 'string' ? Buffer.from(content) : content);
     } else {
-      for await (const piece of content) expected += await writeAll(handle, Buffer.from(piece));
+      for await (const piece of content) expected += await writeAll(handle, Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
     }
     await handle.sync();
     const info = await handle.stat();

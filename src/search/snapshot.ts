@@ -16,6 +16,7 @@ import { writeFileDurably } from '../ingest/durable-files.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
+import { textLength } from '../ingest/article.ts';
 import { messageOf, systemCodeOf } from '../errors.ts';
 
 /** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256. */
@@ -27,8 +28,10 @@ export const MANIFEST_FILE = 'manifest.json';
 /** Matches snapshot file names written by {@link saveSnapshot} (and by format 1, to clean them up). */
 const SNAPSHOT_FILE_RE = /^snapshot-[0-9a-z-]+\.jsonl?$/;
 
-/** Articles per line of the snapshot. */
+/** Most articles per line of the snapshot. */
 const ARTICLES_PER_LINE = 500;
+/** Most paragraph characters per line of the snapshot, unless one article alone holds more (it is never split). */
+const LINE_CHARS = 1_000_000;
 
 /** What `manifest.json` records. */
 export type Manifest = {
@@ -63,21 +66,18 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   const records = library.engine.records();
   let bytes = 0;
   const hash = createHash('sha256');
-  async function* lines(): AsyncGenerator<string> {
-    const line = (value: SnapshotLine): string => {
-      const text = `${JSON.stringify(value)}\n`;
-      bytes += Buffer.byteLength(text);
-      hash.update(text);
-      return text;
-    };
-    for (const record of records) {
-      yield line(['engine', record]);
-      await yieldToEventLoop();
-    }
-    for (let at = 0; at < articles.length; at += ARTICLES_PER_LINE) {
-      yield line(['articles', articles.slice(at, at + ARTICLES_PER_LINE)]);
-      await yieldToEventLoop();
-    }
+  // One line: encoded, handed to the writer, then hashed once written, with a turn of the event
+  // loop for searches before the next; each step stays short for the largest line.
+  async function* line(value: SnapshotLine): AsyncGenerator<Buffer> {
+    const buffer = Buffer.from(`${JSON.stringify(value)}\n`);
+    bytes += buffer.length;
+    yield buffer;
+    hash.update(buffer);
+    await yieldToEventLoop();
+  }
+  async function* lines(): AsyncGenerator<Buffer> {
+    for (const record of records) yield* line(['engine', record]);
+    for (const group of articleLines(articles)) yield* line(['articles', group]);
   }
   const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
   const written = await writeFileDurably(join(indexDir, snapshotFile), lines());
@@ -102,6 +102,23 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   }
   await removeOtherSnapshots(indexDir, snapshotFile);
   return manifest;
+}
+
+/** The articles in groups of at most {@link ARTICLES_PER_LINE}, and at most {@link LINE_CHARS} characters of text unless one article alone holds more. */
+function* articleLines(articles: readonly StoredArticle[]): Generator<StoredArticle[]> {
+  let group: StoredArticle[] = [];
+  let chars = 0;
+  for (const stored of articles) {
+    const size = textLength(stored.article);
+    if (group.length > 0 && (group.length >= ARTICLES_PER_LINE || chars + size > LINE_CHARS)) {
+      yield group;
+      group = [];
+      chars = 0;
+    }
+    group.push(stored);
+    chars += size;
+  }
+  if (group.length > 0) yield group;
 }
 
 async function removeOtherSnapshots(indexDir: string, keep: string): Promise<void> {

@@ -9,10 +9,12 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentHash, type Article } from '../ingest/article.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { contentHash, textLength, type Article } from '../ingest/article.ts';
 import { articleFileContent, articleFileName, fingerprintCorpus, listCorpusFiles, ownNameRank, prefersFile, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
 import { discardStaged, publishFiles, stageFile, type StagedFile } from '../ingest/durable-files.ts';
-import { deleteArticle, putArticle, type AddOutcome, type Library, type StoredArticle } from '../search/library.ts';
+import { deleteArticle, putArticlesInSlices, SLICE_CHARS, type AddOutcome, type Library, type StoredArticle } from '../search/library.ts';
+import { checkDistinctTerms } from '../ingest/term-limit.ts';
 import { createError, isDiskFull, messageOf, systemCodeOf } from '../errors.ts';
 
 /** The library and the corpus files it reflects, by relative path. */
@@ -24,6 +26,9 @@ export type CorpusState = {
 
 /** The result of one article of a batch (SPEC §6). */
 export type ArticleResult = { id: string; status: AddOutcome; paragraphs: number };
+
+/** How a write shares the event loop: `pause` is awaited between slices of work on a large batch (the next turn of the event loop by default). */
+export type WriteOptions = { pause?: () => Promise<unknown> };
 
 /** What a corpus sync changed. */
 export type SyncOutcome = { filesRead: number; filesRemoved: number; articlesChanged: number; problems: string[] };
@@ -44,30 +49,34 @@ export function stateFingerprint(state: CorpusState): string {
  * file is taken out of it (the file's other articles move to files of their own), so the corpus
  * holds one version. Throws `insufficient_storage` when the disk is full: then nothing was written.
  */
-export async function addArticles(state: CorpusState, articles: readonly Article[]): Promise<ArticleResult[]> {
+export async function addArticles(state: CorpusState, articles: readonly Article[], options: WriteOptions = {}): Promise<ArticleResult[]> {
   const results: ArticleResult[] = [];
   // The last of several articles with one id wins, as if they came one after the other.
-  const latest = new Map<string, { article: Article; hash: string }>();
-  for (const article of articles) {
+  const pause = options.pause ?? yieldToEventLoop;
+  const latest = new Map<string, { article: Article; hash: string; item: number }>();
+  for (const [item, article] of articles.entries()) {
+    // Hashing a large article takes a while: searches first (its request was just parsed).
+    if (textLength(article) > SLICE_CHARS) await pause();
     const hash = contentHash(article);
     const before = latest.get(article.id)?.hash ?? state.library.articles.get(article.id)?.hash;
     const status: AddOutcome = before === undefined ? 'created' : before === hash ? 'unchanged' : 'updated';
     results.push({ id: article.id, status, paragraphs: article.paragraphs.length });
-    latest.set(article.id, { article, hash });
+    latest.set(article.id, { article, hash, item });
   }
-  const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash).map(({ article }) => article);
+  const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash);
   if (changed.length === 0) return results;
+  await checkDistinctTerms(changed, pause);
 
-  const plan = createPlan(state, changed.map((article) => article.id));
+  const plan = createPlan(state, changed.map(({ article }) => article.id));
   const targets: string[] = [];
-  for (const article of changed) targets.push(await chooseFile(plan, article.id));
-  for (const [index, article] of changed.entries()) {
+  for (const { article } of changed) targets.push(await chooseFile(plan, article.id));
+  for (const [index, { article }] of changed.entries()) {
     plan.writes.push({ article, target: targets[index] as string });
     const existing = state.library.articles.get(article.id);
     if (existing !== undefined && existing.file !== targets[index]) await detach(plan, existing.file);
   }
-  await carryOut(plan);
-  changed.forEach((article, index) => putArticle(state.library, article, targets[index] as string));
+  await carryOut(plan, pause);
+  await putArticlesInSlices(state.library, changed.map(({ article, hash }, index) => ({ article, hash, file: targets[index] as string })), pause);
   return results;
 }
 
@@ -158,11 +167,14 @@ async function detach(plan: Plan, file: string): Promise<void> {
  * Writes every file of the plan under a temporary name, then publishes them and the deletions
  * at once, then records the new state of the corpus. A full disk is `insufficient_storage`.
  */
-async function carryOut(plan: Plan): Promise<void> {
+async function carryOut(plan: Plan, pause: () => Promise<unknown> = yieldToEventLoop): Promise<void> {
   const { state } = plan;
   const staged: StagedFile[] = [];
   try {
-    for (const { article, target } of plan.writes) staged.push(await stageFile(join(state.corpusDir, target), articleFileContent(article)));
+    for (const { article, target } of plan.writes) {
+      if (textLength(article) > SLICE_CHARS) await pause();
+      staged.push(await stageFile(join(state.corpusDir, target), articleFileContent(article)));
+    }
   } catch (error) {
     await discardStaged(staged);
     throw storageError(error);
@@ -207,9 +219,10 @@ async function existsOnDisk(state: CorpusState, path: string): Promise<boolean> 
 /**
  * Brings the library in line with the corpus folder as it is now: files added or modified by
  * hand or by another process are read, files removed drop their articles. Unreadable files are
- * reported and left out until they change again.
+ * reported and left out until they change again. A large file is indexed in slices, as a large
+ * batch is (see `putArticlesInSlices`).
  */
-export async function syncCorpus(state: CorpusState): Promise<SyncOutcome> {
+export async function syncCorpus(state: CorpusState, { pause }: WriteOptions = {}): Promise<SyncOutcome> {
   const outcome: SyncOutcome = { filesRead: 0, filesRemoved: 0, articlesChanged: 0, problems: [] };
   const listed = await listCorpusFiles(state.corpusDir);
   const present = new Set(listed.map((file) => file.path));
@@ -245,11 +258,12 @@ export async function syncCorpus(state: CorpusState): Promise<SyncOutcome> {
         outcome.articlesChanged += 1;
       }
     }
-    for (const article of articles) {
+    const kept = articles.filter((article) => {
       const current = state.library.articles.get(article.id);
-      if (current !== undefined && current.file !== file.path && !prefersFile(file.path, current.file, article.id)) continue;
-      if (putArticle(state.library, article, file.path) !== 'unchanged') outcome.articlesChanged += 1;
-    }
+      return current === undefined || current.file === file.path || prefersFile(file.path, current.file, article.id);
+    });
+    const outcomes = await putArticlesInSlices(state.library, kept.map((article) => ({ article, file: file.path })), pause);
+    outcome.articlesChanged += outcomes.filter((status) => status !== 'unchanged').length;
   }
   return outcome;
 }

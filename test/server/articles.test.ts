@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
 import { injectFaults } from '../fault-fs.ts';
-import { SEED_PATH, writableApp } from '../helpers.ts';
+import { SEED_PATH, wordyArticle, writableApp } from '../helpers.ts';
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;
 let fixture: Fixture | undefined;
@@ -99,6 +99,24 @@ describe('POST /articles', () => {
     }
     for (const id of ['f1', 'f2', 'f3']) expect((await fixture.app.request(`/articles/${id}`)).status).toBe(404);
     expect(await readdir(fixture.corpusDir)).toEqual([]);
+  });
+
+  it('answers 400 naming the item and field for a paragraph too long, too many paragraphs or too many distinct terms', async () => {
+    fixture = await writableApp({ maxBodyBytes: 5 * 1024 * 1024 });
+    const cases: Array<[unknown, RegExp]> = [
+      [article('Long', ['x'.repeat(50_001)]), /item 1: paragraphs has a paragraph of 50001 characters \(number 1\); at most 50000/],
+      [article('Many', Array.from({ length: 10_001 }, (_, i) => `P${i}.`)), /item 1: paragraphs holds 10001 paragraphs; at most 10000/],
+      [wordyArticle('wordy', 50_001), /item 1: paragraphs hold more than 50000 distinct terms; at most 50000/],
+    ];
+    for (const [tooBig, message] of cases) {
+      const response = await post(fixture.app, JSON.stringify([article('Fine', ['Fine words.'], { id: 'fine' }), tooBig]), 'application/json');
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('bad_request');
+      expect(body.error.message).toMatch(message);
+    }
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+    expect((await (await fixture.app.request('/search?q=fine')).json()).total).toBe(0);
   });
 
   it('answers 415 for an unknown media type and 413 for a body over the limit', async () => {
