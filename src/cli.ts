@@ -12,7 +12,7 @@ import { formatOfPath } from './ingest/formats.ts';
 import { saveSnapshot } from './search/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
-import { createNewsService, WATCH_INTERVAL_MS } from './service/news-service.ts';
+import { createNewsService } from './service/news-service.ts';
 import { openLibrary, type Progress } from './service/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { addArticles, createCorpusState, stateFingerprint } from './service/corpus-writer.ts';
@@ -112,7 +112,7 @@ async function open(config: Config) {
 async function serveCommand(config: Config): Promise<void> {
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watchIntervalMs: WATCH_INTERVAL_MS, log });
+  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: true, log });
   const app = createApp({
     service,
     log,

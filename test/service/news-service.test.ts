@@ -1,6 +1,11 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLICE_CHARS } from '../../src/search/library.ts';
+import { createCorpusState } from '../../src/service/corpus-writer.ts';
+import { createNewsService } from '../../src/service/news-service.ts';
+import { openLibrary } from '../../src/service/open-library.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;
@@ -32,5 +37,39 @@ describe('ingest of a huge article', () => {
     expect(during.length).toBeGreaterThanOrEqual(Math.floor(characters / SLICE_CHARS));
     expect(new Set(during)).toEqual(new Set(['1/0/1']));
     expect(`${service.search('oldword').total}/${service.search('newword').total}/${service.stats().paragraphs}`).toBe('0/2000/2000');
+  });
+});
+
+describe('the corpus watcher', () => {
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it('picks up files added, changed and removed by hand through fs.watch alone (no periodic scan)', async () => {
+    const base = await writableApp();
+    fixture = base;
+    const opened = await openLibrary({ corpusDir: base.corpusDir, indexDir: base.indexDir });
+    const service = createNewsService({ state: createCorpusState(opened.library, base.corpusDir, opened.files), watch: true, scanIntervalMs: 0 });
+    try {
+      const total = (q: string) => service.search(q).total;
+      await writeFile(join(base.corpusDir, 'hand.json'), JSON.stringify(makeArticle({ id: 'hand', paragraphs: ['Handmade words.'] })));
+      await until(() => total('handmade') === 1);
+      await writeFile(join(base.corpusDir, 'hand.json'), JSON.stringify(makeArticle({ id: 'hand', paragraphs: ['Rewritten words.'] })));
+      await until(() => total('rewritten') === 1);
+      expect(total('handmade')).toBe(0);
+      await rm(join(base.corpusDir, 'hand.json'));
+      await until(() => total('rewritten') === 0);
+      // A folder of files moved in at once.
+      const outside = join(base.corpusDir, '..', 'incoming');
+      await mkdir(outside);
+      await writeFile(join(outside, 'a.json'), JSON.stringify(makeArticle({ id: 'moved-a', paragraphs: ['Moved barley.'] })));
+      await writeFile(join(outside, 'b.json'), JSON.stringify(makeArticle({ id: 'moved-b', paragraphs: ['Moved barley.'] })));
+      await rename(outside, join(base.corpusDir, 'incoming'));
+      await until(() => total('barley') === 2);
+      await rename(join(base.corpusDir, 'incoming'), outside);
+      await until(() => total('barley') === 0);
+    } finally {
+      await service.close();
+    }
   });
 });
