@@ -15,6 +15,9 @@ import type { CorpusState, WriteOptions } from './corpus-writer.ts';
 /** What a corpus sync changed. */
 export type SyncOutcome = { filesRead: number; filesRemoved: number; articlesChanged: number; problems: string[] };
 
+/** Most paths of one watcher report looked at one by one (a few milliseconds of `stat`); past it the corpus is listed. */
+const MAX_PATHS_LOOKED_AT = 500;
+
 /** What {@link syncCorpus} looks at. */
 export type SyncOptions = WriteOptions & {
   /**
@@ -94,7 +97,10 @@ export async function syncCorpus(state: CorpusState, options: SyncOptions = {}):
 function lookAt(state: CorpusState, paths: Iterable<string>): { present: CorpusFile[]; removed: string[] } | undefined {
   const present: CorpusFile[] = [];
   const removed: string[] = [];
-  for (const path of new Set(paths)) {
+  const unique = new Set(paths);
+  // Thousands of paths (a folder copied in file by file): a listing, which pauses for searches, costs less.
+  if (unique.size > MAX_PATHS_LOOKED_AT) return undefined;
+  for (const path of unique) {
     if (isCorpusPath(path)) {
       const file = statCorpusFile(state.corpusDir, path);
       if (file !== undefined) present.push(file);

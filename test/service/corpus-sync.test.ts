@@ -51,3 +51,13 @@ describe('syncCorpus at given paths', () => {
     expect([...state.library.articles.keys()]).toEqual(['top']);
   });
 });
+
+describe('syncCorpus given many paths', () => {
+  it('lists the corpus instead of looking at thousands of paths one by one', async () => {
+    const state = await open();
+    await writeFile(join(corpusDir, 'real.json'), JSON.stringify(story('real')));
+    const paths = Array.from({ length: 1000 }, (_, i) => `missing${i}.json`);
+    // The file is not among the paths, yet it is read: the corpus was listed.
+    expect(await syncCorpus(state, { paths })).toMatchObject({ filesRead: 1 });
+  });
+});
