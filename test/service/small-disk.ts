@@ -28,9 +28,10 @@ export type SmallDisk = {
 
 let mountable: Promise<boolean> | undefined;
 
-/** Whether this process can mount a tmpfs (tried once). */
+/** Whether this process can mount a tmpfs (tried once; `NEWS_SEARCH_TEST_NO_MOUNT=1` says no, to run the simulated disks everywhere). */
 export function canMountTmpfs(scratch: string): Promise<boolean> {
   mountable ??= (async () => {
+    if (process.env.NEWS_SEARCH_TEST_NO_MOUNT === '1') return false;
     const probe = join(scratch, 'tmpfs-probe');
     await mkdir(probe, { recursive: true });
     try {
