@@ -53,16 +53,24 @@ export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
     throw error;
   }
   const files: CorpusFile[] = [];
+  const base = join(dir);
   let statted = 0;
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const relativePath = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    const relativePath = relativeToBase(base, entry.parentPath, entry.name);
     if (!isCorpusPath(relativePath)) continue;
     const file = statCorpusFile(dir, relativePath);
     if (file !== undefined) files.push(file); // else removed while listing: it is simply not there
     if (++statted % STATS_PER_TURN === 0) await yieldToEventLoop();
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The path of `name` in `folder` relative to `base`, with `/`: sliced, not `path.relative` (a third of a listing's time). */
+function relativeToBase(base: string, folder: string, name: string): string {
+  if (folder === base) return name;
+  const inside = folder.startsWith(base + sep) ? folder.slice(base.length + 1) : relative(base, folder);
+  return `${sep === '/' ? inside : inside.split(sep).join('/')}/${name}`;
 }
 
 /** One file of the corpus as a listing sees it, or `undefined` when it is not there or is no regular file. */

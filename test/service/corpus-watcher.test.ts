@@ -49,19 +49,26 @@ function collect(options: { watch?: boolean; scanIntervalMs: number }) {
 const holds = (path: string) => (change: CorpusChange) => change !== 'all' && change.has(path);
 
 describe('watchCorpus', () => {
-  it('reports the paths written, with fs.watch and no scan at all', async () => {
+  it('looks at everything once when it starts, then reports the paths written, with fs.watch and no scan at all', async () => {
     const { next } = collect({ scanIntervalMs: 0 });
     expect(watcher?.watching).toBe(true);
+    await next((change) => change === 'all');
     const seen = next(holds('hand.json'));
     await writeFile(join(dir, 'hand.json'), '{}');
     expect(await seen).not.toBe('all');
   });
 
-  it('reports files in a folder made after it started, and the folder itself', async () => {
+  it('reports files in folders that were there, and in a folder made after it started, which it first lists whole', async () => {
+    await mkdir(join(dir, 'old', 'deeper'), { recursive: true });
     const { next } = collect({ scanIntervalMs: 0 });
-    const folder = next(holds('2024'));
+    await next((change) => change === 'all');
+    const deep = next(holds('old/deeper/b1.json'));
+    await writeFile(join(dir, 'old', 'deeper', 'b1.json'), '{}');
+    await deep;
+    // A new folder is listed whole once watched: files may have come before its watch.
+    const listed = next((change) => change === 'all');
     await mkdir(join(dir, '2024'));
-    await folder;
+    await listed;
     const file = next(holds('2024/a1.json'));
     await writeFile(join(dir, '2024', 'a1.json'), '{}');
     await file;
@@ -70,6 +77,7 @@ describe('watchCorpus', () => {
   it('reports a rename by both names', async () => {
     await writeFile(join(dir, 'a.json.1.0badc0de.tmp'), '{}');
     const { next } = collect({ scanIntervalMs: 0 });
+    await next((change) => change === 'all');
     const seen = next(holds('a.json'));
     await rename(join(dir, 'a.json.1.0badc0de.tmp'), join(dir, 'a.json'));
     await seen;
