@@ -5,6 +5,7 @@
  * imported `open`, `rename`, `mkdir`… see the faulty versions. In a test process call
  * {@link injectFaults}; a real server process gets them from `fault-preload.ts`.
  */
+import { existsSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { resolve, sep } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
@@ -107,7 +108,8 @@ export function injectFaults(faults: Faults): () => void {
       return original.rename(from, to);
     },
     async mkdir(path: Parameters<Promises['mkdir']>[0], options?: Parameters<Promises['mkdir']>[1]) {
-      if (readOnly && inside(path)) throw systemError('EROFS', 'mkdir', String(path));
+      // As Linux does: a folder that exists is found before the file system is found read-only.
+      if (readOnly && inside(path) && !existsSync(path)) throw systemError('EROFS', 'mkdir', String(path));
       return original.mkdir(path, options);
     },
     async rm(path: Parameters<Promises['rm']>[0], options?: Parameters<Promises['rm']>[1]) {

@@ -42,7 +42,8 @@ export async function syncCorpus(state: CorpusState, options: SyncOptions = {}):
   let present: CorpusFile[];
   let removed: string[];
   if (seen === undefined) {
-    await recoverInterruptedWrites(state.corpusDir);
+    // Best effort (a read-only corpus cannot be cleaned up): start-up says so in the log.
+    await recoverInterruptedWrites(state.corpusDir).catch(() => undefined);
     present = await listCorpusFiles(state.corpusDir);
     const listed = new Set(present.map((file) => file.path));
     removed = [...state.files.keys()].filter((path) => !listed.has(path));

@@ -60,7 +60,11 @@ export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> 
   const { corpusDir, indexDir, onProgress, log = () => {} } = options;
   await mkdir(corpusDir, { recursive: true });
   // Before listing: a batch whose journal was written is finished, so it is all there or not at all.
-  const recovered = await recoverInterruptedWrites(corpusDir);
+  const recovered = await recoverInterruptedWrites(corpusDir).catch((error: unknown) => {
+    // A read-only corpus (an archive served as it is) still starts; what is left stays hidden from the listing.
+    log(`could not finish or clean up interrupted writes in ${corpusDir}: ${messageOf(error)}`);
+    return { journalsFinished: 0, temporaryFilesRemoved: 0 };
+  });
   if (recovered.journalsFinished > 0) log(`finished ${recovered.journalsFinished} interrupted batch writes in ${corpusDir}`);
   // The index folder is derived data: whatever is wrong with it, start from the corpus.
   const indexLeftovers = await recoverInterruptedWrites(indexDir).catch(() => ({ temporaryFilesRemoved: 0 }));

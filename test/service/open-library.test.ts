@@ -96,3 +96,13 @@ describe('GET /stats and the index', () => {
     expect(writable.stats()).toMatchObject({ index: { persisted: true }, snapshot: { bytes: expect.any(Number) } });
   });
 });
+
+describe('openLibrary with a read-only corpus', () => {
+  it('starts and serves it, leftovers of a dead writer and all, saying it could not clean them up', async () => {
+    await writeFile(join(corpusDir, 'left.json.999999999.0badc0de.tmp'), '{"half":');
+    restore = injectFaults({ dir: corpusDir, mode: 'read-only' });
+    const { opened, lines } = await openLogged();
+    expect(search(opened.library, 'truce').total).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^could not finish or clean up interrupted writes in .*: EROFS/));
+  });
+});
