@@ -12,7 +12,7 @@ import { formatOfPath } from './ingest/formats.ts';
 import { saveSnapshot } from './search/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
-import { createNewsService, WATCH_INTERVAL_MS } from './service/news-service.ts';
+import { createNewsService } from './service/news-service.ts';
 import { openLibrary, type Progress } from './service/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { addArticles, createCorpusState, stateFingerprint } from './service/corpus-writer.ts';
@@ -112,7 +112,7 @@ async function open(config: Config) {
 async function serveCommand(config: Config): Promise<void> {
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, watchIntervalMs: WATCH_INTERVAL_MS, log });
+  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: true, log });
   const app = createApp({
     service,
     log,
@@ -184,7 +184,10 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
     bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });
   }
   bar?.stop();
-  await saveSnapshot(config.indexDir, opened.library, stateFingerprint(state));
+  // The articles are in the corpus: an index that cannot be saved costs the next start a rebuild, nothing more.
+  await saveSnapshot(config.indexDir, opened.library, stateFingerprint(state)).catch((error: unknown) => {
+    log(`index not saved in ${config.indexDir} (${messageOf(error)}): the next start rebuilds it`);
+  });
   process.stdout.write(
     `${files.length} files, ${articleCount} articles: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${rejected.length} files rejected\n`,
   );

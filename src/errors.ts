@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  /** The store of record (the corpus folder's disk) is full: nothing of the request was written. */
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -49,6 +51,26 @@ export function createError(code: ErrorCode, message: string, details?: unknown)
 /** True when `value` is a {@link ServiceError}. */
 export function isServiceError(value: unknown): value is ServiceError {
   return value instanceof ServiceError;
+}
+
+/** Matches the `code` of a Node.js file-system error that means "the disk or the quota is full". */
+const DISK_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+
+/** The `code` of a Node.js system error (`ENOENT`, `ENOSPC`…), or `undefined` for anything else. */
+export function systemCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * True when `error` says the disk (or the user's quota) is full.
+ *
+ * @example
+ * isDiskFull(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) // true
+ */
+export function isDiskFull(error: unknown): boolean {
+  return DISK_FULL_CODES.has(systemCodeOf(error) ?? '');
 }
 
 /**

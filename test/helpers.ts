@@ -1,11 +1,11 @@
 /**
  * Shared test fixtures: the seed article, small libraries and services built per test.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../src/ingest/article.ts';
-import { readArticleFile, writeArticleFile } from '../src/ingest/corpus.ts';
+import { articleFileContent, articleFileName, readArticleFile } from '../src/ingest/corpus.ts';
 import { createLibrary, putArticles, type Library } from '../src/search/library.ts';
 import { createApp } from '../src/server/app.ts';
 import type { WriteAccess } from '../src/server/write-access.ts';
@@ -28,6 +28,21 @@ export function makeArticle(fields: Partial<Article> & { id: string; paragraphs:
   return { title: `Article ${fields.id}`, source: 'Test Wire', date: null, url: null, caption: null, dateline: null, ...fields };
 }
 
+/** The n-th word of a list of distinct letter-only words (`ba`, `ca`, … `bb`, …). */
+export function distinctWord(n: number): string {
+  let word = '';
+  for (let rest = n + 27; rest > 0; rest = Math.floor(rest / 26)) word += String.fromCharCode(97 + (rest % 26));
+  return `q${word}`;
+}
+
+/** An article holding `count` distinct words, 1,000 to a paragraph. */
+export function wordyArticle(id: string, count: number) {
+  const words = Array.from({ length: count }, (_, i) => distinctWord(i));
+  const paragraphs: string[] = [];
+  for (let at = 0; at < words.length; at += 1000) paragraphs.push(words.slice(at, at + 1000).join(' '));
+  return makeArticle({ id, title: 'Words', paragraphs });
+}
+
 /** A library holding `articles`. */
 export function libraryOf(articles: readonly Article[]): Library {
   const library = createLibrary();
@@ -39,6 +54,13 @@ export function libraryOf(articles: readonly Article[]): Library {
 export function appOf(articles: readonly Article[]) {
   const state = createCorpusState(libraryOf(articles), '/nonexistent-corpus', []);
   return createApp({ service: createNewsService({ state }) });
+}
+
+/** Writes `article` to `<dir>/<id>.json` as the service would (a test's starting corpus). */
+export async function writeArticleFile(dir: string, article: Article): Promise<string> {
+  const name = articleFileName(article.id);
+  await writeFile(join(dir, name), articleFileContent(article));
+  return name;
 }
 
 /** A fresh temporary folder, removed by the returned cleanup. */

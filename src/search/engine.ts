@@ -10,7 +10,7 @@
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { createError } from '../errors.ts';
 import { analyze, stem, termsOf } from '../text/analyzer.ts';
-import { FieldLengths, readDocuments, readTerms, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from './query.ts';
 import { wildcardPattern } from './verify.ts';
@@ -45,6 +45,17 @@ export interface SearchEngine {
   add(docs: readonly ParagraphDoc[]): void;
   /** Removes paragraphs by id; unknown ids are ignored. */
   remove(ids: readonly string[]): void;
+  /**
+   * Indexes paragraphs that queries do not see until {@link SearchEngine.reveal}, so that an
+   * article indexed a slice at a time shows up whole or not at all. Their ids may still be in
+   * use by the version they replace. (Until revealed they count in BM25's statistics and in
+   * completions, as a removed paragraph does until vacuumed.)
+   */
+  stage(docs: readonly ParagraphDoc[]): void;
+  /** Makes staged paragraphs visible under their ids, which must be free by then. */
+  reveal(ids: readonly string[]): void;
+  /** Drops staged paragraphs that will not be revealed. */
+  unstage(ids: readonly string[]): void;
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
   /**
@@ -64,6 +75,9 @@ export interface SearchEngine {
    */
   records(): Generator<EngineRecord>;
 }
+
+/** Appended to the id of a staged paragraph: no article id holds this character. */
+const STAGED_SUFFIX = '\u0000staged';
 
 /** How much more a title match weighs than a text match: titles are short and chosen with care. */
 const TITLE_BOOST = 2;
@@ -109,6 +123,8 @@ class MiniSearchEngine implements SearchEngine {
   readonly #vocabulary: Vocabulary;
   readonly #lengths: FieldLengths;
   readonly #view: PostingsView;
+  /** Short ids of staged paragraphs, which no query sees. */
+  readonly #hidden = new Set<number>();
 
   constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
     this.#index = index;
@@ -118,12 +134,13 @@ class MiniSearchEngine implements SearchEngine {
     const lengths = new FieldLengths(Object.keys(internals._fieldIds).length);
     lengths.sync(internals);
     this.#lengths = lengths;
+    const hidden = this.#hidden;
     this.#view = {
       postings: (stem, field) => internals._index.get(stem)?.get(internals._fieldIds[field] as number),
       fieldId: (field) => internals._fieldIds[field] as number,
       averageLength: (fieldId) => internals._avgFieldLength[fieldId] as number,
       lengthOf: (doc, fieldId) => lengths.of(doc, fieldId),
-      idOf: (doc) => internals._documentIds.get(doc),
+      idOf: (doc) => (hidden.size > 0 && hidden.has(doc) ? undefined : internals._documentIds.get(doc)),
       get total() {
         return internals._documentCount;
       },
@@ -142,6 +159,29 @@ class MiniSearchEngine implements SearchEngine {
 
   has(id: string): boolean {
     return this.#index.has(id);
+  }
+
+  stage(docs: readonly ParagraphDoc[]): void {
+    this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX })));
+    this.#lengths.sync(this.#internals);
+    for (const doc of docs) this.#hidden.add(this.#internals._idToShortId.get(doc.id + STAGED_SUFFIX) as number);
+  }
+
+  reveal(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.#index.has(id)) throw new Error(`cannot reveal paragraph ${id}: the id is in use`);
+      const shortId = renameDocument(this.#internals, id + STAGED_SUFFIX, id);
+      if (shortId !== undefined) this.#hidden.delete(shortId);
+    }
+  }
+
+  unstage(ids: readonly string[]): void {
+    for (const id of ids) {
+      const shortId = this.#internals._idToShortId.get(id + STAGED_SUFFIX);
+      if (shortId === undefined) continue;
+      this.#index.discard(id + STAGED_SUFFIX);
+      this.#hidden.delete(shortId);
+    }
   }
 
   expand(query: AndNode): Expansions {
@@ -183,9 +223,10 @@ class MiniSearchEngine implements SearchEngine {
         // a common word that is most of the time. The raw matches are enough: ranking is ours.
         const raw = this.#internals.executeQuery(tree);
         const ids = this.#internals._documentIds;
+        const hidden = this.#hidden;
         for (const [shortId, { score, terms, match }] of raw) {
           const id = ids.get(shortId);
-          if (id === undefined) continue;
+          if (id === undefined || (hidden.size > 0 && hidden.has(shortId))) continue;
           let textMatched = false;
           let titleMatched = false;
           for (const term in match) {
@@ -213,10 +254,12 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   stats(): { paragraphs: number; terms: number } {
-    return { paragraphs: this.#index.documentCount, terms: this.#index.termCount };
+    return { paragraphs: this.#index.documentCount - this.#hidden.size, terms: this.#index.termCount };
   }
 
   records(): Generator<EngineRecord> {
+    // Staging and saving both run in the write queue, one after the other: this never happens.
+    if (this.#hidden.size > 0) throw new Error('the engine cannot be saved while paragraphs are staged');
     return writeRecords(this.#internals, this.#lengths, this.#vocabulary.list());
   }
 

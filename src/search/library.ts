@@ -3,7 +3,8 @@
  * The articles the service knows, in memory, and their paragraphs in the search engine: one
  * engine document per paragraph, with id `<articleId>:<n>` (n counted from 1, as a reader does).
  */
-import { contentHash, type Article } from '../ingest/article.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { contentHash, textLength, type Article } from '../ingest/article.ts';
 import { prefersFile } from '../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
@@ -50,10 +51,16 @@ export function putArticle(library: Library, article: Article, file: string): Ad
     existing.file = file;
     return 'unchanged';
   }
+  replaceArticle(library, article, file, hash);
+  return existing === undefined ? 'created' : 'updated';
+}
+
+/** Indexes `article` (whose content hash is `hash`) in place of the version known, if any. */
+function replaceArticle(library: Library, article: Article, file: string, hash: string): void {
+  const existing = library.articles.get(article.id);
   if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   library.engine.add(paragraphDocs(article));
   library.articles.set(article.id, { article, hash, file });
-  return existing === undefined ? 'created' : 'updated';
 }
 
 /**
@@ -79,6 +86,81 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
     fresh.push(...paragraphDocs(entry.article));
   }
   library.engine.add(fresh);
+}
+
+/**
+ * Characters of paragraph text indexed between two pauses of {@link putArticlesInSlices}: a few
+ * milliseconds of work, so a search waits at most that long behind an ingest. (A paragraph is
+ * never split: one of the longest allowed, 50,000 characters, is one slice.)
+ */
+export const SLICE_CHARS = 32_000;
+
+/**
+ * Adds or replaces articles as {@link putArticle} does, one outcome per entry (the last of
+ * several entries with one id wins), but a large batch is indexed a slice at a time, waiting on
+ * `pause` (the next turn of the event loop) between slices so searches are answered meanwhile.
+ * Searches see every article of the batch in its old version until all are indexed, then all in
+ * their new one: the new paragraphs are staged, hidden from queries, and revealed at once.
+ */
+export async function putArticlesInSlices(
+  library: Library,
+  entries: ReadonlyArray<{ article: Article; file: string; hash?: string }>,
+  pause: () => Promise<unknown> = yieldToEventLoop,
+): Promise<AddOutcome[]> {
+  const latest = new Map(entries.map((entry) => [entry.article.id, entry]));
+  const outcomes: AddOutcome[] = [];
+  const pending: Array<{ article: Article; file: string; hash: string }> = [];
+  const seen = new Map<string, string>();
+  let chars = 0;
+  for (const entry of entries) {
+    const hash = entry.hash ?? contentHash(entry.article);
+    const before = seen.get(entry.article.id) ?? library.articles.get(entry.article.id)?.hash;
+    outcomes.push(before === undefined ? 'created' : before === hash ? 'unchanged' : 'updated');
+    seen.set(entry.article.id, hash);
+    if (latest.get(entry.article.id) !== entry) continue;
+    const existing = library.articles.get(entry.article.id);
+    if (existing !== undefined && existing.hash === hash) {
+      existing.file = entry.file;
+      continue;
+    }
+    pending.push({ article: entry.article, file: entry.file, hash });
+    chars += textLength(entry.article);
+  }
+  if (chars <= SLICE_CHARS) {
+    for (const { article, file, hash } of pending) replaceArticle(library, article, file, hash);
+    return outcomes;
+  }
+
+  const staged: string[] = [];
+  try {
+    let slice: ParagraphDoc[] = [];
+    let sliceChars = 0;
+    for (const { article } of pending) {
+      for (const doc of paragraphDocs(article)) {
+        slice.push(doc);
+        sliceChars += doc.text.length;
+        if (sliceChars < SLICE_CHARS) continue;
+        library.engine.stage(slice);
+        staged.push(...slice.map((staging) => staging.id));
+        slice = [];
+        sliceChars = 0;
+        await pause();
+      }
+    }
+    library.engine.stage(slice);
+    staged.push(...slice.map((staging) => staging.id));
+  } catch (error) {
+    library.engine.unstage(staged);
+    throw error;
+  }
+  // From here to the end nothing yields: no search sees the batch half replaced.
+  for (const { article } of pending) {
+    const existing = library.articles.get(article.id);
+    if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
+  }
+  library.engine.reveal(staged);
+  for (const { article, file, hash } of pending) library.articles.set(article.id, { article, hash, file });
+  return outcomes;
 }
 
 /** Removes an article and its paragraphs; returns what was removed, or `undefined` when unknown. */

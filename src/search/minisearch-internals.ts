@@ -113,6 +113,19 @@ export function* writeRecords(internals: Internals, lengths: FieldLengths, words
   for (let at = 0; at < words.length; at += RECORD_VALUES) yield ['words', words.slice(at, at + RECORD_VALUES)];
 }
 
+/**
+ * Gives an indexed document another id (a staged paragraph takes its final id): both id tables
+ * change, its postings and lengths stay. Returns its short id, or `undefined` when `from` is unknown.
+ */
+export function renameDocument(internals: Internals, from: string, to: string): number | undefined {
+  const shortId = internals._idToShortId.get(from);
+  if (shortId === undefined) return undefined;
+  internals._idToShortId.delete(from);
+  internals._idToShortId.set(to, shortId);
+  internals._documentIds.set(shortId, to);
+  return shortId;
+}
+
 /** Reads a `documents` record into MiniSearch's id tables and field lengths. */
 export function readDocuments(internals: Internals, values: unknown[], fields: number): void {
   for (let at = 0; at < values.length; at += 2 + fields) {

@@ -3,20 +3,24 @@
  * The persisted library in `index/`: `manifest.json` names a snapshot file and says what it was
  * built from (format and analyzer versions, corpus fingerprint); the snapshot holds the engine
  * and the articles as JSON lines, each of bounded size, so that neither writing nor reading
- * builds one string the size of the archive. Both files are written atomically; a snapshot that
- * does not match its manifest, the running code or the corpus is refused, and the caller rebuilds.
+ * builds one string the size of the archive. Both files are written atomically, every byte
+ * counted; the manifest holds the snapshot's SHA-256, checked before a byte of it is believed. A
+ * snapshot that does not match its manifest, the running code or the corpus is refused, with
+ * the reason, and the caller rebuilds.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { writeFileDurably } from '../ingest/corpus.ts';
+import { writeFileDurably } from '../ingest/durable-files.ts';
 import { ANALYZER_VERSION } from '../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
-import { messageOf } from '../errors.ts';
+import { textLength } from '../ingest/article.ts';
+import { messageOf, systemCodeOf } from '../errors.ts';
 
-/** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256. */
+export const SNAPSHOT_FORMAT_VERSION = 3;
 
 /** The manifest file, in the index folder. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -24,8 +28,10 @@ export const MANIFEST_FILE = 'manifest.json';
 /** Matches snapshot file names written by {@link saveSnapshot} (and by format 1, to clean them up). */
 const SNAPSHOT_FILE_RE = /^snapshot-[0-9a-z-]+\.jsonl?$/;
 
-/** Articles per line of the snapshot. */
+/** Most articles per line of the snapshot. */
 const ARTICLES_PER_LINE = 500;
+/** Most paragraph characters per line of the snapshot, unless one article alone holds more (it is never split). */
+const LINE_CHARS = 1_000_000;
 
 /** What `manifest.json` records. */
 export type Manifest = {
@@ -37,6 +43,8 @@ export type Manifest = {
   paragraphs: number;
   snapshotFile: string;
   bytes: number;
+  /** SHA-256 of the snapshot file, hex: a same-length edit or a flipped bit is caught on load. */
+  sha256: string;
 };
 
 /** A line of the snapshot: a record of the engine, or some articles. */
@@ -57,23 +65,23 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   const paragraphs = library.engine.stats().paragraphs;
   const records = library.engine.records();
   let bytes = 0;
-  async function* lines(): AsyncGenerator<string> {
-    const line = (value: SnapshotLine): string => {
-      const text = `${JSON.stringify(value)}\n`;
-      bytes += Buffer.byteLength(text);
-      return text;
-    };
-    for (const record of records) {
-      yield line(['engine', record]);
-      await yieldToEventLoop();
-    }
-    for (let at = 0; at < articles.length; at += ARTICLES_PER_LINE) {
-      yield line(['articles', articles.slice(at, at + ARTICLES_PER_LINE)]);
-      await yieldToEventLoop();
-    }
+  const hash = createHash('sha256');
+  // One line: encoded, handed to the writer, then hashed once written, with a turn of the event
+  // loop for searches before the next; each step stays short for the largest line.
+  async function* line(value: SnapshotLine): AsyncGenerator<Buffer> {
+    const buffer = Buffer.from(`${JSON.stringify(value)}\n`);
+    bytes += buffer.length;
+    yield buffer;
+    hash.update(buffer);
+    await yieldToEventLoop();
+  }
+  async function* lines(): AsyncGenerator<Buffer> {
+    for (const record of records) yield* line(['engine', record]);
+    for (const group of articleLines(articles)) yield* line(['articles', group]);
   }
   const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
-  await writeFileDurably(join(indexDir, snapshotFile), lines());
+  const written = await writeFileDurably(join(indexDir, snapshotFile), lines());
+  if (written.size !== bytes) throw new Error(`snapshot ${snapshotFile} is ${written.size} bytes, ${bytes} were written`);
   const manifest: Manifest = {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     analyzerVersion: ANALYZER_VERSION,
@@ -83,10 +91,34 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
     paragraphs,
     snapshotFile,
     bytes,
+    sha256: hash.digest('hex'),
   };
-  await writeFileDurably(join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  try {
+    await writeFileDurably(join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (error) {
+    // No manifest names it: it would only take room.
+    await rm(join(indexDir, snapshotFile), { force: true }).catch(() => undefined);
+    throw error;
+  }
   await removeOtherSnapshots(indexDir, snapshotFile);
   return manifest;
+}
+
+/** The articles in groups of at most {@link ARTICLES_PER_LINE}, and at most {@link LINE_CHARS} characters of text unless one article alone holds more. */
+function* articleLines(articles: readonly StoredArticle[]): Generator<StoredArticle[]> {
+  let group: StoredArticle[] = [];
+  let chars = 0;
+  for (const stored of articles) {
+    const size = textLength(stored.article);
+    if (group.length > 0 && (group.length >= ARTICLES_PER_LINE || chars + size > LINE_CHARS)) {
+      yield group;
+      group = [];
+      chars = 0;
+    }
+    group.push(stored);
+    chars += size;
+  }
+  if (group.length > 0) yield group;
 }
 
 async function removeOtherSnapshots(indexDir: string, keep: string): Promise<void> {
@@ -97,11 +129,26 @@ async function removeOtherSnapshots(indexDir: string, keep: string): Promise<voi
 
 /** Reads the manifest, or `undefined` when there is none or it is unreadable. */
 export async function readManifest(indexDir: string): Promise<Manifest | undefined> {
+  const read = await readManifestFile(indexDir);
+  return 'manifest' in read ? read.manifest : undefined;
+}
+
+/** The manifest, or why there is none to use: missing, unreadable (with the system's reason) or malformed. */
+async function readManifestFile(indexDir: string): Promise<{ manifest: Manifest } | { reason: string }> {
+  let text: string;
   try {
-    const value = JSON.parse(await readFile(join(indexDir, MANIFEST_FILE), 'utf8')) as unknown;
-    return isManifest(value) ? value : undefined;
-  } catch {
-    return undefined;
+    text = await readFile(join(indexDir, MANIFEST_FILE), 'utf8');
+  } catch (error) {
+    return { reason: systemCodeOf(error) === 'ENOENT' ? 'no snapshot' : `manifest unreadable: ${messageOf(error)}` };
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (isManifest(value)) return { manifest: value };
+    const version = typeof value === 'object' && value !== null ? (value as { formatVersion?: unknown }).formatVersion : undefined;
+    if (typeof version === 'number' && version !== SNAPSHOT_FORMAT_VERSION) return { reason: `snapshot format ${version}, expected ${SNAPSHOT_FORMAT_VERSION}` };
+    return { reason: 'the manifest is malformed' };
+  } catch (error) {
+    return { reason: `the manifest is not JSON: ${messageOf(error)}` };
   }
 }
 
@@ -110,8 +157,9 @@ export async function readManifest(indexDir: string): Promise<Manifest | undefin
  * why not (missing, stale, other version, corrupt).
  */
 export async function loadSnapshot(indexDir: string, fingerprint: string): Promise<LoadResult> {
-  const manifest = await readManifest(indexDir);
-  if (manifest === undefined) return { ok: false, reason: 'no snapshot' };
+  const read = await readManifestFile(indexDir);
+  if (!('manifest' in read)) return { ok: false, reason: read.reason };
+  const { manifest } = read;
   if (manifest.formatVersion !== SNAPSHOT_FORMAT_VERSION) return { ok: false, reason: `snapshot format ${manifest.formatVersion}, expected ${SNAPSHOT_FORMAT_VERSION}` };
   if (manifest.analyzerVersion !== ANALYZER_VERSION) return { ok: false, reason: `analyzer version ${manifest.analyzerVersion}, expected ${ANALYZER_VERSION}` };
   if (manifest.fingerprint !== fingerprint) return { ok: false, reason: 'the corpus changed since the snapshot' };
@@ -119,6 +167,8 @@ export async function loadSnapshot(indexDir: string, fingerprint: string): Promi
   try {
     const content = await readFile(join(indexDir, manifest.snapshotFile));
     if (content.length !== manifest.bytes) return { ok: false, reason: `snapshot is ${content.length} bytes, manifest says ${manifest.bytes}` };
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    if (sha256 !== manifest.sha256) return { ok: false, reason: `snapshot checksum mismatch (SHA-256 ${sha256.slice(0, 12)}…, manifest says ${manifest.sha256.slice(0, 12)}…): the file was changed or damaged` };
     const articles: StoredArticle[] = [];
     const library = createLibrary(loadEngine(engineRecords(content, articles)));
     for (const entry of articles) library.articles.set(entry.article.id, entry);
@@ -156,6 +206,7 @@ function isManifest(value: unknown): value is Manifest {
     typeof record.articles === 'number' &&
     typeof record.paragraphs === 'number' &&
     typeof record.snapshotFile === 'string' &&
-    typeof record.bytes === 'number'
+    typeof record.bytes === 'number' &&
+    typeof record.sha256 === 'string'
   );
 }

@@ -1,7 +1,8 @@
 /**
  * @module search/term-store
- * The analyzer's terms of each article, as integer ids in text order, built the first time a
- * phrase query has to verify one of its paragraphs and kept while the article is unchanged.
+ * The analyzer's terms of each paragraph, as integer ids in text order, built the first time a
+ * phrase query has to verify it and kept while its article is unchanged. Built a paragraph at a
+ * time: a phrase found in one paragraph of a 10,000-paragraph article costs that paragraph.
  * MiniSearch has no positions; this is the positional data phrases need, at 4 bytes a word,
  * without re-tokenizing a paragraph for every query that touches it.
  */
@@ -10,25 +11,28 @@ import type { StoredArticle } from './library.ts';
 import { BOTH_FIELDS, NO_EXPANSIONS, type Expansions, type Field, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
 import { allowedSlop, analyzeDoc, chainIn, evaluateQuery, matchesInText, phraseEndAt, termMatches, type AnalyzedDoc, type Leaf } from './verify.ts';
 
-/** The terms of one article: one buffer of ids, and per field (title, then each paragraph) its bounds. */
-type ArticleTerms = {
+/** The terms of one paragraph and its article's title: one buffer of ids, and per field (title, then text) its bounds. */
+type ParagraphTerms = {
   ids: Int32Array;
   /** For field f: tokens are ids[bounds[3f] .. bounds[3f+1]), compounds up to bounds[3f+2]. */
   bounds: Int32Array;
 };
 
 /**
- * One paragraph in term ids: its article's buffer and bounds, which fields are its title and
- * text, and the article itself (proximity chains are checked on its analyzed text).
+ * One paragraph in term ids: its buffer and bounds, which fields are its title and text, and the
+ * article itself (proximity chains are checked on its analyzed text).
  */
-export type TermDoc = ArticleTerms & { title: number; text: number; stored: StoredArticle; index: number };
+export type TermDoc = ParagraphTerms & { title: number; text: number; stored: StoredArticle; index: number };
 
 /** How a paragraph matches a query: not at all, only through its article's title, or in its own text (SPEC §4). */
 export type Verdict = 'none' | 'title' | 'text';
 
+/** What is built of an article: its title's ids (tokens, then compounds), and the paragraphs asked for so far. */
+type ArticleTerms = { title: number[]; titleTokens: number; paragraphs: Array<ParagraphTerms | undefined> };
+
 /** Term ids of articles, and the query evaluation over them. */
 export type TermStore = {
-  /** The paragraph `index` of an article, in term ids (its article analyzed on first use). */
+  /** The paragraph `index` of an article, in term ids (analyzed on first use). */
   doc(stored: StoredArticle, index: number): TermDoc;
   /**
    * Tells whether a paragraph matches `root` exactly (same meaning as `matchesQuery`), and if so
@@ -60,30 +64,30 @@ export function createTermStore(): TermStore {
     return id;
   };
 
-  const build = (stored: StoredArticle): ArticleTerms => {
-    const fields: Analysis[] = [analyze(stored.article.title), ...stored.article.paragraphs.map((text) => analyze(text))];
-    const size = fields.reduce((sum, field) => sum + field.tokens.length + field.compounds.length, 0);
-    const ids = new Int32Array(size);
-    const bounds = new Int32Array(fields.length * 3);
-    let at = 0;
-    fields.forEach((field, f) => {
-      bounds[3 * f] = at;
-      for (const token of field.tokens) ids[at++] = intern(token.term);
-      bounds[3 * f + 1] = at;
-      for (const compound of field.compounds) ids[at++] = intern(compound.term);
-      bounds[3 * f + 2] = at;
-    });
+  const idsOf = (analysis: Analysis): number[] => [...analysis.tokens.map((token) => intern(token.term)), ...analysis.compounds.map((compound) => intern(compound.term))];
+
+  const build = (article: ArticleTerms, text: string): ParagraphTerms => {
+    const analysis = analyze(text);
+    const ids = Int32Array.from([...article.title, ...idsOf(analysis)]);
+    const start = article.title.length;
+    const bounds = Int32Array.of(0, article.titleTokens, start, start, start + analysis.tokens.length, ids.length);
     return { ids, bounds };
   };
 
   return {
     doc(stored, index) {
-      let built = articles.get(stored);
-      if (built === undefined) {
-        built = build(stored);
-        articles.set(stored, built);
+      let article = articles.get(stored);
+      if (article === undefined) {
+        const title = analyze(stored.article.title);
+        article = { title: idsOf(title), titleTokens: title.tokens.length, paragraphs: [] };
+        articles.set(stored, article);
       }
-      return { ids: built.ids, bounds: built.bounds, title: 0, text: index + 1, stored, index };
+      let built = article.paragraphs[index];
+      if (built === undefined) {
+        built = build(article, stored.article.paragraphs[index] ?? '');
+        article.paragraphs[index] = built;
+      }
+      return { ids: built.ids, bounds: built.bounds, title: 0, text: 1, stored, index };
     },
     matcher(root, expansions = NO_EXPANSIONS) {
       const memos = new Map<TermNode, Map<number, boolean>>();

@@ -5,6 +5,7 @@
  * `server/listen.ts` serves it.
  */
 import { zValidator } from '@hono/zod-validator';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -21,6 +22,8 @@ import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
 /** Default largest request body (SPEC §1: 10 MiB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A body longer than this (about a megabyte) is parsed only after searches have had a turn. */
+const LARGE_BODY_CHARS = 1_000_000;
 /** Longest incoming `X-Request-Id` kept; a longer one (or one with other characters than `[A-Za-z0-9_=-]`) is replaced. */
 const MAX_REQUEST_ID_CHARS = 128;
 
@@ -104,6 +107,8 @@ export function createApp(options: AppOptions): Hono {
   }, limitBody, async (c) => {
     const format = formatOfMediaType(c.req.header('content-type')) as Format;
     const body = await c.req.text();
+    // Reading a large body ran without a break: searches get a turn before it is parsed.
+    if (body.length > LARGE_BODY_CHARS) await yieldToEventLoop();
     const articles = parseArticles(body, format, 'request body');
     rejectDuplicateIds(articles);
     const results = await service.ingest(articles);

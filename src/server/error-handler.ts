@@ -6,7 +6,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ERROR_STATUS, isServiceError, type ErrorCode } from '../errors.ts';
+import { ERROR_STATUS, isServiceError, systemCodeOf, type ErrorCode } from '../errors.ts';
 import { logTarget } from './access-log.ts';
 
 /** The JSON body of every error response. */
@@ -24,12 +24,30 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
 }
 
 /**
+ * The status of a request whose client went away before it was answered (an aborted upload):
+ * nginx's "client closed request". Nothing is sent; the access log says 499, and nothing else does.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/**
+ * True when `error` is the client going away, not a fault of ours: the request was aborted
+ * (its signal says so), or reading its body failed because the connection was reset.
+ */
+export function isClientAbort(error: unknown, c: Context): boolean {
+  if (c.req.raw.signal.aborted) return true;
+  if (error instanceof Error && error.name === 'AbortError') return true;
+  return systemCodeOf(error) === 'ECONNRESET' || (error instanceof Error && error.message === 'aborted');
+}
+
+/**
  * Creates the `onError` handler. `log` receives unexpected errors (with their stack and the
- * request id, for matching them with the access log), which never reach the client.
+ * request id, for matching them with the access log), which never reach the client. A client
+ * that went away is no error: answered {@link CLIENT_CLOSED_STATUS}, for the access log only.
  */
 export function createErrorHandler(log: (message: string) => void): ErrorHandler {
   return function handleError(error, c) {
     if (isServiceError(error)) return errorResponse(c, error.code, error.message, error.details);
+    if (isClientAbort(error, c)) return new Response(null, { status: CLIENT_CLOSED_STATUS });
     if (error instanceof HTTPException) {
       const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');
       return errorResponse(c, code, error.message || `request failed with status ${error.status}`);

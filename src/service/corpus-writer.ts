@@ -1,15 +1,21 @@
 /**
  * @module service/corpus-writer
- * Changes to the corpus and the library together: the corpus file first (durably), then the
- * in-memory library, and the record of which corpus files the library reflects (its
- * fingerprint goes into the snapshot). Callers serialize these calls.
+ * Changes to the corpus and the library together, a batch at a time and all or nothing: every
+ * file of the batch is written and flushed under a temporary name first, then all are published
+ * at once (see `durable-files`), then the library is updated. A failure before the publication
+ * (a full disk included) removes the temporary files and leaves corpus and library as they
+ * were. The service never overwrites a file it did not write for the same article. Callers
+ * serialize these calls.
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentHash, type Article } from '../ingest/article.ts';
-import { deleteCorpusFile, prefersFile, fingerprintCorpus, listCorpusFiles, readCorpusFile, writeArticleFile, type CorpusFile } from '../ingest/corpus.ts';
-import { deleteArticle, putArticle, type AddOutcome, type Library } from '../search/library.ts';
-import { messageOf } from '../errors.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { contentHash, textLength, type Article } from '../ingest/article.ts';
+import { articleFileContent, articleFileName, fingerprintCorpus, ownNameRank, type CorpusFile } from '../ingest/corpus.ts';
+import { discardStaged, publishFiles, stageFile, type StagedFile } from '../ingest/durable-files.ts';
+import { deleteArticle, putArticlesInSlices, SLICE_CHARS, type AddOutcome, type Library, type StoredArticle } from '../search/library.ts';
+import { checkDistinctTerms } from '../ingest/term-limit.ts';
+import { createError, isDiskFull, systemCodeOf } from '../errors.ts';
 
 /** The library and the corpus files it reflects, by relative path. */
 export type CorpusState = {
@@ -21,8 +27,9 @@ export type CorpusState = {
 /** The result of one article of a batch (SPEC §6). */
 export type ArticleResult = { id: string; status: AddOutcome; paragraphs: number };
 
-/** What a corpus sync changed. */
-export type SyncOutcome = { filesRead: number; filesRemoved: number; articlesChanged: number; problems: string[] };
+/** How a write shares the event loop: `pause` is awaited between slices of work on a large batch (the next turn of the event loop by default). */
+export type WriteOptions = { pause?: () => Promise<unknown> };
+
 
 /** Creates the state of a library opened from `files`. */
 export function createCorpusState(library: Library, corpusDir: string, files: readonly CorpusFile[]): CorpusState {
@@ -35,24 +42,39 @@ export function stateFingerprint(state: CorpusState): string {
 }
 
 /**
- * Writes each new or changed article to `corpus/<id>.json` and indexes it; an identical one is
- * `unchanged` and writes nothing. An updated article that lived in another file is taken out
- * of it (see {@link detachFromFile}), so the corpus holds one version.
+ * Writes each new or changed article to its own corpus file and indexes it, all or nothing; an
+ * identical one is `unchanged` and writes nothing. An updated article that lived in another
+ * file is taken out of it (the file's other articles move to files of their own), so the corpus
+ * holds one version. Throws `insufficient_storage` when the disk is full: then nothing was written.
  */
-export async function addArticles(state: CorpusState, articles: readonly Article[]): Promise<ArticleResult[]> {
+export async function addArticles(state: CorpusState, articles: readonly Article[], options: WriteOptions = {}): Promise<ArticleResult[]> {
   const results: ArticleResult[] = [];
-  for (const article of articles) {
-    const existing = state.library.articles.get(article.id);
-    if (existing !== undefined && existing.hash === contentHash(article)) {
-      results.push({ id: article.id, status: 'unchanged', paragraphs: article.paragraphs.length });
-      continue;
-    }
-    const file = await writeArticleFile(state.corpusDir, article);
-    await track(state, file);
-    if (existing !== undefined && existing.file !== file) await detachFromFile(state, existing.file, article.id);
-    const status = putArticle(state.library, article, file);
+  // The last of several articles with one id wins, as if they came one after the other.
+  const pause = options.pause ?? yieldToEventLoop;
+  const latest = new Map<string, { article: Article; hash: string; item: number }>();
+  for (const [item, article] of articles.entries()) {
+    // Hashing a large article takes a while: searches first (its request was just parsed).
+    if (textLength(article) > SLICE_CHARS) await pause();
+    const hash = contentHash(article);
+    const before = latest.get(article.id)?.hash ?? state.library.articles.get(article.id)?.hash;
+    const status: AddOutcome = before === undefined ? 'created' : before === hash ? 'unchanged' : 'updated';
     results.push({ id: article.id, status, paragraphs: article.paragraphs.length });
+    latest.set(article.id, { article, hash, item });
   }
+  const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash);
+  if (changed.length === 0) return results;
+  await checkDistinctTerms(changed, pause);
+
+  const plan = createPlan(state, changed.map(({ article }) => article.id));
+  const targets: string[] = [];
+  for (const { article } of changed) targets.push(await chooseFile(plan, article.id));
+  for (const [index, { article }] of changed.entries()) {
+    plan.writes.push({ article, target: targets[index] as string });
+    const existing = state.library.articles.get(article.id);
+    if (existing !== undefined && existing.file !== targets[index]) await detach(plan, existing.file);
+  }
+  await carryOut(plan, pause);
+  await putArticlesInSlices(state.library, changed.map(({ article, hash }, index) => ({ article, hash, file: targets[index] as string })), pause);
   return results;
 }
 
@@ -60,78 +82,134 @@ export async function addArticles(state: CorpusState, articles: readonly Article
 export async function removeArticle(state: CorpusState, id: string): Promise<boolean> {
   const existing = state.library.articles.get(id);
   if (existing === undefined) return false;
-  await detachFromFile(state, existing.file, id);
+  const plan = createPlan(state, [id]);
+  await detach(plan, existing.file);
+  await carryOut(plan);
   deleteArticle(state.library, id);
   return true;
 }
 
-/**
- * Takes article `id` out of corpus file `file`: a file holding only it is deleted; a file
- * holding others too (a feed, a JSON Lines export) is split first: each other article is
- * written to its own `<id>.json`, then the shared file is deleted. Every step is atomic, and a
- * crash in between leaves duplicates with equal content, which start-up resolves.
- */
-async function detachFromFile(state: CorpusState, file: string, id: string): Promise<void> {
-  const others = [...state.library.articles.values()].filter((stored) => stored.file === file && stored.article.id !== id);
-  for (const other of others) {
-    other.file = await writeArticleFile(state.corpusDir, other.article);
-    await track(state, other.file);
-  }
-  await deleteCorpusFile(state.corpusDir, file);
-  state.files.delete(file);
+/** The files one batch writes and deletes, decided before anything is written. */
+type Plan = {
+  readonly state: CorpusState;
+  /** Ids the batch itself writes or removes: never moved out of a file on its own account. */
+  readonly batchIds: ReadonlySet<string>;
+  /** Articles to write, each with its file (relative path); some are moved out of a file being deleted. */
+  readonly writes: Array<{ article: Article; target: string; moved?: StoredArticle }>;
+  readonly deletes: Set<string>;
+  /** Names chosen for this batch already. */
+  readonly reserved: Set<string>;
+  /** The articles of each corpus file, from the library: built when first needed. */
+  holders: Map<string, StoredArticle[]> | undefined;
+};
+
+function createPlan(state: CorpusState, batchIds: readonly string[]): Plan {
+  return { state, batchIds: new Set(batchIds), writes: [], deletes: new Set(), reserved: new Set(), holders: undefined };
 }
 
-async function track(state: CorpusState, path: string): Promise<void> {
-  const info = await stat(join(state.corpusDir, path));
-  state.files.set(path, { path, size: info.size, mtimeMs: info.mtimeMs });
+function holdersOf(plan: Plan, file: string): StoredArticle[] {
+  if (plan.holders === undefined) {
+    plan.holders = new Map();
+    for (const stored of plan.state.library.articles.values()) {
+      const list = plan.holders.get(stored.file);
+      if (list === undefined) plan.holders.set(stored.file, [stored]);
+      else list.push(stored);
+    }
+  }
+  return plan.holders.get(file) ?? [];
 }
 
 /**
- * Brings the library in line with the corpus folder as it is now: files added or modified by
- * hand or by another process are read, files removed drop their articles. Unreadable files are
- * reported and left out until they change again.
+ * The file article `id` is written to: the file the service wrote for it before, when it still
+ * holds that article alone and is as the service left it; else the first of its own names
+ * ({@link articleFileName}) that no file holds. So a write never replaces a file holding other
+ * articles, placed by hand or written by another process since the corpus was last read.
  */
-export async function syncCorpus(state: CorpusState): Promise<SyncOutcome> {
-  const outcome: SyncOutcome = { filesRead: 0, filesRemoved: 0, articlesChanged: 0, problems: [] };
-  const listed = await listCorpusFiles(state.corpusDir);
-  const present = new Set(listed.map((file) => file.path));
-
-  for (const path of [...state.files.keys()]) {
-    if (present.has(path)) continue;
-    state.files.delete(path);
-    outcome.filesRemoved += 1;
-    for (const stored of [...state.library.articles.values()]) {
-      if (stored.file === path) {
-        deleteArticle(state.library, stored.article.id);
-        outcome.articlesChanged += 1;
-      }
-    }
+async function chooseFile(plan: Plan, id: string): Promise<string> {
+  const { state } = plan;
+  const existing = state.library.articles.get(id);
+  if (
+    existing !== undefined &&
+    ownNameRank(existing.file, id) > 0 &&
+    !plan.reserved.has(existing.file) &&
+    holdersOf(plan, existing.file).length === 1 &&
+    (await unchangedOnDisk(state, existing.file))
+  ) {
+    plan.reserved.add(existing.file);
+    return existing.file;
   }
-
-  for (const file of listed) {
-    const known = state.files.get(file.path);
-    if (known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs) continue;
-    state.files.set(file.path, file);
-    outcome.filesRead += 1;
-    let articles: Article[];
-    try {
-      articles = await readCorpusFile(state.corpusDir, file.path);
-    } catch (error) {
-      outcome.problems.push(`${file.path}: ${messageOf(error)}`);
-      continue;
-    }
-    const ids = new Set(articles.map((article) => article.id));
-    for (const stored of [...state.library.articles.values()]) {
-      if (stored.file === file.path && !ids.has(stored.article.id)) {
-        deleteArticle(state.library, stored.article.id);
-        outcome.articlesChanged += 1;
-      }
-    }
-    for (const article of articles) {
-      const current = state.library.articles.get(article.id);
-      if (current !== undefined && current.file !== file.path && !prefersFile(file.path, current.file, article.id)) continue;
-      if (putArticle(state.library, article, file.path) !== 'unchanged') outcome.articlesChanged += 1;
-    }
+  for (let n = 1; ; n += 1) {
+    const name = articleFileName(id, n);
+    if (plan.reserved.has(name) || state.files.has(name) || (await existsOnDisk(state, name))) continue;
+    plan.reserved.add(name);
+    return name;
   }
-  return outcome;
+}
+
+/**
+ * Plans taking a batch's articles out of corpus file `file`: the file is deleted, and each of its
+ * other articles is written to a file of its own first. A file changed on disk since it was
+ * read is left alone (its content is not what the library holds; the corpus watcher reads it
+ * again, and the service's own file for the article wins over it, see `prefersFile`).
+ */
+async function detach(plan: Plan, file: string): Promise<void> {
+  if (plan.deletes.has(file) || !(await unchangedOnDisk(plan.state, file))) return;
+  plan.deletes.add(file);
+  for (const other of holdersOf(plan, file)) {
+    if (plan.batchIds.has(other.article.id)) continue;
+    plan.writes.push({ article: other.article, target: await chooseFile(plan, other.article.id), moved: other });
+  }
+}
+
+/**
+ * Writes every file of the plan under a temporary name, then publishes them and the deletions
+ * at once, then records the new state of the corpus. A full disk is `insufficient_storage`.
+ */
+async function carryOut(plan: Plan, pause: () => Promise<unknown> = yieldToEventLoop): Promise<void> {
+  const { state } = plan;
+  const staged: StagedFile[] = [];
+  try {
+    for (const { article, target } of plan.writes) {
+      if (textLength(article) > SLICE_CHARS) await pause();
+      staged.push(await stageFile(join(state.corpusDir, target), articleFileContent(article)));
+    }
+  } catch (error) {
+    await discardStaged(staged);
+    throw storageError(error);
+  }
+  try {
+    await publishFiles(state.corpusDir, staged, [...plan.deletes].map((path) => join(state.corpusDir, path)));
+  } catch (error) {
+    throw storageError(error);
+  }
+  for (const path of plan.deletes) state.files.delete(path);
+  plan.writes.forEach(({ target, moved }, index) => {
+    const file = staged[index] as StagedFile;
+    state.files.set(target, { path: target, size: file.size, mtimeMs: file.mtimeMs });
+    if (moved !== undefined) moved.file = target;
+  });
+}
+
+/** A full disk becomes `insufficient_storage` (SPEC §5); anything else is thrown as it is. */
+function storageError(error: unknown): unknown {
+  if (!isDiskFull(error)) return error;
+  return createError('insufficient_storage', `the corpus disk is full (${systemCodeOf(error) ?? 'ENOSPC'}): nothing of the request was written`);
+}
+
+/** True when the corpus file is as the library last saw it (same size and modification time). */
+async function unchangedOnDisk(state: CorpusState, path: string): Promise<boolean> {
+  const known = state.files.get(path);
+  if (known === undefined) return false;
+  const info = await lstat(join(state.corpusDir, path)).catch(() => undefined);
+  return info !== undefined && info.isFile() && info.size === known.size && info.mtimeMs === known.mtimeMs;
+}
+
+async function existsOnDisk(state: CorpusState, path: string): Promise<boolean> {
+  try {
+    await lstat(join(state.corpusDir, path));
+    return true;
+  } catch (error) {
+    if (systemCodeOf(error) === 'ENOENT') return false;
+    throw error;
+  }
 }

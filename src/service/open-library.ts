@@ -1,14 +1,17 @@
 /**
  * @module service/open-library
- * Start-up: load the snapshot when it matches the corpus, else rebuild the library from
- * `corpus/` (reporting progress) and save a fresh snapshot.
+ * Start-up: finish or clean up what interrupted writes left, then load the snapshot when it
+ * matches the corpus, else rebuild the library from `corpus/` (reporting progress) and save a
+ * fresh snapshot. The index folder is never needed to start: unreadable, full or read-only, it
+ * costs a rebuild and a line in the log, and the library is served from `corpus/`.
  */
 import { mkdir } from 'node:fs/promises';
-import { fingerprintCorpus, listCorpusFiles, readCorpusFile, removeStaleTemporaryFiles, type CorpusFile } from '../ingest/corpus.ts';
+import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
+import { recoverInterruptedWrites } from '../ingest/durable-files.ts';
 import type { Article } from '../ingest/article.ts';
 import { createLibrary, putArticles, type Library } from '../search/library.ts';
 import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
-import { messageOf } from '../errors.ts';
+import { messageOf, systemCodeOf } from '../errors.ts';
 
 /** Progress of a rebuild: files read, then paragraphs indexed. */
 export type Progress = { phase: 'read' | 'index'; done: number; total: number };
@@ -23,14 +26,22 @@ export type OpenOptions = {
   log?: (message: string) => void;
 };
 
+/**
+ * Whether `index/` holds a snapshot of the library as it is: when not (a full, read-only or
+ * damaged index folder), the service runs all the same from `corpus/`, and the next start
+ * rebuilds. `reason` says why in words fit for `/stats` (no file paths).
+ */
+export type IndexState = { persisted: true } | { persisted: false; reason: string };
+
 /** The opened library and how it was obtained. */
 export type OpenedLibrary = {
   library: Library;
   files: CorpusFile[];
   fingerprint: string;
   origin: 'snapshot' | 'rebuilt';
-  /** The manifest of the snapshot loaded or saved. */
-  manifest: Manifest;
+  /** The manifest of the snapshot loaded or saved; `undefined` when none could be saved. */
+  manifest: Manifest | undefined;
+  index: IndexState;
   /** Corpus files that could not be read, with the reason: they are skipped, never fatal. */
   problems: string[];
 };
@@ -48,18 +59,53 @@ const INDEX_BATCH_PARAGRAPHS = 2000;
 export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> {
   const { corpusDir, indexDir, onProgress, log = () => {} } = options;
   await mkdir(corpusDir, { recursive: true });
-  const leftovers = (await removeStaleTemporaryFiles(corpusDir)) + (await removeStaleTemporaryFiles(indexDir));
+  // Before listing: a batch whose journal was written is finished, so it is all there or not at all.
+  const recovered = await recoverInterruptedWrites(corpusDir).catch((error: unknown) => {
+    // A read-only corpus (an archive served as it is) still starts; what is left stays hidden from the listing.
+    log(`could not finish or clean up interrupted writes in ${corpusDir}: ${messageOf(error)}`);
+    return { journalsFinished: 0, temporaryFilesRemoved: 0 };
+  });
+  if (recovered.journalsFinished > 0) log(`finished ${recovered.journalsFinished} interrupted batch writes in ${corpusDir}`);
+  // The index folder is derived data: whatever is wrong with it, start from the corpus.
+  const indexLeftovers = await recoverInterruptedWrites(indexDir).catch(() => ({ temporaryFilesRemoved: 0 }));
+  const leftovers = recovered.temporaryFilesRemoved + indexLeftovers.temporaryFilesRemoved;
   if (leftovers > 0) log(`removed ${leftovers} temporary files left by an interrupted write`);
   const files = await listCorpusFiles(corpusDir);
   const fingerprint = fingerprintCorpus(files);
   const loaded = await loadSnapshot(indexDir, fingerprint);
-  if (loaded.ok) return { library: loaded.library, files, fingerprint, origin: 'snapshot', manifest: loaded.manifest, problems: [] };
+  if (loaded.ok) {
+    return { library: loaded.library, files, fingerprint, origin: 'snapshot', manifest: loaded.manifest, index: { persisted: true }, problems: [] };
+  }
 
   log(`building the index from ${corpusDir} (${loaded.reason})`);
   const { library, problems } = await rebuildLibrary(corpusDir, files, onProgress);
   for (const problem of problems) log(`skipped ${problem}`);
-  const manifest = await saveSnapshot(indexDir, library, fingerprint);
-  return { library, files, fingerprint, origin: 'rebuilt', manifest, problems };
+  try {
+    const manifest = await saveSnapshot(indexDir, library, fingerprint);
+    return { library, files, fingerprint, origin: 'rebuilt', manifest, index: { persisted: true }, problems };
+  } catch (error) {
+    log(`index not saved in ${indexDir} (${messageOf(error)}): serving from ${corpusDir}; the next start rebuilds the index`);
+    return { library, files, fingerprint, origin: 'rebuilt', manifest: undefined, index: { persisted: false, reason: indexFailure(error) }, problems };
+  }
+}
+
+/** Words for `/stats` about why the index could not be saved, without the file paths of the error's message. */
+const INDEX_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on the index disk',
+  EDQUOT: 'disk quota exceeded on the index disk',
+  EROFS: 'the index folder is on a read-only file system',
+  EACCES: 'no permission to write the index folder',
+  EPERM: 'no permission to write the index folder',
+  EISDIR: 'a folder stands where an index file should be',
+  ENOTDIR: 'a file stands where the index folder should be',
+  EEXIST: 'a file stands where the index folder should be',
+  EIO: 'input/output error or short write on the index disk',
+};
+
+/** Why saving the index failed, in words fit for `/stats` (see {@link IndexState}). */
+export function indexFailure(error: unknown): string {
+  const code = systemCodeOf(error);
+  return code === undefined ? 'the index could not be written (see the log)' : `${INDEX_FAILURES[code] ?? 'the index could not be written'} (${code})`;
 }
 
 /** Reads every corpus file and indexes its articles. Unreadable files are reported, not fatal. */

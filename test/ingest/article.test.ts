@@ -39,6 +39,39 @@ describe('validateArticle', () => {
     expect(result.ok ? [] : result.problems.every((problem) => problem.item === 3)).toBe(true);
   });
 
+  it('refuses an id that starts with a dot, which would name a hidden file or no URL at all', () => {
+    for (const id of ['.hidden', '...', '.', '..', '.x.json']) {
+      const result = validateArticle({ id, title: 'T', paragraphs: ['p'] }, 2);
+      expect(result.ok, id).toBe(false);
+      expect(result.ok ? [] : result.problems).toEqual([{ item: 2, field: 'id', message: expect.stringContaining('not start with a dot') }]);
+    }
+  });
+
+  it('accepts dots, dashes and underscores anywhere else in an id', () => {
+    for (const id of ['a.b', 'x.', 'a..b', '-lead', '_under', 'x'.repeat(128)]) {
+      const result = validateArticle({ id, title: 'T', paragraphs: ['p'] }, 0);
+      expect(result.ok && result.article.id, id).toBe(id);
+    }
+    expect(validateArticle({ id: 'x'.repeat(129), title: 'T', paragraphs: ['p'] }, 0).ok).toBe(false);
+  });
+
+  it('refuses a paragraph over 50,000 characters, naming the field, the paragraph and its length', () => {
+    const long = 'word '.repeat(10_001); // 50,004 characters once trimmed
+    const listed = validateArticle({ title: 'T', paragraphs: ['Short.', long, long] }, 4);
+    expect(listed.ok ? [] : listed.problems).toEqual([
+      { item: 4, field: 'paragraphs', message: 'has a paragraph of 50004 characters (number 2) (and 1 more); at most 50000 are accepted' },
+    ]);
+    const body = validateArticle({ title: 'T', body: `Short.\n\n${long}` }, 0);
+    expect(body.ok ? [] : body.problems.map((problem) => problem.field)).toEqual(['body']);
+    expect(validateArticle({ title: 'T', paragraphs: ['x'.repeat(50_000)] }, 0).ok).toBe(true);
+  });
+
+  it('refuses more than 10,000 paragraphs', () => {
+    const many = validateArticle({ title: 'T', paragraphs: Array.from({ length: 10_001 }, (_, i) => `P${i}.`) }, 0);
+    expect(many.ok ? [] : many.problems).toEqual([{ item: 0, field: 'paragraphs', message: 'holds 10001 paragraphs; at most 10000 are accepted' }]);
+    expect(validateArticle({ title: 'T', paragraphs: Array.from({ length: 10_000 }, (_, i) => `P${i}.`) }, 0).ok).toBe(true);
+  });
+
   it('refuses a title over 1,000 characters and a non-object', () => {
     expect(validateArticle({ title: 'x'.repeat(1001), paragraphs: ['p'] }, 0).ok).toBe(false);
     expect(validateArticle(['not', 'an', 'article'], 0).ok).toBe(false);

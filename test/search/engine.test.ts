@@ -62,3 +62,40 @@ describe('engine snapshot records', () => {
     expect(() => loadEngine([meta, ['documents', ['a:1', 0, 3, 3]]])).toThrow('malformed: documents');
   });
 });
+
+describe('engine staging', () => {
+  const queries = ['harvest', 'harv*', 'harvst~', '"wheat harvest"', 'harvest OR zzzabsent', 'harvest -barley', 'title:report'];
+
+  it('hides staged paragraphs from every kind of query until they are revealed', () => {
+    const library = libraryOf([makeArticle({ id: 'old', title: 'Old report', paragraphs: ['The wheat harvest began.'] })]);
+    const totals = () => queries.map((q) => search(library, q).total);
+    const before = totals();
+    library.engine.stage([{ id: 'new:1', title: 'New report', text: 'A wheat harvest record.' }]);
+    expect(totals()).toEqual(before);
+    expect(library.engine.stats().paragraphs).toBe(1);
+    expect(library.engine.has('new:1')).toBe(false);
+    library.engine.reveal(['new:1']);
+    expect(library.engine.has('new:1')).toBe(true);
+    expect(library.engine.stats().paragraphs).toBe(2);
+    expect(() => [...library.engine.records()]).not.toThrow();
+  });
+
+  it('stages a paragraph under an id still in use, and reveals it once the old one is removed', () => {
+    const library = libraryOf([makeArticle({ id: 'a', paragraphs: ['Barley fell.'] })]);
+    library.engine.stage([{ id: 'a:1', title: 'Article a', text: 'Oats rose.' }]);
+    expect(() => [...library.engine.records()]).toThrow(/staged/);
+    expect(() => library.engine.reveal(['a:1'])).toThrow(/in use/);
+    library.engine.remove(['a:1']);
+    library.engine.reveal(['a:1']);
+    expect(library.engine.has('a:1')).toBe(true);
+  });
+
+  it('drops staged paragraphs that are not revealed', () => {
+    const library = libraryOf([]);
+    library.engine.stage([{ id: 'x:1', title: 'X', text: 'Quinoa.' }]);
+    library.engine.unstage(['x:1']);
+    library.engine.reveal(['x:1']);
+    expect(library.engine.has('x:1')).toBe(false);
+    expect(library.engine.stats().paragraphs).toBe(0);
+  });
+});

@@ -1,13 +1,14 @@
 import { readFile, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprintCorpus, listCorpusFiles, writeArticleFile } from '../../src/ingest/corpus.ts';
-import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot } from '../../src/search/snapshot.ts';
+import { fingerprintCorpus, listCorpusFiles } from '../../src/ingest/corpus.ts';
+import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../src/search/snapshot.ts';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
 import { createLibrary, putArticles } from '../../src/search/library.ts';
 import { ANALYZER_VERSION } from '../../src/text/analyzer.ts';
-import { makeArticle, tempDir } from '../helpers.ts';
+import { injectFaults } from '../fault-fs.ts';
+import { makeArticle, tempDir, writeArticleFile } from '../helpers.ts';
 
 let corpusDir: string;
 let indexDir: string;
@@ -25,6 +26,12 @@ beforeEach(async () => {
 });
 
 afterEach(() => cleanup());
+
+/** The manifest an opening saved or loaded (fails the test when there is none). */
+function savedManifest(opened: { manifest: Manifest | undefined }): Manifest {
+  if (opened.manifest === undefined) throw new Error('no snapshot was saved');
+  return opened.manifest;
+}
 
 describe('openLibrary', () => {
   it('builds the index on first start and loads the snapshot on the next', async () => {
@@ -57,7 +64,7 @@ describe('openLibrary', () => {
   });
 
   it('rebuilds a corrupt snapshot instead of trusting it', async () => {
-    const { manifest } = await openLibrary({ corpusDir, indexDir });
+    const manifest = savedManifest(await openLibrary({ corpusDir, indexDir }));
     const snapshotPath = join(indexDir, manifest.snapshotFile);
     const content = await readFile(snapshotPath);
     await writeFile(snapshotPath, content.subarray(0, content.length / 2));
@@ -67,7 +74,7 @@ describe('openLibrary', () => {
   });
 
   it('rebuilds a snapshot whose size matches but whose lines are damaged', async () => {
-    const { manifest } = await openLibrary({ corpusDir, indexDir });
+    const manifest = savedManifest(await openLibrary({ corpusDir, indexDir }));
     const snapshotPath = join(indexDir, manifest.snapshotFile);
     const content = await readFile(snapshotPath);
     content.fill('x'.charCodeAt(0), 0, 20);
@@ -76,6 +83,50 @@ describe('openLibrary', () => {
     const reopened = await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
     expect(reopened.origin).toBe('rebuilt');
     expect(search(reopened.library, 'wheat').total).toBe(1);
+  });
+
+  it('rebuilds a snapshot edited in place without a change of length, saying why', async () => {
+    // One word of an article swapped for another of the same length; a digit of a posting list.
+    const edits = [
+      (text: string) => text.replace('Wheat prices fell.', 'Wheat prices rose.'),
+      (text: string) => text.replace(/("wheat",1,1,1,)(\d)/, (_, head: string, doc: string) => `${head}${(Number(doc) + 1) % 3}`),
+    ];
+    for (const edit of edits) {
+      const manifest = savedManifest(await openLibrary({ corpusDir, indexDir }));
+      const snapshotPath = join(indexDir, manifest.snapshotFile);
+      const original = await readFile(snapshotPath, 'utf8');
+      const edited = edit(original);
+      expect(edited.length).toBe(original.length);
+      expect(edited).not.toBe(original);
+      await writeFile(snapshotPath, edited);
+      const lines: string[] = [];
+      const reopened = await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
+      expect(reopened.origin).toBe('rebuilt');
+      expect(lines).toContainEqual(expect.stringMatching(/^building the index from .* \(snapshot checksum mismatch .*\)$/));
+      expect(search(reopened.library, 'rose').total).toBe(0);
+      expect(search(reopened.library, 'wheat').hits.map((hit) => hit.id)).toEqual(['beta:1']);
+      // The rebuild saved a sound snapshot, not the damaged one: the next start loads it.
+      expect((await openLibrary({ corpusDir, indexDir })).origin).toBe('snapshot');
+    }
+  });
+
+  it('rebuilds, saying why, when the manifest cannot be read (a folder where it should be)', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(indexDir, MANIFEST_FILE), { recursive: true });
+    const lines: string[] = [];
+    const opened = await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
+    expect(opened.origin).toBe('rebuilt');
+    expect(lines[0]).toMatch(/\(manifest unreadable: EISDIR/);
+  });
+
+  it('rebuilds a snapshot of an older format, naming the versions', async () => {
+    await openLibrary({ corpusDir, indexDir });
+    const manifest = JSON.parse(await readFile(join(indexDir, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
+    delete manifest.sha256;
+    await writeFile(join(indexDir, MANIFEST_FILE), JSON.stringify({ ...manifest, formatVersion: 2 }));
+    const lines: string[] = [];
+    await openLibrary({ corpusDir, indexDir, log: (line) => lines.push(line) });
+    expect(lines[0]).toMatch(new RegExp(`\\(snapshot format 2, expected ${SNAPSHOT_FORMAT_VERSION}\\)$`));
   });
 
   it('rebuilds when the manifest is garbage', async () => {
@@ -143,23 +194,40 @@ describe('saveSnapshot', () => {
     expect(loaded.ok && search(loaded.library, '"number 1199"').hits.map((hit) => hit.id)).toEqual(['n1199:1']);
   });
 
+  it('fails, keeping the previous snapshot and no temporary file, when a write stores less than it says', async () => {
+    const opened = await openLibrary({ corpusDir, indexDir });
+    const { library, fingerprint } = opened;
+    const before = savedManifest(opened);
+    const restore = injectFaults({ dir: indexDir, mode: 'lie' });
+    try {
+      await expect(saveSnapshot(indexDir, library, fingerprint)).rejects.toThrow(/short write/);
+    } finally {
+      restore();
+    }
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(indexDir)).sort()).toEqual([MANIFEST_FILE, before.snapshotFile].sort());
+    expect((await loadSnapshot(indexDir, fingerprint)).ok).toBe(true);
+  });
+
+  it('fails on a full disk without leaving a snapshot no manifest names', async () => {
+    const opened = await openLibrary({ corpusDir, indexDir });
+    const { library, fingerprint } = opened;
+    const before = savedManifest(opened);
+    // Room for the snapshot, not for the manifest after it.
+    const restore = injectFaults({ dir: indexDir, mode: 'full', freeBytes: before.bytes + 20 });
+    try {
+      await expect(saveSnapshot(indexDir, library, fingerprint)).rejects.toMatchObject({ code: 'ENOSPC' });
+    } finally {
+      restore();
+    }
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(indexDir)).sort()).toEqual([MANIFEST_FILE, before.snapshotFile].sort());
+  });
+
   it('refuses a snapshot made for another corpus state', async () => {
     const { library } = await openLibrary({ corpusDir, indexDir });
     await saveSnapshot(indexDir, library, 'another-fingerprint');
     const loaded = await loadSnapshot(indexDir, fingerprintCorpus(await listCorpusFiles(corpusDir)));
     expect(loaded).toEqual({ ok: false, reason: 'the corpus changed since the snapshot' });
-  });
-});
-
-describe('removeStaleTemporaryFiles', () => {
-  it('removes temporary files left by a crash and keeps recent ones, and files it did not write', async () => {
-    const { removeStaleTemporaryFiles } = await import('../../src/ingest/corpus.ts');
-    const old = new Date(0);
-    for (const name of ['old.json.1.0badc0de.tmp', 'new.json.2.0123abcd.tmp', 'notes.tmp']) await writeFile(join(corpusDir, name), '{"half":');
-    await utimes(join(corpusDir, 'old.json.1.0badc0de.tmp'), old, old);
-    await utimes(join(corpusDir, 'notes.tmp'), old, old);
-    expect(await removeStaleTemporaryFiles(corpusDir)).toBe(1);
-    const { readdir } = await import('node:fs/promises');
-    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp')).sort()).toEqual(['new.json.2.0123abcd.tmp', 'notes.tmp']);
   });
 });

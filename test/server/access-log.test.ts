@@ -82,6 +82,30 @@ describe('access log', () => {
     expect(lines[0]).toMatch(/ GET \/search\?q=wheat 500 [\d.]+ms id=req-500$/);
   });
 
+  it('logs an upload the client aborted as one access line, 499, with no error and no stack', async () => {
+    const { app, lines, errors } = loggedApp();
+    for (const [name, abort] of [
+      ['connection reset', (stream: ReadableStreamDefaultController) => stream.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))],
+      ['signal', (_stream: ReadableStreamDefaultController, controller: AbortController) => controller.abort()],
+    ] as const) {
+      const controller = new AbortController();
+      const body = new ReadableStream({
+        start(stream) {
+          stream.enqueue(new TextEncoder().encode('{"title": "half'));
+          setTimeout(() => abort(stream, controller), 5);
+          if (name === 'signal') setTimeout(() => stream.error(new DOMException('The operation was aborted.', 'AbortError')), 10);
+        },
+      });
+      const request = new Request('http://localhost/articles', { method: 'POST', body, signal: controller.signal, headers: { 'content-type': 'application/json', 'X-Request-Id': `req-${name.replace(' ', '-')}` }, duplex: 'half' } as RequestInit);
+      const response = await app.request(request);
+      expect(response.status, name).toBe(499);
+    }
+    expect(errors).toEqual([]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/ POST \/articles 499 [\d.]+ms id=req-connection-reset$/);
+    expect(lines[1]).toMatch(/ POST \/articles 499 [\d.]+ms id=req-signal$/);
+  });
+
   it('names the request of an internal error as the access log does: no line can be forged through the path', async () => {
     const { app, errors } = loggedApp({
       getArticle: () => {

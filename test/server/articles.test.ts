@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/service/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
-import { SEED_PATH, writableApp } from '../helpers.ts';
+import { injectFaults } from '../fault-fs.ts';
+import { SEED_PATH, wordyArticle, writableApp } from '../helpers.ts';
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;
 let fixture: Fixture | undefined;
@@ -66,6 +67,16 @@ describe('POST /articles', () => {
     expect((await (await fixture.app.request('/search?q=fine')).json()).total).toBe(0);
   });
 
+  it('refuses an id starting with a dot (a hidden file the corpus would never list) and writes nothing', async () => {
+    fixture = await writableApp();
+    for (const id of ['.hidden', '...', '..']) {
+      const response = await post(fixture.app, JSON.stringify([article('Fine', ['Kept out.'], { id: 'fine' }), article('Dot', ['Hidden.'], { id })]), 'application/json');
+      expect(response.status, id).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('item 1: id must be 1 to 128');
+    }
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+  });
+
   it('rejects invalid JSON and a batch repeating an id', async () => {
     fixture = await writableApp();
     expect((await post(fixture.app, '{"title":', 'application/json')).status).toBe(400);
@@ -73,6 +84,39 @@ describe('POST /articles', () => {
     const response = await post(fixture.app, twice, 'application/json');
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('items 0 and 1');
+  });
+
+  it('answers 507 insufficient_storage when the corpus disk is full, and none of the batch is readable', async () => {
+    fixture = await writableApp();
+    const restore = injectFaults({ dir: fixture.corpusDir, mode: 'full', freeBytes: 600 });
+    try {
+      const batch = JSON.stringify(['f1', 'f2', 'f3'].map((id) => article(`Story ${id}`, [`Full disk ${id}word.`], { id })));
+      const response = await post(fixture.app, batch, 'application/json');
+      expect(response.status).toBe(507);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('insufficient_storage');
+    } finally {
+      restore();
+    }
+    for (const id of ['f1', 'f2', 'f3']) expect((await fixture.app.request(`/articles/${id}`)).status).toBe(404);
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+  });
+
+  it('answers 400 naming the item and field for a paragraph too long, too many paragraphs or too many distinct terms', async () => {
+    fixture = await writableApp({ maxBodyBytes: 5 * 1024 * 1024 });
+    const cases: Array<[unknown, RegExp]> = [
+      [article('Long', ['x'.repeat(50_001)]), /item 1: paragraphs has a paragraph of 50001 characters \(number 1\); at most 50000/],
+      [article('Many', Array.from({ length: 10_001 }, (_, i) => `P${i}.`)), /item 1: paragraphs holds 10001 paragraphs; at most 10000/],
+      [wordyArticle('wordy', 50_001), /item 1: paragraphs hold more than 50000 distinct terms; at most 50000/],
+    ];
+    for (const [tooBig, message] of cases) {
+      const response = await post(fixture.app, JSON.stringify([article('Fine', ['Fine words.'], { id: 'fine' }), tooBig]), 'application/json');
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('bad_request');
+      expect(body.error.message).toMatch(message);
+    }
+    expect(await readdir(fixture.corpusDir)).toEqual([]);
+    expect((await (await fixture.app.request('/search?q=fine')).json()).total).toBe(0);
   });
 
   it('answers 415 for an unknown media type and 413 for a body over the limit', async () => {
@@ -176,6 +220,17 @@ describe('corpus sync', () => {
     await rm(path);
     await fixture.service.sync();
     expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(0);
+  });
+});
+
+describe('corpus files with a bad id', () => {
+  it('skips a hand-placed file holding an id that starts with a dot, saying why', async () => {
+    fixture = await writableApp();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(fixture.corpusDir, 'dots.json'), JSON.stringify(article('Dot', ['Hidden words.'], { id: '.dot' })));
+    const outcome = await fixture.service.sync();
+    expect(outcome.problems).toEqual([expect.stringMatching(/^dots\.json: .*item 0: id must be 1 to 128 .* not start with a dot/)]);
+    expect((await (await fixture.app.request('/search?q=hidden')).json()).total).toBe(0);
   });
 });
 

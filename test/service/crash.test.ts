@@ -1,8 +1,10 @@
 /**
  * Durability under SIGKILL (SPEC §6): a real server process takes a stream of ingests and is
  * killed at random moments; after each restart every acknowledged article is there, readable
- * and searchable, and the corpus holds no file that breaks the start.
+ * and searchable, every batch is whole or absent, and the corpus holds no file that breaks the
+ * start and no leftover of an interrupted write.
  */
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { stopServer, useServerFixtures } from './server-process.ts';
 
@@ -65,5 +67,42 @@ describe('server under SIGKILL', () => {
     const server = await start();
     for (const id of acknowledged) expect((await fetch(`${server.url}/articles/${id}`)).status).toBe(200);
     expect(acknowledged.length).toBeGreaterThan(ROUNDS);
+  }, 120_000);
+
+  it('keeps each batch whole or absent across kills at random moments, and leaves no temporary file', async () => {
+    const { corpusDir, start } = await fixture();
+    const batches: string[][] = [];
+    const acknowledged = new Set<number>();
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const server = await start();
+      const killAt = Date.now() + 150 + Math.random() * 600;
+      const writer = async (): Promise<void> => {
+        while (Date.now() < killAt + 1000) {
+          const batch = batches.length;
+          const ids = Array.from({ length: 6 }, (_, i) => `b${batch}-${i}`);
+          batches.push(ids);
+          const body = JSON.stringify(ids.map((id) => ({ id, title: `Batch ${batch}`, paragraphs: [`Batch${batch}word ${id} text.`] })));
+          try {
+            const response = await fetch(`${server.url}/articles`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+            if (response.status === 201) acknowledged.add(batch);
+          } catch {
+            return;
+          }
+        }
+      };
+      const writers = Promise.all([writer(), writer()]);
+      await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
+      await stopServer(server, 'SIGKILL');
+      await writers;
+    }
+    const server = await start();
+    for (const [batch, ids] of batches.entries()) {
+      const found = (await (await fetch(`${server.url}/search?q=batch${batch}word`)).json()) as { total: number };
+      // Acknowledged: all there. Not acknowledged: all there or none, never part.
+      if (acknowledged.has(batch)) expect(found.total, `batch ${batch}`).toBe(ids.length);
+      else expect([0, ids.length], `batch ${batch}`).toContain(found.total);
+    }
+    expect(acknowledged.size).toBeGreaterThan(ROUNDS);
+    expect((await readdir(corpusDir)).filter((name) => name.endsWith('.tmp') || name.endsWith('.journal'))).toEqual([]);
   }, 120_000);
 });

@@ -21,9 +21,17 @@ export type ServerProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
+/** Extra options of a server process. */
+export type StartOptions = {
+  /** Variables on top of the fixture's. */
+  env?: Record<string, string>;
+  /** Node.js options before the script (after tsx is loaded), such as `--import` of a test preload. */
+  nodeArgs?: string[];
+};
+
 /** Starts `serve` with `env` on top of this process's (PORT=0, HOST=127.0.0.1); resolves once it listens. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+export async function startServer(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/cli.ts', 'serve'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,10 +61,12 @@ export async function stopServer(server: ServerProcess, signal: NodeJS.Signals =
 
 /** A fresh folder with an empty `corpus/` (and room for `index/`), and servers started on it. */
 export type ServerFixture = {
+  /** The fixture's own folder, holding `corpus/` and (once written) `index/`. */
+  root: string;
   corpusDir: string;
   indexDir: string;
   /** Starts a server on this folder's corpus and index. */
-  start(): Promise<ServerProcess>;
+  start(options?: StartOptions): Promise<ServerProcess>;
 };
 
 /**
@@ -79,10 +89,11 @@ export function useServerFixtures(): () => Promise<ServerFixture> {
     const indexDir = join(dir.path, 'index');
     await mkdir(corpusDir);
     return {
+      root: dir.path,
       corpusDir,
       indexDir,
-      start: async () => {
-        const server = await startServer({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir });
+      start: async (options = {}) => {
+        const server = await startServer({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...options.env }, options.nodeArgs);
         servers.push(server);
         return server;
       },
