@@ -187,7 +187,10 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
     }
     return alias;
   };
+  /** Checks being compiled: a check inside another is written inline (a lateral cannot read its own columns). */
+  let nested = 0;
   const check = (node: QueryNode, field: Field, sql: () => string): string => {
+    if (nested > 0) return sql();
     let byField = checks.get(node);
     if (byField === undefined) {
       byField = new Map();
@@ -195,8 +198,11 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
     }
     let column = byField.get(field);
     if (column === undefined) {
+      nested += 1;
+      const expression = sql();
+      nested -= 1;
       const name = `x${checkSelect.length}`;
-      checkSelect.push(`${sql()} AS ${name}`);
+      checkSelect.push(`${expression} AS ${name}`);
       column = `v.${name}`;
       byField.set(field, column);
     }
