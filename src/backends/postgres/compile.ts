@@ -10,7 +10,7 @@
  * - per unit, the exact match (verify.ts's meaning), the score (MiniSearch's BM25+, see
  *   query-plan.ts) and whether the paragraph matched in its own text.
  */
-import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode } from '../../search/query.ts';
+import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
 import { allowedSlop } from '../../search/verify.ts';
 import { anyLexeme, FALSE, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
 import type { Leaf, MsNode, StemsOf, Unit } from './query-plan.ts';
@@ -294,7 +294,7 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
 
       // Exact evaluation (verify.ts).
       const fieldOk = (restriction: Field | null, field: Field): boolean => restriction === null || restriction === field;
-      const leafOf = (node: QueryNode): Leaf => unit.leafOf.get(node as never) as Leaf;
+      const leafOf = (node: TermNode): Leaf => unit.leafOf.get(node) as Leaf;
       const phraseIn = (node: PhraseNode, field: Field): string =>
         fieldOk(node.field, field)
           ? check(node, field, () => `ns_phrase_in(${FIELD_COLUMNS[field].words}, ${params.add(node.terms.map(termKey), 'text[]')}, ${allowedSlop(node.slop)})`)
