@@ -14,7 +14,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
-  /** The store of record (the corpus folder's disk) is full: nothing of the request was written. */
+  /** The store of record (the corpus folder's disk, the database) is full: nothing of the request was written. */
   insufficient_storage: 507,
 } as const;
 

@@ -1,0 +1,36 @@
+/**
+ * @module backends/postgres/articles
+ * Reading articles back from the store of record: the article row and its paragraphs in order.
+ */
+import type { Article } from '../../ingest/article.ts';
+import type { Queryable } from './connection.ts';
+
+/** The articles `ids` (those that exist), by id. */
+export async function readArticles(client: Queryable, ids: readonly string[]): Promise<Map<string, Article>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query(
+    `SELECT a.article_id, a.title, a.source, a.date, a.url, a.caption, a.dateline,
+       ARRAY(SELECT p.body FROM paragraphs AS p WHERE p.article_id = a.article_id ORDER BY p.n) AS paragraphs
+     FROM articles AS a WHERE a.article_id = ANY($1)`,
+    [ids],
+  );
+  const articles = new Map<string, Article>();
+  for (const row of rows as Array<Record<string, unknown>>) {
+    const article: Article = {
+      id: String(row.article_id),
+      title: String(row.title),
+      source: nullableText(row.source),
+      date: nullableText(row.date),
+      url: nullableText(row.url),
+      caption: nullableText(row.caption),
+      dateline: nullableText(row.dateline),
+      paragraphs: (row.paragraphs as unknown[]).map(String),
+    };
+    articles.set(article.id, article);
+  }
+  return articles;
+}
+
+function nullableText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}

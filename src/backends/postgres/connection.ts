@@ -1,0 +1,105 @@
+/**
+ * @module backends/postgres/connection
+ * The connection pool, transactions, and the translation of PostgreSQL's failures into our error
+ * codes: a full disk is `insufficient_storage` (SPEC §5), text PostgreSQL cannot store (a NUL
+ * character) is `bad_request`, a search cancelled by its time limit is `bad_request` as the
+ * embedded backend's query budget is. This is the one module that imports `pg`.
+ */
+import pg from 'pg';
+import { createError, isServiceError, messageOf } from '../../errors.ts';
+
+/** A client on which queries run, inside a transaction or not. */
+export type Queryable = { query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> };
+
+/** The pool of connections to the database. */
+export type Database = {
+  /** Runs one statement outside any transaction. */
+  query(text: string, values?: unknown[]): Promise<unknown[]>;
+  /** Runs `work` in a transaction of the given kind; commits when it resolves, rolls back when it throws. */
+  transaction<T>(kind: TransactionKind, work: (client: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+/** `write`: read committed, for writes; `snapshot`: one read-only snapshot, for a search. */
+export type TransactionKind = 'write' | 'snapshot';
+
+/** Most connections one server opens: searches and writes beyond it queue in the pool. */
+const MAX_CONNECTIONS = 10;
+
+const BEGIN: Record<TransactionKind, string> = {
+  write: 'BEGIN',
+  snapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+};
+
+/**
+ * Opens a pool on `url` (a `postgres://` URL; a unix socket folder goes in `?host=`).
+ *
+ * @example
+ * const db = openDatabase('postgres://localhost/news');
+ * await db.query('SELECT 1');
+ */
+export function openDatabase(url: string, log: (line: string) => void): Database {
+  const pool = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS });
+  // An idle client losing its connection (the server restarting) must not crash the process.
+  pool.on('error', (error) => log(`postgres: idle connection lost: ${messageOf(error)}`));
+  return {
+    async query(text, values) {
+      try {
+        return (await pool.query(text, values)).rows as unknown[];
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+    async transaction(kind, work) {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw translateError(error);
+      });
+      try {
+        await client.query(BEGIN[kind]);
+        const result = await work(client as unknown as Queryable);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw translateError(error);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** SQLSTATEs with a meaning for our callers. */
+const SQLSTATE = {
+  diskFull: '53100',
+  queryCanceled: '57014',
+  characterNotInRepertoire: '22021',
+  untranslatableCharacter: '22P05',
+  programLimitExceeded: '54000',
+} as const;
+
+/** The SQLSTATE of a PostgreSQL error, if it is one. */
+export function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Our error for a PostgreSQL failure; other failures pass through unchanged. */
+export function translateError(error: unknown): unknown {
+  if (isServiceError(error)) return error;
+  switch (sqlState(error)) {
+    case SQLSTATE.diskFull:
+      return createError('insufficient_storage', `the database is out of disk space; nothing of the request was written (${messageOf(error)})`);
+    case SQLSTATE.queryCanceled:
+      return createError('bad_request', 'q took too long to run; narrow it (fewer very common words in phrases, longer prefixes)');
+    case SQLSTATE.characterNotInRepertoire:
+    case SQLSTATE.untranslatableCharacter:
+      return createError('bad_request', `an article holds text PostgreSQL cannot store (a NUL character?): ${messageOf(error)}`);
+    case SQLSTATE.programLimitExceeded:
+      return createError('bad_request', `an article is too large for the PostgreSQL index: ${messageOf(error)}`);
+    default:
+      return error;
+  }
+}

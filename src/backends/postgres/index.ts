@@ -1,0 +1,53 @@
+/**
+ * @module backends/postgres
+ * The PostgreSQL backend of SPEC §9: the database is the store of record and the index, the
+ * Node process keeps no per-article state, so several servers can share one database and a
+ * write through one is searchable through all once it commits.
+ *
+ * Layers: `connection` (pool, transactions, errors) and `migrations`/`schema` on start;
+ * `article-rows` (our analyzer, in Node) and `write` for writes; `expand`, `query-plan`,
+ * `compile`, `rank` and `search` for a search; `suggest`, `stats`, `articles` for the rest.
+ */
+import { messageOf } from '../../errors.ts';
+import type { Article } from '../../ingest/article.ts';
+import type { SearchBackend } from '../backend.ts';
+import { readArticles } from './articles.ts';
+import { openDatabase } from './connection.ts';
+import { migrate } from './migrations.ts';
+import { runSearch } from './search.ts';
+import { readStats } from './stats.ts';
+import { suggestWords } from './suggest.ts';
+import { removeArticle, writeArticles } from './write.ts';
+
+/** How to reach the database, and where to say what happened (nothing is printed otherwise). */
+export type PostgresBackendOptions = { url: string; log?: (line: string) => void };
+
+/**
+ * Connects to the database at `url`, applies the schema's pending migrations, and returns the
+ * backend. Throws when the database cannot be reached or migrated.
+ *
+ * @example
+ * const backend = await createPostgresBackend({ url: process.env.DATABASE_URL ?? '' });
+ * await backend.putArticles([article]);
+ * (await backend.search(parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total
+ */
+export async function createPostgresBackend({ url, log = () => undefined }: PostgresBackendOptions): Promise<SearchBackend> {
+  const db = openDatabase(url, log);
+  try {
+    await migrate(db, log);
+  } catch (error) {
+    await db.close();
+    throw new Error(`postgres: cannot prepare the database: ${messageOf(error)}`, { cause: error });
+  }
+  return {
+    search: (query, request) => runSearch(db, query, request),
+    async getArticle(id: string): Promise<Article | undefined> {
+      return db.transaction('snapshot', async (client) => (await readArticles(client, [id])).get(id));
+    },
+    putArticles: (articles) => writeArticles(db, articles),
+    deleteArticle: (id) => removeArticle(db, id),
+    suggest: (prefix, limit) => suggestWords(db, prefix, limit),
+    stats: () => readStats(db),
+    close: () => db.close(),
+  };
+}

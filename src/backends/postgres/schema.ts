@@ -1,0 +1,277 @@
+/**
+ * @module backends/postgres/schema
+ * The numbered migrations of the PostgreSQL backend (SPEC §9). Each is applied once, in order, in
+ * the transaction that records it in `schema_migrations` (see `migrations.ts`). Never edit one
+ * that has shipped: add the next.
+ *
+ * Layout (ready for Citus): `articles` and `paragraphs` are keyed by `article_id`, their
+ * distribution column, co-located, with no foreign key between them. The corpus statistics
+ * BM25 needs and the vocabulary (`stems`, `words`, `corpus_totals`) are global by nature, small
+ * (one row per distinct word) and read by every search: under Citus they are reference tables.
+ */
+
+/** One migration: its number, a name for the log, and its SQL (several statements). */
+export type Migration = { version: number; name: string; sql: string };
+
+/** The schema, version by version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'articles, paragraphs with their tsvector, corpus statistics, vocabulary, verification functions',
+    sql: String.raw`
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+
+-- The store of record: every field of an article; its paragraphs are rows of "paragraphs".
+-- Dates are ISO strings compared as text (byte order), as the embedded backend compares them.
+-- title_*: the title analyzed (written word keys, compounds, sentence starts) for phrase and
+-- proximity verification in the title.
+CREATE TABLE articles (
+  article_id text COLLATE "C" PRIMARY KEY,
+  title text NOT NULL,
+  source text,
+  date text COLLATE "C",
+  url text,
+  caption text,
+  dateline text,
+  content_hash text NOT NULL,
+  paragraph_count int NOT NULL,
+  title_words text[] NOT NULL,
+  title_compounds text[] NOT NULL,
+  title_compound_starts int[] NOT NULL,
+  title_compound_spans int[] NOT NULL,
+  title_sentence_starts int[] NOT NULL,
+  ingested_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per paragraph, the unit of search. tsv: the lexemes of the paragraph and of its
+-- article's title (no positions: verification reads the word arrays); tf: occurrences of each
+-- stem lexeme; title_length / text_length: distinct stems of each field (BM25 field lengths).
+-- source, source_key (lower-cased in Node, as the embedded filter does) and date are copies of
+-- the article's, so that filters, facets and sorting need no join.
+CREATE TABLE paragraphs (
+  article_id text COLLATE "C" NOT NULL,
+  n int NOT NULL,
+  body text NOT NULL,
+  source text,
+  source_key text COLLATE "C",
+  date text COLLATE "C",
+  tsv tsvector NOT NULL,
+  tf jsonb NOT NULL,
+  title_length int NOT NULL,
+  text_length int NOT NULL,
+  words text[] NOT NULL,
+  compounds text[] NOT NULL,
+  compound_starts int[] NOT NULL,
+  compound_spans int[] NOT NULL,
+  sentence_starts int[] NOT NULL,
+  PRIMARY KEY (article_id, n)
+);
+CREATE INDEX paragraphs_tsv ON paragraphs USING gin (tsv);
+
+-- Paragraphs holding each stem in their title and in their text: BM25's document frequencies.
+CREATE TABLE stems (
+  stem text COLLATE "C" PRIMARY KEY,
+  title_df int NOT NULL,
+  text_df int NOT NULL
+);
+
+-- The vocabulary: every term of the index as written (folded), its stem, and how many articles
+-- hold it. Prefixes, wildcards, fuzzy terms and suggestions are looked up here ("C" collation:
+-- a LIKE 'prefix%' is a range of the primary key).
+CREATE TABLE words (
+  word text COLLATE "C" PRIMARY KEY,
+  stem text COLLATE "C" NOT NULL,
+  articles int NOT NULL
+);
+CREATE INDEX words_stem ON words (stem);
+
+-- The corpus totals: one row, updated last by every write (after the stems and words it locks).
+CREATE TABLE corpus_totals (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  articles bigint NOT NULL,
+  paragraphs bigint NOT NULL,
+  title_length bigint NOT NULL,
+  text_length bigint NOT NULL,
+  analyzer_version int
+);
+INSERT INTO corpus_totals (articles, paragraphs, title_length, text_length) VALUES (0, 0, 0, 0);
+
+-- MiniSearch's BM25+ term score (k = 1.2, b = 0.7, d = 0.5), 0 when the term is absent; the
+-- operations in MiniSearch's order, in float8, so that scores agree to the last bits or nearly.
+CREATE FUNCTION ns_bm25(tf int, idf float8, len int, avg float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN tf IS NULL THEN 0::float8
+    ELSE idf * (0.5::float8 + (tf::float8 * (1.2::float8 + 1::float8)) / (tf::float8 + 1.2::float8 * (1::float8 - 0.7::float8 + (0.7::float8 * len::float8) / avg))) END
+$$;
+
+-- Occurrences are int8: first token position << 24 | last token position (1-based); operands
+-- of a proximity chain carry their number << 48.
+
+-- Where a phrase occurs in a field's words: each token holding its first word starts at most
+-- one occurrence, ending at the earliest in-order continuation with at most "slop" other words
+-- in between in total (verify.ts, phraseEndAt).
+CREATE FUNCTION ns_phrase_occurrences(words text[], phrase text[], slop int) RETURNS int8[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  found int8[] := '{}';
+  size int := coalesce(cardinality(words), 0);
+  k int := cardinality(phrase);
+  first_at int;
+  last_at int;
+  nxt int;
+  ok boolean;
+BEGIN
+  FOREACH first_at IN ARRAY array_positions(words, phrase[1]) LOOP
+    last_at := first_at;
+    ok := true;
+    FOR m IN 2..k LOOP
+      nxt := last_at + 1;
+      LOOP
+        IF nxt > size OR nxt - first_at - (m - 1) > slop THEN ok := false; EXIT; END IF;
+        EXIT WHEN words[nxt] = phrase[m];
+        nxt := nxt + 1;
+      END LOOP;
+      EXIT WHEN NOT ok;
+      last_at := nxt;
+    END LOOP;
+    IF ok THEN found := found || ((first_at::int8 << 24) | last_at); END IF;
+  END LOOP;
+  RETURN found;
+END $$;
+
+-- True when the phrase occurs at least once (same rule, stops at the first occurrence).
+CREATE FUNCTION ns_phrase_in(words text[], phrase text[], slop int) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  size int := coalesce(cardinality(words), 0);
+  k int := cardinality(phrase);
+  first_at int;
+  last_at int;
+  nxt int;
+  ok boolean;
+BEGIN
+  IF k = 1 THEN RETURN phrase[1] = ANY(words); END IF;
+  FOREACH first_at IN ARRAY array_positions(words, phrase[1]) LOOP
+    last_at := first_at;
+    ok := true;
+    FOR m IN 2..k LOOP
+      nxt := last_at + 1;
+      LOOP
+        IF nxt > size OR nxt - first_at - (m - 1) > slop THEN ok := false; EXIT; END IF;
+        EXIT WHEN words[nxt] = phrase[m];
+        nxt := nxt + 1;
+      END LOOP;
+      EXIT WHEN NOT ok;
+      last_at := nxt;
+    END LOOP;
+    IF ok THEN RETURN true; END IF;
+  END LOOP;
+  RETURN false;
+END $$;
+
+-- Where a term occurs in a field: its tokens, and its compounds over their whole span.
+CREATE FUNCTION ns_term_occurrences(words text[], compounds text[], starts int[], spans int[], wanted text[]) RETURNS int8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(o), '{}') FROM (
+    SELECT (i::int8 << 24) | i AS o FROM unnest(words) WITH ORDINALITY AS u(w, i) WHERE w = ANY(wanted)
+    UNION ALL
+    SELECT (s::int8 << 24) | (s + l - 1) FROM unnest(compounds, starts, spans) AS c(w, s, l) WHERE w = ANY(wanted)
+  ) AS found
+$$;
+
+-- Occurrences marked as those of operand "tag" of a chain.
+CREATE FUNCTION ns_tag(occurrences int8[], tag int) RETURNS int8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg((tag::int8 << 48) | o), '{}') FROM unnest(occurrences) AS o
+$$;
+
+-- The sentence of a token position, given the positions where sentences start.
+CREATE FUNCTION ns_sentence(starts int[], token int) RETURNS int
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  sentence int := 0;
+  start int;
+BEGIN
+  FOREACH start IN ARRAY starts LOOP
+    EXIT WHEN start > token;
+    sentence := sentence + 1;
+  END LOOP;
+  RETURN sentence;
+END $$;
+
+-- proximity.ts, linked: occurrences x (earlier operand) and y satisfy a connector: unit 0 words
+-- (within "distance", in order when "ordered"), 1 the same sentence, 2 the same field.
+CREATE FUNCTION ns_linked(unit int, distance int, ordered boolean, x int8, y int8, starts int[]) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  xf int := ((x >> 24) & 16777215)::int;
+  xl int := (x & 16777215)::int;
+  yf int := ((y >> 24) & 16777215)::int;
+  yl int := (y & 16777215)::int;
+  y_after boolean := yf > xl;
+  x_after boolean := xf > yl;
+  sentence int;
+BEGIN
+  IF NOT y_after AND NOT x_after THEN RETURN false; END IF;
+  IF unit = 0 THEN
+    RETURN (y_after AND yf - xl <= distance) OR (NOT ordered AND x_after AND xf - yl <= distance);
+  ELSIF unit = 1 THEN
+    sentence := ns_sentence(starts, xf);
+    RETURN ns_sentence(starts, xl) = sentence AND ns_sentence(starts, yf) = sentence AND ns_sentence(starts, yl) = sentence;
+  END IF;
+  RETURN true;
+END $$;
+
+-- proximity.ts, solveChain: the occurrences of each operand (tagged with its number) that take
+-- part in a complete chain, untagged, or NULL when no chain satisfies every connector. Links
+-- come as triples (unit, distance, ordered 0/1), links[i] joining operands i and i + 1.
+CREATE FUNCTION ns_chain(occurrences int8[], links int[], starts int[]) RETURNS int8[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  operands int := cardinality(links) / 3 + 1;
+  reached int8[] := '{}';
+  previous int8[] := '{}';
+  here int8[];
+  useful int8[];
+  x int8;
+  y int8;
+  u int;
+  d int;
+  o boolean;
+BEGIN
+  FOREACH x IN ARRAY occurrences LOOP
+    IF x >> 48 = 0 THEN previous := previous || x; END IF;
+  END LOOP;
+  IF cardinality(previous) = 0 THEN RETURN NULL; END IF;
+  reached := previous;
+  FOR i IN 1..operands - 1 LOOP
+    u := links[3 * i - 2]; d := links[3 * i - 1]; o := links[3 * i] = 1;
+    here := '{}';
+    FOREACH y IN ARRAY occurrences LOOP
+      CONTINUE WHEN y >> 48 <> i;
+      FOREACH x IN ARRAY previous LOOP
+        IF ns_linked(u, d, o, x, y, starts) THEN here := here || y; EXIT; END IF;
+      END LOOP;
+    END LOOP;
+    IF cardinality(here) = 0 THEN RETURN NULL; END IF;
+    reached := reached || here;
+    previous := here;
+  END LOOP;
+  useful := previous;
+  FOR i IN REVERSE operands - 2..0 LOOP
+    u := links[3 * i + 1]; d := links[3 * i + 2]; o := links[3 * i + 3] = 1;
+    here := '{}';
+    FOREACH x IN ARRAY reached LOOP
+      CONTINUE WHEN x >> 48 <> i;
+      FOREACH y IN ARRAY previous LOOP
+        IF ns_linked(u, d, o, x, y, starts) THEN here := here || x; EXIT; END IF;
+      END LOOP;
+    END LOOP;
+    useful := useful || here;
+    previous := here;
+  END LOOP;
+  RETURN ARRAY(SELECT v & 281474976710655 FROM unnest(useful) AS v);
+END $$;
+`,
+  },
+];

@@ -1,0 +1,121 @@
+/**
+ * @module backends/postgres/search
+ * A search, in one read-only snapshot (so it never sees half a batch): the prefix, wildcard and
+ * fuzzy terms expanded through the vocabulary, the corpus statistics of the query's stems read,
+ * the query compiled and ranked in one statement (exact total, facets, page), relaxed matching
+ * when the strict search finds nothing (or always, with `mode=any`), then the page's articles.
+ * A statement running over {@link SEARCH_TIMEOUT_MS} is cancelled and refused as too costly,
+ * as the embedded backend refuses a query over its budget.
+ */
+import type { BackendHit, BackendSearch, SearchRequest } from '../backend.ts';
+import { QUERY_BUDGET_MS } from '../../search/execute.ts';
+import type { AndNode, ParsedQuery, QueryNode } from '../../search/query.ts';
+import { readArticles } from './articles.ts';
+import { compileUnits, type CorpusStats } from './compile.ts';
+import type { Database, Queryable } from './connection.ts';
+import { expandTerms } from './expand.ts';
+import { stemLexeme } from './lexemes.ts';
+import { planUnit, relaxable, stemsFrom, type StemsOf, type Unit } from './query-plan.ts';
+import { rankingStatement, readRanked, type Ranked } from './rank.ts';
+import { createParams } from './sql.ts';
+
+/** Longest a search statement may run: the embedded backend's query budget. */
+export const SEARCH_TIMEOUT_MS = QUERY_BUDGET_MS;
+
+/**
+ * Settings of a search's transaction. The GIN index is the only way to the paragraphs a search
+ * wants: the planner, misjudging how many rows a tsquery of many lexemes (a prefix) finds, would
+ * rather scan the table and evaluate the tsquery on every row (seconds instead of a fraction of
+ * one on Reuters). Memoizing the laterals on a paragraph's jsonb costs more than it saves, and
+ * compiling the long generated expressions just in time costs more than running them.
+ */
+const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SET LOCAL enable_seqscan = off; SET LOCAL enable_memoize = off; SET LOCAL jit = off`;
+
+/**
+ * Runs `query` for `request`; see {@link SearchBackend.search}.
+ *
+ * @example
+ * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
+ */
+export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
+  return db.transaction('snapshot', async (client) => {
+    await client.query(PLANNER_SETTINGS);
+    const root = query.root;
+    const expansions = await expandTerms(client, root);
+    const stemsOf = stemsFrom(expansions);
+    const strict = planUnit(root, stemsOf);
+    const stats = await corpusStats(client, strict);
+    const wordsOf = await nearVocabulary(client, strict);
+    const run = async (units: Unit[], relaxed: boolean): Promise<Ranked> => {
+      const empty: Ranked = { total: 0, page: [], facets: Object.fromEntries(request.facets.map((name) => [name, {}])) };
+      if (stats.paragraphs === 0) return empty;
+      const params = createParams();
+      const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
+      if (compiled.tsquery === null) return empty;
+      const statement = rankingStatement({ ...compiled, tsquery: compiled.tsquery }, request, params);
+      const { rows } = await client.query(statement, params.values);
+      return readRanked(rows[0], request);
+    };
+    let relaxed = false;
+    let ranked: Ranked | undefined;
+    if (request.mode !== 'any' || root.must.length < 2) {
+      ranked = await run([strict], false);
+      if (!(ranked.total > 0 || request.mode === 'all' || !relaxable(root))) ranked = undefined;
+    }
+    if (ranked === undefined) {
+      relaxed = true;
+      ranked = await run(relaxedUnits(root, stemsOf), true);
+    }
+    const articles = await readArticles(client, [...new Set(ranked.page.map((row) => row.articleId))]);
+    const hits: BackendHit[] = [];
+    for (const row of ranked.page) {
+      const article = articles.get(row.articleId);
+      if (article === undefined) continue;
+      const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched };
+      if (row.matchingParagraphs !== undefined) hit.matchingParagraphs = row.matchingParagraphs;
+      hits.push(hit);
+    }
+    return { total: ranked.total, relaxed, hits, facets: ranked.facets, expansions };
+  });
+}
+
+/** One unit per clause of `root`, each with the exclusions: relaxed matching counts the clauses a paragraph holds. */
+function relaxedUnits(root: AndNode, stemsOf: StemsOf): Unit[] {
+  return root.must.map((clause) => planUnit({ kind: 'and', must: [clause], not: root.not }, stemsOf));
+}
+
+/** The paragraph count, average field lengths and the document frequencies of the unit's stems. */
+async function corpusStats(client: Queryable, unit: Unit): Promise<CorpusStats> {
+  const totals = await client.query('SELECT paragraphs::float8 AS paragraphs, title_length::float8 AS title, text_length::float8 AS text FROM corpus_totals');
+  const row = totals.rows[0] as { paragraphs: number; title: number; text: number };
+  const stems = [...new Set(unit.leaves.flatMap((leaf) => leaf.stems))];
+  const df = new Map<string, number>();
+  if (stems.length > 0) {
+    const { rows } = await client.query('SELECT stem, title_df, text_df FROM stems WHERE stem = ANY($1)', [stems]);
+    for (const entry of rows as Array<{ stem: string; title_df: number; text_df: number }>) {
+      df.set(stemLexeme('title', entry.stem), entry.title_df);
+      df.set(stemLexeme('text', entry.stem), entry.text_df);
+    }
+  }
+  const paragraphs = row.paragraphs;
+  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : row.title / paragraphs, avgText: paragraphs === 0 ? 0 : row.text / paragraphs, df };
+}
+
+/** The vocabulary words of the stems of terms inside proximity chains (a chain places words, not stems). */
+async function nearVocabulary(client: Queryable, unit: Unit): Promise<(stem: string) => readonly string[]> {
+  const stems = new Set<string>();
+  const visit = (node: QueryNode, inChain: boolean): void => {
+    if (node.kind === 'term') {
+      if (inChain) for (const stem of unit.leafOf.get(node)?.stems ?? []) stems.add(stem);
+    } else if (node.kind === 'near') node.operands.forEach((operand) => visit(operand, true));
+    else if (node.kind === 'or') node.should.forEach((child) => visit(child, inChain));
+    else if (node.kind === 'and') [...node.must, ...node.not].forEach((child) => visit(child, inChain));
+  };
+  visit(unit.root, false);
+  const words = new Map<string, string[]>();
+  if (stems.size > 0) {
+    const { rows } = await client.query('SELECT stem, array_agg(word) AS words FROM words WHERE stem = ANY($1) GROUP BY stem', [[...stems]]);
+    for (const row of rows as Array<{ stem: string; words: string[] }>) words.set(row.stem, row.words);
+  }
+  return (stem) => words.get(stem) ?? [];
+}

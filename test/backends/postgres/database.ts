@@ -1,0 +1,49 @@
+/**
+ * A fresh database per test file on the server the global setup provides, and a backend on it.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { SearchBackend } from '../../../src/backends/backend.ts';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+
+/** The URL of the server's admin role; throws what to install when there is no server. */
+export function serverUrl(): string {
+  const postgres = inject('postgres');
+  if ('error' in postgres) throw new Error(postgres.error);
+  return postgres.url;
+}
+
+/** Creates an empty database; returns its URL and how to drop it. */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = serverUrl();
+  const name = `news_test_${randomBytes(6).toString('hex')}`;
+  await onServer(admin, `CREATE DATABASE ${name} TEMPLATE template0`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** A backend over a fresh database, and how to close it and drop the database. */
+export async function freshBackend(): Promise<{ backend: SearchBackend; url: string; cleanup: () => Promise<void> }> {
+  const database = await freshDatabase();
+  const backend = await createPostgresBackend({ url: database.url });
+  return {
+    backend,
+    url: database.url,
+    cleanup: async () => {
+      await backend.close();
+      await database.drop();
+    },
+  };
+}
+
+async function onServer(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Migrations of the PostgreSQL backend: applied once, in one transaction, even when two servers
+ * start at once; a database indexed by another analyzer version is refused.
+ */
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { MIGRATIONS } from '../../../src/backends/postgres/schema.ts';
+import { makeArticle } from '../../helpers.ts';
+import { freshDatabase } from './database.ts';
+
+async function query(url: string, text: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as unknown[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('createPostgresBackend', () => {
+  it('applies each migration once when two servers start at once, and none on a restart', async () => {
+    const database = await freshDatabase();
+    try {
+      const lines: string[] = [];
+      const log = (line: string) => lines.push(line);
+      const [one, two] = await Promise.all([createPostgresBackend({ url: database.url, log }), createPostgresBackend({ url: database.url, log })]);
+      await Promise.all([one.close(), two.close()]);
+      expect(lines.filter((line) => line.includes('applying migration'))).toHaveLength(MIGRATIONS.length);
+      const rows = await query(database.url, 'SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual(MIGRATIONS.map((migration) => ({ version: migration.version })));
+      lines.length = 0;
+      const three = await createPostgresBackend({ url: database.url, log });
+      await three.close();
+      expect(lines).toEqual([]);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('refuses a database indexed by another version of the analyzer', async () => {
+    const database = await freshDatabase();
+    try {
+      const backend = await createPostgresBackend({ url: database.url });
+      await backend.putArticles([makeArticle({ id: 'a', paragraphs: ['Truce.'] })]);
+      await backend.close();
+      await query(database.url, 'UPDATE corpus_totals SET analyzer_version = 999');
+      await expect(createPostgresBackend({ url: database.url })).rejects.toThrow(/analyzer version 999/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('fails with the reason when the database cannot be reached', async () => {
+    await expect(createPostgresBackend({ url: 'postgres://nobody@127.0.0.1:1/none' })).rejects.toThrow(/postgres: cannot prepare the database/);
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The PostgreSQL backend against the embedded one (SPEC §9: both give the same answers): random
+ * small corpora built into both, random queries of every kind of SPEC §4 with random filters,
+ * sorts, grouping, facets, modes and pages. Totals, relaxed, facets and expansions are equal;
+ * pages hold the same paragraphs in the same order up to score ties (tie groups compared as sets);
+ * scores agree within 1e-6 relative.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackendSearch, SearchBackend, SearchRequest } from '../../../src/backends/backend.ts';
+import type { Article } from '../../../src/ingest/article.ts';
+import { executeSearch, type RankedParagraph, type SearchOutcome } from '../../../src/search/execute.ts';
+import { libraryCounts } from '../../../src/search/library.ts';
+import { parseQuery } from '../../../src/search/query-parser.ts';
+import type { AndNode, ParsedQuery, QueryNode, TermNode } from '../../../src/search/query.ts';
+import { libraryOf, makeArticle, readSeed } from '../../helpers.ts';
+import { freshBackend } from './database.ts';
+
+let backend: SearchBackend;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ backend, cleanup } = await freshBackend());
+});
+afterAll(async () => {
+  await cleanup?.();
+});
+
+/** Words with inflections, case, accents, possessives, hyphens, contractions, acronyms and numbers: the cases the analyzer folds. */
+const VOCABULARY = ['truce', 'truces', 'Truce', 'gaza', 'Gaza', 'talk', 'talks', 'talked', 'iran', "Iran's", 'qatar', 'ceasefire', 'cease-fire', 'four-day', 'four', 'day', 'hamas', 'chief', 'U.S.', 'us', 'war', 'wars', 'élan', 'Elan', 'the', "we're", 'were', "can't", 'can', 'fire', '3.5', 'connect-ion', 'connection'];
+const QUERY_WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'iran', 'qatar', 'ceasefire', 'cease-fire', 'four', 'day', 'hamas', 'chief', 'us', 'war', 'elan', 'the', 'fire', 'cease', "we're", 'were', 'can', 'connection', 'connect'];
+const SEPARATORS = [' ', ' ', ' ', ' ', ', ', '. ', '! ', '? ', ' — '];
+const SOURCES = ['Wire One', 'wire one', 'Other Wire', null];
+const DATES = ['2023-11-01', '2023-11-24T10:00:00.000Z', '2023-12-05', '2024-01-15T08:30:00.000Z', null];
+
+const text = (maxWords: number) =>
+  fc.array(fc.constantFrom(...VOCABULARY), { minLength: 1, maxLength: maxWords }).chain((words) =>
+    fc.array(fc.constantFrom(...SEPARATORS), { minLength: words.length, maxLength: words.length }).map((gaps) => words.map((w, i) => `${w}${i < words.length - 1 ? gaps[i] : '.'}`).join('')),
+  );
+
+const corpus: fc.Arbitrary<Article[]> = fc
+  .array(
+    fc.record({
+      title: text(4),
+      paragraphs: fc.oneof(fc.array(text(12), { minLength: 1, maxLength: 4 }), fc.array(text(6), { minLength: 9, maxLength: 11 })),
+      source: fc.constantFrom(...SOURCES),
+      date: fc.constantFrom(...DATES),
+    }),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((records) => records.map((record, i) => makeArticle({ id: `a${i + 1}`, ...record })));
+
+const word = fc.constantFrom(...QUERY_WORDS);
+const field = fc.constantFrom('', '', '', 'title:', 'text:');
+const term = fc.tuple(field, word).map(([f, w]) => `${f}${w}`);
+const phrase = fc
+  .tuple(field, fc.array(word, { minLength: 1, maxLength: 3 }), fc.constantFrom(0, 0, 1, 2))
+  .map(([f, words, slop]) => `${f}"${words.join(' ')}"${slop > 0 ? `~${slop}` : ''}`);
+const prefix = fc.tuple(field, fc.constantFrom('tal', 'talk', 'talks', 'tru', 'truces', 'ga', 'cease', 'ceasef', 'el', 'fo', 'we', 'conn')).map(([f, p]) => `${f}${p}*`);
+const fuzzy = fc
+  .tuple(field, fc.constantFrom('truse', 'talkz', 'gazza', 'chef', 'hamaz', 'ceasfire', 'wars', 'elam', 'th', 'wer'), fc.constantFrom('~', '~1', '~2'))
+  .map(([f, w, d]) => `${f}${w}${d}`);
+const wildcard = fc.tuple(field, fc.constantFrom('t?lk', 'tr*e', 'ta*s', '*ire', 'g?za', 'ce*fire', 'h?m?s', '*ar', 'zz*q')).map(([f, p]) => `${f}${p}`);
+const leaf = fc.oneof(term, term, term, phrase, prefix, fuzzy, wildcard);
+const connector = fc.oneof(
+  fc.tuple(fc.constantFrom('w', 'pre'), fc.integer({ min: 1, max: 4 })).map(([kind, n]) => `${kind}/${n}`),
+  fc.constantFrom('w/s', 'w/p'),
+);
+const group = fc.oneof(
+  fc.tuple(leaf, leaf).map(([a, b]) => `(${a} OR ${b})`),
+  fc.tuple(leaf, leaf).map(([a, b]) => `(${a} ${b})`),
+  fc.tuple(leaf, leaf).map(([a, b]) => `(${a} -${b})`),
+  fc.tuple(fc.constantFrom('title:', 'text:'), leaf, leaf).map(([f, a, b]) => `${f}(${a} OR ${b})`),
+);
+const operand = fc.oneof(term, term, phrase, group);
+const near = fc
+  .array(operand, { minLength: 2, maxLength: 3 })
+  .chain((operands) => fc.array(connector, { minLength: operands.length - 1, maxLength: operands.length - 1 }).map((links) => operands.map((o, i) => (i === 0 ? o : `${links[i - 1]} ${o}`)).join(' ')));
+const clause = fc.oneof(leaf, leaf, leaf, group, near.map((n) => `(${n})`), fc.tuple(leaf, leaf, leaf).map(([a, b, c]) => `${a} OR ${b} OR ${c}`));
+const query = fc
+  .tuple(fc.array(clause, { minLength: 1, maxLength: 4 }), fc.array(fc.oneof(leaf, group), { maxLength: 2 }), fc.constantFrom(' ', ' AND ', ' && '), fc.constantFrom('-', 'NOT ', '!'))
+  .map(([must, not, and, neg]) => [must.join(and), ...not.map((c) => `${neg}${c}`)].join(' '));
+
+const request: fc.Arbitrary<SearchRequest> = fc.record({
+  limit: fc.integer({ min: 1, max: 12 }),
+  offset: fc.constantFrom(0, 0, 0, 1, 3, 8),
+  sources: fc.oneof(fc.constant<string[]>([]), fc.constant<string[]>([]), fc.subarray(['WIRE ONE', 'Other Wire', 'nobody'], { minLength: 1 })),
+  from: fc.constantFrom(null, null, '2023-11-24', '2023-12-01'),
+  to: fc.constantFrom(null, null, '2023-12-05', '2024-01-01'),
+  sort: fc.constantFrom('relevance' as const, 'relevance' as const, 'newest' as const, 'oldest' as const),
+  group: fc.constantFrom('paragraph' as const, 'paragraph' as const, 'article' as const),
+  facets: fc.subarray(['source' as const, 'month' as const]),
+  mode: fc.constantFrom('default' as const, 'default' as const, 'all' as const, 'any' as const),
+});
+
+/** Relative closeness of two scores. */
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+}
+
+/** The key a hit is ranked by, besides its id: clauses are not visible, but relaxed hits rank by them first. */
+type Key = { date: string | null; textMatched: boolean; score: number };
+
+function sameKey(a: Key, b: Key, sort: SearchRequest['sort']): boolean {
+  return (sort === 'relevance' || a.date === b.date) && a.textMatched === b.textMatched && close(a.score, b.score);
+}
+
+/** Tie groups of the embedded backend's whole ranking: hits whose keys agree within the tolerance, by id. */
+function tieGroups(ranking: readonly RankedParagraph[], sort: SearchRequest['sort'], idOf: (hit: RankedParagraph) => string): Map<string, number> {
+  const groups = new Map<string, number>();
+  let group = 0;
+  ranking.forEach((hit, i) => {
+    const previous = ranking[i - 1];
+    if (previous !== undefined && !sameKey(keyOf(previous), keyOf(hit), sort)) group += 1;
+    groups.set(idOf(hit), group);
+  });
+  return groups;
+}
+
+function keyOf(hit: RankedParagraph): Key {
+  return { date: hit.stored.article.date, textMatched: hit.textMatched, score: hit.score };
+}
+
+/** The term nodes of the query the embedded backend expanded, paired with the parsed ones. */
+function expandedTerms(parsed: AndNode, outcome: SearchOutcome): Array<[TermNode, TermNode]> {
+  const pairs: Array<[TermNode, TermNode]> = [];
+  const walk = (a: QueryNode, b: QueryNode): void => {
+    if (a.kind === 'term' && b.kind === 'term') {
+      if (a.mode !== 'exact') pairs.push([a, b]);
+    } else if (a.kind === 'near' && b.kind === 'near') a.operands.forEach((child, i) => walk(child, b.operands[i] as QueryNode));
+    else if (a.kind === 'or' && b.kind === 'or') a.should.forEach((child, i) => walk(child, b.should[i] as QueryNode));
+    else if (a.kind === 'and' && b.kind === 'and') {
+      a.must.forEach((child, i) => walk(child, b.must[i] as QueryNode));
+      a.not.forEach((child, i) => walk(child, b.not[i] as QueryNode));
+    }
+  };
+  const root = outcome.root;
+  const relaxedOr = outcome.relaxed ? root.must[0] : undefined;
+  const expanded: AndNode = relaxedOr?.kind === 'or' ? { kind: 'and', must: relaxedOr.should, not: root.not } : root;
+  walk(parsed, expanded);
+  return pairs;
+}
+
+/** Asserts that the two backends answer `parsed` alike. */
+function expectSameAnswer(articles: readonly Article[], parsed: ParsedQuery, req: SearchRequest, outcome: SearchOutcome, full: SearchOutcome, actual: BackendSearch): void {
+  const context = `q=${parsed.canonical} request=${JSON.stringify(req)} corpus=${JSON.stringify(articles)}`;
+  expect(actual.total, context).toBe(outcome.total);
+  expect(actual.relaxed, context).toBe(outcome.relaxed);
+  expect(actual.facets, context).toEqual(outcome.facets);
+  for (const [node, expanded] of expandedTerms(parsed.root, outcome)) {
+    expect([...(actual.expansions.get(node) ?? [])].sort(), `${context} expansion of ${node.term}`).toEqual([...(expanded.stems ?? [])].sort());
+  }
+  const grouped = req.group === 'article';
+  const idOf = (articleId: string, index: number) => (grouped ? articleId : `${articleId}:${index + 1}`);
+  const groups = tieGroups(full.page, req.sort, (hit) => idOf(hit.stored.article.id, hit.index));
+  const expectedById = new Map(full.page.map((hit) => [idOf(hit.stored.article.id, hit.index), hit]));
+  expect(actual.hits.length, context).toBe(outcome.page.length);
+  actual.hits.forEach((hit, i) => {
+    const expected = outcome.page[i] as RankedParagraph;
+    const id = idOf(hit.article.id, hit.index);
+    expect(groups.get(id), `${context} hit ${i} ${id}`).toBe(groups.get(idOf(expected.stored.article.id, expected.index)));
+    const same = expectedById.get(id) as RankedParagraph;
+    expect(sameKey({ date: hit.article.date, textMatched: hit.textMatched, score: hit.score }, keyOf(same), req.sort), `${context} hit ${id}: ${hit.score} vs ${same.score}`).toBe(true);
+    expect(hit.matchingParagraphs, context).toBe(same.matchingParagraphs);
+    expect(hit.article, context).toEqual(same.stored.article);
+  });
+  expect(new Set(actual.hits.map((hit) => idOf(hit.article.id, hit.index))).size).toBe(actual.hits.length);
+}
+
+describe('search (PostgreSQL against the embedded backend)', () => {
+  it('answers random queries over random corpora as the embedded backend does', async () => {
+    await fc.assert(
+      fc.asyncProperty(corpus, fc.array(fc.tuple(query, request), { minLength: 1, maxLength: 10 }), async (articles, searches) => {
+        const library = libraryOf(articles);
+        await backend.putArticles(articles);
+        try {
+          const stats = await backend.stats();
+          const counts = libraryCounts(library);
+          expect({ articles: stats.articles, paragraphs: stats.paragraphs, terms: stats.terms, sources: stats.sources }).toEqual(counts);
+          for (const [q, req] of searches) {
+            let parsed: ParsedQuery;
+            try {
+              parsed = parseQuery(q);
+            } catch {
+              continue; // nothing positive to find: refused before any backend sees it
+            }
+            const outcome = executeSearch(library, parsed, req);
+            const full = executeSearch(library, parsed, { ...req, offset: 0, limit: 1000 });
+            const actual = await backend.search(parsed, req);
+            expectSameAnswer(articles, parsed, req, outcome, full, actual);
+          }
+        } finally {
+          for (const article of articles) await backend.deleteArticle(article.id);
+        }
+        const emptied = await backend.stats();
+        expect({ articles: emptied.articles, paragraphs: emptied.paragraphs, terms: emptied.terms }).toEqual({ articles: 0, paragraphs: 0, terms: 0 });
+      }),
+      { seed: 14, numRuns: 150 },
+    );
+  }, 240_000);
+
+  it('finds the seed article as the embedded backend does', async () => {
+    const seed = await readSeed();
+    const library = libraryOf([seed]);
+    await backend.putArticles([seed]);
+    try {
+      for (const q of ['ceasefire', 'hamas haniyeh', '"four-day truce"', 'cease*', 'haniya~', 'hamas w/5 haniyeh', 'gaza -israel', 'iran OR qatar', 'title:ceasefire', 'israel w/s support']) {
+        const parsed = parseQuery(q);
+        const req: SearchRequest = { limit: 10, offset: 0, sources: [], from: null, to: null, sort: 'relevance', group: 'paragraph', facets: ['source', 'month'], mode: 'default' };
+        expectSameAnswer([seed], parsed, req, executeSearch(library, parsed, req), executeSearch(library, parsed, { ...req, limit: 1000 }), await backend.search(parsed, req));
+      }
+    } finally {
+      await backend.deleteArticle(seed.id);
+    }
+  });
+});
