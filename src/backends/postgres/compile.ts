@@ -350,19 +350,8 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
       let textMatched: string;
       if (unit.textRule === 'verified') {
         textMatched = inText(unit.root, (leaf) => leafIn(leaf, 'text'));
-      } else if (unit.textRule === 'any-clause') {
-        textMatched = anyOf(unit.positive.map((leaf) => presentIn(leaf, 'text')));
       } else {
-        // MiniSearch's match table: the last leaf (in its order) to match a stem says in which fields it matched.
-        const flags = [...stemLeaves].map(([stem, leaves]) => {
-          const cases = [...leaves].reverse().map((leaf) => `WHEN ${counted(stem, leaf)} THEN ${leaf.fields.includes('text') ? `${tf('text', stem)} IS NOT NULL` : 'false'}`);
-          return `(CASE ${cases.join(' ')} ELSE false END)`;
-        });
-        for (const leaf of unit.positive) {
-          const alias = bigOf(leaf);
-          if (alias !== undefined && leaf.fields.includes('text')) flags.push(allOf([guard(leaf), `${alias}.text`]));
-        }
-        textMatched = anyOf(flags);
+        textMatched = anyOf(unit.positive.map((leaf) => presentIn(leaf, 'text')));
       }
       return { hit, score, textMatched };
     },

@@ -7,11 +7,8 @@
  *   a chain the AND of its words' stems, an exclusion without phrase or chain an AND_NOT, and
  *   the BM25 of every stem of every part of the tree that holds for a paragraph adds up, times
  *   the number of distinct stems matched;
- * - which ones matched "in their own text" (SPEC §4): for a query with phrases or chains, the
- *   verifier's rule (some positive clause matches in the text); for a plain conjunction of
- *   terms, some term in the text; for other queries of terms (with OR or excluded groups), the
- *   rule MiniSearch's match table gives, where the last part of the tree to match a stem says
- *   in which fields it matched.
+ * - which ones matched "in their own text" (SPEC §4): some positive clause matches in the text
+ *   (the verifier's rule); for a plain conjunction of terms that is some term in the text.
  */
 import { stem } from '../../text/analyzer.ts';
 import { fieldsOf, type AndNode, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
@@ -24,7 +21,7 @@ export type Leaf = { id: number; node: TermNode | null; stems: string[]; fields:
 export type MsNode = { kind: 'leaf'; leaf: Leaf } | { kind: 'and'; must: MsNode[]; not: MsNode[] } | { kind: 'or'; should: MsNode[] };
 
 /** How a unit tells a paragraph that matched in its own text from one that matched through its title. */
-export type TextRule = 'verified' | 'any-clause' | 'last-match';
+export type TextRule = 'verified' | 'any-clause';
 
 /**
  * One AND evaluated as the embedded backend evaluates a strict search: the whole query, or (for
@@ -122,7 +119,7 @@ export function planUnit(root: AndNode, stemsOf: StemsOf): Unit {
   const ms: And = { kind: 'and', must: root.must.map((child) => toMs(child, [])), not: [] };
   ms.not = excludedOf(root, toMs, registerLeaves);
   const exact = !positional(root);
-  const textRule: TextRule = !exact ? 'verified' : isConjunction(root, stemsOf) ? 'any-clause' : 'last-match';
+  const textRule: TextRule = exact && isConjunction(root, stemsOf) ? 'any-clause' : 'verified';
   return { root, ms, positive, leaves, leafOf, guards, exact, textRule };
 }
 
