@@ -9,13 +9,13 @@ import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError, messageOf } from './errors.ts';
 import { readArticleFile } from './ingest/corpus.ts';
 import { formatOfPath } from './ingest/formats.ts';
-import { saveSnapshot } from './search/snapshot.ts';
+import { saveSnapshot } from './backends/embedded/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createNewsService } from './service/news-service.ts';
-import { openLibrary, type Progress } from './service/open-library.ts';
+import { openLibrary, type Progress } from './backends/embedded/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
-import { addArticles, createCorpusState, stateFingerprint } from './service/corpus-writer.ts';
+import { addArticles, createCorpusState, stateFingerprint } from './backends/embedded/corpus-writer.ts';
 
 /** Settings read from the environment (SPEC §1). */
 type Config = {

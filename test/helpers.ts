@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Article } from '../src/ingest/article.ts';
 import { articleFileContent, articleFileName, readArticleFile } from '../src/ingest/corpus.ts';
-import { createLibrary, putArticles, type Library } from '../src/search/library.ts';
+import { createLibrary, putArticles, type Library } from '../src/backends/embedded/library.ts';
 import { createApp } from '../src/server/app.ts';
 import type { WriteAccess } from '../src/server/write-access.ts';
-import { openLibrary } from '../src/service/open-library.ts';
-import { createCorpusState } from '../src/service/corpus-writer.ts';
+import { openLibrary } from '../src/backends/embedded/open-library.ts';
+import { createCorpusState } from '../src/backends/embedded/corpus-writer.ts';
 import { createNewsService } from '../src/service/news-service.ts';
 
 /** The seed article shipped in `corpus/`. */

@@ -5,10 +5,10 @@
  * list of search paths.
  */
 import autocannon from 'autocannon';
-import type { Library } from '../search/library.ts';
+import type { Library } from '../backends/embedded/library.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
-import { createCorpusState } from '../service/corpus-writer.ts';
+import { createCorpusState } from '../backends/embedded/corpus-writer.ts';
 import { createNewsService } from '../service/news-service.ts';
 
 /** What the load test measured. */

@@ -1,15 +1,15 @@
 /**
  * @module bench/plain
  * The baseline: plain MiniSearch, default options but for the fields, over the same paragraphs
- * as the service. This is the one module besides `search/engine.ts` that imports `minisearch`:
+ * as the service. This is the one module besides `backends/embedded/engine.ts` that imports `minisearch`:
  * the benchmark's point is to compare the service with MiniSearch as a caller would use it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MiniSearch, { type Options, type Query, type SearchOptions } from 'minisearch';
 import type { Article } from '../ingest/article.ts';
-import { paragraphDocs } from '../search/library.ts';
-import type { ParagraphDoc } from '../search/engine.ts';
+import { paragraphDocs } from '../backends/embedded/library.ts';
+import type { ParagraphDoc } from '../backends/embedded/engine.ts';
 import { PAGE_SIZE, type Contender } from './contender.ts';
 import type { BenchQuery } from './queries.ts';
 

@@ -6,8 +6,8 @@
  */
 import { basename } from 'node:path';
 import type { Article } from '../ingest/article.ts';
-import { createLibrary, putArticles, type Library } from '../search/library.ts';
-import { loadSnapshot, saveSnapshot } from '../search/snapshot.ts';
+import { createLibrary, putArticles, type Library } from '../backends/embedded/library.ts';
+import { loadSnapshot, saveSnapshot } from '../backends/embedded/snapshot.ts';
 import { DEFAULT_SEARCH_PARAMS, search } from '../service/search-service.ts';
 import type { Contender } from './contender.ts';
 import { serviceSyntax, type BenchQuery } from './queries.ts';

@@ -4,7 +4,7 @@
  * is a 400 naming the parameter (SPEC §5).
  */
 import { z } from 'zod';
-import type { FacetName } from '../search/execute.ts';
+import type { FacetName } from '../backends/embedded/execute.ts';
 import type { SearchParams } from '../service/search-service.ts';
 
 /** Matches a calendar date `YYYY-MM-DD` (the form of `from` and `to`). */

@@ -5,16 +5,16 @@
  * snapshot. It also follows changes made to `corpus/` by hand or by another process.
  */
 import type { Article } from '../ingest/article.ts';
-import { libraryCounts, type Library } from '../search/library.ts';
-import { saveSnapshot, type Manifest } from '../search/snapshot.ts';
+import { libraryCounts, type Library } from '../backends/embedded/library.ts';
+import { saveSnapshot, type Manifest } from '../backends/embedded/snapshot.ts';
 import { fold } from '../text/analyzer.ts';
-import { addArticles, removeArticle, stateFingerprint, type ArticleResult, type CorpusState } from './corpus-writer.ts';
-import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
+import { addArticles, removeArticle, stateFingerprint, type ArticleResult, type CorpusState } from '../backends/embedded/corpus-writer.ts';
+import { syncCorpus, type SyncOutcome } from '../backends/embedded/corpus-sync.ts';
 import { search, type SearchParams, type SearchResponse } from './search-service.ts';
-import { createSerialQueue } from './serial-queue.ts';
-import { createSnapshotScheduler } from './snapshot-scheduler.ts';
-import { watchCorpus } from './corpus-watcher.ts';
-import { indexFailure, type IndexState } from './open-library.ts';
+import { createSerialQueue } from '../backends/embedded/serial-queue.ts';
+import { createSnapshotScheduler } from '../backends/embedded/snapshot-scheduler.ts';
+import { watchCorpus } from '../backends/embedded/corpus-watcher.ts';
+import { indexFailure, type IndexState } from '../backends/embedded/open-library.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
 const MAX_SUGGESTIONS = 10;

@@ -4,8 +4,8 @@
  * with highlights, snippets, fragments and context.
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SEARCH_REQUEST, executeSearch, type RankedParagraph, type SearchOutcome, type SearchRequest } from '../search/execute.ts';
-import type { Library } from '../search/library.ts';
+import { DEFAULT_SEARCH_REQUEST, executeSearch, type RankedParagraph, type SearchOutcome, type SearchRequest } from '../backends/embedded/execute.ts';
+import type { Library } from '../backends/embedded/library.ts';
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
 import type { AndNode, Expansions } from '../search/query.ts';

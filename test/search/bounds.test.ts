@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/search/execute.ts';
-import { MAX_PREFIX_TERMS } from '../../src/search/engine.ts';
+import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/backends/embedded/execute.ts';
+import { MAX_PREFIX_TERMS } from '../../src/backends/embedded/engine.ts';
 import { fuzzyAllowance, parseQuery } from '../../src/search/query-parser.ts';
 import { search } from '../../src/service/search-service.ts';
 import { libraryOf, makeArticle, thrownBy } from '../helpers.ts';

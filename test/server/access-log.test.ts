@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
 import { logTarget } from '../../src/server/access-log.ts';
-import { createCorpusState } from '../../src/service/corpus-writer.ts';
+import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
 import { createNewsService, type NewsService } from '../../src/service/news-service.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLibrary } from '../../src/service/open-library.ts';
+import { openLibrary } from '../../src/backends/embedded/open-library.ts';
 import { search } from '../../src/service/search-service.ts';
 import { injectFaults } from '../fault-fs.ts';
 import { SEED_PATH, wordyArticle, writableApp } from '../helpers.ts';

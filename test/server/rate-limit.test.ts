@@ -4,7 +4,7 @@ import { createError } from '../../src/errors.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createErrorHandler } from '../../src/server/error-handler.ts';
 import { clientAddress, rateLimit } from '../../src/server/rate-limit.ts';
-import { createCorpusState } from '../../src/service/corpus-writer.ts';
+import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
 import { createNewsService } from '../../src/service/news-service.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 

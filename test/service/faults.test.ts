@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/search/snapshot.ts';
+import type { Manifest } from '../../src/backends/embedded/snapshot.ts';
 import { stopServer, useServerFixtures, type ServerProcess } from './server-process.ts';
 import { smallDisk, type SmallDisk } from './small-disk.ts';
 import { wordyArticle } from '../helpers.ts';

@@ -2,10 +2,10 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SLICE_CHARS } from '../../src/search/library.ts';
-import { createCorpusState } from '../../src/service/corpus-writer.ts';
+import { SLICE_CHARS } from '../../src/backends/embedded/library.ts';
+import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
 import { createNewsService } from '../../src/service/news-service.ts';
-import { openLibrary } from '../../src/service/open-library.ts';
+import { openLibrary } from '../../src/backends/embedded/open-library.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/search/snapshot.ts';
+import type { Manifest } from '../../src/backends/embedded/snapshot.ts';
 import { stopServer, useServerFixtures } from './server-process.ts';
 
 const fixture = useServerFixtures();

@@ -8,7 +8,7 @@
  * more edits) narrows the vocabulary, then Node checks each word.
  */
 import { createError } from '../../errors.ts';
-import { MAX_PREFIX_TERMS } from '../../search/engine.ts';
+import { MAX_PREFIX_TERMS } from '../embedded/engine.ts';
 import type { AndNode, QueryNode, TermNode } from '../../search/query.ts';
 import { boundedEditDistance } from '../../search/verify.ts';
 import { stem } from '../../text/analyzer.ts';

@@ -8,7 +8,7 @@
  * as the embedded backend refuses a query over its budget.
  */
 import type { BackendHit, BackendSearch, SearchRequest } from '../backend.ts';
-import { QUERY_BUDGET_MS } from '../../search/execute.ts';
+import { QUERY_BUDGET_MS } from '../embedded/execute.ts';
 import type { AndNode, ParsedQuery, QueryNode } from '../../search/query.ts';
 import { readArticles } from './articles.ts';
 import { compileUnits, type CorpusStats } from './compile.ts';

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchBackend } from '../../../src/backends/backend.ts';
-import { libraryCounts } from '../../../src/search/library.ts';
+import { libraryCounts } from '../../../src/backends/embedded/library.ts';
 import { libraryOf, makeArticle, readSeed } from '../../helpers.ts';
 import { freshBackend } from './database.ts';
 

@@ -8,8 +8,8 @@ import type { SearchBackend, SearchRequest } from '../../../src/backends/backend
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { isServiceError } from '../../../src/errors.ts';
 import type { Article } from '../../../src/ingest/article.ts';
-import { executeSearch } from '../../../src/search/execute.ts';
-import { libraryCounts } from '../../../src/search/library.ts';
+import { executeSearch } from '../../../src/backends/embedded/execute.ts';
+import { libraryCounts } from '../../../src/backends/embedded/library.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 import { freshBackend } from './database.ts';

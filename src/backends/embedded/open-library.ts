@@ -1,17 +1,17 @@
 /**
- * @module service/open-library
+ * @module backends/embedded/open-library
  * Start-up: finish or clean up what interrupted writes left, then load the snapshot when it
  * matches the corpus, else rebuild the library from `corpus/` (reporting progress) and save a
  * fresh snapshot. The index folder is never needed to start: unreadable, full or read-only, it
  * costs a rebuild and a line in the log, and the library is served from `corpus/`.
  */
 import { mkdir } from 'node:fs/promises';
-import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
-import { recoverInterruptedWrites } from '../ingest/durable-files.ts';
-import type { Article } from '../ingest/article.ts';
-import { createLibrary, putArticles, type Library } from '../search/library.ts';
-import { loadSnapshot, saveSnapshot, type Manifest } from '../search/snapshot.ts';
-import { messageOf, systemCodeOf } from '../errors.ts';
+import { fingerprintCorpus, listCorpusFiles, readCorpusFile, type CorpusFile } from '../../ingest/corpus.ts';
+import { recoverInterruptedWrites } from '../../ingest/durable-files.ts';
+import type { Article } from '../../ingest/article.ts';
+import { createLibrary, putArticles, type Library } from './library.ts';
+import { loadSnapshot, saveSnapshot, type Manifest } from './snapshot.ts';
+import { messageOf, systemCodeOf } from '../../errors.ts';
 
 /** Progress of a rebuild: files read, then paragraphs indexed. */
 export type Progress = { phase: 'read' | 'index'; done: number; total: number };

@@ -1,15 +1,15 @@
 /**
- * @module search/term-store
+ * @module backends/embedded/term-store
  * The analyzer's terms of each paragraph, as integer ids in text order, built the first time a
  * phrase query has to verify it and kept while its article is unchanged. Built a paragraph at a
  * time: a phrase found in one paragraph of a 10,000-paragraph article costs that paragraph.
  * MiniSearch has no positions; this is the positional data phrases need, at 4 bytes a word,
  * without re-tokenizing a paragraph for every query that touches it.
  */
-import { analyze, type Analysis } from '../text/analyzer.ts';
+import { analyze, type Analysis } from '../../text/analyzer.ts';
 import type { StoredArticle } from './library.ts';
-import { BOTH_FIELDS, NO_EXPANSIONS, type Expansions, type Field, type PhraseNode, type QueryNode, type TermNode } from './query.ts';
-import { allowedSlop, analyzeDoc, chainIn, evaluateQuery, matchesInText, phraseEndAt, termMatches, type AnalyzedDoc, type Leaf } from './verify.ts';
+import { BOTH_FIELDS, NO_EXPANSIONS, type Expansions, type Field, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
+import { allowedSlop, analyzeDoc, chainIn, evaluateQuery, matchesInText, phraseEndAt, termMatches, type AnalyzedDoc, type Leaf } from '../../search/verify.ts';
 
 /** The terms of one paragraph and its article's title: one buffer of ids, and per field (title, then text) its bounds. */
 type ParagraphTerms = {

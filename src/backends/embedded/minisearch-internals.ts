@@ -1,5 +1,5 @@
 /**
- * @module search/minisearch-internals
+ * @module backends/embedded/minisearch-internals
  * MiniSearch keeps some of what we need private: its postings (for our own scoring and document
  * counts), its unsorted query results, its id table and its field lengths. This is the one place
  * that names them, typed as narrowly as they are used; the version is pinned in package.json and

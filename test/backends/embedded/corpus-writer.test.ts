@@ -1,13 +1,13 @@
 import { readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Article } from '../../src/ingest/article.ts';
-import { addArticles, createCorpusState, removeArticle, type CorpusState } from '../../src/service/corpus-writer.ts';
-import { syncCorpus } from '../../src/service/corpus-sync.ts';
-import { openLibrary } from '../../src/service/open-library.ts';
-import { search } from '../../src/service/search-service.ts';
-import { injectFaults } from '../fault-fs.ts';
-import { makeArticle, tempDir } from '../helpers.ts';
+import type { Article } from '../../../src/ingest/article.ts';
+import { addArticles, createCorpusState, removeArticle, type CorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
+import { syncCorpus } from '../../../src/backends/embedded/corpus-sync.ts';
+import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { search } from '../../../src/service/search-service.ts';
+import { injectFaults } from '../../fault-fs.ts';
+import { makeArticle, tempDir } from '../../helpers.ts';
 
 let root: string;
 let corpusDir: string;

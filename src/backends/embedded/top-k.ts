@@ -1,5 +1,5 @@
 /**
- * @module search/top-k
+ * @module backends/embedded/top-k
  * Keeps the best `k` of a stream of items without sorting them all: a common word matches most
  * of the archive, and a page needs ten of them.
  */

@@ -1,5 +1,5 @@
 /**
- * @module service/corpus-watcher
+ * @module backends/embedded/corpus-watcher
  * Notices changes to `corpus/` made by hand or by another process: `fs.watch` on each folder
  * reports the paths that changed, within a fraction of a second and at no cost while nothing
  * happens; a slow periodic scan of the whole corpus catches what watching can miss (a full
@@ -12,7 +12,7 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { messageOf } from '../errors.ts';
+import { messageOf } from '../../errors.ts';
 
 /** What changed: some paths (relative to the folder, with `/`), or `'all'` for a full scan. */
 export type CorpusChange = ReadonlySet<string> | 'all';

@@ -1,5 +1,5 @@
 /**
- * @module service/corpus-writer
+ * @module backends/embedded/corpus-writer
  * Changes to the corpus and the library together, a batch at a time and all or nothing: every
  * file of the batch is written and flushed under a temporary name first, then all are published
  * at once (see `durable-files`), then the library is updated. A failure before the publication
@@ -10,12 +10,12 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { contentHash, textLength, type Article } from '../ingest/article.ts';
-import { articleFileContent, articleFileName, fingerprintCorpus, ownNameRank, type CorpusFile } from '../ingest/corpus.ts';
-import { discardStaged, publishFiles, stageFile, type StagedFile } from '../ingest/durable-files.ts';
-import { deleteArticle, putArticlesInSlices, SLICE_CHARS, type AddOutcome, type Library, type StoredArticle } from '../search/library.ts';
-import { checkDistinctTerms } from '../ingest/term-limit.ts';
-import { createError, isDiskFull, systemCodeOf } from '../errors.ts';
+import { contentHash, textLength, type Article } from '../../ingest/article.ts';
+import { articleFileContent, articleFileName, fingerprintCorpus, ownNameRank, type CorpusFile } from '../../ingest/corpus.ts';
+import { discardStaged, publishFiles, stageFile, type StagedFile } from '../../ingest/durable-files.ts';
+import { deleteArticle, putArticlesInSlices, SLICE_CHARS, type AddOutcome, type Library, type StoredArticle } from './library.ts';
+import { checkDistinctTerms } from '../../ingest/term-limit.ts';
+import { createError, isDiskFull, systemCodeOf } from '../../errors.ts';
 
 /** The library and the corpus files it reflects, by relative path. */
 export type CorpusState = {

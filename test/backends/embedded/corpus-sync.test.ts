@@ -1,10 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { syncCorpus } from '../../src/service/corpus-sync.ts';
-import { createCorpusState, type CorpusState } from '../../src/service/corpus-writer.ts';
-import { openLibrary } from '../../src/service/open-library.ts';
-import { makeArticle, tempDir } from '../helpers.ts';
+import { syncCorpus } from '../../../src/backends/embedded/corpus-sync.ts';
+import { createCorpusState, type CorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
+import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { makeArticle, tempDir } from '../../helpers.ts';
 
 let root: string;
 let corpusDir: string;

@@ -1,15 +1,15 @@
 /**
- * @module service/corpus-sync
+ * @module backends/embedded/corpus-sync
  * Brings the library in line with changes made to `corpus/` outside the service (by hand, by a
  * restore, by another process): the whole folder, or the paths a watcher reported.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Article } from '../ingest/article.ts';
-import { isCorpusPath, listCorpusFiles, prefersFile, readCorpusFile, statCorpusFile, type CorpusFile } from '../ingest/corpus.ts';
-import { recoverInterruptedWrites } from '../ingest/durable-files.ts';
-import { deleteArticle, putArticlesInSlices } from '../search/library.ts';
-import { messageOf } from '../errors.ts';
+import type { Article } from '../../ingest/article.ts';
+import { isCorpusPath, listCorpusFiles, prefersFile, readCorpusFile, statCorpusFile, type CorpusFile } from '../../ingest/corpus.ts';
+import { recoverInterruptedWrites } from '../../ingest/durable-files.ts';
+import { deleteArticle, putArticlesInSlices } from './library.ts';
+import { messageOf } from '../../errors.ts';
 import type { CorpusState, WriteOptions } from './corpus-writer.ts';
 
 /** What a corpus sync changed. */

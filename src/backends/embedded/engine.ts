@@ -1,5 +1,5 @@
 /**
- * @module search/engine
+ * @module backends/embedded/engine
  * The seam to MiniSearch: with the modules it delegates to (vocabulary, minisearch-internals),
  * the only code that uses it. Paragraphs go in as documents
  * with the fields `title` and `text`, analyzed by our analyzer and indexed by English stem (one
@@ -8,12 +8,12 @@
  * A second backend (SPEC §9) would implement {@link SearchEngine}.
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
-import { createError } from '../errors.ts';
-import { analyze, stem, termsOf } from '../text/analyzer.ts';
+import { createError } from '../../errors.ts';
+import { analyze, stem, termsOf } from '../../text/analyzer.ts';
 import { FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
-import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from './query.ts';
-import { wildcardPattern } from './verify.ts';
+import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
+import { wildcardPattern } from '../../search/verify.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
 

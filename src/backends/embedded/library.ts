@@ -1,11 +1,11 @@
 /**
- * @module search/library
+ * @module backends/embedded/library
  * The articles the service knows, in memory, and their paragraphs in the search engine: one
  * engine document per paragraph, with id `<articleId>:<n>` (n counted from 1, as a reader does).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { contentHash, textLength, type Article } from '../ingest/article.ts';
-import { prefersFile } from '../ingest/corpus.ts';
+import { contentHash, textLength, type Article } from '../../ingest/article.ts';
+import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
 

@@ -1,12 +1,12 @@
 /**
- * @module search/conjunction
+ * @module backends/embedded/conjunction
  * Scores a conjunction of clauses straight on the index's postings, without a result object per
  * match: the common shape of a query (`oil prices`, `compan* -bank`, the words of a phrase). A
  * clause is one stem, or the several stems a prefix or fuzzy term expands to. Scores follow
  * MiniSearch's BM25+ with its boosts and its factor for the number of query terms matched, so a
  * paragraph scores as it would through MiniSearch's own query tree.
  */
-import type { Field } from './query.ts';
+import type { Field } from '../../search/query.ts';
 
 /** A clause: the stems it stands for (any of them matches), in the fields it may match in. */
 export type Lookup = { stems: readonly string[]; fields: readonly Field[] };

@@ -1,14 +1,14 @@
 import { readFile, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprintCorpus, listCorpusFiles } from '../../src/ingest/corpus.ts';
-import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../src/search/snapshot.ts';
-import { openLibrary } from '../../src/service/open-library.ts';
-import { search } from '../../src/service/search-service.ts';
-import { createLibrary, putArticles } from '../../src/search/library.ts';
-import { ANALYZER_VERSION } from '../../src/text/analyzer.ts';
-import { injectFaults } from '../fault-fs.ts';
-import { makeArticle, tempDir, writeArticleFile } from '../helpers.ts';
+import { fingerprintCorpus, listCorpusFiles } from '../../../src/ingest/corpus.ts';
+import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../../src/backends/embedded/snapshot.ts';
+import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { search } from '../../../src/service/search-service.ts';
+import { createLibrary, putArticles } from '../../../src/backends/embedded/library.ts';
+import { ANALYZER_VERSION } from '../../../src/text/analyzer.ts';
+import { injectFaults } from '../../fault-fs.ts';
+import { makeArticle, tempDir, writeArticleFile } from '../../helpers.ts';
 
 let corpusDir: string;
 let indexDir: string;

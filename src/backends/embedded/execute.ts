@@ -1,12 +1,12 @@
 /**
- * @module search/execute
+ * @module backends/embedded/execute
  * Runs a parsed query against the library: candidates from the engine, filters, exact phrase
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
 import { performance } from 'node:perf_hooks';
-import { createError } from '../errors.ts';
+import { createError } from '../../errors.ts';
 import { findParagraph, paragraphId, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { AndNode, Expansions, ParsedQuery } from './query.ts';
+import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
 

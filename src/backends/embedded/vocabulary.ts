@@ -1,10 +1,10 @@
 /**
- * @module search/vocabulary
+ * @module backends/embedded/vocabulary
  * The words of the index as written, each with its stem, searchable by prefix and fuzzily with
  * MiniSearch's radix tree.
  */
 import SearchableMap from 'minisearch/SearchableMap';
-import { stem } from '../text/analyzer.ts';
+import { stem } from '../../text/analyzer.ts';
 
 /**
  * The words of the index as written (folded, not stemmed), each with its stem: prefixes and

@@ -1,9 +1,9 @@
 /**
- * @module service/snapshot-scheduler
+ * @module backends/embedded/snapshot-scheduler
  * Saves the snapshot in the background after changes: debounced (a burst of writes is one
  * save), never two saves at once, and flushable on shutdown.
  */
-import { messageOf } from '../errors.ts';
+import { messageOf } from '../../errors.ts';
 
 /** Schedules background saves. */
 export type SnapshotScheduler = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SLICE_CHARS, putArticlesInSlices, type Library } from '../../src/search/library.ts';
-import { search } from '../../src/service/search-service.ts';
-import { libraryOf, makeArticle } from '../helpers.ts';
+import { SLICE_CHARS, putArticlesInSlices, type Library } from '../../../src/backends/embedded/library.ts';
+import { search } from '../../../src/service/search-service.ts';
+import { libraryOf, makeArticle } from '../../helpers.ts';
 
 /** An article of `count` paragraphs of about 1,000 characters, each holding `word`. */
 function bigArticle(id: string, word: string, count: number) {

@@ -1,5 +1,5 @@
 /**
- * @module search/snapshot
+ * @module backends/embedded/snapshot
  * The persisted library in `index/`: `manifest.json` names a snapshot file and says what it was
  * built from (format and analyzer versions, corpus fingerprint); the snapshot holds the engine
  * and the articles as JSON lines, each of bounded size, so that neither writing nor reading
@@ -12,12 +12,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { writeFileDurably } from '../ingest/durable-files.ts';
-import { ANALYZER_VERSION } from '../text/analyzer.ts';
+import { writeFileDurably } from '../../ingest/durable-files.ts';
+import { ANALYZER_VERSION } from '../../text/analyzer.ts';
 import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
-import { textLength } from '../ingest/article.ts';
-import { messageOf, systemCodeOf } from '../errors.ts';
+import { textLength } from '../../ingest/article.ts';
+import { messageOf, systemCodeOf } from '../../errors.ts';
 
 /** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256. */
 export const SNAPSHOT_FORMAT_VERSION = 3;

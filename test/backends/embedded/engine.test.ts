@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEARCH_PARAMS, search } from '../../src/service/search-service.ts';
-import { loadEngine, type SearchEngine } from '../../src/search/engine.ts';
-import { parseQuery } from '../../src/search/query-parser.ts';
-import { libraryOf, makeArticle } from '../helpers.ts';
+import { DEFAULT_SEARCH_PARAMS, search } from '../../../src/service/search-service.ts';
+import { loadEngine, type SearchEngine } from '../../../src/backends/embedded/engine.ts';
+import { parseQuery } from '../../../src/search/query-parser.ts';
+import { libraryOf, makeArticle } from '../../helpers.ts';
 
 const WORDS = ['truce', 'truces', 'gaza', 'talk', 'talks', 'tally', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef'];
 const corpus = fc.array(

@@ -1,5 +1,5 @@
 /**
- * @module service/serial-queue
+ * @module backends/embedded/serial-queue
  * Runs async tasks one at a time, in arrival order: concurrent writes are serialized, while
  * reads (searches) never wait on it.
  */

@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchCorpus, type CorpusChange, type CorpusWatcher } from '../../src/service/corpus-watcher.ts';
-import { tempDir } from '../helpers.ts';
+import { watchCorpus, type CorpusChange, type CorpusWatcher } from '../../../src/backends/embedded/corpus-watcher.ts';
+import { tempDir } from '../../helpers.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;

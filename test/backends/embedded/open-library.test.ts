@@ -1,13 +1,13 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.ts';
-import { createCorpusState } from '../../src/service/corpus-writer.ts';
-import { createNewsService } from '../../src/service/news-service.ts';
-import { openLibrary } from '../../src/service/open-library.ts';
-import { search } from '../../src/service/search-service.ts';
-import { injectFaults } from '../fault-fs.ts';
-import { makeArticle, tempDir, writeArticleFile } from '../helpers.ts';
+import { createApp } from '../../../src/server/app.ts';
+import { createCorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
+import { createNewsService } from '../../../src/service/news-service.ts';
+import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { search } from '../../../src/service/search-service.ts';
+import { injectFaults } from '../../fault-fs.ts';
+import { makeArticle, tempDir, writeArticleFile } from '../../helpers.ts';
 
 let root: string;
 let corpusDir: string;
