@@ -13,6 +13,7 @@ import { saveSnapshot } from './backends/embedded/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createNewsService } from './service/news-service.ts';
+import { createEmbeddedBackend } from './backends/embedded/embedded-backend.ts';
 import { openLibrary, type Progress } from './backends/embedded/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { addArticles, createCorpusState, stateFingerprint } from './backends/embedded/corpus-writer.ts';
@@ -112,7 +113,8 @@ async function open(config: Config) {
 async function serveCommand(config: Config): Promise<void> {
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  const service = createNewsService({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: true, log });
+  const backend = createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: true, log });
+  const service = createNewsService({ backend });
   const app = createApp({
     service,
     log,
@@ -214,8 +216,8 @@ async function searchCommand(config: Config, args: readonly string[]): Promise<v
   const q = (limitIndex === -1 ? args : args.filter((_, index) => index !== limitIndex && index !== limitIndex + 1)).join(' ');
   if (q.trim() === '') fail(`usage: npm run search -- '<query>' [--limit N]`);
   const opened = await open(config);
-  const service = createNewsService({ state: createCorpusState(opened.library, config.corpusDir, opened.files) });
-  const response = service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
+  const service = createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(opened.library, config.corpusDir, opened.files) }) });
+  const response = await service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
   const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const dim = (text: string) => (colour ? `\x1b[2m${text}\x1b[0m` : text);
   process.stdout.write(`${response.total} ${response.total === 1 ? 'paragraph matches' : 'paragraphs match'} ${JSON.stringify(q)} (${response.tookMs} ms)\n`);

@@ -12,6 +12,7 @@ import type { WriteAccess } from '../src/server/write-access.ts';
 import { openLibrary } from '../src/backends/embedded/open-library.ts';
 import { createCorpusState } from '../src/backends/embedded/corpus-writer.ts';
 import { createNewsService } from '../src/service/news-service.ts';
+import { createEmbeddedBackend } from '../src/backends/embedded/embedded-backend.ts';
 
 /** The seed article shipped in `corpus/`. */
 export const SEED_PATH = new URL('../corpus/000_635337495ee4adb1.txt', import.meta.url).pathname;
@@ -53,7 +54,7 @@ export function libraryOf(articles: readonly Article[]): Library {
 /** An app (no port) over an in-memory library holding `articles` (no corpus folder behind it). */
 export function appOf(articles: readonly Article[]) {
   const state = createCorpusState(libraryOf(articles), '/nonexistent-corpus', []);
-  return createApp({ service: createNewsService({ state }) });
+  return createApp({ service: createNewsService({ backend: createEmbeddedBackend({ state }) }) });
 }
 
 /** Writes `article` to `<dir>/<id>.json` as the service would (a test's starting corpus). */
@@ -78,11 +79,13 @@ export async function writableApp(options: { articles?: Article[]; writeAccess?:
   for (const article of options.articles ?? []) await writeArticleFile(corpusDir, article);
   const opened = await openLibrary({ corpusDir, indexDir });
   const state = createCorpusState(opened.library, corpusDir, opened.files);
-  const service = createNewsService({ state, indexDir: options.indexDir === false ? undefined : indexDir, manifest: opened.manifest, snapshotDelayMs: 10 });
+  const backend = createEmbeddedBackend({ state, indexDir: options.indexDir === false ? undefined : indexDir, manifest: opened.manifest, snapshotDelayMs: 10 });
+  const service = createNewsService({ backend });
   const app = createApp({ service, writeAccess: options.writeAccess ?? { host: '127.0.0.1' }, maxBodyBytes: options.maxBodyBytes });
   return {
     app,
     service,
+    backend,
     corpusDir,
     indexDir,
     cleanup: async () => {

@@ -9,6 +9,7 @@ import type { Library } from '../backends/embedded/library.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
 import { createCorpusState } from '../backends/embedded/corpus-writer.ts';
+import { createEmbeddedBackend } from '../backends/embedded/embedded-backend.ts';
 import { createNewsService } from '../service/news-service.ts';
 
 /** What the load test measured. */
@@ -37,7 +38,7 @@ export const BENCH_HOST = '127.0.0.1';
  * await served.close();
  */
 export async function serveLibrary(library: Library): Promise<{ url: string; close(): Promise<void> }> {
-  const service = createNewsService({ state: createCorpusState(library, NO_CORPUS_DIR, []) });
+  const service = createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(library, NO_CORPUS_DIR, []) }) });
   const listening = await listen(createApp({ service }), { host: BENCH_HOST, port: 0 });
   return {
     url: listening.url,

@@ -8,7 +8,8 @@ import { basename } from 'node:path';
 import type { Article } from '../ingest/article.ts';
 import { createLibrary, putArticles, type Library } from '../backends/embedded/library.ts';
 import { loadSnapshot, saveSnapshot } from '../backends/embedded/snapshot.ts';
-import { DEFAULT_SEARCH_PARAMS, search } from '../service/search-service.ts';
+import { searchLibrary } from '../service/library-search.ts';
+import { DEFAULT_SEARCH_PARAMS } from '../service/search-service.ts';
 import type { Contender } from './contender.ts';
 import { serviceSyntax, type BenchQuery } from './queries.ts';
 
@@ -39,7 +40,7 @@ export function createServiceContender(file: string): ServiceContender {
       if (!loaded.ok) throw new Error(`the service's snapshot did not load: ${loaded.reason}`);
     },
     search(query: BenchQuery): number {
-      return search(library, serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS }).total;
+      return searchLibrary(library, serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS }).total;
     },
   };
 }

@@ -70,21 +70,21 @@ export function createApp(options: AppOptions): Hono {
         throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
       }
     }),
-    (c) => {
+    async function search(c) {
       const { q, params } = toSearchParams(c.req.valid('query'));
-      return c.json(service.search(q, params));
+      return c.json(await service.search(q, params));
     },
   );
 
-  app.get('/suggest', (c) => {
+  app.get('/suggest', async (c) => {
     const q = c.req.query('q') ?? '';
     if (q.length > 1000) throw createError('bad_request', `q must be at most 1000 characters, got ${q.length}`);
-    return c.json({ suggestions: service.suggest(q) });
+    return c.json({ suggestions: await service.suggest(q) });
   });
 
-  app.get('/articles/:id', (c) => {
+  app.get('/articles/:id', async (c) => {
     const id = c.req.param('id');
-    const article = service.getArticle(id);
+    const article = await service.getArticle(id);
     if (article === undefined) throw createError('not_found', `no article with id "${id.slice(0, 128)}"`);
     return c.json(article);
   });
@@ -123,7 +123,7 @@ export function createApp(options: AppOptions): Hono {
     return c.body(null, 204);
   });
 
-  app.get('/stats', (c) => c.json(service.stats()));
+  app.get('/stats', async (c) => c.json(await service.stats()));
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', createPageRoutes());
   return app;

@@ -4,11 +4,10 @@
  * with highlights, snippets, fragments and context.
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SEARCH_REQUEST, executeSearch, type RankedParagraph, type SearchOutcome, type SearchRequest } from '../backends/embedded/execute.ts';
-import type { Library } from '../backends/embedded/library.ts';
+import { DEFAULT_SEARCH_REQUEST, type BackendHit, type BackendSearch, type SearchBackend, type SearchRequest } from '../backends/backend.ts';
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
-import type { AndNode, Expansions } from '../search/query.ts';
+import type { AndNode, Expansions, ParsedQuery } from '../search/query.ts';
 import { makeSnippets, normalizeSpans } from '../snippet/highlight.ts';
 
 /** Everything `/search` takes besides `q`. */
@@ -55,7 +54,7 @@ export type SearchResponse = {
   limit: number;
   tookMs: number;
   hits: Hit[];
-  facets?: SearchOutcome['facets'];
+  facets?: BackendSearch['facets'];
 };
 
 /** What a relaxed response says (SPEC §4). */
@@ -65,43 +64,54 @@ export const RELAXED_WARNING = 'no paragraph holds all the words; showing those 
 const SNIPPET_CHARS = 200;
 
 /**
- * Searches the library. Throws `bad_request` for a query the parser refuses (SPEC §4).
+ * Searches `backend`: parses `q`, runs it, and dresses the page of hits. Throws `bad_request`
+ * for a query the parser or the backend refuses (SPEC §4).
  *
  * @example
- * search(library, 'ceasefire', { ...DEFAULT_SEARCH_PARAMS, limit: 3 }).hits[0]?.snippet
+ * (await searchBackend(backend, 'ceasefire', { ...DEFAULT_SEARCH_PARAMS, limit: 3 })).hits[0]?.snippet
  */
-export function search(library: Library, q: string, params: SearchParams = DEFAULT_SEARCH_PARAMS): SearchResponse {
+export async function searchBackend(backend: SearchBackend, q: string, params: SearchParams = DEFAULT_SEARCH_PARAMS): Promise<SearchResponse> {
   const started = performance.now();
   const query = parseQuery(q);
-  const outcome = executeSearch(library, query, params);
-  const hits = outcome.page.map((ranked) => toHit(ranked, outcome.root, outcome.expansions, params));
+  const result = await backend.search(query, params);
+  return dressSearch(q, query, result, params, performance.now() - started);
+}
+
+/**
+ * The response of `/search` for a backend's result: the echo of the query, the warnings, and each
+ * hit with its highlights, snippet, fragments and context, computed from the hit's paragraph
+ * with the one analyzer (the same for every backend).
+ */
+export function dressSearch(q: string, query: ParsedQuery, result: BackendSearch, params: SearchParams, elapsedMs: number): SearchResponse {
+  // Relaxed hits hold some of the clauses: what they match is the clauses ORed.
+  const root: AndNode = result.relaxed ? { kind: 'and', must: [{ kind: 'or', should: query.root.must }], not: query.root.not } : query.root;
   const warnings = [...query.warnings];
-  if (outcome.relaxed && params.mode !== 'any') warnings.push(RELAXED_WARNING);
+  if (result.relaxed && params.mode !== 'any') warnings.push(RELAXED_WARNING);
   const response: SearchResponse = {
     q,
     query: query.canonical,
     warnings,
-    relaxed: outcome.relaxed,
-    total: outcome.total,
+    relaxed: result.relaxed,
+    total: result.total,
     offset: params.offset,
     limit: params.limit,
-    tookMs: Math.round((performance.now() - started) * 100) / 100,
-    hits,
+    tookMs: Math.round(elapsedMs * 100) / 100,
+    hits: result.hits.map((hit) => toHit(hit, root, result.expansions, params)),
   };
-  if (params.facets.length > 0) response.facets = outcome.facets;
+  if (params.facets.length > 0) response.facets = result.facets;
   return response;
 }
 
-function toHit(ranked: RankedParagraph, root: AndNode, expansions: Expansions, params: SearchParams): Hit {
-  const { article } = ranked.stored;
-  const text = article.paragraphs[ranked.index] ?? '';
+function toHit(found: BackendHit, root: AndNode, expansions: Expansions, params: SearchParams): Hit {
+  const { article, index } = found;
+  const text = article.paragraphs[index] ?? '';
   const spans = matchSpans(root, analyzeDoc(article.title, text), expansions);
   const snippets = makeSnippets(text, spans.text, { fragments: params.fragments, size: SNIPPET_CHARS });
   const hit: Hit = {
-    id: ranked.id,
+    id: `${article.id}:${index + 1}`,
     articleId: article.id,
-    paragraph: ranked.index + 1,
-    score: Math.round(ranked.score * 1000) / 1000,
+    paragraph: index + 1,
+    score: Math.round(found.score * 1000) / 1000,
     title: article.title,
     source: article.source,
     date: article.date,
@@ -114,10 +124,10 @@ function toHit(ranked: RankedParagraph, root: AndNode, expansions: Expansions, p
   if (params.fragments > 1) hit.fragments = snippets.fragments;
   if (params.context > 0) {
     hit.context = {
-      before: article.paragraphs.slice(Math.max(0, ranked.index - params.context), ranked.index),
-      after: article.paragraphs.slice(ranked.index + 1, ranked.index + 1 + params.context),
+      before: article.paragraphs.slice(Math.max(0, index - params.context), index),
+      after: article.paragraphs.slice(index + 1, index + 1 + params.context),
     };
   }
-  if (ranked.matchingParagraphs !== undefined) hit.matchingParagraphs = ranked.matchingParagraphs;
+  if (found.matchingParagraphs !== undefined) hit.matchingParagraphs = found.matchingParagraphs;
   return hit;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPrng, generateQueries, MIN_WORD_LETTERS, QUERY_TYPES, serviceSyntax, slotsOf } from '../../src/bench/queries.ts';
-import { search } from '../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../src/service/library-search.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 
 /** A tiny corpus written for these tests: common words, rare words, punctuation, numbers. */

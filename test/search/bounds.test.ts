@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/backends/embedded/execute.ts';
 import { MAX_PREFIX_TERMS } from '../../src/backends/embedded/engine.ts';
 import { fuzzyAllowance, parseQuery } from '../../src/search/query-parser.ts';
-import { search } from '../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../src/service/library-search.ts';
 import { libraryOf, makeArticle, thrownBy } from '../helpers.ts';
 
 describe('fuzzyAllowance', () => {

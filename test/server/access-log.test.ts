@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.ts';
 import { logTarget } from '../../src/server/access-log.ts';
 import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
+import { createEmbeddedBackend } from '../../src/backends/embedded/embedded-backend.ts';
 import { createNewsService, type NewsService } from '../../src/service/news-service.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 
@@ -9,7 +10,7 @@ import { libraryOf, makeArticle } from '../helpers.ts';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function service(): NewsService {
-  return createNewsService({ state: createCorpusState(libraryOf([makeArticle({ id: 'a1', paragraphs: ['Wheat harvest.'] })]), '/nonexistent-corpus', []) });
+  return createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(libraryOf([makeArticle({ id: 'a1', paragraphs: ['Wheat harvest.'] })]), '/nonexistent-corpus', []) }) });
 }
 
 /** An app whose access log and error log land in arrays. */

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/backends/embedded/open-library.ts';
-import { search } from '../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../src/service/library-search.ts';
 import { injectFaults } from '../fault-fs.ts';
 import { SEED_PATH, wordyArticle, writableApp } from '../helpers.ts';
 
@@ -171,7 +171,7 @@ describe('DELETE /articles/:id', () => {
     const { writeFile } = await import('node:fs/promises');
     const lines = [article('One', ['First story.'], { id: 'one' }), article('Two', ['Second story.'], { id: 'two' })];
     await writeFile(join(fixture.corpusDir, 'batch.jsonl'), lines.map((a) => JSON.stringify(a)).join('\n'));
-    await fixture.service.sync();
+    await fixture.backend.sync();
     expect((await fixture.app.request('/articles/one', { method: 'DELETE' })).status).toBe(204);
     expect((await readdir(fixture.corpusDir)).sort()).toEqual(['two.json']);
     await fixture.service.close();
@@ -210,15 +210,15 @@ describe('corpus sync', () => {
     const { writeFile, rm, utimes } = await import('node:fs/promises');
     const path = join(fixture.corpusDir, 'hand.json');
     await writeFile(path, JSON.stringify(article('By hand', ['Handmade words.'], { id: 'hand' })));
-    await fixture.service.sync();
+    await fixture.backend.sync();
     expect((await (await fixture.app.request('/search?q=handmade')).json()).total).toBe(1);
     await writeFile(path, JSON.stringify(article('By hand', ['Rewritten words.'], { id: 'hand' })));
     await utimes(path, new Date(), new Date(Date.now() + 10_000));
-    await fixture.service.sync();
+    await fixture.backend.sync();
     expect((await (await fixture.app.request('/search?q=handmade')).json()).total).toBe(0);
     expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(1);
     await rm(path);
-    await fixture.service.sync();
+    await fixture.backend.sync();
     expect((await (await fixture.app.request('/search?q=rewritten')).json()).total).toBe(0);
   });
 });
@@ -228,7 +228,7 @@ describe('corpus files with a bad id', () => {
     fixture = await writableApp();
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(fixture.corpusDir, 'dots.json'), JSON.stringify(article('Dot', ['Hidden words.'], { id: '.dot' })));
-    const outcome = await fixture.service.sync();
+    const outcome = await fixture.backend.sync();
     expect(outcome.problems).toEqual([expect.stringMatching(/^dots\.json: .*item 0: id must be 1 to 128 .* not start with a dot/)]);
     expect((await (await fixture.app.request('/search?q=hidden')).json()).total).toBe(0);
   });

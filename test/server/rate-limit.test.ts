@@ -5,6 +5,7 @@ import { createApp } from '../../src/server/app.ts';
 import { createErrorHandler } from '../../src/server/error-handler.ts';
 import { clientAddress, rateLimit } from '../../src/server/rate-limit.ts';
 import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
+import { createEmbeddedBackend } from '../../src/backends/embedded/embedded-backend.ts';
 import { createNewsService } from '../../src/service/news-service.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 
@@ -70,7 +71,7 @@ describe('clientAddress', () => {
 });
 
 describe('createApp rateLimit option', () => {
-  const service = () => createNewsService({ state: createCorpusState(libraryOf([makeArticle({ id: 'a1', paragraphs: ['Wheat harvest.'] })]), '/nonexistent-corpus', []) });
+  const service = () => createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(libraryOf([makeArticle({ id: 'a1', paragraphs: ['Wheat harvest.'] })]), '/nonexistent-corpus', []) }) });
 
   it('limits every route but /health, in the error envelope, with a request id', async () => {
     const app = createApp({ service: service(), rateLimit: { limit: 2, keyOf: () => 'one-client' } });

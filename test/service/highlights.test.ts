@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, stem, termsOf } from '../../src/text/analyzer.ts';
-import { DEFAULT_SEARCH_PARAMS, search } from '../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../src/service/library-search.ts';
+import { DEFAULT_SEARCH_PARAMS } from '../../src/service/search-service.ts';
 import { libraryOf, makeArticle } from '../helpers.ts';
 import { marksOf, plainOf } from '../snippet/support.ts';
 

@@ -6,39 +6,13 @@
 import { performance } from 'node:perf_hooks';
 import { createError } from '../../errors.ts';
 import { findParagraph, paragraphId, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
+import type { FacetName, SearchRequest } from '../backend.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
 
-/** The facets a search can count. */
-export type FacetName = 'source' | 'month';
-
-/** What to search for and how to rank, filter and page (SPEC §5); validated by the caller. */
-export type SearchRequest = {
-  limit: number;
-  offset: number;
-  sources: string[];
-  from: string | null;
-  to: string | null;
-  sort: 'relevance' | 'newest' | 'oldest';
-  group: 'paragraph' | 'article';
-  facets: FacetName[];
-  /** `all`: only paragraphs matching the whole query; `any`: always relaxed; `default`: relaxed when nothing matches (SPEC §4). */
-  mode: 'default' | 'all' | 'any';
-};
-
-/** The defaults of every search parameter. */
-export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
-  limit: 10,
-  offset: 0,
-  sources: [],
-  from: null,
-  to: null,
-  sort: 'relevance',
-  group: 'paragraph',
-  facets: [],
-  mode: 'default',
-};
+export type { FacetName, SearchRequest } from '../backend.ts';
+export { DEFAULT_SEARCH_REQUEST } from '../backend.ts';
 
 /** A paragraph that matched, ranked. */
 export type RankedParagraph = {

@@ -5,7 +5,7 @@ import type { Article } from '../../../src/ingest/article.ts';
 import { addArticles, createCorpusState, removeArticle, type CorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
 import { syncCorpus } from '../../../src/backends/embedded/corpus-sync.ts';
 import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
-import { search } from '../../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { injectFaults } from '../../fault-fs.ts';
 import { makeArticle, tempDir } from '../../helpers.ts';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEARCH_PARAMS, search } from '../../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../../src/service/library-search.ts';
+import { DEFAULT_SEARCH_PARAMS } from '../../../src/service/search-service.ts';
 import { loadEngine, type SearchEngine } from '../../../src/backends/embedded/engine.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLICE_CHARS, putArticlesInSlices, type Library } from '../../../src/backends/embedded/library.ts';
-import { search } from '../../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 
 /** An article of `count` paragraphs of about 1,000 characters, each holding `word`. */

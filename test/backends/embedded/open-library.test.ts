@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/server/app.ts';
 import { createCorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
+import { createEmbeddedBackend } from '../../../src/backends/embedded/embedded-backend.ts';
 import { createNewsService } from '../../../src/service/news-service.ts';
 import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
-import { search } from '../../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { injectFaults } from '../../fault-fs.ts';
 import { makeArticle, tempDir, writeArticleFile } from '../../helpers.ts';
 
@@ -78,7 +79,7 @@ describe('GET /stats and the index', () => {
     const opened = await openLibrary({ corpusDir, indexDir });
     const logged: string[] = [];
     const state = createCorpusState(opened.library, corpusDir, opened.files);
-    const service = createNewsService({ state, indexDir, manifest: opened.manifest, index: opened.index, snapshotDelayMs: 1, log: (line) => logged.push(line) });
+    const service = createNewsService({ backend: createEmbeddedBackend({ state, indexDir, manifest: opened.manifest, index: opened.index, snapshotDelayMs: 1, log: (line) => logged.push(line) }) });
     const app = createApp({ service });
     const stats = async () => ((await (await app.request('/stats')).json()) as { index: unknown; snapshot: unknown });
     expect(await stats()).toMatchObject({ snapshot: null, index: { persisted: false, reason: 'the index folder is on a read-only file system (EROFS)' } });
@@ -90,10 +91,10 @@ describe('GET /stats and the index', () => {
 
     restore();
     restore = undefined;
-    const writable = createNewsService({ state, indexDir, index: opened.index, snapshotDelayMs: 1 });
+    const writable = createNewsService({ backend: createEmbeddedBackend({ state, indexDir, index: opened.index, snapshotDelayMs: 1 }) });
     await writable.ingest([makeArticle({ id: 'gamma', paragraphs: ['Barley.'] })]);
     await writable.close();
-    expect(writable.stats()).toMatchObject({ index: { persisted: true }, snapshot: { bytes: expect.any(Number) } });
+    expect(await writable.stats()).toMatchObject({ backend: 'embedded', index: { persisted: true }, snapshot: { bytes: expect.any(Number) } });
   });
 });
 

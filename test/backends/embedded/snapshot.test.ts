@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintCorpus, listCorpusFiles } from '../../../src/ingest/corpus.ts';
 import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../../src/backends/embedded/snapshot.ts';
 import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
-import { search } from '../../../src/service/search-service.ts';
+import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { createLibrary, putArticles } from '../../../src/backends/embedded/library.ts';
 import { ANALYZER_VERSION } from '../../../src/text/analyzer.ts';
 import { injectFaults } from '../../fault-fs.ts';

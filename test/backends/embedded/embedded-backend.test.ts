@@ -2,11 +2,16 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SLICE_CHARS } from '../../src/backends/embedded/library.ts';
-import { createCorpusState } from '../../src/backends/embedded/corpus-writer.ts';
-import { createNewsService } from '../../src/service/news-service.ts';
-import { openLibrary } from '../../src/backends/embedded/open-library.ts';
-import { makeArticle, writableApp } from '../helpers.ts';
+import { createCorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
+import { createEmbeddedBackend } from '../../../src/backends/embedded/embedded-backend.ts';
+import { libraryCounts, SLICE_CHARS, type Library } from '../../../src/backends/embedded/library.ts';
+import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { searchLibrary } from '../../../src/service/library-search.ts';
+import { makeArticle, writableApp } from '../../helpers.ts';
+
+/** `oldword total/newword total/paragraphs` of a library, read in one go (no turn of the event loop in between). */
+const counts = (library: Library): string =>
+  `${searchLibrary(library, 'oldword').total}/${searchLibrary(library, 'newword').total}/${libraryCounts(library).paragraphs}`;
 
 type Fixture = Awaited<ReturnType<typeof writableApp>>;
 let fixture: Fixture | undefined;
@@ -18,7 +23,7 @@ afterEach(async () => {
 describe('ingest of a huge article', () => {
   it('lets searches be answered while it is indexed, each seeing the article whole or not at all', async () => {
     fixture = await writableApp({ articles: [makeArticle({ id: 'huge', paragraphs: ['The oldword version.'] })] });
-    const { service } = fixture;
+    const { service, backend } = fixture;
     const filler = 'lorem ipsum dolor sit amet '.repeat(36);
     const paragraphs = Array.from({ length: 2000 }, (_, i) => `The newword paragraph number${i} ${filler}`);
     let finished = false;
@@ -29,14 +34,15 @@ describe('ingest of a huge article', () => {
     const during: string[] = [];
     while (!finished) {
       await nextTurn();
-      if (!finished) during.push(`${service.search('oldword').total}/${service.search('newword').total}/${service.stats().paragraphs}`);
+      if (!finished) during.push(counts(backend.library));
     }
     expect((await ingest)[0]?.status).toBe('updated');
     // At least one search per slice of indexing was answered before the ingest was done.
     const characters = paragraphs.reduce((sum, text) => sum + text.length, 0);
     expect(during.length).toBeGreaterThanOrEqual(Math.floor(characters / SLICE_CHARS));
     expect(new Set(during)).toEqual(new Set(['1/0/1']));
-    expect(`${service.search('oldword').total}/${service.search('newword').total}/${service.stats().paragraphs}`).toBe('0/2000/2000');
+    expect(counts(backend.library)).toBe('0/2000/2000');
+    expect((await service.search('newword')).total).toBe(2000);
   });
 });
 
@@ -49,9 +55,9 @@ describe('the corpus watcher', () => {
     const base = await writableApp();
     fixture = base;
     const opened = await openLibrary({ corpusDir: base.corpusDir, indexDir: base.indexDir });
-    const service = createNewsService({ state: createCorpusState(opened.library, base.corpusDir, opened.files), watch: true, scanIntervalMs: 0 });
+    const backend = createEmbeddedBackend({ state: createCorpusState(opened.library, base.corpusDir, opened.files), watch: true, scanIntervalMs: 0 });
     try {
-      const total = (q: string) => service.search(q).total;
+      const total = (q: string) => searchLibrary(backend.library, q).total;
       await writeFile(join(base.corpusDir, 'hand.json'), JSON.stringify(makeArticle({ id: 'hand', paragraphs: ['Handmade words.'] })));
       await until(() => total('handmade') === 1);
       await writeFile(join(base.corpusDir, 'hand.json'), JSON.stringify(makeArticle({ id: 'hand', paragraphs: ['Rewritten words.'] })));
@@ -69,7 +75,7 @@ describe('the corpus watcher', () => {
       await rename(join(base.corpusDir, 'incoming'), outside);
       await until(() => total('barley') === 0);
     } finally {
-      await service.close();
+      await backend.close();
     }
   });
 });
