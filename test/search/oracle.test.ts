@@ -4,10 +4,11 @@
  * here from the spec (SPEC §3–§4), independently of the parser, the engine and verify.ts.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, stem, termsOf, type Analysis } from '../../src/text/analyzer.ts';
 import type { SearchResponse } from '../../src/service/search-service.ts';
-import { appOf, makeArticle } from '../helpers.ts';
+import { BACKENDS, contractArchive, type ContractArchive } from '../contract.ts';
+import { makeArticle } from '../helpers.ts';
 
 /** Words with inflections, case, accents, possessives and hyphens: the cases the analyzer folds. */
 const VOCABULARY = ['truce', 'truces', 'Truce', 'gaza', 'Gaza', 'talk', 'talks', 'talked', 'iran', "Iran's", 'qatar', 'ceasefire', 'cease-fire', 'four-day', 'four', 'day', 'hamas', 'chief', 'U.S.', 'war', 'élan', 'Elan', 'the'];
@@ -233,12 +234,21 @@ function oracle(c: Clause, title: FieldOf, text: FieldOf, vocabulary: readonly s
   return inField(c, title, vocabulary) || inField(c, text, vocabulary);
 }
 
-describe('GET /search against a brute-force scan', () => {
-  it('returns exactly the paragraph hits of terms, AND, OR, NOT, phrases, slop, prefixes, wildcards, fuzzy terms and proximity', async () => {
+describe.each(BACKENDS)('GET /search against a brute-force scan (%s backend)', (kind) => {
+  let archive: ContractArchive;
+  beforeAll(async () => {
+    archive = await contractArchive(kind);
+  });
+  afterAll(async () => {
+    await archive?.close();
+  });
+
+  it('returns exactly the paragraph hits of terms, AND, OR, NOT, phrases, slop, prefixes, wildcards, fuzzy terms and proximity', { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(corpus, query, async (articles, q) => {
         const fixtures = articles.map((a, i) => makeArticle({ id: `a${i}`, title: a.title, paragraphs: a.paragraphs }));
-        const app = appOf(fixtures);
+        await archive.load(fixtures);
+        const { app } = archive;
         const vocabulary = fixtures.flatMap((article) => [article.title, ...article.paragraphs].flatMap((text) => termsOf(analyze(text))));
         // SPEC §4, "What a paragraph hit is": the query matches over title and text, and some
         // positive clause in the text; an article matching only through its title is one hit,
