@@ -13,7 +13,7 @@ import { createApp } from '../src/server/app.ts';
 import type { WriteAccess } from '../src/server/write-access.ts';
 import { createNewsService, type NewsService } from '../src/service/news-service.ts';
 import { freshDatabase } from './backends/postgres/database.ts';
-import { libraryOf } from './helpers.ts';
+import { libraryOf, tempDir } from './helpers.ts';
 
 /** The backends every contract test runs against. */
 export const BACKENDS = ['embedded', 'postgres'] as const;
@@ -39,8 +39,13 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
   let backend: SearchBackend;
   let drop = async () => {};
   let ids = new Set<string>();
+  // The embedded backend writes to a corpus folder of its own; its starting articles are in memory only.
+  const corpus = kind === 'embedded' ? await tempDir() : undefined;
+  const embeddedOver = (next: readonly Article[]): SearchBackend =>
+    createEmbeddedBackend({ state: createCorpusState(libraryOf(next), corpus?.path ?? '/nonexistent-corpus', []) });
   if (kind === 'embedded') {
     backend = embeddedOver(articles);
+    drop = async () => corpus?.cleanup();
   } else {
     const database = await freshDatabase();
     backend = await createPostgresBackend({ url: database.url });
@@ -78,8 +83,4 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
       await drop();
     },
   };
-}
-
-function embeddedOver(articles: readonly Article[]): SearchBackend {
-  return createEmbeddedBackend({ state: createCorpusState(libraryOf(articles), '/nonexistent-corpus', []) });
 }

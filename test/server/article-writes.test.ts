@@ -1,0 +1,68 @@
+/**
+ * Writes over HTTP against both backends (SPEC §6, §9): created, unchanged, updated, a batch
+ * refused whole, deletion, and every acknowledged article readable and searchable at once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, contractArchive, type ContractArchive } from '../contract.ts';
+
+const post = (archive: ContractArchive, body: unknown) =>
+  archive.app.request('/articles', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+const total = async (archive: ContractArchive, q: string) => ((await (await archive.app.request(`/search?q=${encodeURIComponent(q)}`)).json()) as { total: number }).total;
+
+describe.each(BACKENDS)('POST and DELETE /articles (%s backend)', (kind) => {
+  let archive: ContractArchive;
+  beforeAll(async () => {
+    archive = await contractArchive(kind);
+  });
+  afterAll(async () => {
+    await archive?.close();
+  });
+
+  it('creates, keeps unchanged and updates an article, searchable as soon as it is acknowledged', async () => {
+    const article = { id: 'harvest-1', title: 'Harvest', source: 'Farm Wire', paragraphs: ['Wheat prices fell.', 'Barley held.'] };
+    const created = await post(archive, article);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ results: [{ id: 'harvest-1', status: 'created', paragraphs: 2 }], created: 1, updated: 0, unchanged: 0 });
+    expect(await total(archive, 'wheat')).toBe(1);
+
+    const again = await post(archive, article);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ results: [{ status: 'unchanged' }], unchanged: 1 });
+
+    const changed = await post(archive, { ...article, paragraphs: ['Rye prices rose.'] });
+    expect(changed.status).toBe(201);
+    expect(await changed.json()).toMatchObject({ results: [{ id: 'harvest-1', status: 'updated', paragraphs: 1 }] });
+    expect(await total(archive, 'wheat')).toBe(0);
+    expect(await total(archive, 'rye')).toBe(1);
+    expect(await (await archive.app.request('/articles/harvest-1')).json()).toMatchObject({ title: 'Harvest', paragraphs: ['Rye prices rose.'] });
+  });
+
+  it('refuses a batch with one invalid article whole, naming the item and the field', async () => {
+    const response = await post(archive, [
+      { id: 'ok-1', title: 'Fine', paragraphs: ['Oats are fine.'] },
+      { id: 'bad-1', paragraphs: ['No title here.'] },
+    ]);
+    expect(response.status).toBe(400);
+    const { message } = ((await response.json()) as { error: { message: string } }).error;
+    expect(message).toBe('invalid article in request body: item 1: title is required'); // items count from 0 in messages today
+    expect(await total(archive, 'oats')).toBe(0);
+    expect((await archive.app.request('/articles/ok-1')).status).toBe(404);
+  });
+
+  it('deletes an article (204), then answers 404 for it', async () => {
+    expect((await post(archive, { id: 'gone-1', title: 'Soon gone', paragraphs: ['Millet is rare.'] })).status).toBe(201);
+    expect((await archive.app.request('/articles/gone-1', { method: 'DELETE' })).status).toBe(204);
+    expect(await total(archive, 'millet')).toBe(0);
+    expect((await archive.app.request('/articles/gone-1')).status).toBe(404);
+    expect((await archive.app.request('/articles/gone-1', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('counts what was written in /stats and completes its words in /suggest', async () => {
+    await post(archive, { id: 'sorghum-1', title: 'Sorghum', source: 'Farm Wire', paragraphs: ['Sorghum exports grew.'] });
+    const stats = (await (await archive.app.request('/stats')).json()) as { articles: number; sources: Record<string, number>; backend: string };
+    expect(stats.backend).toBe(kind);
+    expect(stats.sources['Farm Wire']).toBeGreaterThanOrEqual(1);
+    expect(await (await archive.app.request('/suggest?q=sorgh')).json()).toEqual({ suggestions: ['sorghum'] });
+  });
+});
