@@ -1,7 +1,8 @@
 /**
  * @module cli
- * The command line: `serve` (npm start), `ingest`, `search`. The only module that reads
- * `process.env` and `process.argv`, prints, or exits.
+ * The command line: `serve` (npm start), `ingest`, `search`, `import`. The only module that
+ * reads `process.env` and `process.argv`, prints, or exits. `DATABASE_URL` picks the PostgreSQL
+ * backend; without it, the embedded one serves `corpus/` (SPEC §9).
  */
 import { stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,14 +10,16 @@ import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError, messageOf } from './errors.ts';
 import { readArticleFile } from './ingest/corpus.ts';
 import { formatOfPath } from './ingest/formats.ts';
-import { saveSnapshot } from './backends/embedded/snapshot.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createNewsService } from './service/news-service.ts';
 import { createEmbeddedBackend } from './backends/embedded/embedded-backend.ts';
 import { openLibrary, type Progress } from './backends/embedded/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
-import { addArticles, createCorpusState, stateFingerprint } from './backends/embedded/corpus-writer.ts';
+import { createCorpusState } from './backends/embedded/corpus-writer.ts';
+import type { SearchBackend } from './backends/backend.ts';
+import { createPostgresBackend } from './backends/postgres/index.ts';
+import type { Article } from './ingest/article.ts';
 
 /** Settings read from the environment (SPEC §1). */
 type Config = {
@@ -28,6 +31,8 @@ type Config = {
   maxBodyBytes: number;
   /** Requests per minute per client address (`RATE_LIMIT_PER_MINUTE`); `undefined` = no limit. */
   rateLimitPerMinute: number | undefined;
+  /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
+  databaseUrl: string | undefined;
 };
 
 /** Rebuilds shorter than this show no progress bar: it would only flicker. */
@@ -62,6 +67,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     host: env.HOST ?? '127.0.0.1',
     corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
     indexDir: resolve(env.INDEX_DIR ?? 'index'),
+    databaseUrl: env.DATABASE_URL === undefined || env.DATABASE_URL.trim() === '' ? undefined : env.DATABASE_URL,
   };
 }
 
@@ -110,10 +116,36 @@ async function open(config: Config) {
   }
 }
 
-async function serveCommand(config: Config): Promise<void> {
+/** The database of a PostgreSQL URL, for messages: host, port and database, never the password. */
+function databaseName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
+  } catch {
+    return 'the database of DATABASE_URL';
+  }
+}
+
+/** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */
+async function openDatabase(url: string): Promise<SearchBackend> {
+  try {
+    return await createPostgresBackend({ url, log });
+  } catch (error) {
+    fail(`DATABASE_URL: cannot use ${databaseName(url)} (${messageOf(error)})`);
+  }
+}
+
+/** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched when `watch`). */
+async function openBackend(config: Config, options: { watch: boolean }): Promise<SearchBackend> {
+  if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl);
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  const backend = createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: true, log });
+  return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, log });
+}
+
+async function serveCommand(config: Config): Promise<void> {
+  const backend = await openBackend(config, { watch: true });
+  if (config.databaseUrl !== undefined) log(`serving the PostgreSQL database ${databaseName(config.databaseUrl)}`);
   const service = createNewsService({ backend });
   const app = createApp({
     service,
@@ -165,8 +197,7 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
 async function ingestCommand(config: Config, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>...');
   const files = await expandPaths(paths);
-  const opened = await open(config);
-  const state = createCorpusState(opened.library, config.corpusDir, opened.files);
+  const backend = await openBackend(config, { watch: false });
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const rejected: string[] = [];
   const bar = terminalBar('ingesting [{bar}] {value}/{total} files | {articles} articles | {rate} articles/s | {eta_formatted} left', files.length, PROGRESS_MIN_FILES);
@@ -177,7 +208,7 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
     try {
       // Each file is one batch: an invalid article rejects its whole file, naming the item.
       const articles = await readArticleFile(file);
-      for (const result of await addArticles(state, articles)) counts[result.status] += 1;
+      for (const result of await backend.putArticles(articles)) counts[result.status] += 1;
       articleCount += articles.length;
     } catch (error) {
       rejected.push(`${file}: ${messageOf(error)}`);
@@ -186,15 +217,45 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
     bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });
   }
   bar?.stop();
-  // The articles are in the corpus: an index that cannot be saved costs the next start a rebuild, nothing more.
-  await saveSnapshot(config.indexDir, opened.library, stateFingerprint(state)).catch((error: unknown) => {
-    log(`index not saved in ${config.indexDir} (${messageOf(error)}): the next start rebuilds it`);
-  });
+  // The embedded backend saves its snapshot on close; one that cannot be saved costs the next start a rebuild, nothing more.
+  await backend.close();
   process.stdout.write(
     `${files.length} files, ${articleCount} articles: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${rejected.length} files rejected\n`,
   );
   for (const line of rejected) process.stdout.write(`rejected ${line}\n`);
   if (rejected.length > 0) process.exitCode = 1;
+}
+
+/** Articles per transaction of `npm run import`: big enough to amortize a commit, small enough to show progress. */
+const IMPORT_BATCH = 500;
+
+/**
+ * `npm run import -- --to postgres`: copies every article of `corpus/` into the database of
+ * `DATABASE_URL`, a batch per transaction. Idempotent: articles already there with the same
+ * content are `unchanged`, so an interrupted import is resumed by running it again.
+ */
+async function importCommand(config: Config, args: readonly string[]): Promise<void> {
+  const to = args.indexOf('--to');
+  if (to === -1 || args[to + 1] !== 'postgres') fail('usage: npm run import -- --to postgres (with DATABASE_URL set)');
+  if (config.databaseUrl === undefined) fail('DATABASE_URL must name the PostgreSQL database to import into, e.g. postgres://user@localhost/news');
+  const opened = await open(config);
+  const articles: Article[] = [...opened.library.articles.values()].map((stored) => stored.article);
+  const backend = await openDatabase(config.databaseUrl);
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const bar = terminalBar('importing [{bar}] {value}/{total} articles | {eta_formatted} left', articles.length, PROGRESS_MIN_ITEMS);
+  bar?.start(articles.length, 0);
+  try {
+    for (let at = 0; at < articles.length; at += IMPORT_BATCH) {
+      for (const result of await backend.putArticles(articles.slice(at, at + IMPORT_BATCH))) counts[result.status] += 1;
+      bar?.update(Math.min(at + IMPORT_BATCH, articles.length));
+    }
+  } finally {
+    bar?.stop();
+    await backend.close();
+  }
+  process.stdout.write(
+    `${articles.length} articles from ${config.corpusDir} into ${databaseName(config.databaseUrl)}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
+  );
 }
 
 /** Matches `<mark>`, `</mark>` and the HTML entities of a snippet, to print it on a terminal. */
@@ -215,9 +276,9 @@ async function searchCommand(config: Config, args: readonly string[]): Promise<v
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be an integer from 1 to 100');
   const q = (limitIndex === -1 ? args : args.filter((_, index) => index !== limitIndex && index !== limitIndex + 1)).join(' ');
   if (q.trim() === '') fail(`usage: npm run search -- '<query>' [--limit N]`);
-  const opened = await open(config);
-  const service = createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(opened.library, config.corpusDir, opened.files) }) });
+  const service = createNewsService({ backend: await openBackend(config, { watch: false }) });
   const response = await service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
+  await service.close();
   const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const dim = (text: string) => (colour ? `\x1b[2m${text}\x1b[0m` : text);
   process.stdout.write(`${response.total} ${response.total === 1 ? 'paragraph matches' : 'paragraphs match'} ${JSON.stringify(q)} (${response.tookMs} ms)\n`);
@@ -239,8 +300,10 @@ async function main(argv: readonly string[]): Promise<void> {
       return ingestCommand(config, args);
     case 'search':
       return searchCommand(config, args);
+    case 'import':
+      return importCommand(config, args);
     default:
-      fail(`unknown command "${command ?? ''}": use serve, ingest or search`);
+      fail(`unknown command "${command ?? ''}": use serve, ingest, search or import`);
   }
 }
 
