@@ -13,7 +13,7 @@
 import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
 import { allowedSlop } from '../../search/verify.ts';
 import { anyLexeme, FALSE, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
-import type { Leaf, MsNode, StemsOf, Unit } from './query-plan.ts';
+import { positional, type Leaf, type MsNode, type StemsOf, type Unit } from './query-plan.ts';
 import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 
 /** What scoring needs from the corpus: the paragraph count, average field lengths, and document frequencies by stem lexeme. */
@@ -94,25 +94,12 @@ function approximate(node: QueryNode, stemsOf: StemsOf): LexemeFormula {
         of: [
           ...node.must.map((child) => approximate(child, stemsOf)),
           // Excluding on a superset would drop true matches: only exclusions without phrase or chain are exact.
-          ...node.not.filter((child) => !holdsPositions(child)).map((child): LexemeFormula => ({ kind: 'not', of: approximate(child, stemsOf) })),
+          ...node.not.filter((child) => !positional(child)).map((child): LexemeFormula => ({ kind: 'not', of: approximate(child, stemsOf) })),
         ],
       };
   }
 }
 
-function holdsPositions(node: QueryNode): boolean {
-  switch (node.kind) {
-    case 'term':
-      return false;
-    case 'phrase':
-    case 'near':
-      return true;
-    case 'or':
-      return node.should.some(holdsPositions);
-    case 'and':
-      return [...node.must, ...node.not].some(holdsPositions);
-  }
-}
 
 type UnitSql = { hit: string; score: string; textMatched: string };
 

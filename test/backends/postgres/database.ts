@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { SearchBackend } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 
@@ -46,4 +46,28 @@ async function onServer(url: string, statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A backend over a fresh database for the tests of one file: created before them, closed and
+ * dropped after them. Read `.backend` inside the tests.
+ */
+export function useFreshBackend(): { readonly backend: SearchBackend; readonly url: string } {
+  let fresh: Awaited<ReturnType<typeof freshBackend>> | undefined;
+  beforeAll(async () => {
+    fresh = await freshBackend();
+  });
+  afterAll(async () => {
+    await fresh?.cleanup();
+  });
+  return {
+    get backend() {
+      if (fresh === undefined) throw new Error('the backend is made in beforeAll');
+      return fresh.backend;
+    },
+    get url() {
+      if (fresh === undefined) throw new Error('the backend is made in beforeAll');
+      return fresh.url;
+    },
+  };
 }

@@ -6,25 +6,17 @@
  * scores agree within 1e-6 relative.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendSearch, SearchBackend, SearchRequest } from '../../../src/backends/backend.ts';
+import { describe, expect, it } from 'vitest';
+import type { BackendSearch, SearchRequest } from '../../../src/backends/backend.ts';
 import type { Article } from '../../../src/ingest/article.ts';
 import { executeSearch, type RankedParagraph, type SearchOutcome } from '../../../src/backends/embedded/execute.ts';
 import { libraryCounts } from '../../../src/backends/embedded/library.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import type { ParsedQuery,  } from '../../../src/search/query.ts';
 import { libraryOf, makeArticle, readSeed } from '../../helpers.ts';
-import { freshBackend } from './database.ts';
+import { useFreshBackend } from './database.ts';
 
-let backend: SearchBackend;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ backend, cleanup } = await freshBackend());
-});
-afterAll(async () => {
-  await cleanup?.();
-});
+const fresh = useFreshBackend();
 
 /** Words with inflections, case, accents, possessives, hyphens, contractions, acronyms and numbers: the cases the analyzer folds. */
 const VOCABULARY = ['truce', 'truces', 'Truce', 'gaza', 'Gaza', 'talk', 'talks', 'talked', 'iran', "Iran's", 'qatar', 'ceasefire', 'cease-fire', 'four-day', 'four', 'day', 'hamas', 'chief', 'U.S.', 'us', 'war', 'wars', 'élan', 'Elan', 'the', "we're", 'were', "can't", 'can', 'fire', '3.5', 'connect-ion', 'connection'];
@@ -153,9 +145,9 @@ describe('search (PostgreSQL against the embedded backend)', () => {
     await fc.assert(
       fc.asyncProperty(corpus, fc.array(fc.tuple(query, request), { minLength: 1, maxLength: 10 }), async (articles, searches) => {
         const library = libraryOf(articles);
-        await backend.putArticles(articles);
+        await fresh.backend.putArticles(articles);
         try {
-          const stats = await backend.stats();
+          const stats = await fresh.backend.stats();
           const counts = libraryCounts(library);
           expect({ articles: stats.articles, paragraphs: stats.paragraphs, terms: stats.terms, sources: stats.sources }).toEqual(counts);
           for (const [q, req] of searches) {
@@ -167,13 +159,13 @@ describe('search (PostgreSQL against the embedded backend)', () => {
             }
             const outcome = executeSearch(library, parsed, req);
             const full = executeSearch(library, parsed, { ...req, offset: 0, limit: 1000 });
-            const actual = await backend.search(parsed, req);
+            const actual = await fresh.backend.search(parsed, req);
             expectSameAnswer(articles, parsed, req, outcome, full, actual);
           }
         } finally {
-          for (const article of articles) await backend.deleteArticle(article.id);
+          for (const article of articles) await fresh.backend.deleteArticle(article.id);
         }
-        const emptied = await backend.stats();
+        const emptied = await fresh.backend.stats();
         expect({ articles: emptied.articles, paragraphs: emptied.paragraphs, terms: emptied.terms }).toEqual({ articles: 0, paragraphs: 0, terms: 0 });
       }),
       { seed: 14, numRuns: 150 },
@@ -183,15 +175,15 @@ describe('search (PostgreSQL against the embedded backend)', () => {
   it('finds the seed article as the embedded backend does', async () => {
     const seed = await readSeed();
     const library = libraryOf([seed]);
-    await backend.putArticles([seed]);
+    await fresh.backend.putArticles([seed]);
     try {
       for (const q of ['ceasefire', 'hamas haniyeh', '"four-day truce"', 'cease*', 'haniya~', 'hamas w/5 haniyeh', 'gaza -israel', 'iran OR qatar', 'title:ceasefire', 'israel w/s support']) {
         const parsed = parseQuery(q);
         const req: SearchRequest = { limit: 10, offset: 0, sources: [], from: null, to: null, sort: 'relevance', group: 'paragraph', facets: ['source', 'month'], mode: 'default' };
-        expectSameAnswer([seed], parsed, req, executeSearch(library, parsed, req), executeSearch(library, parsed, { ...req, limit: 1000 }), await backend.search(parsed, req));
+        expectSameAnswer([seed], parsed, req, executeSearch(library, parsed, req), executeSearch(library, parsed, { ...req, limit: 1000 }), await fresh.backend.search(parsed, req));
       }
     } finally {
-      await backend.deleteArticle(seed.id);
+      await fresh.backend.deleteArticle(seed.id);
     }
   });
 });

@@ -3,8 +3,8 @@
  * `unchanged`, updates and deletes keep the corpus statistics exact (the answers equal those of
  * a library built from scratch), and concurrent writers neither deadlock nor lose counts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SearchBackend, SearchRequest } from '../../../src/backends/backend.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { SearchRequest } from '../../../src/backends/backend.ts';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { isServiceError } from '../../../src/errors.ts';
 import type { Article } from '../../../src/ingest/article.ts';
@@ -12,19 +12,11 @@ import { executeSearch } from '../../../src/backends/embedded/execute.ts';
 import { libraryCounts } from '../../../src/backends/embedded/library.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
-import { freshBackend } from './database.ts';
+import { useFreshBackend } from './database.ts';
 
-let backend: SearchBackend;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ backend, cleanup } = await freshBackend());
-});
-afterAll(async () => {
-  await cleanup?.();
-});
+const fresh = useFreshBackend();
 beforeEach(async () => {
-  for (const id of ['a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `w${i}`)]) await backend.deleteArticle(id);
+  for (const id of ['a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `w${i}`)]) await fresh.backend.deleteArticle(id);
 });
 
 const REQUEST: SearchRequest = { ...DEFAULT_SEARCH_REQUEST, limit: 100, facets: ['source', 'month'] };
@@ -32,12 +24,12 @@ const REQUEST: SearchRequest = { ...DEFAULT_SEARCH_REQUEST, limit: 100, facets: 
 /** Asserts the backend answers `queries` and counts as a library built from `articles` alone does. */
 async function expectLike(articles: readonly Article[], queries: readonly string[]): Promise<void> {
   const library = libraryOf(articles);
-  const stats = await backend.stats();
+  const stats = await fresh.backend.stats();
   expect({ articles: stats.articles, paragraphs: stats.paragraphs, terms: stats.terms, sources: stats.sources }).toEqual(libraryCounts(library));
   for (const q of queries) {
     const parsed = parseQuery(q);
     const expected = executeSearch(library, parsed, REQUEST);
-    const actual = await backend.search(parsed, REQUEST);
+    const actual = await fresh.backend.search(parsed, REQUEST);
     expect(actual.total, q).toBe(expected.total);
     const scores = new Map(expected.page.map((hit) => [`${hit.stored.article.id}:${hit.index}`, hit.score]));
     for (const hit of actual.hits) expect(hit.score / (scores.get(`${hit.article.id}:${hit.index}`) ?? Number.NaN), q).toBeCloseTo(1, 9);
@@ -48,24 +40,24 @@ describe('putArticles', () => {
   it('writes nothing of a batch when one article fails', async () => {
     const good = makeArticle({ id: 'a', paragraphs: ['Wheat prices fell.'] });
     const bad = makeArticle({ id: 'b', paragraphs: ['A NUL \u0000 character PostgreSQL cannot store.'] });
-    const error = await backend.putArticles([good, bad]).catch((caught: unknown) => caught);
+    const error = await fresh.backend.putArticles([good, bad]).catch((caught: unknown) => caught);
     expect(isServiceError(error) && error.code).toBe('bad_request');
-    expect(await backend.getArticle('a')).toBeUndefined();
-    const stats = await backend.stats();
+    expect(await fresh.backend.getArticle('a')).toBeUndefined();
+    const stats = await fresh.backend.stats();
     expect({ articles: stats.articles, paragraphs: stats.paragraphs, terms: stats.terms }).toEqual({ articles: 0, paragraphs: 0, terms: 0 });
-    expect(await backend.suggest('whe', 5)).toEqual([]);
+    expect(await fresh.backend.suggest('whe', 5)).toEqual([]);
   });
 
   it('says created, unchanged and updated, and returns the article as stored', async () => {
     const first = makeArticle({ id: 'a', title: 'Harvest', date: '2024-01-02', paragraphs: ['Wheat prices fell.', 'Farmers talked.'] });
-    expect(await backend.putArticles([first])).toEqual([{ id: 'a', status: 'created', paragraphs: 2 }]);
-    expect(await backend.putArticles([first])).toEqual([{ id: 'a', status: 'unchanged', paragraphs: 2 }]);
+    expect(await fresh.backend.putArticles([first])).toEqual([{ id: 'a', status: 'created', paragraphs: 2 }]);
+    expect(await fresh.backend.putArticles([first])).toEqual([{ id: 'a', status: 'unchanged', paragraphs: 2 }]);
     const second = { ...first, paragraphs: ['Wheat prices rose.'] };
-    expect(await backend.putArticles([second, makeArticle({ id: 'b', paragraphs: ['Rain.'] })])).toEqual([
+    expect(await fresh.backend.putArticles([second, makeArticle({ id: 'b', paragraphs: ['Rain.'] })])).toEqual([
       { id: 'a', status: 'updated', paragraphs: 1 },
       { id: 'b', status: 'created', paragraphs: 1 },
     ]);
-    expect(await backend.getArticle('a')).toEqual(second);
+    expect(await fresh.backend.getArticle('a')).toEqual(second);
   });
 
   it('keeps statistics exact across updates: answers equal a library built from the latest versions', async () => {
@@ -73,21 +65,21 @@ describe('putArticles', () => {
       makeArticle({ id: 'a', title: 'Gaza truce talks', paragraphs: ['The truce held.', 'Talks resumed in Qatar.', 'Hamas chief spoke.'] }),
       makeArticle({ id: 'b', title: 'Oil', source: 'Other', paragraphs: ['Oil prices rose.', 'The truce in Gaza.'] }),
     ];
-    await backend.putArticles(v1);
+    await fresh.backend.putArticles(v1);
     const v2 = [makeArticle({ id: 'a', title: 'Truce', paragraphs: ['Talks, talks and more talks.'] }), makeArticle({ id: 'c', paragraphs: ['A new truce.'] })];
-    await backend.putArticles(v2);
+    await fresh.backend.putArticles(v2);
     await expectLike([v2[0] as Article, v1[1] as Article, v2[1] as Article], ['truce', 'talks', 'gaza', 'tru*', '"the truce"', 'oil OR hamas']);
-    expect(await backend.suggest('ha', 5)).toEqual([]);
+    expect(await fresh.backend.suggest('ha', 5)).toEqual([]);
   });
 });
 
 describe('deleteArticle', () => {
   it('removes an article and what it counted, and says false for an unknown id', async () => {
     const kept = makeArticle({ id: 'a', paragraphs: ['The truce held in Gaza.'] });
-    await backend.putArticles([kept, makeArticle({ id: 'b', title: 'Truce', paragraphs: ['Truce talks, truce again.'] })]);
-    expect(await backend.deleteArticle('b')).toBe(true);
-    expect(await backend.deleteArticle('b')).toBe(false);
-    expect(await backend.getArticle('b')).toBeUndefined();
+    await fresh.backend.putArticles([kept, makeArticle({ id: 'b', title: 'Truce', paragraphs: ['Truce talks, truce again.'] })]);
+    expect(await fresh.backend.deleteArticle('b')).toBe(true);
+    expect(await fresh.backend.deleteArticle('b')).toBe(false);
+    expect(await fresh.backend.getArticle('b')).toBeUndefined();
     await expectLike([kept], ['truce', 'talks', 'gaza truce']);
   });
 });
@@ -101,12 +93,12 @@ describe('concurrent writers', () => {
         return makeArticle({ id, paragraphs: [`${words[(k + i) % 7]} ${words[(k * 2 + i) % 7]} ${words[i % 7]}.`, `Batch ${k}.`] });
       });
     const batches = Array.from({ length: 8 }, (_, k) => batch(k));
-    const results = await Promise.all(batches.map((articles) => backend.putArticles(articles)));
+    const results = await Promise.all(batches.map((articles) => fresh.backend.putArticles(articles)));
     expect(results.flat()).toHaveLength(32);
     // Whichever batch committed last wrote each article: rebuild the expected state from the database's own articles.
     const latest: Article[] = [];
     for (let i = 0; i < 12; i += 1) {
-      const article = await backend.getArticle(`w${i}`);
+      const article = await fresh.backend.getArticle(`w${i}`);
       if (article !== undefined) latest.push(article);
     }
     await expectLike(latest, ['truce', 'gaza talks', 'batch', 'o*', 'hamas OR wheat']);
