@@ -6,6 +6,7 @@
  * worker serves HTTP and this process load-tests it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { BenchBackend } from './args.ts';
 import { fileURLToPath } from 'node:url';
 import type { Side } from './contender.ts';
 import { loadCorpus, paragraphTexts } from './corpus.ts';
@@ -25,6 +26,10 @@ export type BenchOptions = {
   seconds: number;
   connections: number;
   seed: number;
+  /** `embedded`: the service next to plain MiniSearch; `postgres`: the PostgreSQL backend next to the service. */
+  backend: BenchBackend;
+  /** The server `--backend postgres` creates its database on; `null` otherwise. */
+  databaseUrl: string | null;
 };
 
 /** Old-space limit of the workers, in MB: ten copies of Reuters (a million paragraphs) need several GB. */
