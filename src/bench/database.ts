@@ -28,6 +28,19 @@ export function withDatabase(url: string, name: string): string {
   return `${parts[1]}/${encodeURIComponent(name)}${parts[3] ?? ''}`;
 }
 
+/** Matches the password of a URL's user info (`//user:password@`). */
+const PASSWORD_RE = /^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/;
+
+/**
+ * `url` with its password (if any) masked, for messages.
+ *
+ * @example
+ * redactUrl('postgres://bench:s3cret@db/news') // 'postgres://bench:***@db/news'
+ */
+export function redactUrl(url: string): string {
+  return url.replace(PASSWORD_RE, '$1:***@');
+}
+
 /** A fresh database name: `bench_` and 12 hex digits. */
 export function benchDatabaseName(random: () => Buffer = () => randomBytes(6)): string {
   return `bench_${random().toString('hex').slice(0, 12).padEnd(12, '0')}`;
@@ -77,6 +90,6 @@ export async function createBenchDatabase(url: string, log: (line: string) => vo
     };
   } catch (error) {
     await admin.close();
-    throw new Error(`postgres: cannot create the benchmark's database on ${url}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`postgres: cannot create the benchmark's database on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error });
   }
 }

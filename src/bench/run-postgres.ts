@@ -13,7 +13,7 @@ import { machineInfo } from './report.ts';
 import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
 import type { QueryBatch } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
-import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions } from './run.ts';
+import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
 
 /** Articles per `putArticles` call of the import (issue 14). */
 export const IMPORT_BATCH_ARTICLES = 500;
@@ -46,11 +46,13 @@ export function compareTotals(queries: readonly BenchQuery[], embedded: Readonly
 /** Runs `--backend postgres`; `log` receives progress lines. */
 export async function runPostgresBenchmark(options: BenchOptions, log: (line: string) => void): Promise<Omit<PostgresBenchReport, 'elapsedMs'>> {
   if (options.databaseUrl === null) throw new Error('--backend postgres needs a database URL');
-  const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
+  // The server first: a wrong URL or a role without CREATEDB fails before minutes of work.
   const database = await createBenchDatabase(options.databaseUrl, log);
-  const workers = { service: startWorker('service', log), postgres: startWorker('postgres', log) };
   const sides = ['service', 'postgres'] as const;
+  let workers: Record<(typeof sides)[number], Worker> | undefined;
   try {
+    const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
+    workers = { service: startWorker('service', log), postgres: startWorker('postgres', log) };
     const loaded = await workers.service.call({ kind: 'load', side: 'service', corpusPath: options.corpusPath, scale: options.scale });
     const snapshot = await workers.service.call({ kind: 'save' });
     await workers.service.call({ kind: 'discardSnapshot' });
@@ -85,7 +87,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
       totals,
     };
   } finally {
-    for (const side of sides) workers[side].kill();
+    for (const side of sides) workers?.[side].kill();
     // A database left behind is named in the log, not allowed to hide the run's own error.
     await database.drop().catch((error: unknown) => log(`postgres: could not drop ${database.name}: ${messageOf(error)}; drop it by hand`));
   }

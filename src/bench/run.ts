@@ -6,8 +6,8 @@
  * worker serves HTTP and this process load-tests it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { BenchBackend } from './args.ts';
 import { fileURLToPath } from 'node:url';
+import type { BenchBackend } from './args.ts';
 import type { Side } from './contender.ts';
 import { loadCorpus, paragraphTexts, type BenchCorpus } from './corpus.ts';
 import { loadTest, searchPath, type HttpResult } from './http.ts';

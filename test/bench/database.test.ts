@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchDatabaseName, withDatabase } from '../../src/bench/database.ts';
+import { benchDatabaseName, redactUrl, withDatabase } from '../../src/bench/database.ts';
 
 describe('withDatabase', () => {
   it('replaces the database of a unix-socket URL, keeping the user and the socket folder', () => {
@@ -24,5 +24,12 @@ describe('benchDatabaseName', () => {
   it('is bench_ and 12 hex digits from the random bytes', () => {
     expect(benchDatabaseName(() => Buffer.from([0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f]))).toBe('bench_0a1b2c3d4e5f');
     expect(benchDatabaseName()).toMatch(/^bench_[0-9a-f]{12}$/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('masks the password and leaves a URL without one alone', () => {
+    expect(redactUrl('postgres://bench:s3cret@db.example:5432/news?sslmode=require')).toBe('postgres://bench:***@db.example:5432/news?sslmode=require');
+    expect(redactUrl('postgres://root@/postgres?host=/var/run/postgresql')).toBe('postgres://root@/postgres?host=/var/run/postgresql');
   });
 });
