@@ -103,7 +103,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',
     `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
     `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
-    `Mean matching paragraphs per query, postgres / embedded: ${matches}.`,
+    `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
     'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];
