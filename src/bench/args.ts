@@ -1,7 +1,8 @@
 /**
  * @module bench/args
  * The benchmark's command line: `[corpus] [--scale N] [--queries N] [--seconds S]
- * [--connections N] [--seed N]`. Pure: argv in, options or an error message out.
+ * [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]`. Pure: argv
+ * and `DATABASE_URL` in, options or an error message out.
  */
 import type { BenchOptions } from './run.ts';
 
@@ -15,10 +16,21 @@ export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
   seconds: 10,
   connections: 10,
   seed: 20_231_124,
+  backend: 'embedded',
+  databaseUrl: null,
 };
 
 /** The usage line printed with `--help` or after a bad argument. */
-export const USAGE = 'usage: npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N]';
+export const USAGE =
+  'usage: npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]\n' +
+  '  --backend postgres compares the PostgreSQL backend with the embedded one; it needs --database-url or DATABASE_URL\n' +
+  '  (a server on which it may create and drop a database bench_<random>; nothing else in it is touched)';
+
+/** The backends `--backend` names. */
+export const BENCH_BACKENDS = ['embedded', 'postgres'] as const;
+
+/** One of {@link BENCH_BACKENDS}: `embedded` compares the service with plain MiniSearch, `postgres` the PostgreSQL backend with the service. */
+export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
 type NumericOption = 'scale' | 'queries' | 'seconds' | 'connections' | 'seed';
 
@@ -38,8 +50,9 @@ const FLAGS: Record<string, { option: NumericOption; min: number; integer: boole
  * parseBenchArgs(['data.jsonl', '--scale', '4']) // { ok: true, options: { corpusPath: 'data.jsonl', scale: 4, … } }
  * parseBenchArgs(['--scale', '0'])               // { ok: false, message: '--scale must be an integer ≥ 1, got "0"' }
  */
-export function parseBenchArgs(argv: readonly string[]): { ok: true; options: BenchOptions } | { ok: false; message: string } | { ok: 'help' } {
+export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: string | undefined } = {}): { ok: true; options: BenchOptions } | { ok: false; message: string } | { ok: 'help' } {
   const options: BenchOptions = { corpusPath: DEFAULT_CORPUS, ...DEFAULT_BENCH_OPTIONS };
+  let urlGiven: string | null = null;
   let corpusGiven = false;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] as string;
@@ -53,6 +66,14 @@ export function parseBenchArgs(argv: readonly string[]): { ok: true; options: Be
         return { ok: false, message: `${name} must be ${flag.integer ? 'an integer' : 'a number'} ≥ ${flag.min}, got "${raw ?? ''}"` };
       }
       options[flag.option] = value;
+    } else if (name === '--backend') {
+      const raw = inline ?? argv[++index];
+      if (!BENCH_BACKENDS.includes(raw as BenchBackend)) return { ok: false, message: `--backend must be ${BENCH_BACKENDS.join(' or ')}, got "${raw ?? ''}"` };
+      options.backend = raw as BenchBackend;
+    } else if (name === '--database-url') {
+      const raw = inline ?? argv[++index];
+      if (raw === undefined || raw.trim() === '') return { ok: false, message: '--database-url needs a postgres:// URL, got ""' };
+      urlGiven = raw;
     } else if (arg.startsWith('-')) {
       return { ok: false, message: `unknown option "${arg}"` };
     } else if (corpusGiven) {
@@ -61,6 +82,13 @@ export function parseBenchArgs(argv: readonly string[]): { ok: true; options: Be
       options.corpusPath = arg;
       corpusGiven = true;
     }
+  }
+  if (options.backend === 'postgres') {
+    const url = urlGiven ?? (env.DATABASE_URL?.trim() ? env.DATABASE_URL : null);
+    if (url === null) return { ok: false, message: '--backend postgres needs a database server: give --database-url postgres://… or set DATABASE_URL (the benchmark creates and drops a database of its own there)' };
+    options.databaseUrl = url;
+  } else if (urlGiven !== null) {
+    return { ok: false, message: '--database-url is for --backend postgres only' };
   }
   return { ok: true, options };
 }

@@ -18,8 +18,20 @@ export type SnapshotResult = { ok: true; bytes: number; saveMs: number; loadMs: 
 /** A saved snapshot, or why it could not be saved. */
 export type Saved = { ok: true; bytes: number; saveMs: number } | { ok: false; reason: string };
 
-/** One batch of timed queries. A query that throws (the service refusing it) is an error, its time still counted. */
-export type QueryBatch = { samples: number[]; errors: number; firstError: string | null; matches: number };
+/**
+ * One batch of timed queries. A query that throws (the service refusing it) is an error, its time
+ * still counted. `totals` holds each query's count of matches in order, `null` for a refused one.
+ */
+export type QueryBatch = { samples: number[]; errors: number; firstError: string | null; matches: number; totals: Array<number | null> };
+
+/** What importing the corpus into the PostgreSQL backend measured. */
+export type Imported = { articles: number; paragraphs: number; importMs: number; batches: number };
+
+/** A worker's memory after a full GC: V8's live heap and the process's resident set. */
+export type Memory = { heapBytes: number; rssBytes: number };
+
+/** Which process a worker is: one of the two sides of the embedded benchmark, or the PostgreSQL backend's client. */
+export type WorkerSide = Side | 'postgres';
 
 /** A command to a worker; `Replies[kind]` is what it answers. */
 export type Command =
@@ -30,6 +42,8 @@ export type Command =
   | { kind: 'warmup'; queries: BenchQuery[] }
   | { kind: 'queries'; queries: BenchQuery[]; collectFirst: boolean }
   | { kind: 'heap' }
+  | { kind: 'import'; corpusPath: string; scale: number; url: string; batchSize: number }
+  | { kind: 'memory' }
   | { kind: 'serve' }
   | { kind: 'stop' };
 
@@ -44,6 +58,8 @@ export type Replies = {
   queries: QueryBatch;
   /** Bytes of heap over the worker's baseline, after a full GC. */
   heap: number;
+  import: Imported;
+  memory: Memory;
   /** The URL the service side serves on. */
   serve: string;
   stop: null;

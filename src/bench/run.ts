@@ -7,11 +7,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BenchBackend } from './args.ts';
 import type { Side } from './contender.ts';
-import { loadCorpus, paragraphTexts } from './corpus.ts';
+import { loadCorpus, paragraphTexts, type BenchCorpus } from './corpus.ts';
 import { loadTest, searchPath, type HttpResult } from './http.ts';
 import { median } from './measure.ts';
-import type { Command, QueryBatch, Replies, SideResult, SnapshotResult, TypeLatency, WorkerMessage } from './protocol.ts';
+import type { Command, QueryBatch, Replies, SideResult, SnapshotResult, TypeLatency, WorkerMessage, WorkerSide } from './protocol.ts';
 import { generateQueries, QUERY_TYPES, serviceSyntax, type QuerySet, type QueryType } from './queries.ts';
 import { machineInfo, type BenchReport } from './report.ts';
 import { mergeBatches } from './session.ts';
@@ -25,6 +26,10 @@ export type BenchOptions = {
   seconds: number;
   connections: number;
   seed: number;
+  /** `embedded`: the service next to plain MiniSearch; `postgres`: the PostgreSQL backend next to the service. */
+  backend: BenchBackend;
+  /** The server `--backend postgres` creates its database on; `null` otherwise. */
+  databaseUrl: string | null;
 };
 
 /** Old-space limit of the workers, in MB: ten copies of Reuters (a million paragraphs) need several GB. */
@@ -37,22 +42,17 @@ const WARMUP_SEED_OFFSET = 1_000_003;
 /** Snapshot loads timed per side, alternating; the median is reported (the first is often slower: JIT, file cache). */
 const SNAPSHOT_LOADS = 3;
 /** Queries a side runs before the other side takes its turn: small, so both see the same machine. */
-const BATCH_SIZE = 25;
+export const BATCH_SIZE = 25;
 
 /** A worker process, answering one command at a time. */
-type Worker = {
+export type Worker = {
   call<K extends Command['kind']>(command: Extract<Command, { kind: K }>): Promise<Replies[K]>;
   kill(): void;
 };
 
 /** Runs the benchmark; `log` receives progress lines. */
 export async function runBenchmark(options: BenchOptions, log: (line: string) => void): Promise<Omit<BenchReport, 'elapsedMs'>> {
-  log(`reading ${options.corpusPath} to draw queries`);
-  const base = await loadCorpus(options.corpusPath, 1);
-  const texts = paragraphTexts(base.articles);
-  const warmupPerType = Math.max(MIN_WARMUP, Math.round(options.queries * WARMUP_SHARE));
-  const queries = generateQueries(texts, { seed: options.seed, perType: options.queries });
-  const warmup = generateQueries(texts, { seed: options.seed + WARMUP_SEED_OFFSET, perType: warmupPerType });
+  const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
 
   const workers: Record<Side, Worker> = { plain: startWorker('plain', log), service: startWorker('service', log) };
   const sides = ['plain', 'service'] as const;
@@ -93,6 +93,17 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
   }
 }
 
+/** The measured and the warm-up queries, drawn from the corpus read once (×1, whatever the scale). */
+export async function drawQueries(options: BenchOptions, log: (line: string) => void): Promise<{ base: BenchCorpus; queries: QuerySet; warmup: QuerySet; warmupPerType: number }> {
+  log(`reading ${options.corpusPath} to draw queries`);
+  const base = await loadCorpus(options.corpusPath, 1);
+  const texts = paragraphTexts(base.articles);
+  const warmupPerType = Math.max(MIN_WARMUP, Math.round(options.queries * WARMUP_SHARE));
+  const queries = generateQueries(texts, { seed: options.seed, perType: options.queries });
+  const warmup = generateQueries(texts, { seed: options.seed + WARMUP_SEED_OFFSET, perType: warmupPerType });
+  return { base, queries, warmup, warmupPerType };
+}
+
 /** Saves a snapshot on each side, then loads them in turn, {@link SNAPSHOT_LOADS} times each. */
 async function measureSnapshots(workers: Record<Side, Worker>): Promise<Record<Side, SnapshotResult>> {
   const saved = { plain: await workers.plain.call({ kind: 'save' }), service: await workers.service.call({ kind: 'save' }) };
@@ -108,11 +119,11 @@ async function measureSnapshots(workers: Record<Side, Worker>): Promise<Record<S
   return { plain: result('plain'), service: result('service') };
 }
 
-function emptyBatches(): Record<QueryType, QueryBatch[]> {
+export function emptyBatches(): Record<QueryType, QueryBatch[]> {
   return Object.fromEntries(QUERY_TYPES.map((type) => [type, []])) as unknown as Record<QueryType, QueryBatch[]>;
 }
 
-function latencies(batches: Record<QueryType, QueryBatch[]>): Record<QueryType, TypeLatency> {
+export function latencies(batches: Record<QueryType, QueryBatch[]>): Record<QueryType, TypeLatency> {
   return Object.fromEntries(QUERY_TYPES.map((type) => [type, mergeBatches(batches[type])])) as Record<QueryType, TypeLatency>;
 }
 
@@ -127,7 +138,7 @@ export function httpPaths(queries: QuerySet): string[] {
 }
 
 /** Starts a worker process for `side` (TypeScript through tsx, GC exposed, a large heap). */
-function startWorker(side: Side, log: (line: string) => void): Worker {
+export function startWorker(side: WorkerSide, log: (line: string) => void): Worker {
   const child: ChildProcess = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], {
     execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc', `--max-old-space-size=${WORKER_HEAP_MB}`],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -105,17 +105,21 @@ export function runQueries(contender: Contender, queries: readonly BenchQuery[])
   let errors = 0;
   let firstError: string | null = null;
   let matches = 0;
+  const totals: Array<number | null> = [];
   for (const query of queries) {
     const started = performance.now();
     try {
-      matches += contender.search(query);
+      const total = contender.search(query);
+      matches += total;
+      totals.push(total);
     } catch (error) {
       errors++;
       firstError ??= `${query.words.join(' ')}: ${messageOf(error)}`;
+      totals.push(null);
     }
     samples.push(performance.now() - started);
   }
-  return { samples, errors, firstError, matches };
+  return { samples, errors, firstError, matches, totals };
 }
 
 /** The latency of a query type from its batches. */

@@ -1,13 +1,14 @@
 /**
  * @module bench/worker
  * A benchmark worker: a child process started by `bench/run.ts` with `--expose-gc`, measuring
- * one side (the service or plain MiniSearch) so that its heap is its own. It answers the
- * commands of `bench/protocol.ts` one at a time, and (service side) serves its library over
- * HTTP when asked.
+ * one side (the service, plain MiniSearch, or the PostgreSQL backend's client) so that its heap
+ * is its own. It answers the commands of `bench/protocol.ts` one at a time, and (service side)
+ * serves its library over HTTP when asked.
  */
 import type { Contender } from './contender.ts';
 import { serveLibrary } from './http.ts';
 import { createPlainContender } from './plain.ts';
+import { createPostgresSession, type PostgresSession } from './postgres.ts';
 import type { Command, Replies, WorkerMessage } from './protocol.ts';
 import { createServiceContender, type ServiceContender } from './service.ts';
 import { createSession, type Session } from './session.ts';
@@ -28,6 +29,7 @@ function collect(): void {
 let session: Session | undefined;
 let service: ServiceContender | undefined;
 let served: { url: string; close(): Promise<void> } | undefined;
+let postgres: PostgresSession | undefined;
 
 function started(): Session {
   if (session === undefined) throw new Error('the worker got a command before "load"');
@@ -49,13 +51,21 @@ async function handle(command: Command): Promise<Replies[keyof Replies]> {
     case 'discardSnapshot':
       await started().discardSnapshot();
       return null;
+    case 'import':
+      postgres = createPostgresSession({ collect, progress: (text) => void send({ kind: 'progress', text }) });
+      return postgres.import(command.corpusPath, command.scale, command.url, command.batchSize);
     case 'warmup':
-      started().warmup(command.queries);
+      if (postgres !== undefined) await postgres.warmup(command.queries);
+      else started().warmup(command.queries);
       return null;
     case 'queries':
-      return started().run(command.queries, command.collectFirst);
+      return postgres !== undefined ? postgres.run(command.queries, command.collectFirst) : started().run(command.queries, command.collectFirst);
     case 'heap':
       return started().heap();
+    case 'memory':
+      collect();
+      collect();
+      return { heapBytes: process.memoryUsage().heapUsed, rssBytes: process.memoryUsage().rss };
     case 'serve':
       if (service === undefined) throw new Error('only the service side serves HTTP');
       collect();
@@ -64,6 +74,7 @@ async function handle(command: Command): Promise<Replies[keyof Replies]> {
     case 'stop':
       await session?.discardSnapshot();
       await served?.close();
+      await postgres?.close();
       return null;
   }
 }

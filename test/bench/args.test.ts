@@ -8,7 +8,7 @@ describe('parseBenchArgs', () => {
 
   it('reads the corpus path and every flag, spaced or with =', () => {
     const parsed = parseBenchArgs(['data.jsonl', '--scale', '4', '--queries=50', '--seconds', '2.5', '--connections', '4', '--seed', '9']);
-    expect(parsed).toEqual({ ok: true, options: { corpusPath: 'data.jsonl', scale: 4, queries: 50, seconds: 2.5, connections: 4, seed: 9 } });
+    expect(parsed).toEqual({ ok: true, options: { ...DEFAULT_BENCH_OPTIONS, corpusPath: 'data.jsonl', scale: 4, queries: 50, seconds: 2.5, connections: 4, seed: 9 } });
   });
 
   it('refuses a scale that is not a positive integer, naming the flag and value', () => {
@@ -24,5 +24,34 @@ describe('parseBenchArgs', () => {
 
   it('answers help for --help', () => {
     expect(parseBenchArgs(['x.jsonl', '--help'])).toEqual({ ok: 'help' });
+  });
+
+  it('takes --backend postgres with --database-url, spaced or with =', () => {
+    expect(parseBenchArgs(['--backend', 'postgres', '--database-url', 'postgres://u@/db?host=/run'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://u@/db?host=/run' } });
+    expect(parseBenchArgs(['--backend=postgres', '--database-url=postgres://h/db'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://h/db' } });
+  });
+
+  it('falls back on DATABASE_URL, and prefers --database-url to it', () => {
+    expect(parseBenchArgs(['--backend', 'postgres'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://env/db' } });
+    expect(parseBenchArgs(['--backend', 'postgres', '--database-url', 'postgres://flag/db'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://flag/db' } });
+  });
+
+  it('refuses --backend postgres without a database URL, saying where to give one', () => {
+    for (const env of [{}, { DATABASE_URL: '' }, { DATABASE_URL: '  ' }]) {
+      const parsed = parseBenchArgs(['--backend', 'postgres'], env);
+      expect(parsed).toMatchObject({ ok: false });
+      if (parsed.ok === false) expect(parsed.message).toMatch(/--database-url.*DATABASE_URL/);
+    }
+  });
+
+  it('stays embedded, without a URL, whatever DATABASE_URL says', () => {
+    expect(parseBenchArgs([], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { backend: 'embedded', databaseUrl: null } });
+  });
+
+  it('refuses an unknown backend, an empty URL, and a URL without --backend postgres', () => {
+    expect(parseBenchArgs(['--backend', 'sqlite'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got "sqlite"' });
+    expect(parseBenchArgs(['--backend'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got ""' });
+    expect(parseBenchArgs(['--backend', 'postgres', '--database-url'])).toMatchObject({ ok: false });
+    expect(parseBenchArgs(['--database-url', 'postgres://h/db'])).toEqual({ ok: false, message: '--database-url is for --backend postgres only' });
   });
 });

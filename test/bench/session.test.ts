@@ -36,13 +36,17 @@ describe('runQueries', () => {
     expect(batch.firstError).toBe('co: too many words');
     expect(batch.matches).toBe(20);
   });
+
+  it('records each query\'s total in order, null for a refused one', () => {
+    expect(runQueries(fakeContender(), QUERIES).totals).toEqual([PAGE_SIZE, null, PAGE_SIZE, null]);
+  });
 });
 
 describe('mergeBatches', () => {
   it('summarizes the samples of every batch together', () => {
     const latency = mergeBatches([
-      { samples: [1, 2], errors: 0, firstError: null, matches: 4 },
-      { samples: [3, 4], errors: 1, firstError: 'x: refused', matches: 0 },
+      { samples: [1, 2], errors: 0, firstError: null, matches: 4, totals: [2, 2] },
+      { samples: [3, 4], errors: 1, firstError: 'x: refused', matches: 0, totals: [null, 0] },
     ]);
     expect(latency).toEqual({ count: 4, p50: 2, p99: 4, max: 4, errors: 1, firstError: 'x: refused', meanMatches: 1 });
   });

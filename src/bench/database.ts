@@ -1,0 +1,95 @@
+/**
+ * @module bench/database
+ * The throwaway database of `--backend postgres`: created on the server of the given URL under a
+ * fresh name (`bench_<random>`), measured with `pg_database_size`, dropped at the end. No other
+ * database of the server is read or written.
+ */
+import { randomBytes } from 'node:crypto';
+import { openDatabase } from '../backends/postgres/connection.ts';
+import { messageOf } from '../errors.ts';
+
+/** Matches a `postgres://` URL split into what comes before the database path, the path, and the query string. */
+const URL_PARTS_RE = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/;
+
+/** Matches the names this module creates, and only those (so it can never drop another database). */
+const BENCH_NAME_RE = /^bench_[0-9a-f]{12}$/;
+
+/**
+ * `url` with its database replaced by `name`; the user, host and `?host=` socket folder stay.
+ * Throws for what is not a `postgres://` URL.
+ *
+ * @example
+ * withDatabase('postgres://root@/postgres?host=/var/run/postgresql', 'bench_0a1b2c3d4e5f')
+ * // 'postgres://root@/bench_0a1b2c3d4e5f?host=/var/run/postgresql'
+ */
+export function withDatabase(url: string, name: string): string {
+  const parts = URL_PARTS_RE.exec(url);
+  if (parts === null) throw new Error(`not a postgres:// URL: "${url}"`);
+  return `${parts[1]}/${encodeURIComponent(name)}${parts[3] ?? ''}`;
+}
+
+/** Matches the password of a URL's user info (`//user:password@`). */
+const PASSWORD_RE = /^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/;
+
+/**
+ * `url` with its password (if any) masked, for messages.
+ *
+ * @example
+ * redactUrl('postgres://bench:s3cret@db/news') // 'postgres://bench:***@db/news'
+ */
+export function redactUrl(url: string): string {
+  return url.replace(PASSWORD_RE, '$1:***@');
+}
+
+/** A fresh database name: `bench_` and 12 hex digits. */
+export function benchDatabaseName(random: () => Buffer = () => randomBytes(6)): string {
+  return `bench_${random().toString('hex').slice(0, 12).padEnd(12, '0')}`;
+}
+
+/** The benchmark's database on the server. */
+export type BenchDatabase = {
+  name: string;
+  /** The URL of the new database (for the worker). */
+  url: string;
+  /** The server's `server_version`. */
+  serverVersion: string;
+  /** `pg_database_size` of the benchmark's database, in bytes. */
+  size(): Promise<number>;
+  /** Drops the database (closing whatever connections remain) and closes the admin connection. */
+  drop(): Promise<void>;
+};
+
+/**
+ * Creates an empty database on the server of `url`, connecting to `url`'s own database only to
+ * run `CREATE DATABASE` (and, at the end, `DROP DATABASE`).
+ */
+export async function createBenchDatabase(url: string, log: (line: string) => void): Promise<BenchDatabase> {
+  const admin = openDatabase(url, log);
+  const name = benchDatabaseName();
+  try {
+    const [version] = (await admin.query('SHOW server_version')) as Array<{ server_version: string }>;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    log(`postgres: created database ${name} (PostgreSQL ${version?.server_version ?? '?'})`);
+    return {
+      name,
+      url: withDatabase(url, name),
+      serverVersion: version?.server_version ?? 'unknown',
+      async size() {
+        const [row] = (await admin.query('SELECT pg_database_size($1)::text AS bytes', [name])) as Array<{ bytes: string }>;
+        return Number(row?.bytes ?? Number.NaN);
+      },
+      async drop() {
+        if (!BENCH_NAME_RE.test(name)) throw new Error(`refusing to drop "${name}": not a benchmark database`);
+        try {
+          await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          log(`postgres: dropped database ${name}`);
+        } finally {
+          await admin.close();
+        }
+      },
+    };
+  } catch (error) {
+    await admin.close();
+    throw new Error(`postgres: cannot create the benchmark's database on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * @module bench/postgres
+ * The PostgreSQL backend's side of `--backend postgres`, in its own worker process: the corpus
+ * imported through `putArticles` in batches (the import rate), then each query run through the
+ * service's whole search path (`searchBackend`: parse, `backend.search`, `dressSearch`), as a
+ * server with `DATABASE_URL` runs it.
+ */
+import { performance } from 'node:perf_hooks';
+import { createPostgresBackend } from '../backends/postgres/index.ts';
+import type { SearchBackend } from '../backends/backend.ts';
+import { messageOf } from '../errors.ts';
+import { DEFAULT_SEARCH_PARAMS, searchBackend } from '../service/search-service.ts';
+import { loadCorpus } from './corpus.ts';
+import type { Imported, QueryBatch } from './protocol.ts';
+import { serviceSyntax, type BenchQuery } from './queries.ts';
+import type { SessionContext } from './session.ts';
+
+/** Batches between two progress lines of the import (500 articles each: about 2,800 paragraphs). */
+const PROGRESS_EVERY_BATCHES = 40;
+
+/** The phases of the PostgreSQL side. */
+export type PostgresSession = {
+  /** Reads the corpus ×`scale` and writes it into the (empty) database at `url`, `batchSize` articles per `putArticles`. */
+  import(corpusPath: string, scale: number, url: string, batchSize: number): Promise<Imported>;
+  warmup(queries: readonly BenchQuery[]): Promise<void>;
+  run(queries: readonly BenchQuery[], collectFirst: boolean): Promise<QueryBatch>;
+  /** Closes the backend's pool (the parent drops the database). */
+  close(): Promise<void>;
+};
+
+/** Creates the PostgreSQL side; nothing is connected before {@link PostgresSession.import}. */
+export function createPostgresSession(context: SessionContext): PostgresSession {
+  const { collect, progress } = context;
+  let backend: SearchBackend | undefined;
+  const connected = (): SearchBackend => {
+    if (backend === undefined) throw new Error('the postgres side got queries before its import');
+    return backend;
+  };
+  const search = async (query: BenchQuery): Promise<number> => (await searchBackend(connected(), serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS })).total;
+  return {
+    async import(corpusPath, scale, url, batchSize) {
+      progress(`postgres: reading ${corpusPath} ×${scale}`);
+      let { articles } = await loadCorpus(corpusPath, scale);
+      const paragraphs = articles.reduce((sum, article) => sum + article.paragraphs.length, 0);
+      // Connecting and migrating the fresh database is set-up, not import: outside the clock.
+      backend = await createPostgresBackend({ url, log: progress });
+      collect();
+      progress(`postgres: importing ${paragraphs} paragraphs, ${batchSize} articles per putArticles`);
+      const started = performance.now();
+      let batches = 0;
+      for (let start = 0; start < articles.length; start += batchSize, batches++) {
+        await backend.putArticles(articles.slice(start, start + batchSize));
+        if ((batches + 1) % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(start + batchSize, articles.length)} of ${articles.length} articles imported`);
+      }
+      const importMs = performance.now() - started;
+      const count = articles.length;
+      // Drop our own references: the side keeps nothing per article once the database has it.
+      articles = [];
+      collect();
+      return { articles: count, paragraphs, importMs, batches };
+    },
+    async warmup(queries) {
+      progress(`postgres: warm-up, ${queries.length} queries`);
+      for (const query of queries) await search(query).catch(() => undefined);
+    },
+    async run(queries, collectFirst) {
+      if (collectFirst) collect();
+      const samples: number[] = [];
+      const totals: Array<number | null> = [];
+      let errors = 0;
+      let firstError: string | null = null;
+      let matches = 0;
+      for (const query of queries) {
+        const started = performance.now();
+        try {
+          const total = await search(query);
+          matches += total;
+          totals.push(total);
+        } catch (error) {
+          // The 3 s statement timeout refuses a query as `bad_request`: counted, timed, not fatal.
+          errors++;
+          firstError ??= `${query.words.join(' ')}: ${messageOf(error)}`;
+          totals.push(null);
+        }
+        samples.push(performance.now() - started);
+      }
+      return { samples, errors, firstError, matches, totals };
+    },
+    async close() {
+      await backend?.close();
+      backend = undefined;
+    },
+  };
+}

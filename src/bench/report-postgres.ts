@@ -1,0 +1,111 @@
+/**
+ * @module bench/report-postgres
+ * The report of `--backend postgres`: a header line (machine, PostgreSQL server, corpus), one
+ * markdown table with the PostgreSQL backend next to the embedded service and their ratio, and
+ * footnotes saying what each number is, which totals disagreed and which queries were refused.
+ * Pure: numbers in, text out.
+ */
+import { QUERY_BUDGET_MS } from '../backends/embedded/execute.ts';
+import { formatMs, type MachineInfo } from './report.ts';
+import { ratePerSecond } from './measure.ts';
+import type { Imported, Loaded, Memory, Saved, TypeLatency } from './protocol.ts';
+import { QUERY_TYPES, type QueryType } from './queries.ts';
+import { formatRatio, ratio } from './targets.ts';
+
+/** How the exact totals of one query type compared: queries both sides answered, how many disagreed, a few of them. */
+export type TotalsCheck = { compared: number; mismatches: number; examples: string[] };
+
+/** What the embedded service measured in a `--backend postgres` run. */
+export type EmbeddedResult = Loaded & { snapshot: Saved; memory: Memory; latency: Record<QueryType, TypeLatency> };
+
+/** What the PostgreSQL side measured. */
+export type PostgresResult = Imported & { batchSize: number; databaseBytes: number; memory: Memory; latency: Record<QueryType, TypeLatency> };
+
+/** Everything one `--backend postgres` run measured. */
+export type PostgresBenchReport = {
+  machine: MachineInfo;
+  /** The server's name and version, e.g. `PostgreSQL 15.14`. */
+  server: string;
+  corpus: { file: string; scale: number; articles: number; paragraphs: number };
+  queriesPerType: number;
+  warmupPerType: number;
+  seed: number;
+  embedded: EmbeddedResult;
+  postgres: PostgresResult;
+  totals: Record<QueryType, TotalsCheck>;
+  elapsedMs: number;
+};
+
+const MB = 1024 * 1024;
+const GIB = 1024 * MB;
+
+function integer(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+function megabytes(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / MB).toFixed(1) : 'n/a';
+}
+
+type Row = [label: string, postgres: string, embedded: string, ratio: string];
+
+function row(label: string, postgres: number, embedded: number, format: (value: number) => string): Row {
+  return [label, format(postgres), format(embedded), formatRatio(ratio(postgres, embedded))];
+}
+
+function table(rows: readonly Row[]): string {
+  const lines = ['| measure | postgres | embedded service | postgres / embedded |', '| --- | ---: | ---: | ---: |'];
+  for (const line of rows) lines.push(`| ${line.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** The sum of refused queries over every type. */
+function refused(latency: Record<QueryType, TypeLatency>): number {
+  return QUERY_TYPES.reduce((sum, type) => sum + latency[type].errors, 0);
+}
+
+/** The report as printed: header line, table, footnotes. */
+export function formatPostgresReport(report: PostgresBenchReport): string {
+  const { machine, corpus, embedded, postgres, totals } = report;
+  const header =
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / GIB).toFixed(1)} GiB RAM, Node ${machine.node} · ${report.server} · ` +
+    `corpus: ${corpus.file} ×${corpus.scale} = ${integer(corpus.articles)} articles, ${integer(corpus.paragraphs)} paragraphs · ` +
+    `${report.queriesPerType} queries per type (after ${report.warmupPerType} warm-up per type), seed ${report.seed}`;
+
+  const snapshotBytes = embedded.snapshot.ok ? embedded.snapshot.bytes : Number.NaN;
+  const compared = QUERY_TYPES.reduce((sum, type) => sum + totals[type].compared, 0);
+  const mismatches = QUERY_TYPES.reduce((sum, type) => sum + totals[type].mismatches, 0);
+  const rows: Row[] = [
+    row('import (paragraphs/s) ¹', ratePerSecond(postgres.paragraphs, postgres.importMs), ratePerSecond(embedded.paragraphs, embedded.ingestMs), integer),
+    row('import time (s) ¹', postgres.importMs / 1000, embedded.ingestMs / 1000, (value) => value.toFixed(1)),
+    [`size (MB) ²`, megabytes(postgres.databaseBytes), embedded.snapshot.ok ? megabytes(snapshotBytes) : 'failed ²', formatRatio(ratio(postgres.databaseBytes, snapshotBytes))],
+    row('node RSS after the queries (MB) ³', postgres.memory.rssBytes, embedded.memory.rssBytes, megabytes),
+    row('node heap after the queries (MB) ³', postgres.memory.heapBytes, embedded.memory.heapBytes, megabytes),
+  ];
+  for (const type of QUERY_TYPES) {
+    for (const key of ['p50', 'p99'] as const) rows.push(row(`${type} ${key} (ms) ⁴`, postgres.latency[type][key], embedded.latency[type][key], formatMs));
+  }
+  rows.push([`exact totals differing from embedded ⁵`, `${integer(mismatches)} of ${integer(compared)}`, '—', '—']);
+  rows.push([`queries refused (${QUERY_BUDGET_MS / 1000} s budget) ⁶`, integer(refused(postgres.latency)), integer(refused(embedded.latency)), '—']);
+
+  const differing = QUERY_TYPES.filter((type) => totals[type].mismatches > 0).map((type) => `${type}: ${totals[type].mismatches} of ${totals[type].compared} (${totals[type].examples.join('; ')})`);
+  const refusals = QUERY_TYPES.flatMap((type) =>
+    (['postgres', 'embedded'] as const).flatMap((side) => {
+      const latency = report[side].latency[type];
+      return latency.errors === 0 ? [] : [`${side} ${type}: ${latency.errors} (first: ${latency.firstError ?? '?'})`];
+    }),
+  );
+  const matches = QUERY_TYPES.map((type) => `${type} ${integer(postgres.latency[type].meanMatches)} / ${integer(embedded.latency[type].meanMatches)}`).join(', ');
+  const footnotes = [
+    `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed). Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
+    `² Postgres: \`pg_database_size\` of the benchmark's database once imported (tables, GIN index, TOAST, free space). Embedded: the snapshot \`saveSnapshot\` writes${embedded.snapshot.ok ? '' : ` (it failed: ${embedded.snapshot.reason})`}.`,
+    '³ `process.memoryUsage()` of each side\'s own worker process after two full GCs, once every query ran. The PostgreSQL side read the whole corpus for its import, so its RSS may still hold pages V8 freed but did not return; its heap is what it keeps.',
+    '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',
+    `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
+    `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
+    `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
+    'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
+    `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
+  ];
+  return [header, '', table(rows), '', ...footnotes, ''].join('\n');
+}

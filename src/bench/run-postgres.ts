@@ -1,0 +1,94 @@
+/**
+ * @module bench/run-postgres
+ * `--backend postgres`: the PostgreSQL backend next to the embedded service, in one run, on the
+ * same paragraphs and queries. The parent creates a throwaway database on the given server; one
+ * worker builds the embedded library as the embedded benchmark does, the other imports the corpus
+ * through the PostgreSQL backend's `putArticles`; then both run the same queries, in small batches
+ * and in turn, through the service's whole search path, and each query's exact total is compared.
+ * Plain MiniSearch and the HTTP load test are left out (they say nothing about PostgreSQL).
+ */
+import { messageOf } from '../errors.ts';
+import { createBenchDatabase } from './database.ts';
+import { machineInfo } from './report.ts';
+import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
+import type { QueryBatch } from './protocol.ts';
+import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
+import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
+
+/** Articles per `putArticles` call of the import (issue 14). */
+export const IMPORT_BATCH_ARTICLES = 500;
+/** Mismatching queries quoted in the report, per type. */
+const MISMATCH_EXAMPLES = 3;
+
+/**
+ * Compares the totals two sides found for the same `queries` (in order); a query either side
+ * refused is not compared.
+ *
+ * @example
+ * compareTotals([{ type: 'term', words: ['oil'] }], [12], [12]) // { compared: 1, mismatches: 0, examples: [] }
+ */
+export function compareTotals(queries: readonly BenchQuery[], embedded: ReadonlyArray<number | null>, postgres: ReadonlyArray<number | null>): TotalsCheck {
+  let compared = 0;
+  let mismatches = 0;
+  const examples: string[] = [];
+  queries.forEach((query, index) => {
+    const a = embedded[index];
+    const b = postgres[index];
+    if (a === null || a === undefined || b === null || b === undefined) return;
+    compared++;
+    if (a === b) return;
+    mismatches++;
+    if (examples.length < MISMATCH_EXAMPLES) examples.push(`${serviceSyntax(query)}: embedded ${a}, postgres ${b}`);
+  });
+  return { compared, mismatches, examples };
+}
+
+/** Runs `--backend postgres`; `log` receives progress lines. */
+export async function runPostgresBenchmark(options: BenchOptions, log: (line: string) => void): Promise<Omit<PostgresBenchReport, 'elapsedMs'>> {
+  if (options.databaseUrl === null) throw new Error('--backend postgres needs a database URL');
+  // The server first: a wrong URL or a role without CREATEDB fails before minutes of work.
+  const database = await createBenchDatabase(options.databaseUrl, log);
+  const sides = ['service', 'postgres'] as const;
+  let workers: Record<(typeof sides)[number], Worker> | undefined;
+  try {
+    const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
+    workers = { service: startWorker('service', log), postgres: startWorker('postgres', log) };
+    const loaded = await workers.service.call({ kind: 'load', side: 'service', corpusPath: options.corpusPath, scale: options.scale });
+    const snapshot = await workers.service.call({ kind: 'save' });
+    await workers.service.call({ kind: 'discardSnapshot' });
+    const imported = await workers.postgres.call({ kind: 'import', corpusPath: options.corpusPath, scale: options.scale, url: database.url, batchSize: IMPORT_BATCH_ARTICLES });
+    const databaseBytes = await database.size();
+    for (const side of sides) await workers[side].call({ kind: 'warmup', queries: QUERY_TYPES.flatMap((type) => warmup[type]) });
+
+    const batches = { service: emptyBatches(), postgres: emptyBatches() };
+    for (const type of QUERY_TYPES) {
+      log(`queries: ${queries[type].length} ${type}, both sides in turn`);
+      for (let start = 0, turn = 0; start < queries[type].length; start += BATCH_SIZE, turn++) {
+        const batch = queries[type].slice(start, start + BATCH_SIZE);
+        for (const side of turn % 2 === 0 ? sides : ([...sides].reverse() as Array<(typeof sides)[number]>)) {
+          batches[side][type].push(await workers[side].call({ kind: 'queries', queries: batch, collectFirst: start === 0 }));
+        }
+      }
+    }
+    const memory = { service: await workers.service.call({ kind: 'memory' }), postgres: await workers.postgres.call({ kind: 'memory' }) };
+    for (const side of sides) await workers[side].call({ kind: 'stop' });
+
+    const totalsOf = (list: QueryBatch[]) => list.flatMap((batch) => batch.totals);
+    const totals = Object.fromEntries(QUERY_TYPES.map((type) => [type, compareTotals(queries[type], totalsOf(batches.service[type]), totalsOf(batches.postgres[type]))])) as Record<QueryType, TotalsCheck>;
+    return {
+      machine: machineInfo(),
+      server: `PostgreSQL ${database.serverVersion}`,
+      corpus: { file: base.file, scale: options.scale, articles: loaded.articles, paragraphs: loaded.paragraphs },
+      queriesPerType: options.queries,
+      warmupPerType,
+      seed: options.seed,
+      embedded: { ...loaded, snapshot, memory: memory.service, latency: latencies(batches.service) },
+      postgres: { ...imported, batchSize: IMPORT_BATCH_ARTICLES, databaseBytes, memory: memory.postgres, latency: latencies(batches.postgres) },
+      totals,
+    };
+  } finally {
+    for (const side of sides) workers?.[side].kill();
+    // A database left behind is named in the log, not allowed to hide the run's own error.
+    await database.drop().catch((error: unknown) => log(`postgres: could not drop ${database.name}: ${messageOf(error)}; drop it by hand`));
+  }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchQuery } from '../../src/bench/queries.ts';
+import { compareTotals } from '../../src/bench/run-postgres.ts';
+
+const QUERIES: BenchQuery[] = [
+  { type: 'exclusion', words: ['oil', 'crude'] },
+  { type: 'exclusion', words: ['wheat', 'corn'] },
+  { type: 'exclusion', words: ['gold', 'silver'] },
+  { type: 'exclusion', words: ['bank', 'rate'] },
+];
+
+describe('compareTotals', () => {
+  it('counts the queries both sides answered and those whose totals differ, quoting them', () => {
+    expect(compareTotals(QUERIES, [10, 20, 30, 40], [10, 21, 30, 39])).toEqual({
+      compared: 4,
+      mismatches: 2,
+      examples: ['wheat -corn: embedded 20, postgres 21', 'bank -rate: embedded 40, postgres 39'],
+    });
+  });
+
+  it('leaves out a query either side refused', () => {
+    expect(compareTotals(QUERIES, [null, 20, 30, 40], [10, null, 30, 40])).toEqual({ compared: 2, mismatches: 0, examples: [] });
+  });
+
+  it('quotes at most three mismatches', () => {
+    expect(compareTotals(QUERIES, [1, 1, 1, 1], [2, 2, 2, 2]).examples).toHaveLength(3);
+  });
+});
