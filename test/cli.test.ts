@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,27 @@ describe('npm run search', () => {
     expect(result.stdout).toContain('1 paragraph matches');
     expect(result.stdout).toContain('**four-day truce**');
     expect(result.stdout).not.toContain('\x1b[');
+  });
+
+  it('ends quietly when the reader of its output stops early (| head)', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    // 100 hits with long titles: more output than a pipe holds, so the writer meets the closed end.
+    await mkdir(join(dir.path, 'corpus'));
+    const articles = Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `g${i}`, title: `Grain report ${i} ${'of the harvest '.repeat(60)}`, body: 'Grain prices rose.' }));
+    await writeFile(join(dir.path, 'corpus', 'grain.jsonl'), articles.join('\n'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'search', 'grain', '--limit', '100'], {
+      cwd: ROOT,
+      env: { ...process.env, CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Read the first chunk, then close the pipe as `head` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|at /);
   });
 
   it('says how it read a query it reinterpreted', async () => {
