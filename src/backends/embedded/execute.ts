@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createError } from '../../errors.ts';
-import { findParagraph, paragraphId, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
+import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { FacetName, SearchRequest } from '../backend.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
@@ -149,8 +149,17 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
   const compare = comparator(request.sort);
   const facets = createFacetCounter(request.facets);
   const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
-  // Text hits whose article's title matched too: only their articles can also have title-only candidates.
-  const textIds = new Set<string>();
+  // Title-only candidates come an article at a time (its paragraphs are indexed together): the
+  // last article id is reused instead of slicing a new string per candidate.
+  let lastArticle = '';
+  const articleOf = (id: string): string => {
+    const length = lastArticle.length;
+    if (length > 0 && id.charCodeAt(length) === COLON && id.startsWith(lastArticle)) return lastArticle;
+    lastArticle = articleIdOf(id);
+    return lastArticle;
+  };
+  // Articles with a text hit whose title matched too: only those can also have title-only candidates.
+  const textArticles = new Set<string>();
   const titleOnly = new Map<string, Match>();
   const top = createTopK<Match>(request.offset + request.limit, compare);
   let total = 0;
@@ -177,19 +186,16 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
     }
     const match: Match = { id, score, textMatched, clauses, ref };
     if (!textMatched) {
-      const articleId = articleIdOf(id);
+      const articleId = articleOf(id);
       const first = titleOnly.get(articleId);
-      if (first === undefined || paragraphNumberOf(id) < paragraphNumberOf(first.id)) titleOnly.set(articleId, match);
+      if (first === undefined || paragraphNumberOf(id, articleId.length) < paragraphNumberOf(first.id, articleId.length)) titleOnly.set(articleId, match);
       return;
     }
-    if (titleMatched) textIds.add(id);
+    if (titleMatched) textArticles.add(articleOf(id));
     count(match, byArticle === undefined ? '' : articleIdOf(id));
   });
   for (const [articleId, match] of titleOnly) {
-    const paragraphs = library.articles.get(articleId)?.article.paragraphs.length ?? 0;
-    let hasTextHit = false;
-    for (let n = 1; n <= paragraphs && !hasTextHit; n += 1) hasTextHit = textIds.has(paragraphId(articleId, n));
-    if (hasTextHit) continue;
+    if (textArticles.has(articleId)) continue;
     match.ref ??= needsParagraph ? findParagraph(library, match.id) : undefined;
     count(match, articleId);
   }
@@ -219,8 +225,14 @@ function articleIdOf(paragraphId: string): string {
   return paragraphId.slice(0, paragraphId.lastIndexOf(':'));
 }
 
-function paragraphNumberOf(paragraphId: string): number {
-  return Number(paragraphId.slice(paragraphId.lastIndexOf(':') + 1));
+/** `:`, between an article id (which never holds one) and a paragraph number. */
+const COLON = 58;
+
+/** The paragraph number of a paragraph id whose article id is `articleLength` long, read without a new string. */
+function paragraphNumberOf(paragraphId: string, articleLength: number): number {
+  let number = 0;
+  for (let at = articleLength + 1; at < paragraphId.length; at += 1) number = number * 10 + (paragraphId.charCodeAt(at) - 48);
+  return number;
 }
 
 function articleFilter(request: SearchRequest): ((stored: StoredArticle) => boolean) | undefined {
