@@ -155,7 +155,12 @@ async function serveCommand(config: Config): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     rateLimit: config.rateLimitPerMinute === undefined ? undefined : { limit: config.rateLimitPerMinute },
   });
-  const listening = await listen(app, { host: config.host, port: config.port });
+  const listening = await listen(app, { host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use on ${config.host}: stop what listens there, or set PORT to another port (0: any free one)`);
+    if (error.code === 'EACCES') fail(`PORT ${config.port} on ${config.host} needs privileges this process lacks: set PORT to 1024 or above`);
+    if (error.code === 'EADDRNOTAVAIL') fail(`HOST ${config.host} is no address of this machine: set HOST to one (127.0.0.1, 0.0.0.0)`);
+    throw error;
+  });
   process.stdout.write(`listening on ${listening.url}\n`);
 
   // Graceful stop: refuse new connections, answer the requests in flight, flush the snapshot.

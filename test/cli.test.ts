@@ -1,4 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,6 +52,25 @@ describe('npm run ingest with pages and feeds', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3 files, 7 articles: 7 created');
     expect((await readdir(env.CORPUS_DIR)).filter((name) => name.endsWith('.json'))).toHaveLength(7);
+  });
+});
+
+describe('serve', () => {
+  it('exits 1 with one line naming PORT when the port is in use', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const result = await cli(['serve'], { PORT: String(port), CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') });
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines.at(-1)).toBe(`error: PORT ${port} is already in use on 127.0.0.1: stop what listens there, or set PORT to another port (0: any free one)`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 });
 
