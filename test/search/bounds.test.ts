@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST, executeSearch } from '../../src/backends/embedded/execute.ts';
-import { MAX_PREFIX_TERMS } from '../../src/backends/embedded/engine.ts';
+import { MAX_EXPANDED_WORDS } from '../../src/search/ranking.ts';
 import { fuzzyAllowance, parseQuery } from '../../src/search/query-parser.ts';
 import { searchLibrary as search } from '../../src/service/library-search.ts';
 import { libraryOf, makeArticle, thrownBy } from '../helpers.ts';
@@ -19,7 +19,7 @@ describe('fuzzyAllowance', () => {
 
 describe('prefix expansion', () => {
   it('refuses a prefix matching more terms than the cap, with a 400', () => {
-    const words = Array.from({ length: MAX_PREFIX_TERMS + 1 }, (_, i) => `zq${i.toString(36)}x`);
+    const words = Array.from({ length: MAX_EXPANDED_WORDS + 1 }, (_, i) => `zq${i.toString(36)}x`);
     const library = libraryOf([makeArticle({ id: 'many', paragraphs: [words.join(' ')] })]);
     expect(thrownBy(() => search(library, 'zq*'))).toMatchObject({ code: 'bad_request' });
     expect(search(library, 'zq1*').total).toBe(1);

@@ -7,6 +7,7 @@
  * paragraph scores as it would through MiniSearch's own query tree.
  */
 import type { Field } from '../../search/query.ts';
+import { BM25 } from '../../search/ranking.ts';
 
 /** A clause: the stems it stands for (any of them matches), in the fields it may match in. */
 export type Lookup = { stems: readonly string[]; fields: readonly Field[] };
@@ -35,8 +36,6 @@ export type MatchVisitor = (id: string, score: number, textMatched: boolean, tit
 /** Most excluded postings probed per candidate; past it they are merged into one set. */
 const MAX_PROBED_EXCLUSIONS = 8;
 
-/** MiniSearch's BM25+ parameters (its defaults, which the index uses). */
-const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 
 /** MiniSearch's BM25+ inverse document frequency of a term held by `matchingCount` of `totalCount` documents. */
 function inverseFrequency(matchingCount: number, totalCount: number): number {

@@ -8,12 +8,12 @@
  * A second backend (SPEC §9) would implement {@link SearchEngine}.
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
-import { createError } from '../../errors.ts';
 import { analyze, stem, termsOf } from '../../text/analyzer.ts';
 import { FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
 import { wildcardPattern } from '../../search/verify.ts';
+import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../search/ranking.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
 
@@ -79,10 +79,6 @@ export interface SearchEngine {
 /** Appended to the id of a staged paragraph: no article id holds this character. */
 const STAGED_SUFFIX = '\u0000staged';
 
-/** How much more a title match weighs than a text match: titles are short and chosen with care. */
-const TITLE_BOOST = 2;
-/** Most words a `prefix*` may expand to; beyond it the query is refused (bounded cost). */
-export const MAX_PREFIX_TERMS = 5000;
 /** Most words `/suggest` looks at under a prefix: one letter would walk them all. */
 const MAX_COMPLETION_TERMS = 20_000;
 
@@ -110,6 +106,7 @@ export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc>
     processTerm: (term: string) => term,
     searchOptions: {
       boost: { title: TITLE_BOOST },
+      bm25: BM25,
       combineWith: 'AND',
       tokenize: (term: string) => [term],
       processTerm: (term: string) => term,
@@ -285,9 +282,7 @@ class MiniSearchEngine implements SearchEngine {
       let words = 0;
       for (const [word, root] of literal === '' ? this.#vocabulary.words.entries() : this.#vocabulary.words.atPrefix(literal)) {
         if (!pattern.test(word)) continue;
-        if (++words > MAX_PREFIX_TERMS) {
-          throw createError('bad_request', `q: the wildcard word "${node.term}" matches over ${MAX_PREFIX_TERMS} words; give more letters`);
-        }
+        if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
       }
       return stems;
@@ -296,9 +291,7 @@ class MiniSearchEngine implements SearchEngine {
     if (node.mode === 'prefix') {
       let words = 0;
       for (const [, root] of this.#vocabulary.words.atPrefix(node.term)) {
-        if (++words > MAX_PREFIX_TERMS) {
-          throw createError('bad_request', `q: the prefix "${node.term}*" matches over ${MAX_PREFIX_TERMS} words; use a longer prefix`);
-        }
+        if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
       }
     } else {

@@ -12,6 +12,7 @@
  */
 import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
 import { allowedSlop } from '../../search/verify.ts';
+import { TITLE_BOOST } from '../../search/ranking.ts';
 import { anyLexeme, FALSE, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
 import { positional, type Leaf, type MsNode, type StemsOf, type Unit } from './query-plan.ts';
 import { allOf, anyOf, sumOf, type Params } from './sql.ts';
@@ -35,8 +36,6 @@ export type CompiledSearch = {
 
 /** Leaves with more stems than this (a prefix, a wildcard) are scored from the row's side: its stems looked up in the leaf's. */
 const MANY_STEMS = 12;
-/** The boost of a title match (engine.ts, TITLE_BOOST). */
-const TITLE_BOOST = 2;
 
 /** The columns holding each field's analysis: the paragraph's own, or its article's title. */
 const FIELD_COLUMNS: Record<Field, { words: string; compounds: string; starts: string; spans: string; sentences: string }> = {

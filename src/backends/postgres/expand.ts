@@ -3,12 +3,11 @@
  * Prefix, wildcard and fuzzy terms expanded through the vocabulary table, as the embedded engine
  * expands them through its vocabulary: a prefix or fuzzy term stands for its own stem and those
  * of the words it matches, a wildcard word for the stems of the words it matches only; over
- * {@link MAX_PREFIX_TERMS} words is a `bad_request`. Fuzzy distances are counted in UTF-16
+ * {@link MAX_EXPANDED_WORDS} words is a `bad_request`. Fuzzy distances are counted in UTF-16
  * units as MiniSearch counts them: `levenshtein_less_equal` (which counts characters, never
  * more edits) narrows the vocabulary, then Node checks each word.
  */
-import { createError } from '../../errors.ts';
-import { MAX_PREFIX_TERMS } from '../embedded/engine.ts';
+import { MAX_EXPANDED_WORDS, tooManyWords } from '../../search/ranking.ts';
 import type { AndNode, QueryNode, TermNode } from '../../search/query.ts';
 import { boundedEditDistance } from '../../search/verify.ts';
 import { stem } from '../../text/analyzer.ts';
@@ -59,17 +58,13 @@ async function expandTerm(client: Queryable, node: TermNode): Promise<Set<string
   switch (node.mode) {
     case 'prefix': {
       const rows = await wordsLike(client, `${escapeLike(termKey(node.term))}%`);
-      if (rows.length > MAX_PREFIX_TERMS) {
-        throw createError('bad_request', `q: the prefix "${node.term}*" matches over ${MAX_PREFIX_TERMS} words; use a longer prefix`);
-      }
+      if (rows.length > MAX_EXPANDED_WORDS) throw tooManyWords(node);
       return new Set([termKey(stem(node.term)), ...rows.map((row) => row.stem)]);
     }
     case 'wildcard': {
       const pattern = [...node.term].map((char) => (char === '?' ? '_' : char === '*' ? '%' : escapeLike(char))).join('');
       const rows = await wordsLike(client, pattern);
-      if (rows.length > MAX_PREFIX_TERMS) {
-        throw createError('bad_request', `q: the wildcard word "${node.term}" matches over ${MAX_PREFIX_TERMS} words; give more letters`);
-      }
+      if (rows.length > MAX_EXPANDED_WORDS) throw tooManyWords(node);
       return new Set(rows.map((row) => row.stem));
     }
     case 'fuzzy': {
@@ -93,7 +88,7 @@ async function expandTerm(client: Queryable, node: TermNode): Promise<Set<string
 
 /** Vocabulary words matching a LIKE pattern, one more than the cap at most. */
 async function wordsLike(client: Queryable, pattern: string): Promise<Array<{ word: string; stem: string }>> {
-  const { rows } = await client.query('SELECT word, stem FROM words WHERE word LIKE $1 ORDER BY word LIMIT $2', [pattern, MAX_PREFIX_TERMS + 1]);
+  const { rows } = await client.query('SELECT word, stem FROM words WHERE word LIKE $1 ORDER BY word LIMIT $2', [pattern, MAX_EXPANDED_WORDS + 1]);
   return rows as Array<{ word: string; stem: string }>;
 }
 
