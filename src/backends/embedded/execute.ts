@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createError } from '../../errors.ts';
-import { findParagraph, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
+import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { FacetName, SearchRequest } from '../backend.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
@@ -29,8 +29,6 @@ export type RankedParagraph = {
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type SearchOutcome = {
-  /** The query the hits match (relaxed: its clauses ORed): what the highlights mark. */
-  root: AndNode;
   /** What each prefix, wildcard and fuzzy term of the query expanded to. */
   expansions: Expansions;
   /** True when no paragraph held every clause and those holding most of them were returned (SPEC §4). */
@@ -76,11 +74,10 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
   const clock = budgetClock(budgetMs);
   if (request.mode !== 'any' || root.must.length < 2) {
     const outcome = rank(library, request, clock, (visit) => strictCandidates(library, root, expansions, clock, visit));
-    if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { root, expansions, relaxed: false, ...outcome };
+    if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { expansions, relaxed: false, ...outcome };
   }
-  const relaxedRoot: AndNode = { kind: 'and', must: [{ kind: 'or', should: root.must }], not: root.not };
   const outcome = rank(library, request, clock, (visit) => relaxedCandidates(library, root, expansions, clock, visit));
-  return { root: relaxedRoot, expansions, relaxed: true, ...outcome };
+  return { expansions, relaxed: true, ...outcome };
 }
 
 /** Fewest plain terms whose AND, finding nothing, falls back to relaxed matching (SPEC §4). */
@@ -143,7 +140,7 @@ function relaxedCandidates(library: Library, root: AndNode, expansions: Expansio
  * paragraph hit is: title-only candidates stand for their article only when none of its
  * paragraphs matched in its own text, by the first of them.
  */
-function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'root' | 'relaxed' | 'expansions'> {
+function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'relaxed' | 'expansions'> {
   const accept = articleFilter(request);
   const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
@@ -219,20 +216,6 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
 function verifier(library: Library, root: AndNode, expansions: Expansions): (ref: ParagraphRef) => Verdict {
   const verdict = library.terms.matcher(root, expansions);
   return (ref) => verdict(library.terms.doc(ref.stored, ref.index));
-}
-
-function articleIdOf(paragraphId: string): string {
-  return paragraphId.slice(0, paragraphId.lastIndexOf(':'));
-}
-
-/** `:`, between an article id (which never holds one) and a paragraph number. */
-const COLON = 58;
-
-/** The paragraph number of a paragraph id whose article id is `articleLength` long, read without a new string. */
-function paragraphNumberOf(paragraphId: string, articleLength: number): number {
-  let number = 0;
-  for (let at = articleLength + 1; at < paragraphId.length; at += 1) number = number * 10 + (paragraphId.charCodeAt(at) - 48);
-  return number;
 }
 
 function articleFilter(request: SearchRequest): ((stored: StoredArticle) => boolean) | undefined {

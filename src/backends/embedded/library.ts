@@ -172,6 +172,21 @@ export function deleteArticle(library: Library, id: string): StoredArticle | und
   return existing;
 }
 
+/** `:`, between an article id (which never holds one) and a paragraph number in a paragraph id. */
+export const COLON = 58;
+
+/** The article id of a paragraph id (see {@link paragraphId}). */
+export function articleIdOf(paragraphId: string): string {
+  return paragraphId.slice(0, paragraphId.lastIndexOf(':'));
+}
+
+/** The paragraph number of a paragraph id whose article id is `articleLength` long, read without a new string. */
+export function paragraphNumberOf(paragraphId: string, articleLength: number): number {
+  let number = 0;
+  for (let at = articleLength + 1; at < paragraphId.length; at += 1) number = number * 10 + (paragraphId.charCodeAt(at) - 48);
+  return number;
+}
+
 /** Finds a paragraph by its id, or `undefined`. */
 export function findParagraph(library: Library, id: string): ParagraphRef | undefined {
   const colon = id.lastIndexOf(':');
