@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  /** More searches are running or waiting than the server takes at once: retry after `Retry-After` seconds. */
+  unavailable: 503,
   /** The store of record (the corpus folder's disk, the database) is full: nothing of the request was written. */
   insufficient_storage: 507,
 } as const;
@@ -25,6 +27,8 @@ export class ServiceError extends Error {
   readonly code: ErrorCode;
   /** Extra machine-readable detail, such as the list of invalid items of a batch. */
   readonly details: unknown;
+  /** Seconds after which the request may be tried again (the `Retry-After` header), for refusals that pass. */
+  retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);

@@ -139,19 +139,24 @@ function relativeTo(folder: string, path: string): string {
 /** Applies a journal: the renames whose temporary file is still there, then the deletions; flushes every folder touched. */
 async function applyJournal(folder: string, journal: Journal): Promise<void> {
   const folders = new Set<string>();
-  for (const [temporary, target] of journal.renames) {
-    try {
-      await rename(join(folder, temporary), join(folder, target));
-    } catch (error) {
-      if (systemCodeOf(error) !== 'ENOENT') throw error; // already renamed before a crash
-    }
-    folders.add(dirname(join(folder, target)));
-  }
-  for (const path of journal.deletes) {
-    await rm(join(folder, path), { force: true });
-    folders.add(dirname(join(folder, path)));
-  }
-  for (const touched of folders) await syncFolder(touched);
+  // Renames (to distinct targets) and deletions are independent of one another: done side by side.
+  await Promise.all(
+    journal.renames.map(async ([temporary, target]) => {
+      folders.add(dirname(join(folder, target)));
+      try {
+        await rename(join(folder, temporary), join(folder, target));
+      } catch (error) {
+        if (systemCodeOf(error) !== 'ENOENT') throw error; // already renamed before a crash
+      }
+    }),
+  );
+  await Promise.all(
+    journal.deletes.map(async (path) => {
+      folders.add(dirname(join(folder, path)));
+      await rm(join(folder, path), { force: true });
+    }),
+  );
+  await Promise.all([...folders].map(syncFolder));
 }
 
 /**

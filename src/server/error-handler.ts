@@ -46,7 +46,10 @@ export function isClientAbort(error: unknown, c: Context): boolean {
  */
 export function createErrorHandler(log: (message: string) => void): ErrorHandler {
   return function handleError(error, c) {
-    if (isServiceError(error)) return errorResponse(c, error.code, error.message, error.details);
+    if (isServiceError(error)) {
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+      return errorResponse(c, error.code, error.message, error.details);
+    }
     if (isClientAbort(error, c)) return new Response(null, { status: CLIENT_CLOSED_STATUS });
     if (error instanceof HTTPException) {
       const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');

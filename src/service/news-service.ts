@@ -8,6 +8,7 @@ import type { ArticleResult, SearchBackend } from '../backends/backend.ts';
 import type { Article } from '../ingest/article.ts';
 import { fold } from '../text/analyzer.ts';
 import { searchBackend, type SearchParams, type SearchResponse } from './search-service.ts';
+import { createAdmission, MAX_SEARCHES_IN_FLIGHT } from './admission.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
 const MAX_SUGGESTIONS = 10;
@@ -45,16 +46,18 @@ export interface NewsService {
 }
 
 /**
- * Creates the service over `backend`.
+ * Creates the service over `backend`, taking at most `maxSearchesInFlight` searches at once
+ * (running or waiting; default {@link MAX_SEARCHES_IN_FLIGHT}): one more is refused with 503.
  *
  * @example
  * const service = createNewsService({ backend: createEmbeddedBackend({ state }) });
  * (await service.search('ceasefire')).total
  */
-export function createNewsService(options: { backend: SearchBackend }): NewsService {
+export function createNewsService(options: { backend: SearchBackend; maxSearchesInFlight?: number }): NewsService {
   const { backend } = options;
+  const searches = createAdmission(options.maxSearchesInFlight);
   return {
-    search: (q, params) => searchBackend(backend, q, params),
+    search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
     getArticle: (id) => backend.getArticle(id),
     async suggest(q) {
       const word = LAST_WORD_RE.exec(q.trim())?.[0];

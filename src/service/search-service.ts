@@ -9,6 +9,7 @@ import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../search/query.ts';
 import { makeSnippets, normalizeSpans } from '../snippet/highlight.ts';
+import { eventLoopTurns } from '../backends/turns.ts';
 
 /** Everything `/search` takes besides `q`. */
 export type SearchParams = SearchRequest & {
@@ -72,8 +73,11 @@ const SNIPPET_CHARS = 200;
  */
 export async function searchBackend(backend: SearchBackend, q: string, params: SearchParams = DEFAULT_SEARCH_PARAMS): Promise<SearchResponse> {
   const started = performance.now();
+  // Parsing and dressing are work too: each waits for its turn of the event loop (backends/turns.ts).
+  await eventLoopTurns.next();
   const query = parseQuery(q);
   const result = await backend.search(query, params);
+  await eventLoopTurns.next();
   return dressSearch(q, query, result, params, performance.now() - started);
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Field } from '../../search/query.ts';
 import { BM25 } from '../../search/ranking.ts';
+import type { Pace, Steps } from './pace.ts';
 
 /** A clause: the stems it stands for (any of them matches), in the fields it may match in. */
 export type Lookup = { stems: readonly string[]; fields: readonly Field[] };
@@ -65,9 +66,9 @@ type Clause = { kind: 'stem'; fields: FieldPostings[]; size: number } | { kind: 
 
 /**
  * Visits every paragraph that holds each required clause and no excluded one; returns how many.
- * The clause with the fewest postings drives; the others are probed.
+ * The clause with the fewest postings drives; the others are probed. Pauses when `pace` says so.
  */
-export function scoreConjunction(view: PostingsView, required: readonly Lookup[], excluded: readonly Lookup[], visit: MatchVisitor): number {
+export function* scoreConjunction(view: PostingsView, required: readonly Lookup[], excluded: readonly Lookup[], visit: MatchVisitor, pace: Pace): Steps<number> {
   const fieldPostings = (stem: string, fields: readonly Field[]): FieldPostings[] =>
     fields.flatMap((field) => {
       const docs = view.postings(stem, field);
@@ -75,14 +76,16 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
       const fieldId = view.fieldId(field);
       return [{ docs, fieldId, boost: view.boost(field), idf: inverseFrequency(docs.size, view.total), average: view.averageLength(fieldId), text: field === 'text' }];
     });
-  const clauses: Clause[] = required.map((lookup) => {
+  const clauses: Clause[] = [];
+  for (const lookup of required) {
     if (lookup.stems.length === 1) {
       const fields = fieldPostings(lookup.stems[0] as string, lookup.fields);
-      return { kind: 'stem', fields, size: fields.reduce((sum, field) => sum + field.docs.size, 0) };
+      clauses.push({ kind: 'stem', fields, size: fields.reduce((sum, field) => sum + field.docs.size, 0) });
+      continue;
     }
-    const accumulated = accumulate(view, lookup.stems.map((stem) => fieldPostings(stem, lookup.fields)));
-    return { kind: 'stems', accumulated, size: accumulated.docs.length };
-  });
+    const accumulated = yield* accumulate(view, lookup.stems.map((stem) => fieldPostings(stem, lookup.fields)), pace);
+    clauses.push({ kind: 'stems', accumulated, size: accumulated.docs.length });
+  }
   if (clauses.some((clause) => clause.size === 0)) return 0;
   const exclusions = excluded.flatMap((lookup) => lookup.stems.flatMap((stem) => fieldPostings(stem, lookup.fields)));
   // Many postings (an excluded prefix) are merged once rather than probed one by one.
@@ -127,7 +130,10 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
   };
 
   if (driver.kind === 'stems') {
-    for (const doc of driver.accumulated.docs) consider(doc);
+    for (const doc of driver.accumulated.docs) {
+      consider(doc);
+      if (pace()) yield;
+    }
     return count;
   }
   // The driver's largest field first, so that the check for paragraphs already visited (they
@@ -136,13 +142,14 @@ export function scoreConjunction(view: PostingsView, required: readonly Lookup[]
   for (let position = 0; position < fields.length; position += 1) {
     for (const doc of (fields[position] as FieldPostings).docs.keys()) {
       if (position === 0 || !holds(fields, position, doc)) consider(doc);
+      if (pace()) yield;
     }
   }
   return count;
 }
 
 /** Sums a several-stem clause over all its postings, once. */
-function accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPostings[]>): Accumulated {
+function* accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPostings[]>, pace: Pace): Steps<Accumulated> {
   let capacity = 0;
   for (const fields of stems) for (const field of fields) capacity += field.docs.size;
   const accumulated: Accumulated = { slots: new Map(), docs: [], scores: new Float64Array(capacity), stems: new Uint16Array(capacity), fields: new Uint8Array(capacity) };
@@ -161,6 +168,7 @@ function accumulate(view: PostingsView, stems: ReadonlyArray<readonly FieldPosti
         accumulated.fields[slot] = (accumulated.fields[slot] as number) | (field.text ? IN_TEXT : IN_TITLE);
         // A stem held in several fields counts once towards the paragraph's number of stems.
         if (position === 0 || !holds(fields, position, doc)) accumulated.stems[slot] = (accumulated.stems[slot] as number) + 1;
+        if (pace()) yield;
       }
     }
   }

@@ -7,6 +7,7 @@
  * were. The service never overwrites a file it did not write for the same article. Callers
  * serialize these calls.
  */
+import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -27,8 +28,12 @@ export type CorpusState = {
 /** The result of one article of a batch (SPEC §6). */
 export type ArticleResult = { id: string; status: AddOutcome; paragraphs: number };
 
-/** How a write shares the event loop: `pause` is awaited between slices of work on a large batch (the next turn of the event loop by default). */
-export type WriteOptions = { pause?: () => Promise<unknown> };
+/**
+ * How a write shares the event loop: `pause` is awaited between slices of work on a large batch
+ * (the next turn of the event loop by default). `termsChecked`: the caller has run
+ * {@link checkNewArticles} on the batch already.
+ */
+export type WriteOptions = { pause?: () => Promise<unknown>; termsChecked?: boolean };
 
 
 /** Creates the state of a library opened from `files`. */
@@ -63,9 +68,15 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   }
   const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash);
   if (changed.length === 0) return results;
-  await checkDistinctTerms(changed, pause);
+  if (options.termsChecked !== true) await checkDistinctTerms(changed, pause);
 
   const plan = createPlan(state, changed.map(({ article }) => article.id));
+  // The files the choices below look at, asked for side by side rather than one after another.
+  for (const { article } of changed) {
+    const existing = state.library.articles.get(article.id);
+    if (existing !== undefined) lstatOnce(plan, existing.file);
+    if (!state.files.has(articleFileName(article.id, 1))) lstatOnce(plan, articleFileName(article.id, 1));
+  }
   const targets: string[] = [];
   for (const { article } of changed) targets.push(await chooseFile(plan, article.id));
   for (const [index, { article }] of changed.entries()) {
@@ -76,6 +87,16 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   await carryOut(plan, pause);
   await putArticlesInSlices(state.library, changed.map(({ article, hash }, index) => ({ article, hash, file: targets[index] as string })), pause);
   return results;
+}
+
+/**
+ * The checks of {@link addArticles} that concern each article alone (its number of distinct
+ * terms), on the articles of `articles` that differ from the library's version, naming them by
+ * their item in `articles`: run on a request's batch before it is committed with others.
+ */
+export async function checkNewArticles(state: CorpusState, articles: readonly Article[]): Promise<void> {
+  const changed = articles.flatMap((article, item) => (state.library.articles.get(article.id)?.hash === contentHash(article) ? [] : [{ article, item }]));
+  await checkDistinctTerms(changed);
 }
 
 /** Removes an article from the corpus and the library; false when the id is unknown. */
@@ -101,10 +122,12 @@ type Plan = {
   readonly reserved: Set<string>;
   /** The articles of each corpus file, from the library: built when first needed. */
   holders: Map<string, StoredArticle[]> | undefined;
+  /** What the disk says of a corpus file (relative path), asked once per batch. */
+  readonly infos: Map<string, Promise<Stats | undefined>>;
 };
 
 function createPlan(state: CorpusState, batchIds: readonly string[]): Plan {
-  return { state, batchIds: new Set(batchIds), writes: [], deletes: new Set(), reserved: new Set(), holders: undefined };
+  return { state, batchIds: new Set(batchIds), writes: [], deletes: new Set(), reserved: new Set(), holders: undefined, infos: new Map() };
 }
 
 function holdersOf(plan: Plan, file: string): StoredArticle[] {
@@ -133,14 +156,14 @@ async function chooseFile(plan: Plan, id: string): Promise<string> {
     ownNameRank(existing.file, id) > 0 &&
     !plan.reserved.has(existing.file) &&
     holdersOf(plan, existing.file).length === 1 &&
-    (await unchangedOnDisk(state, existing.file))
+    (await unchangedOnDisk(plan, existing.file))
   ) {
     plan.reserved.add(existing.file);
     return existing.file;
   }
   for (let n = 1; ; n += 1) {
     const name = articleFileName(id, n);
-    if (plan.reserved.has(name) || state.files.has(name) || (await existsOnDisk(state, name))) continue;
+    if (plan.reserved.has(name) || state.files.has(name) || (await existsOnDisk(plan, name))) continue;
     plan.reserved.add(name);
     return name;
   }
@@ -153,7 +176,7 @@ async function chooseFile(plan: Plan, id: string): Promise<string> {
  * again, and the service's own file for the article wins over it, see `prefersFile`).
  */
 async function detach(plan: Plan, file: string): Promise<void> {
-  if (plan.deletes.has(file) || !(await unchangedOnDisk(plan.state, file))) return;
+  if (plan.deletes.has(file) || !(await unchangedOnDisk(plan, file))) return;
   plan.deletes.add(file);
   for (const other of holdersOf(plan, file)) {
     if (plan.batchIds.has(other.article.id)) continue;
@@ -167,15 +190,18 @@ async function detach(plan: Plan, file: string): Promise<void> {
  */
 async function carryOut(plan: Plan, pause: () => Promise<unknown> = yieldToEventLoop): Promise<void> {
   const { state } = plan;
-  const staged: StagedFile[] = [];
-  try {
-    for (const { article, target } of plan.writes) {
-      if (textLength(article) > SLICE_CHARS) await pause();
-      staged.push(await stageFile(join(state.corpusDir, target), articleFileContent(article)));
-    }
-  } catch (error) {
+  const contents: string[] = [];
+  for (const { article } of plan.writes) {
+    if (textLength(article) > SLICE_CHARS) await pause();
+    contents.push(articleFileContent(article));
+  }
+  // Written side by side: a batch costs the time of one file's writes and flush, not the sum.
+  const outcomes = await Promise.allSettled(plan.writes.map(({ target }, index) => stageFile(join(state.corpusDir, target), contents[index] as string)));
+  const staged = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure !== undefined) {
     await discardStaged(staged);
-    throw storageError(error);
+    throw storageError(failure.reason);
   }
   try {
     await publishFiles(state.corpusDir, staged, [...plan.deletes].map((path) => join(state.corpusDir, path)));
@@ -196,20 +222,32 @@ function storageError(error: unknown): unknown {
   return createError('insufficient_storage', `the corpus disk is full (${systemCodeOf(error) ?? 'ENOSPC'}): nothing of the request was written`);
 }
 
+/**
+ * The `lstat` of a corpus file, asked once per plan (`undefined` when there is no such file);
+ * rejects with any other error. Started without waiting, so several can be asked at once.
+ */
+function lstatOnce(plan: Plan, path: string): Promise<Stats | undefined> {
+  let info = plan.infos.get(path);
+  if (info === undefined) {
+    info = lstat(join(plan.state.corpusDir, path)).catch((error: unknown) => {
+      if (systemCodeOf(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    // Asked ahead of need: a rejection nobody awaits yet is not unhandled.
+    info.catch(() => undefined);
+    plan.infos.set(path, info);
+  }
+  return info;
+}
+
 /** True when the corpus file is as the library last saw it (same size and modification time). */
-async function unchangedOnDisk(state: CorpusState, path: string): Promise<boolean> {
-  const known = state.files.get(path);
+async function unchangedOnDisk(plan: Plan, path: string): Promise<boolean> {
+  const known = plan.state.files.get(path);
   if (known === undefined) return false;
-  const info = await lstat(join(state.corpusDir, path)).catch(() => undefined);
+  const info = await lstatOnce(plan, path).catch(() => undefined);
   return info !== undefined && info.isFile() && info.size === known.size && info.mtimeMs === known.mtimeMs;
 }
 
-async function existsOnDisk(state: CorpusState, path: string): Promise<boolean> {
-  try {
-    await lstat(join(state.corpusDir, path));
-    return true;
-  } catch (error) {
-    if (systemCodeOf(error) === 'ENOENT') return false;
-    throw error;
-  }
+async function existsOnDisk(plan: Plan, path: string): Promise<boolean> {
+  return (await lstatOnce(plan, path)) !== undefined;
 }

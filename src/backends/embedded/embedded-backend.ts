@@ -7,13 +7,15 @@
  */
 import type { Article } from '../../ingest/article.ts';
 import type { BackendSearch, SearchBackend } from '../backend.ts';
-import { addArticles, removeArticle, stateFingerprint, type CorpusState } from './corpus-writer.ts';
+import { addArticles, checkNewArticles, removeArticle, stateFingerprint, type CorpusState } from './corpus-writer.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
-import { executeSearch, type SearchOutcome } from './execute.ts';
+import { searchInSlices, type SearchOutcome } from './execute.ts';
 import { libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';
+import { eventLoopTurns } from '../turns.ts';
 import { saveSnapshot, type Manifest } from './snapshot.ts';
 import { createSnapshotScheduler } from './snapshot-scheduler.ts';
 
@@ -64,6 +66,8 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
   let manifest = options.manifest;
   let index: IndexState = indexDir === undefined ? { persisted: false, reason: 'no index folder: nothing is saved' } : (options.index ?? { persisted: true });
   const writes = createSerialQueue();
+  // Batches arriving while a write runs are written together after it: one round of flushes.
+  const puts = createGroupCommit(writes, (articles: Article[]) => addArticles(state, articles, { termsChecked: true }));
   const snapshots = createSnapshotScheduler({
     delayMs: snapshotDelayMs,
     log,
@@ -93,10 +97,11 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
   return {
     library,
     sync,
-    search: async (query, request) => toBackendSearch(executeSearch(library, query, request)),
+    search: async (query, request) => toBackendSearch(await searchInSlices(library, query, request, { turns: eventLoopTurns })),
     getArticle: async (id) => library.articles.get(id)?.article,
     async putArticles(articles: readonly Article[]) {
-      const results = await writes.run(() => addArticles(state, articles));
+      await checkNewArticles(state, articles);
+      const results = await puts.submit(articles);
       if (results.some((result) => result.status !== 'unchanged')) snapshots.changed();
       return results;
     },

@@ -16,6 +16,7 @@ import { wildcardPattern } from '../../search/verify.ts';
 import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../search/ranking.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
+import { runToEnd, type Pace, type Steps } from './pace.ts';
 
 /** One paragraph as the engine indexes it. */
 export type ParagraphDoc = { id: string; title: string; text: string };
@@ -34,7 +35,15 @@ export type CandidateVisitor = (id: string, score: number, textMatched: boolean,
  * are exact; otherwise (MiniSearch's query tree, whose match table keeps one clause's fields per
  * stem) a paragraph reported as not matched in its text or title may still be.
  */
-export type PreparedQuery = { exact: boolean; textExact: boolean; forEach(visit: CandidateVisitor): number };
+export type PreparedQuery = {
+  exact: boolean;
+  textExact: boolean;
+  /** Visits the candidates, pausing when `pace` says so; returns how many were visited. */
+  run(visit: CandidateVisitor, pace: Pace): Steps<number>;
+};
+
+/** A pace that never pauses. */
+const UNPAUSED: Pace = () => false;
 
 /** A word of the vocabulary and the number of paragraphs holding its stem. */
 export type TermCount = { term: string; paragraphs: number };
@@ -58,11 +67,15 @@ export interface SearchEngine {
   unstage(ids: readonly string[]): void;
   /** True when a paragraph with this id is indexed. */
   has(id: string): boolean;
+  /** Grows with every change (add, remove, stage, reveal, unstage): work that paused can tell whether the index changed meanwhile. */
+  readonly version: number;
   /**
    * The stems of the vocabulary words each prefix, wildcard and fuzzy term of `query` expands to
    * (see {@link TermNode}). Throws `bad_request` when one expands to too many words.
    */
   expand(query: AndNode): Expansions;
+  /** {@link SearchEngine.expand}, pausing between words when `pace` says so. */
+  expandSteps(query: AndNode, pace: Pace): Steps<Expansions>;
   /** Prepares `query`, its terms expanded as `expansions` says (terms missing there are expanded here). */
   prepare(query: AndNode, expansions?: Expansions): PreparedQuery;
   /** Words starting with `prefix`, most frequent first. */
@@ -122,6 +135,7 @@ class MiniSearchEngine implements SearchEngine {
   readonly #view: PostingsView;
   /** Short ids of staged paragraphs, which no query sees. */
   readonly #hidden = new Set<number>();
+  #version = 0;
 
   constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
     this.#index = index;
@@ -145,12 +159,18 @@ class MiniSearchEngine implements SearchEngine {
     };
   }
 
+  get version(): number {
+    return this.#version;
+  }
+
   add(docs: readonly ParagraphDoc[]): void {
+    this.#version += 1;
     this.#index.addAll(docs);
     this.#lengths.sync(this.#internals);
   }
 
   remove(ids: readonly string[]): void {
+    this.#version += 1;
     for (const id of ids) if (this.#index.has(id)) this.#index.discard(id);
   }
 
@@ -159,12 +179,14 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   stage(docs: readonly ParagraphDoc[]): void {
+    this.#version += 1;
     this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX })));
     this.#lengths.sync(this.#internals);
     for (const doc of docs) this.#hidden.add(this.#internals._idToShortId.get(doc.id + STAGED_SUFFIX) as number);
   }
 
   reveal(ids: readonly string[]): void {
+    this.#version += 1;
     for (const id of ids) {
       if (this.#index.has(id)) throw new Error(`cannot reveal paragraph ${id}: the id is in use`);
       const shortId = renameDocument(this.#internals, id + STAGED_SUFFIX, id);
@@ -173,6 +195,7 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   unstage(ids: readonly string[]): void {
+    this.#version += 1;
     for (const id of ids) {
       const shortId = this.#internals._idToShortId.get(id + STAGED_SUFFIX);
       if (shortId === undefined) continue;
@@ -182,24 +205,30 @@ class MiniSearchEngine implements SearchEngine {
   }
 
   expand(query: AndNode): Expansions {
+    return runToEnd(this.expandSteps(query, UNPAUSED));
+  }
+
+  *expandSteps(query: AndNode, pace: Pace): Steps<Expansions> {
     const expansions = new Map<TermNode, ReadonlySet<string>>();
-    const visit = (node: QueryNode): void => {
+    const terms: TermNode[] = [];
+    const collect = (node: QueryNode): void => {
       switch (node.kind) {
         case 'term':
-          if (node.mode !== 'exact' && !expansions.has(node)) expansions.set(node, this.#stemsOf(node, NO_EXPANSIONS));
+          if (node.mode !== 'exact') terms.push(node);
           return;
         case 'phrase':
           return;
         case 'near':
-          return node.operands.forEach(visit);
+          return node.operands.forEach(collect);
         case 'or':
-          return node.should.forEach(visit);
+          return node.should.forEach(collect);
         case 'and':
-          node.must.forEach(visit);
-          return node.not.forEach(visit);
+          node.must.forEach(collect);
+          return node.not.forEach(collect);
       }
     };
-    visit(query);
+    collect(query);
+    for (const node of terms) if (!expansions.has(node)) expansions.set(node, yield* this.#expansionOf(node, pace));
     return expansions;
   }
 
@@ -208,20 +237,23 @@ class MiniSearchEngine implements SearchEngine {
     if (conjunction !== null) {
       // Its phrases and proximity chains, wanted or excluded, are looked up as words: the caller verifies them.
       const exact = ![...query.must, ...query.not].some((child) => child.kind === 'phrase' || child.kind === 'near');
-      return { exact, textExact: true, forEach: (visit) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit) };
+      return { exact, textExact: true, run: (visit, pace) => scoreConjunction(this.#view, conjunction.required, conjunction.excluded, visit, pace) };
     }
     const state = { exact: true };
     const tree = this.#toMiniSearch(query, state, expansions);
+    const internals = this.#internals;
+    const hidden = this.#hidden;
     return {
       exact: state.exact,
       textExact: false,
-      forEach: (visit) => {
+      run: function* (this: void, visit: CandidateVisitor, pace: Pace): Steps<number> {
         // MiniSearch's public search() builds a result object per match and sorts them all; for
         // a common word that is most of the time. The raw matches are enough: ranking is ours.
-        const raw = this.#internals.executeQuery(tree);
-        const ids = this.#internals._documentIds;
-        const hidden = this.#hidden;
+        // (MiniSearch's own evaluation of the tree cannot pause; what follows can.)
+        const raw = internals.executeQuery(tree);
+        const ids = internals._documentIds;
         for (const [shortId, { score, terms, match }] of raw) {
+          if (pace()) yield;
           const id = ids.get(shortId);
           if (id === undefined || (hidden.size > 0 && hidden.has(shortId))) continue;
           let textMatched = false;
@@ -272,8 +304,11 @@ class MiniSearchEngine implements SearchEngine {
    * does) and those of the vocabulary words it matches (`talks*` → `talks`, `talkshow`).
    */
   #stemsOf(node: TermNode, expansions: Expansions): ReadonlySet<string> {
-    const known = expansions.get(node);
-    if (known !== undefined) return known;
+    return expansions.get(node) ?? runToEnd(this.#expansionOf(node, UNPAUSED));
+  }
+
+  /** The stems of {@link MiniSearchEngine.#stemsOf}, worked out, pausing between words when `pace` says so. */
+  *#expansionOf(node: TermNode, pace: Pace): Steps<ReadonlySet<string>> {
     if (node.mode === 'wildcard') {
       // A wildcard word has no stem of its own: only the words it matches count.
       const stems = new Set<string>();
@@ -281,6 +316,7 @@ class MiniSearchEngine implements SearchEngine {
       const literal = /^[^*?]*/u.exec(node.term)?.[0] ?? '';
       let words = 0;
       for (const [word, root] of literal === '' ? this.#vocabulary.words.entries() : this.#vocabulary.words.atPrefix(literal)) {
+        if (pace()) yield;
         if (!pattern.test(word)) continue;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
@@ -291,6 +327,7 @@ class MiniSearchEngine implements SearchEngine {
     if (node.mode === 'prefix') {
       let words = 0;
       for (const [, root] of this.#vocabulary.words.atPrefix(node.term)) {
+        if (pace()) yield;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
       }

@@ -3,13 +3,13 @@
  * Runs a parsed query against the library: candidates from the engine, filters, exact phrase
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
-import { performance } from 'node:perf_hooks';
-import { createError } from '../../errors.ts';
 import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { FacetName, SearchRequest } from '../backend.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
+import { createPacer, runToEnd, type Pace, type Steps } from './pace.ts';
+import type { Turns } from '../turns.ts';
 
 export type { FacetName, SearchRequest } from '../backend.ts';
 export { DEFAULT_SEARCH_REQUEST } from '../backend.ts';
@@ -39,12 +39,18 @@ export type SearchOutcome = {
 };
 
 /**
- * Longest a query may spend filtering and verifying candidates before it is refused with a 400:
- * an exact answer or an honest refusal, never a silently partial total.
+ * Longest a query may work, expansion of its prefixes and fuzzy terms included, before it is
+ * refused with a 400: an exact answer or an honest refusal, never a silently partial total.
+ * Time spent paused (while others run) does not count.
  */
 export const QUERY_BUDGET_MS = 3000;
-/** The budget is checked every 1024 candidates (a mask): often enough, cheaply. */
-const BUDGET_CHECK_EVERY = 1023;
+/** Longest a search works before it lets writes and other searches run. */
+export const SEARCH_SLICE_MS = 5;
+/**
+ * Times a search is started over because the index changed while it was paused (it would
+ * otherwise mix two states of the archive); the next run does not pause, so it always ends.
+ */
+const MAX_RESTARTS = 2;
 
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
 type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number };
@@ -54,6 +60,9 @@ type Match = { id: string; score: number; textMatched: boolean; clauses: number;
  * article's title may have matched too (true when unknown), and how many clauses it holds.
  */
 type Visit = (id: string, score: number, textMatched: boolean, titleMatched: boolean, clauses: number) => void;
+
+/** How a search shares the event loop: whose turn it is, its budget of work, and how long it works before pausing. */
+type Options = { turns: Turns; budgetMs?: number; sliceMs?: number };
 
 /**
  * Executes `query`. `total` is exact: every candidate is filtered, verified and counted; only
@@ -69,14 +78,50 @@ type Visit = (id: string, score: number, textMatched: boolean, titleMatched: boo
  * executeSearch(library, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST).total // 2 on the seed
  */
 export function executeSearch(library: Library, query: ParsedQuery, request: SearchRequest, budgetMs: number = QUERY_BUDGET_MS): SearchOutcome {
+  const pacer = createPacer({ sliceMs: Number.POSITIVE_INFINITY, budgetMs });
+  return runToEnd(searchSteps(library, query, request, pacer.pace), pacer);
+}
+
+/**
+ * {@link executeSearch}, a slice of {@link SEARCH_SLICE_MS} at a time, taking turns with other
+ * searches (`turns`): between two slices the event loop handles writes and new requests, so
+ * neither a long query nor many short ones hold up a write, and a short query issued while a
+ * long one runs waits for one slice, not for all of it. Should the index change while it is
+ * paused, the search starts over (at most {@link MAX_RESTARTS} times; then it runs to the end
+ * in one slice): an outcome always reflects one state of the archive.
+ */
+export async function searchInSlices(library: Library, query: ParsedQuery, request: SearchRequest, options: Options): Promise<SearchOutcome> {
+  const { turns, budgetMs = QUERY_BUDGET_MS, sliceMs = SEARCH_SLICE_MS } = options;
+  for (let restarts = 0; ; restarts += 1) {
+    const pauses = restarts < MAX_RESTARTS;
+    await turns.next();
+    const pacer = createPacer({ sliceMs: pauses ? sliceMs : Number.POSITIVE_INFINITY, budgetMs });
+    const version = library.engine.version;
+    const steps = searchSteps(library, query, request, pacer.pace);
+    let changed = false;
+    for (;;) {
+      const next = steps.next();
+      if (next.done === true) return next.value;
+      await turns.next();
+      pacer.resume();
+      if (library.engine.version !== version) {
+        changed = true;
+        break;
+      }
+    }
+    if (changed) steps.return(undefined as never);
+  }
+}
+
+/** The work of a search, pausing when `pace` says so. */
+function* searchSteps(library: Library, query: ParsedQuery, request: SearchRequest, pace: Pace): Steps<SearchOutcome> {
   const root = query.root;
-  const expansions = library.engine.expand(root);
-  const clock = budgetClock(budgetMs);
+  const expansions = yield* library.engine.expandSteps(root, pace);
   if (request.mode !== 'any' || root.must.length < 2) {
-    const outcome = rank(library, request, clock, (visit) => strictCandidates(library, root, expansions, clock, visit));
+    const outcome = yield* rank(library, request, pace, (visit) => strictCandidates(library, root, expansions, pace, visit));
     if (outcome.total > 0 || request.mode === 'all' || !relaxable(root)) return { expansions, relaxed: false, ...outcome };
   }
-  const outcome = rank(library, request, clock, (visit) => relaxedCandidates(library, root, expansions, clock, visit));
+  const outcome = yield* rank(library, request, pace, (visit) => relaxedCandidates(library, root, expansions, pace, visit));
   return { expansions, relaxed: true, ...outcome };
 }
 
@@ -88,40 +133,27 @@ function relaxable(root: AndNode): boolean {
   return root.must.length >= MIN_RELAXED_TERMS && root.must.every((child) => child.kind === 'term');
 }
 
-/** Checks the query budget every so many candidates; throws once it is spent. */
-function budgetClock(budgetMs: number): () => void {
-  const started = performance.now();
-  let visited = 0;
-  return () => {
-    visited += 1;
-    if ((visited & BUDGET_CHECK_EVERY) === 0 && performance.now() - started > budgetMs) {
-      throw createError('bad_request', `q took longer than ${budgetMs} ms to verify; narrow it (fewer very common words in phrases, longer prefixes)`);
-    }
-  };
-}
-
 /** The paragraphs matching all of `root`, verified when the engine's candidates are a superset. */
-function strictCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
+function* strictCandidates(library: Library, root: AndNode, expansions: Expansions, pace: Pace, visit: Visit): Steps<void> {
   const prepared = library.engine.prepare(root, expansions);
   const verdict = prepared.exact && prepared.textExact ? undefined : verifier(library, root, expansions);
-  prepared.forEach((id, score, textMatched, titleMatched) => {
+  yield* prepared.run((id, score, textMatched, titleMatched) => {
     if (verdict === undefined || (prepared.exact && textMatched)) {
       // Without exact fields, the title may have matched though the engine does not say so.
       visit(id, score, textMatched, titleMatched || !prepared.textExact, 0);
       return;
     }
-    tick();
     const ref = findParagraph(library, id);
     const outcome = ref === undefined ? 'none' : verdict(ref);
     if (outcome !== 'none') visit(id, score, outcome === 'text', true, 0);
-  });
+  }, pace);
 }
 
 /** The paragraphs matching some positive clause of `root` and none of its exclusions, with how many clauses each holds. */
-function relaxedCandidates(library: Library, root: AndNode, expansions: Expansions, tick: () => void, visit: Visit): void {
+function* relaxedCandidates(library: Library, root: AndNode, expansions: Expansions, pace: Pace, visit: Visit): Steps<void> {
   const found = new Map<string, { score: number; clauses: number; text: boolean; title: boolean }>();
   for (const clause of root.must) {
-    strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, expansions, tick, (id, score, textMatched, titleMatched) => {
+    yield* strictCandidates(library, { kind: 'and', must: [clause], not: root.not }, expansions, pace, (id, score, textMatched, titleMatched) => {
       const known = found.get(id);
       if (known === undefined) found.set(id, { score, clauses: 1, text: textMatched, title: titleMatched });
       else {
@@ -132,7 +164,10 @@ function relaxedCandidates(library: Library, root: AndNode, expansions: Expansio
       }
     });
   }
-  for (const [id, { score, clauses, text, title }] of found) visit(id, score, text, title, clauses);
+  for (const [id, { score, clauses, text, title }] of found) {
+    visit(id, score, text, title, clauses);
+    if (pace()) yield;
+  }
 }
 
 /**
@@ -140,7 +175,7 @@ function relaxedCandidates(library: Library, root: AndNode, expansions: Expansio
  * paragraph hit is: title-only candidates stand for their article only when none of its
  * paragraphs matched in its own text, by the first of them.
  */
-function rank(library: Library, request: SearchRequest, tick: () => void, produce: (visit: Visit) => void): Omit<SearchOutcome, 'relaxed' | 'expansions'> {
+function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (visit: Visit) => Steps<void>): Steps<Omit<SearchOutcome, 'relaxed' | 'expansions'>> {
   const accept = articleFilter(request);
   const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
@@ -174,8 +209,7 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
     else best.matchingParagraphs = (best.matchingParagraphs ?? 1) + 1;
   };
 
-  produce((id, score, textMatched, titleMatched, clauses) => {
-    tick();
+  yield* produce((id, score, textMatched, titleMatched, clauses) => {
     let ref: ParagraphRef | undefined;
     if (needsParagraph) {
       ref = findParagraph(library, id);
@@ -192,6 +226,7 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
     count(match, byArticle === undefined ? '' : articleIdOf(id));
   });
   for (const [articleId, match] of titleOnly) {
+    if (pace()) yield;
     if (textArticles.has(articleId)) continue;
     match.ref ??= needsParagraph ? findParagraph(library, match.id) : undefined;
     count(match, articleId);
@@ -199,7 +234,10 @@ function rank(library: Library, request: SearchRequest, tick: () => void, produc
 
   if (byArticle !== undefined) {
     total = byArticle.size;
-    for (const best of byArticle.values()) top.push(best);
+    for (const best of byArticle.values()) {
+      top.push(best);
+      if (pace()) yield;
+    }
   }
   const page: RankedParagraph[] = [];
   for (const match of top.sorted().slice(request.offset)) {

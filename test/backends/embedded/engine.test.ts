@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { DEFAULT_SEARCH_PARAMS } from '../../../src/service/search-service.ts';
 import { loadEngine, type SearchEngine } from '../../../src/backends/embedded/engine.ts';
+import { runToEnd } from '../../../src/backends/embedded/pace.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 
@@ -48,7 +49,7 @@ describe('engine snapshot records', () => {
     const ids = (engine: SearchEngine, q: string) => {
       const found: string[] = [];
       const { root } = parseQuery(q);
-      engine.prepare(root, engine.expand(root)).forEach((id) => found.push(id));
+      runToEnd(engine.prepare(root, engine.expand(root)).run((id) => found.push(id), () => false));
       return found.sort();
     };
     for (const q of ['truce', 'talk*', 'doha -truce', 'resum~']) expect(ids(loaded, q)).toEqual(ids(library.engine, q));
