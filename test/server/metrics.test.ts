@@ -325,13 +325,19 @@ describe('GET /metrics: the application', () => {
     expect(scraped.samples.filter((sample) => sample.name.startsWith('process_') || sample.name.startsWith('nodejs_'))).toEqual([]);
   });
 
-  it('still answers when the backend cannot be read, without the index series, and logs why', async () => {
+  it('still answers when the backend cannot be read, without the last index numbers it gave, and logs why', async () => {
     const errors: string[] = [];
-    const service: NewsService = { ...memoryService(), metrics: () => Promise.reject(new Error('connection refused')) };
+    const working = memoryService();
+    let reachable = true;
+    const service: NewsService = { ...working, metrics: () => (reachable ? working.metrics() : Promise.reject(new Error('connection refused'))) };
     const app = createApp({ service, log: (message) => errors.push(message) });
+    const indexSeries = (scraped: Scrape) => scraped.samples.filter((sample) => sample.name.startsWith('news_index_') || sample.name.startsWith('news_snapshot_'));
+    expect((await scrape(app)).value('news_index_articles', { backend: 'embedded' })).toBe(1);
+
+    reachable = false;
     expect((await app.request('/search?q=wheat')).status).toBe(200);
     const scraped = await scrape(app);
-    expect(scraped.samples.filter((sample) => sample.name.startsWith('news_index_') || sample.name.startsWith('news_snapshot_'))).toEqual([]);
+    expect(indexSeries(scraped)).toEqual([]);
     expect(scraped.value('http_requests_total', { method: 'GET', route: '/search', status: '200' })).toBe(1);
     expect(errors).toEqual(['metrics: could not read the index counts: connection refused']);
   });
