@@ -25,9 +25,9 @@ import { CLIENT_CLOSED_STATUS } from './error-handler.ts';
  * upload), with bounds at the numbers SPEC §13 and the query budget name — 50 ms (a trivial
  * search), 250 ms (a write at p99), 2.5 and 5 s around the 3 s query budget.
  */
-export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** The route label of a request no route matched: one value whatever its path, so a scanner cannot add series. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 /** Methods the method label keeps; any other (WebDAV's, say) is `OTHER`, so methods cannot add series either. */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 /** The method of the routes `app.use` adds: middleware, which matches every path and names no route. */
@@ -121,12 +121,12 @@ function methodLabel(method: string): string {
  * The route label: the pattern of the route the request matched (`/articles/:id`), never its
  * path; {@link UNMATCHED_ROUTE} when only middleware matched (a 404 for want of a route). The
  * last route that is not middleware is the one the request was for, even when a middleware
- * before it answered (a 401 of the write guard is labelled with the write route).
+ * before it answered (the rate limit's 429 for a search is labelled `/search`).
  *
  * @example
  * routeLabel(c) // '/articles/:id' for GET /articles/abc; 'unmatched' for GET /wp-login.php
  */
-export function routeLabel(c: Context): string {
+function routeLabel(c: Context): string {
   return matchedRoutes(c).findLast((route) => route.method !== MIDDLEWARE_METHOD)?.path ?? UNMATCHED_ROUTE;
 }
 
