@@ -154,6 +154,7 @@ async function serveCommand(config: Config): Promise<void> {
     writeAccess: { token: config.ingestToken, host: config.host },
     maxBodyBytes: config.maxBodyBytes,
     rateLimit: config.rateLimitPerMinute === undefined ? undefined : { limit: config.rateLimitPerMinute },
+    metrics: { processMetrics: true },
   });
   const listening = await listen(app, { host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use on ${config.host}: stop what listens there, or set PORT to another port (0: any free one)`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_PATH, tempDir } from './helpers.ts';
+import { startServer, stopServer, type ServerProcess } from './service/server-process.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -71,6 +72,29 @@ describe('serve', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it("exposes Node's process metrics and its own requests at /metrics, which the rate limit never refuses", async () => {
+    const dir = await tempDir();
+    let server: ServerProcess | undefined;
+    cleanup = async () => {
+      if (server !== undefined) await stopServer(server);
+      await dir.cleanup();
+    };
+    const corpusDir = join(dir.path, 'corpus');
+    await mkdir(corpusDir);
+    server = await startServer({ CORPUS_DIR: corpusDir, INDEX_DIR: join(dir.path, 'index'), RATE_LIMIT_PER_MINUTE: '1' });
+    expect((await fetch(`${server.url}/search?q=wheat`)).status).toBe(200);
+    expect((await fetch(`${server.url}/search?q=wheat`)).status).toBe(429);
+    await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toContain('http_requests_total{method="GET",route="/search",status="429"} 1\n');
+    expect(text).toContain('http_requests_total{method="GET",route="/metrics",status="200"} 1\n');
+    expect(text).toContain('news_index_articles{backend="embedded"} 0\n');
   });
 });
 

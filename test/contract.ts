@@ -62,6 +62,7 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
     deleteArticle: (id) => current.deleteArticle(id),
     suggest: (prefix, limit) => current.suggest(prefix, limit),
     stats: () => current.stats(),
+    metrics: () => current.metrics(),
     close: () => current.close(),
   };
   const service = createNewsService({ backend: proxy });

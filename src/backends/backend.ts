@@ -89,6 +89,28 @@ export type BackendStats = {
   backend: { name: 'embedded' | 'postgres' } & Record<string, unknown>;
 };
 
+/** The embedded backend's snapshot in `index/` (SPEC §6), as `/metrics` shows it. */
+export type SnapshotMetrics = {
+  /** The snapshot file last saved or loaded: its size and when it was written (milliseconds since the epoch); null when there is none. */
+  saved: { bytes: number; at: number } | null;
+  /** False when the index cannot be saved (no index folder, a read-only or full disk): every start rebuilds. */
+  persisted: boolean;
+  /** True while the index holds a change the snapshot does not: a start now would rebuild. */
+  pending: boolean;
+};
+
+/**
+ * What `/metrics` reads from a backend at every scrape: cheap to take (counters the backend
+ * keeps, no scan of the archive, no per-source breakdown as in {@link BackendStats}).
+ */
+export type BackendMetrics = {
+  name: 'embedded' | 'postgres';
+  articles: number;
+  paragraphs: number;
+  /** The embedded backend's snapshot; null for a backend without one (PostgreSQL: the database is the index). */
+  snapshot: SnapshotMetrics | null;
+};
+
 /**
  * A search backend. Every method may be called concurrently; writes are atomic per batch and
  * durable when their promise resolves, and a search never sees half a batch.
@@ -116,6 +138,8 @@ export interface SearchBackend {
   /** Up to `limit` words of the index starting with the folded `prefix`, most frequent first. */
   suggest(prefix: string, limit: number): Promise<string[]>;
   stats(): Promise<BackendStats>;
+  /** The counts `/metrics` shows; cheap enough for every scrape. */
+  metrics(): Promise<BackendMetrics>;
   /** Stops background work and releases resources (saves what must be saved). */
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 /**
  * @module server/app
- * The Hono application: the endpoints of SPEC §5 and the search page of §7 (`page/`). It holds
- * no state of its own: every route asks the {@link NewsService}. Tests call `app.request()`;
- * `server/listen.ts` serves it.
+ * The Hono application: the endpoints of SPEC §5, the search page of §7 (`page/`) and
+ * `GET /metrics` of §13 (`metrics.ts`). It holds no state of its own but its metrics: every route
+ * asks the {@link NewsService}. Tests call `app.request()`; `server/listen.ts` serves it.
  */
 import { zValidator } from '@hono/zod-validator';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { formatOfMediaType, parseArticles, SUPPORTED_MEDIA_TYPES, type Format } 
 import type { NewsService } from '../service/news-service.ts';
 import { accessLog } from './access-log.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
+import { createMetrics, type MetricsOptions } from './metrics.ts';
 import { createPageRoutes } from './page/routes.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
 import { searchQuerySchema, toSearchParams } from './search-params.ts';
@@ -26,6 +27,11 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const LARGE_BODY_CHARS = 1_000_000;
 /** Longest incoming `X-Request-Id` kept; a longer one (or one with other characters than `[A-Za-z0-9_=-]`) is replaced. */
 const MAX_REQUEST_ID_CHARS = 128;
+/**
+ * Paths the rate limit never counts: health checks and Prometheus scrapes come from one address
+ * at a steady pace, and refusing them would raise alarms about the wrong thing.
+ */
+const UNLIMITED_PATHS: ReadonlySet<string> = new Set(['/health', '/metrics']);
 
 /** What the application is built from. */
 export type AppOptions = {
@@ -40,6 +46,8 @@ export type AppOptions = {
   accessLog?: (line: string) => void;
   /** A per-client rate limit; none without it. */
   rateLimit?: RateLimitOptions;
+  /** How `GET /metrics` is set up (Node's process metrics are off unless asked for). */
+  metrics?: MetricsOptions;
 };
 
 /**
@@ -52,13 +60,14 @@ export type AppOptions = {
 export function createApp(options: AppOptions): Hono {
   const { service, log = () => {}, writeAccess = { host: '127.0.0.1' }, maxBodyBytes = MAX_BODY_BYTES } = options;
   const app = new Hono();
+  const metrics = createMetrics({ service, log, ...options.metrics });
   app.onError(createErrorHandler(log));
   app.notFound(handleNotFound);
-  // Outermost first: every response, refusals included, carries an id and is logged.
+  // Outermost first: every response, refusals included, carries an id, is logged and is counted.
   app.use(requestId({ limitLength: MAX_REQUEST_ID_CHARS }));
   if (options.accessLog !== undefined) app.use(accessLog({ log: options.accessLog }));
-  // Health checks come from one address at a steady pace: never limited.
-  if (options.rateLimit !== undefined) app.use(rateLimit({ skip: (c) => c.req.path === '/health', ...options.rateLimit }));
+  app.use(metrics.observeRequests);
+  if (options.rateLimit !== undefined) app.use(rateLimit({ skip: (c) => UNLIMITED_PATHS.has(c.req.path), ...options.rateLimit }));
 
   app.get(
     '/search',
@@ -97,7 +106,7 @@ export function createApp(options: AppOptions): Hono {
     },
   });
 
-  app.post('/articles', guard, async (c, next) => {
+  app.post('/articles', guard, metrics.countRejectedBatches, async (c, next) => {
     // Checked before the body is read: an unsupported type costs nothing.
     if (formatOfMediaType(c.req.header('content-type')) === null) {
       const given = c.req.header('content-type') ?? '(none)';
@@ -112,6 +121,7 @@ export function createApp(options: AppOptions): Hono {
     const articles = parseArticles(body, format, 'request body');
     rejectDuplicateIds(articles);
     const results = await service.ingest(articles);
+    metrics.ingested(results);
     const count = (status: string) => results.filter((result) => result.status === status).length;
     const changed = results.some((result) => result.status !== 'unchanged');
     return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged') }, changed ? 201 : 200);
@@ -120,11 +130,14 @@ export function createApp(options: AppOptions): Hono {
   app.delete('/articles/:id', guard, async (c) => {
     const id = c.req.param('id');
     if (!(await service.remove(id))) throw createError('not_found', `no article with id "${id.slice(0, 128)}"`);
+    metrics.deleted();
     return c.body(null, 204);
   });
 
   app.get('/stats', async (c) => c.json(await service.stats()));
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // Unauthenticated, as /stats and /health are: it tells no more than /stats does, plus traffic (README: "What to watch in /metrics").
+  app.get('/metrics', metrics.expose);
   app.route('/', createPageRoutes());
   return app;
 }

@@ -4,7 +4,7 @@
  * parsed here and dressed with highlights and snippets here, whichever backend ran them; writes,
  * completions and counts passed to the backend.
  */
-import type { ArticleResult, SearchBackend } from '../backends/backend.ts';
+import type { ArticleResult, BackendMetrics, SearchBackend } from '../backends/backend.ts';
 import type { Article } from '../ingest/article.ts';
 import { fold } from '../text/analyzer.ts';
 import { searchBackend, type SearchParams, type SearchResponse } from './search-service.ts';
@@ -37,6 +37,8 @@ export interface NewsService {
   suggest(q: string): Promise<string[]>;
   /** Counts of articles, paragraphs, terms and sources, and the backend's storage. */
   stats(): Promise<Stats>;
+  /** The backend's counts for `/metrics`: articles, paragraphs and, for the embedded backend, its snapshot. */
+  metrics(): Promise<BackendMetrics>;
   /** Adds or replaces validated articles, all or nothing; resolves once they are durable and searchable. */
   ingest(articles: readonly Article[]): Promise<ArticleResult[]>;
   /** Removes an article; resolves false when it is unknown. */
@@ -68,6 +70,7 @@ export function createNewsService(options: { backend: SearchBackend; maxSearches
       const { name, ...details } = about;
       return { ...counts, backend: name, ...details };
     },
+    metrics: () => backend.metrics(),
     ingest: (articles) => backend.putArticles(articles),
     remove: (id) => backend.deleteArticle(id),
     close: () => backend.close(),

@@ -73,7 +73,7 @@ describe('clientAddress', () => {
 describe('createApp rateLimit option', () => {
   const service = () => createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(libraryOf([makeArticle({ id: 'a1', paragraphs: ['Wheat harvest.'] })]), '/nonexistent-corpus', []) }) });
 
-  it('limits every route but /health, in the error envelope, with a request id', async () => {
+  it('limits every route but /health and /metrics, in the error envelope, with a request id', async () => {
     const app = createApp({ service: service(), rateLimit: { limit: 2, keyOf: () => 'one-client' } });
     expect((await app.request('/search?q=wheat')).status).toBe(200);
     expect((await app.request('/articles/a1')).status).toBe(200);
@@ -83,6 +83,7 @@ describe('createApp rateLimit option', () => {
     expect(refused.headers.get('x-request-id')).toMatch(/^[\w=-]+$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect((await app.request('/health')).status).toBe(200);
+    expect((await app.request('/metrics')).status).toBe(200);
   });
 
   it('limits nothing without the option', async () => {

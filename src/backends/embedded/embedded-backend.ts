@@ -122,6 +122,18 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
         },
       };
     },
+    async metrics() {
+      return {
+        name: 'embedded',
+        articles: library.articles.size,
+        paragraphs: library.engine.stats().paragraphs,
+        snapshot: {
+          saved: manifest === undefined ? null : { bytes: manifest.bytes, at: Date.parse(manifest.createdAt) },
+          persisted: index.persisted,
+          pending: snapshots.pending(),
+        },
+      };
+    },
     async close() {
       watcher?.close();
       snapshots.stop();

@@ -13,6 +13,8 @@ export type SnapshotScheduler = {
   flush(): Promise<void>;
   /** Stops the timer (pending changes are kept for a final `flush`). */
   stop(): void;
+  /** True while a change is not yet in a saved snapshot: waiting for its save, being saved, or after a failed save. */
+  pending(): boolean;
 };
 
 /** What the scheduler calls and when. */
@@ -34,6 +36,7 @@ export type SnapshotSchedulerOptions = {
 export function createSnapshotScheduler(options: SnapshotSchedulerOptions): SnapshotScheduler {
   const { save, delayMs, log } = options;
   let dirty = false;
+  let saving = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
@@ -41,11 +44,14 @@ export function createSnapshotScheduler(options: SnapshotSchedulerOptions): Snap
     running = running.then(async () => {
       if (!dirty) return;
       dirty = false;
+      saving = true;
       try {
         await save();
       } catch (error) {
         dirty = true;
         log(`snapshot save failed: ${messageOf(error)}`);
+      } finally {
+        saving = false;
       }
     });
     return running;
@@ -70,5 +76,6 @@ export function createSnapshotScheduler(options: SnapshotSchedulerOptions): Snap
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
     },
+    pending: () => dirty || saving,
   };
 }

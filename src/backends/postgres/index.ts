@@ -15,7 +15,7 @@ import { readArticles } from './articles.ts';
 import { openDatabase } from './connection.ts';
 import { migrate } from './migrations.ts';
 import { runSearch } from './search.ts';
-import { readStats } from './stats.ts';
+import { readMetrics, readStats } from './stats.ts';
 import { suggestWords } from './suggest.ts';
 import { removeArticle, writeArticles } from './write.ts';
 
@@ -48,6 +48,7 @@ export async function createPostgresBackend({ url, log = () => undefined }: Post
     deleteArticle: (id) => removeArticle(db, id),
     suggest: (prefix, limit) => suggestWords(db, prefix, limit),
     stats: () => readStats(db),
+    metrics: () => readMetrics(db),
     close: () => db.close(),
   };
 }
