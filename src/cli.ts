@@ -13,6 +13,7 @@ import { formatOfPath } from './ingest/formats.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createNewsService } from './service/news-service.ts';
+import { MAX_SEARCHES_IN_FLIGHT } from './service/admission.ts';
 import { createEmbeddedBackend } from './backends/embedded/embedded-backend.ts';
 import { openLibrary, type Progress } from './backends/embedded/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
@@ -31,6 +32,8 @@ type Config = {
   maxBodyBytes: number;
   /** Requests per minute per client address (`RATE_LIMIT_PER_MINUTE`); `undefined` = no limit. */
   rateLimitPerMinute: number | undefined;
+  /** Searches running or waiting at once before more are refused with 503 (`MAX_SEARCHES_IN_FLIGHT`). */
+  maxSearchesInFlight: number;
   /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
   databaseUrl: string | undefined;
 };
@@ -59,10 +62,12 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = integerSetting(env, 'PORT', { min: 0, max: 65535, fallback: 3000 });
   const maxBodyBytes = integerSetting(env, 'MAX_BODY_BYTES', { min: 1, fallback: MAX_BODY_BYTES });
   const rateLimitPerMinute = integerSetting(env, 'RATE_LIMIT_PER_MINUTE', { min: 1, fallback: undefined });
+  const maxSearchesInFlight = integerSetting(env, 'MAX_SEARCHES_IN_FLIGHT', { min: 1, fallback: MAX_SEARCHES_IN_FLIGHT });
   return {
     port,
     maxBodyBytes,
     rateLimitPerMinute,
+    maxSearchesInFlight,
     ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
     host: env.HOST ?? '127.0.0.1',
     corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
@@ -146,7 +151,7 @@ async function openBackend(config: Config, options: { watch: boolean }): Promise
 async function serveCommand(config: Config): Promise<void> {
   const backend = await openBackend(config, { watch: true });
   if (config.databaseUrl !== undefined) log(`serving the PostgreSQL database ${databaseName(config.databaseUrl)}`);
-  const service = createNewsService({ backend });
+  const service = createNewsService({ backend, maxSearchesInFlight: config.maxSearchesInFlight });
   const app = createApp({
     service,
     log,

@@ -5,7 +5,7 @@
  * footnotes saying what each number is, which totals disagreed and which queries were refused.
  * Pure: numbers in, text out.
  */
-import { QUERY_BUDGET_MS } from '../backends/embedded/execute.ts';
+import { QUERY_BUDGET_MS } from '../search/ranking.ts';
 import { formatMs, type MachineInfo } from './report.ts';
 import { ratePerSecond } from './measure.ts';
 import type { Imported, Loaded, Memory, Saved, TypeLatency } from './protocol.ts';

@@ -27,3 +27,16 @@ export function tooManyWords(node: TermNode): ServiceError {
   const advice = node.mode === 'prefix' ? 'use a longer prefix' : node.mode === 'wildcard' ? 'give more letters' : 'allow fewer edits';
   return createError('bad_request', `q: ${what} matches over ${MAX_EXPANDED_WORDS} words; ${advice}`);
 }
+
+/**
+ * Longest a query may work, expansion of its prefixes and fuzzy terms included, before it is
+ * refused with a 400, on either backend: an exact answer or an honest refusal, never a silently
+ * partial total. (The embedded backend counts its own work, not the time it spends paused while
+ * others run; PostgreSQL counts the time its statements take.)
+ */
+export const QUERY_BUDGET_MS = 3000;
+
+/** The refusal of a query whose work passed the budget. */
+export function overBudget(budgetMs: number): ServiceError {
+  return createError('bad_request', `q took longer than ${budgetMs} ms to run; narrow it (fewer very common words in phrases, longer prefixes, fewer fuzzy terms)`);
+}

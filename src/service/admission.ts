@@ -34,7 +34,7 @@ export function createAdmission(limit: number = MAX_SEARCHES_IN_FLIGHT): Admissi
   return {
     async run(work) {
       if (inFlight >= limit) {
-        const error = createError('unavailable', `the server is busy: ${limit} searches are already running or waiting; retry in ${RETRY_AFTER_SECONDS} s`);
+        const error = createError('unavailable', `the server is busy: ${limit === 1 ? '1 search is' : `${limit} searches are`} already running or waiting; retry in ${RETRY_AFTER_SECONDS} s`);
         error.retryAfterSeconds = RETRY_AFTER_SECONDS;
         throw error;
       }

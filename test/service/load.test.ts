@@ -114,4 +114,66 @@ describe('server under load', () => {
     expect(stats.articles).toBeLessThanOrEqual(CORPUS_ARTICLES + posted);
     expect(server.stderr.filter((line) => line.startsWith('internal error'))).toEqual([]);
   }, 60_000);
+
+  it('keeps every write of 4 writers while 16 clients search a 20,000-paragraph archive', async () => {
+    const { corpusDir, start } = await fixture();
+    const next = random(16);
+    // 6,700 articles of 3 paragraphs: the archive of SPEC §13's figure.
+    const articles = 6_700;
+    await writeFile(join(corpusDir, 'seeded.jsonl'), `${Array.from({ length: articles }, (_, n) => corpusLine(n, next)).join('\n')}\n`);
+    const server = await start();
+
+    let posted = 0;
+    const acknowledged: string[] = [];
+    const refused: string[] = [];
+    const writers = autocannon({
+      url: server.url,
+      connections: 4,
+      duration: DURATION_SECONDS,
+      timeout: 20,
+      requests: [
+        {
+          method: 'POST',
+          path: '/articles',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => {
+            const n = articles + posted++;
+            return { ...request, body: JSON.stringify({ id: `posted-${n}`, title: `Posted report ${n}`, source: 'Load Wire', paragraphs: [`Wheat prices from the ${uniqueWord(n)} market.`] }) };
+          },
+          onResponse: (status, body) => {
+            const id = (JSON.parse(body) as { results?: Array<{ id: string }> }).results?.[0]?.id;
+            if (status === 201 && id !== undefined) acknowledged.push(id);
+            else refused.push(`${status} ${body.slice(0, 200)}`);
+          },
+        },
+      ],
+    });
+    const searchers = autocannon({
+      url: server.url,
+      connections: 16,
+      duration: DURATION_SECONDS,
+      timeout: 20,
+      requests: ['harvest', 'wheat%20prices', '%22wheat%20prices%22', 'market%20-drought', 'farm*'].map((q) => ({ method: 'GET' as const, path: `/search?q=${q}` })),
+    });
+    const [written, searched] = await Promise.all([writers, searchers]);
+    console.log(
+      `16 searchers + 4 writers, ${articles * 3} paragraphs: ${searched.requests.total} searches (p50 ${searched.latency.p50} ms, p99 ${searched.latency.p99} ms), ` +
+        `${acknowledged.length} writes (p50 ${written.latency.p50} ms, p99 ${written.latency.p99} ms, max ${written.latency.max} ms)`,
+    );
+    for (const result of [written, searched]) {
+      expect(result.errors).toBe(0);
+      expect(result.timeouts).toBe(0);
+      expect(result.non2xx).toBe(0);
+    }
+    expect(refused).toEqual([]);
+    expect(searched['2xx']).toBeGreaterThan(0);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const id of acknowledged) {
+      const n = Number(id.slice('posted-'.length));
+      const found = (await (await fetch(`${server.url}/search?q=${uniqueWord(n)}`)).json()) as { total: number; hits: Array<{ articleId: string }> };
+      expect(found.total, id).toBe(1);
+      expect(found.hits[0]?.articleId).toBe(id);
+    }
+    expect(server.stderr.filter((line) => line.startsWith('internal error'))).toEqual([]);
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import type { FacetName, SearchRequest } from '../backend.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
+import { QUERY_BUDGET_MS } from '../../search/ranking.ts';
 import { createPacer, runToEnd, type Pace, type Steps } from './pace.ts';
 import type { Turns } from '../turns.ts';
 
@@ -38,12 +39,6 @@ export type SearchOutcome = {
   facets: Partial<Record<FacetName, Record<string, number>>>;
 };
 
-/**
- * Longest a query may work, expansion of its prefixes and fuzzy terms included, before it is
- * refused with a 400: an exact answer or an honest refusal, never a silently partial total.
- * Time spent paused (while others run) does not count.
- */
-export const QUERY_BUDGET_MS = 3000;
 /** Longest a search works before it lets writes and other searches run. */
 export const SEARCH_SLICE_MS = 5;
 /**

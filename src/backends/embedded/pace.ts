@@ -7,7 +7,7 @@
  * query budget: the work of a search, summed over its slices, may not exceed it.
  */
 import { performance } from 'node:perf_hooks';
-import { createError } from '../../errors.ts';
+import { overBudget } from '../../search/ranking.ts';
 
 /** Work that pauses: each `yield` is a point where others may run; the return value is its outcome. */
 export type Steps<T> = Generator<void, T, void>;
@@ -59,10 +59,6 @@ export function createPacer(options: { sliceMs: number; budgetMs: number; now?: 
   };
 }
 
-/** The refusal of a query whose work passed the budget: an exact answer or an honest refusal, never a partial total. */
-export function overBudget(budgetMs: number) {
-  return createError('bad_request', `q took longer than ${budgetMs} ms to run; narrow it (fewer very common words in phrases, longer prefixes, fewer fuzzy terms)`);
-}
 
 /** Runs `steps` to the end without pausing. */
 export function runToEnd<T>(steps: Steps<T>, pacer?: Pacer): T {

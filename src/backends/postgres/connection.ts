@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { createError, isServiceError, messageOf } from '../../errors.ts';
+import { overBudget, QUERY_BUDGET_MS } from '../../search/ranking.ts';
 
 /** A client on which queries run, inside a transaction or not. */
 export type Queryable = { query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> };
@@ -93,7 +94,7 @@ export function translateError(error: unknown): unknown {
     case SQLSTATE.diskFull:
       return createError('insufficient_storage', `the database is out of disk space; nothing of the request was written (${messageOf(error)})`);
     case SQLSTATE.queryCanceled:
-      return createError('bad_request', 'q took too long to run; narrow it (fewer very common words in phrases, longer prefixes)');
+      return overBudget(QUERY_BUDGET_MS);
     case SQLSTATE.characterNotInRepertoire:
     case SQLSTATE.untranslatableCharacter:
       return createError('bad_request', `an article holds text PostgreSQL cannot store (a NUL character?): ${messageOf(error)}`);

@@ -4,11 +4,13 @@
  * fuzzy terms expanded through the vocabulary, the corpus statistics of the query's stems read,
  * the query compiled and ranked in one statement (exact total, facets, page), relaxed matching
  * when the strict search finds nothing (or always, with `mode=any`), then the page's articles.
- * A statement running over {@link SEARCH_TIMEOUT_MS} is cancelled and refused as too costly,
- * as the embedded backend refuses a query over its budget.
+ * The whole search, expansion included, has {@link SEARCH_TIMEOUT_MS}: each statement may run
+ * for what is left of it, and is cancelled and refused as too costly past that, as the
+ * embedded backend refuses a query over its budget.
  */
 import type { BackendHit, BackendSearch, SearchRequest } from '../backend.ts';
-import { QUERY_BUDGET_MS } from '../embedded/execute.ts';
+import { performance } from 'node:perf_hooks';
+import { overBudget, QUERY_BUDGET_MS } from '../../search/ranking.ts';
 import type { AndNode, ParsedQuery, QueryNode } from '../../search/query.ts';
 import { readArticles } from './articles.ts';
 import { compileUnits, type CorpusStats } from './compile.ts';
@@ -38,6 +40,13 @@ const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SE
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
 export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
+  const started = performance.now();
+  /** Sets the statement timeout to what is left of the budget. */
+  const budgetLeft = async (client: Queryable): Promise<void> => {
+    const left = Math.floor(SEARCH_TIMEOUT_MS - (performance.now() - started));
+    if (left < 1) throw overBudget(SEARCH_TIMEOUT_MS);
+    await client.query(`SET LOCAL statement_timeout = ${left}`);
+  };
   return db.transaction('snapshot', async (client) => {
     await client.query(PLANNER_SETTINGS);
     const root = query.root;
@@ -53,6 +62,7 @@ export async function runSearch(db: Database, query: ParsedQuery, request: Searc
       const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
       if (compiled.tsquery === null) return empty;
       const statement = rankingStatement({ ...compiled, tsquery: compiled.tsquery }, request, params);
+      await budgetLeft(client);
       const { rows } = await client.query(statement, params.values);
       return readRanked(rows[0], request);
     };
