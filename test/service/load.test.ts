@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { describe, expect, it } from 'vitest';
-import { useServerFixtures } from './server-process.ts';
+import { startServer, stopServer, useServerFixtures } from './server-process.ts';
+import { freshDatabase } from '../backends/postgres/database.ts';
 
 /** Articles in the corpus before the load starts. */
 const CORPUS_ARTICLES = 300;
@@ -122,58 +123,86 @@ describe('server under load', () => {
     const articles = 6_700;
     await writeFile(join(corpusDir, 'seeded.jsonl'), `${Array.from({ length: articles }, (_, n) => corpusLine(n, next)).join('\n')}\n`);
     const server = await start();
-
-    let posted = 0;
-    const acknowledged: string[] = [];
-    const refused: string[] = [];
-    const writers = autocannon({
-      url: server.url,
-      connections: 4,
-      duration: DURATION_SECONDS,
-      timeout: 20,
-      requests: [
-        {
-          method: 'POST',
-          path: '/articles',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request) => {
-            const n = articles + posted++;
-            return { ...request, body: JSON.stringify({ id: `posted-${n}`, title: `Posted report ${n}`, source: 'Load Wire', paragraphs: [`Wheat prices from the ${uniqueWord(n)} market.`] }) };
-          },
-          onResponse: (status, body) => {
-            const id = (JSON.parse(body) as { results?: Array<{ id: string }> }).results?.[0]?.id;
-            if (status === 201 && id !== undefined) acknowledged.push(id);
-            else refused.push(`${status} ${body.slice(0, 200)}`);
-          },
-        },
-      ],
-    });
-    const searchers = autocannon({
-      url: server.url,
-      connections: 16,
-      duration: DURATION_SECONDS,
-      timeout: 20,
-      requests: ['harvest', 'wheat%20prices', '%22wheat%20prices%22', 'market%20-drought', 'farm*'].map((q) => ({ method: 'GET' as const, path: `/search?q=${q}` })),
-    });
-    const [written, searched] = await Promise.all([writers, searchers]);
-    console.log(
-      `16 searchers + 4 writers, ${articles * 3} paragraphs: ${searched.requests.total} searches (p50 ${searched.latency.p50} ms, p99 ${searched.latency.p99} ms), ` +
-        `${acknowledged.length} writes (p50 ${written.latency.p50} ms, p99 ${written.latency.p99} ms, max ${written.latency.max} ms)`,
-    );
-    for (const result of [written, searched]) {
-      expect(result.errors).toBe(0);
-      expect(result.timeouts).toBe(0);
-      expect(result.non2xx).toBe(0);
-    }
-    expect(refused).toEqual([]);
-    expect(searched['2xx']).toBeGreaterThan(0);
-    expect(acknowledged.length).toBeGreaterThan(0);
-    for (const id of acknowledged) {
-      const n = Number(id.slice('posted-'.length));
-      const found = (await (await fetch(`${server.url}/search?q=${uniqueWord(n)}`)).json()) as { total: number; hits: Array<{ articleId: string }> };
-      expect(found.total, id).toBe(1);
-      expect(found.hits[0]?.articleId).toBe(id);
-    }
-    expect(server.stderr.filter((line) => line.startsWith('internal error'))).toEqual([]);
+    await readersAndWriters(server, articles);
   }, 120_000);
+
+  it('keeps every write of 4 writers while 16 clients search, on PostgreSQL', async () => {
+    const database = await freshDatabase();
+    try {
+      const server = await startServer({ DATABASE_URL: database.url, CORPUS_DIR: '/nonexistent-corpus', INDEX_DIR: '/nonexistent-index' });
+      try {
+        const next = random(16);
+        const articles = 2_000;
+        for (let first = 0; first < articles; first += 500) {
+          const batch = Array.from({ length: 500 }, (_, i) => JSON.parse(corpusLine(first + i, next)) as unknown);
+          const posted = await fetch(`${server.url}/articles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+          expect(posted.status).toBe(201);
+        }
+        await readersAndWriters(server, articles);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await database.drop();
+    }
+  }, 180_000);
 });
+
+/**
+ * 16 clients searching common words and 4 posting new articles one after another, for a few
+ * seconds: nothing fails, and every acknowledged article is found by its own word.
+ */
+async function readersAndWriters(server: { url: string; stderr: string[] }, articles: number): Promise<void> {
+  let posted = 0;
+  const acknowledged: string[] = [];
+  const refused: string[] = [];
+  const writers = autocannon({
+    url: server.url,
+    connections: 4,
+    duration: DURATION_SECONDS,
+    timeout: 20,
+    requests: [
+      {
+        method: 'POST',
+        path: '/articles',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          const n = articles + posted++;
+          return { ...request, body: JSON.stringify({ id: `posted-${n}`, title: `Posted report ${n}`, source: 'Load Wire', paragraphs: [`Wheat prices from the ${uniqueWord(n)} market.`] }) };
+        },
+        onResponse: (status, body) => {
+          const id = (JSON.parse(body) as { results?: Array<{ id: string }> }).results?.[0]?.id;
+          if (status === 201 && id !== undefined) acknowledged.push(id);
+          else refused.push(`${status} ${body.slice(0, 200)}`);
+        },
+      },
+    ],
+  });
+  const searchers = autocannon({
+    url: server.url,
+    connections: 16,
+    duration: DURATION_SECONDS,
+    timeout: 20,
+    requests: ['harvest', 'wheat%20prices', '%22wheat%20prices%22', 'market%20-drought', 'farm*'].map((q) => ({ method: 'GET' as const, path: `/search?q=${q}` })),
+  });
+  const [written, searched] = await Promise.all([writers, searchers]);
+  console.log(
+    `16 searchers + 4 writers, ${articles} articles: ${searched.requests.total} searches (p50 ${searched.latency.p50} ms, p99 ${searched.latency.p99} ms), ` +
+      `${acknowledged.length} writes (p50 ${written.latency.p50} ms, p99 ${written.latency.p99} ms, max ${written.latency.max} ms)`,
+  );
+  for (const result of [written, searched]) {
+    expect(result.errors).toBe(0);
+    expect(result.timeouts).toBe(0);
+    expect(result.non2xx).toBe(0);
+  }
+  expect(refused).toEqual([]);
+  expect(searched['2xx']).toBeGreaterThan(0);
+  expect(acknowledged.length).toBeGreaterThan(0);
+  for (const id of acknowledged) {
+    const n = Number(id.slice('posted-'.length));
+    const found = (await (await fetch(`${server.url}/search?q=${uniqueWord(n)}`)).json()) as { total: number; hits: Array<{ articleId: string }> };
+    expect(found.total, id).toBe(1);
+    expect(found.hits[0]?.articleId).toBe(id);
+  }
+  expect(server.stderr.filter((line) => line.startsWith('internal error'))).toEqual([]);
+}

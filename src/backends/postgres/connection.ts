@@ -24,8 +24,12 @@ export type Database = {
 /** `write`: read committed, for writes; `snapshot`: one read-only snapshot, for a search. */
 export type TransactionKind = 'write' | 'snapshot';
 
-/** Most connections one server opens: searches and writes beyond it queue in the pool. */
-const MAX_CONNECTIONS = 10;
+/**
+ * Connections one server opens, in two pools so that a write never waits for a connection behind
+ * searches: searches (and other reads) beyond theirs queue in their pool; writes have their own
+ * (they take the same row locks, so more would only wait in the database).
+ */
+const MAX_CONNECTIONS = { reads: 8, writes: 2 } as const;
 
 const BEGIN: Record<TransactionKind, string> = {
   write: 'BEGIN',
@@ -40,19 +44,20 @@ const BEGIN: Record<TransactionKind, string> = {
  * await db.query('SELECT 1');
  */
 export function openDatabase(url: string, log: (line: string) => void): Database {
-  const pool = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS });
+  const reads = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS.reads });
+  const writes = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS.writes });
   // An idle client losing its connection (the server restarting) must not crash the process.
-  pool.on('error', (error) => log(`postgres: idle connection lost: ${messageOf(error)}`));
+  for (const pool of [reads, writes]) pool.on('error', (error) => log(`postgres: idle connection lost: ${messageOf(error)}`));
   return {
     async query(text, values) {
       try {
-        return (await pool.query(text, values)).rows as unknown[];
+        return (await reads.query(text, values)).rows as unknown[];
       } catch (error) {
         throw translateError(error);
       }
     },
     async transaction(kind, work) {
-      const client = await pool.connect().catch((error: unknown) => {
+      const client = await (kind === 'write' ? writes : reads).connect().catch((error: unknown) => {
         throw translateError(error);
       });
       try {
@@ -67,7 +72,9 @@ export function openDatabase(url: string, log: (line: string) => void): Database
         client.release();
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([reads.end(), writes.end()]);
+    },
   };
 }
 
