@@ -16,7 +16,7 @@ import { libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { eventLoopTurns } from '../turns.ts';
-import { saveSnapshot, type Manifest } from './snapshot.ts';
+import { saveSnapshot, SnapshotOutdated, type Manifest } from './snapshot.ts';
 import { createSnapshotScheduler } from './snapshot-scheduler.ts';
 
 /** What the embedded backend is made of. */
@@ -74,10 +74,14 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     save: async () => {
       if (indexDir === undefined) return;
       try {
-        // Taken inside the write queue so the snapshot matches the fingerprint it records.
-        manifest = await writes.run(() => saveSnapshot(indexDir, library, stateFingerprint(state)));
+        // The state is read inside the write queue, so the snapshot matches the fingerprint it
+        // records; the save itself runs outside it, so writes never wait for a save: one that
+        // changes the library makes the save stop (its own change schedules the next).
+        const start = await writes.run(async () => ({ version: library.engine.version, fingerprint: stateFingerprint(state) }));
+        manifest = await saveSnapshot(indexDir, library, start.fingerprint, () => library.engine.version === start.version);
         index = { persisted: true };
       } catch (error) {
+        if (error instanceof SnapshotOutdated) return;
         index = { persisted: false, reason: indexFailure(error) };
         throw error;
       }

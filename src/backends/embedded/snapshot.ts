@@ -53,14 +53,28 @@ type SnapshotLine = ['engine', unknown] | ['articles', StoredArticle[]];
 /** The outcome of loading: the library, or why the snapshot cannot be used. */
 export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { ok: false; reason: string };
 
+/** Thrown by {@link saveSnapshot} when the library changed while it was being saved: nothing was saved. */
+export class SnapshotOutdated extends Error {
+  constructor() {
+    super('the library changed while its snapshot was being saved');
+    this.name = 'SnapshotOutdated';
+  }
+}
+
 /**
  * Saves the library to `indexDir` for the corpus state `fingerprint`: the snapshot first, under
  * a new name, then the manifest pointing at it, then older snapshots are removed. Two processes
  * saving at once each leave a complete pair; the last manifest written wins.
+ *
+ * The lines are written one at a time, and writes to the library may go on meanwhile: as long as
+ * `current()` is true the library is the one the save started from; once it is false, the save
+ * stops, removes what it wrote and throws {@link SnapshotOutdated} (the change calls for a
+ * save of its own).
  */
-export async function saveSnapshot(indexDir: string, library: Library, fingerprint: string): Promise<Manifest> {
+export async function saveSnapshot(indexDir: string, library: Library, fingerprint: string, current: () => boolean = () => true): Promise<Manifest> {
   await mkdir(indexDir, { recursive: true });
-  // Taken at once; the lines are then written one at a time, letting searches run in between.
+  // Checked and taken in one go: no write can come between (nor have staged paragraphs then).
+  if (!current()) throw new SnapshotOutdated();
   const articles = [...library.articles.values()];
   const paragraphs = library.engine.stats().paragraphs;
   const records = library.engine.records();
@@ -74,6 +88,7 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
     yield buffer;
     hash.update(buffer);
     await yieldToEventLoop();
+    if (!current()) throw new SnapshotOutdated();
   }
   async function* lines(): AsyncGenerator<Buffer> {
     for (const record of records) yield* line(['engine', record]);

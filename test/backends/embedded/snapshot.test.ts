@@ -1,8 +1,8 @@
-import { readFile, writeFile, utimes } from 'node:fs/promises';
+import { readdir, readFile, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintCorpus, listCorpusFiles } from '../../../src/ingest/corpus.ts';
-import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../../src/backends/embedded/snapshot.ts';
+import { MANIFEST_FILE, SNAPSHOT_FORMAT_VERSION, SnapshotOutdated, loadSnapshot, readManifest, saveSnapshot, type Manifest } from '../../../src/backends/embedded/snapshot.ts';
 import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
 import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { createLibrary, putArticles } from '../../../src/backends/embedded/library.ts';
@@ -178,6 +178,23 @@ describe('saveSnapshot', () => {
       expect(search(loaded.library, q).hits.map((hit) => hit.id)).toEqual(search(library, q).hits.map((hit) => hit.id));
     }
     expect(search(loaded.library, 'talk*').total).toBe(1); // alpha's second paragraph; the first matches only by title
+  });
+
+  it('stops when the library changes while it saves, leaving the previous snapshot and no file of its own', async () => {
+    const library = createLibrary();
+    const many = Array.from({ length: 1200 }, (_, i) => makeArticle({ id: `n${i}`, title: `Report ${i}`, paragraphs: [`Wheat harvest number ${i}.`] }));
+    putArticles(library, many.map((article) => ({ article, file: `${article.id}.json` })));
+    const before = await saveSnapshot(indexDir, library, 'fp');
+    const version = library.engine.version;
+    const saving = saveSnapshot(indexDir, library, 'fp2', () => library.engine.version === version).catch((error: unknown) => error);
+    // A write lands while the lines are being written.
+    await new Promise((resolve) => setImmediate(resolve));
+    putArticles(library, [{ article: makeArticle({ id: 'late', paragraphs: ['Late news.'] }), file: 'late.json' }]);
+    expect(await saving).toBeInstanceOf(SnapshotOutdated);
+    expect(await readManifest(indexDir)).toEqual(before);
+    expect((await readdir(indexDir)).sort()).toEqual([MANIFEST_FILE, before.snapshotFile].sort());
+    // Changed before it starts: nothing is written at all.
+    await expect(saveSnapshot(indexDir, library, 'fp3', () => false)).rejects.toBeInstanceOf(SnapshotOutdated);
   });
 
   it('writes the archive as many bounded lines, and reads them all back', async () => {
