@@ -93,18 +93,14 @@ export async function searchInSlices(library: Library, query: ParsedQuery, reque
     const pacer = createPacer({ sliceMs: pauses ? sliceMs : Number.POSITIVE_INFINITY, budgetMs });
     const version = library.engine.version;
     const steps = searchSteps(library, query, request, pacer.pace);
-    let changed = false;
     for (;;) {
       const next = steps.next();
       if (next.done === true) return next.value;
       await turns.next();
       pacer.resume();
-      if (library.engine.version !== version) {
-        changed = true;
-        break;
-      }
+      if (library.engine.version !== version) break;
     }
-    if (changed) steps.return(undefined as never);
+    steps.return(undefined as never);
   }
 }
 
