@@ -125,12 +125,12 @@ function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxCon
       return;
     }
     const parts: string[] = [];
-    if (total > 0) parts.push(`${total} with ${limits.maxConnections} connections open`);
+    if (total > 0) parts.push(`${total} while the most connections allowed were open (${limits.maxConnections})`);
     if (client > 0) {
       const named = [...byAddress].sort((a, b) => b[1] - a[1]).slice(0, NAMED_ADDRESSES);
       const others = client - named.reduce((sum, [, count]) => sum + count, 0);
       const from = named.map(([address, count]) => `${count} from ${address}`).concat(others > 0 ? [`${others} from others`] : []);
-      parts.push(`${client} from addresses holding ${limits.maxConnectionsPerClient} (${from.join(', ')})`);
+      parts.push(`${client} from addresses holding the most allowed per client address (${limits.maxConnectionsPerClient}): ${from.join(', ')}`);
     }
     log(`refused ${total + client} connections in the last ${seconds} s: ${parts.join('; ')}`);
     total = 0;
@@ -143,8 +143,8 @@ function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxCon
       if (timer === undefined) {
         const why =
           refusal.cap === 'total'
-            ? `${limits.maxConnections} connections are open, the most allowed`
-            : `${refusal.address} holds ${limits.maxConnectionsPerClient} connections, the most allowed per client address`;
+            ? `the most connections allowed are open (${limits.maxConnections})`
+            : `${refusal.address} holds the most connections allowed per client address (${limits.maxConnectionsPerClient})`;
         log(`refused a connection: ${why}; further refusals are summed up every ${seconds} s`);
         timer = setInterval(flush, intervalMs).unref();
         return;
