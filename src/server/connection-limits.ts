@@ -70,7 +70,8 @@ export function timeoutOptions(limits: ConnectionLimits): ServerOptions {
  * extra connection before any of our code sees it) and per client address (closed here, as soon
  * as it is accepted). Refused connections get no answer: they have sent nothing to answer yet.
  * The first refusal is logged at once, later ones summed up once a minute while they go on.
- * Returns a function that stops the reporting (call it when the server closes).
+ * Returns a function that logs what is left to sum up and stops the reporting (call it when the
+ * server closes).
  *
  * @example
  * const stop = capConnections(server, CONNECTION_LIMITS, { log: console.error });
@@ -109,21 +110,17 @@ export function capConnections(
 /** Why a connection was refused: too many open in all, or from its address. */
 type Refusal = { cap: 'total' } | { cap: 'client'; address: string };
 
-/** Logs the first refusal at once; while refusals go on, one line per interval sums them up. */
+/** Logs the first refusal at once; while refusals go on, one line per interval sums them up (and a last one when the server closes). */
 function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxConnectionsPerClient'>, log: (message: string) => void, intervalMs: number) {
-  const seconds = Math.round(intervalMs / 1000);
   let timer: NodeJS.Timeout | undefined;
+  let since = 0;
   let total = 0;
   let client = 0;
   const byAddress = new Map<string, number>();
 
-  function flush(): void {
-    if (total + client === 0) {
-      // A quiet interval: the next refusal is logged at once again.
-      clearInterval(timer);
-      timer = undefined;
-      return;
-    }
+  /** Logs what was refused since the last line, if anything; false when nothing was. */
+  function flush(): boolean {
+    if (total + client === 0) return false;
     const parts: string[] = [];
     if (total > 0) parts.push(`${total} while the most connections allowed were open (${limits.maxConnections})`);
     if (client > 0) {
@@ -132,10 +129,17 @@ function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxCon
       const from = named.map(([address, count]) => `${count} from ${address}`).concat(others > 0 ? [`${others} from others`] : []);
       parts.push(`${client} from addresses holding the most allowed per client address (${limits.maxConnectionsPerClient}): ${from.join(', ')}`);
     }
-    log(`refused ${total + client} connections in the last ${seconds} s: ${parts.join('; ')}`);
+    log(`refused ${total + client} connections in the last ${Math.round((Date.now() - since) / 1000)} s: ${parts.join('; ')}`);
+    since = Date.now();
     total = 0;
     client = 0;
     byAddress.clear();
+    return true;
+  }
+
+  function stop(): void {
+    clearInterval(timer);
+    timer = undefined;
   }
 
   return {
@@ -145,8 +149,10 @@ function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxCon
           refusal.cap === 'total'
             ? `the most connections allowed are open (${limits.maxConnections})`
             : `${refusal.address} holds the most connections allowed per client address (${limits.maxConnectionsPerClient})`;
-        log(`refused a connection: ${why}; further refusals are summed up every ${seconds} s`);
-        timer = setInterval(flush, intervalMs).unref();
+        log(`refused a connection: ${why}; further refusals are summed up every ${Math.round(intervalMs / 1000)} s`);
+        since = Date.now();
+        // After a quiet interval the next refusal is logged at once again.
+        timer = setInterval(() => flush() || stop(), intervalMs).unref();
         return;
       }
       if (refusal.cap === 'total') {
@@ -158,8 +164,8 @@ function refusalReport(limits: Pick<ConnectionLimits, 'maxConnections' | 'maxCon
       if (byAddress.has(refusal.address) || byAddress.size < MAX_REMEMBERED_ADDRESSES) byAddress.set(refusal.address, (byAddress.get(refusal.address) ?? 0) + 1);
     },
     stop(): void {
-      clearInterval(timer);
-      timer = undefined;
+      flush();
+      stop();
     },
   };
 }
