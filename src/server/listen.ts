@@ -51,7 +51,8 @@ export function listen(app: Hono, options: ListenOptions): Promise<Listening> {
       resolve({ server, url: `http://${host}:${info.port}`, close: (closeOptions) => closeGracefully(server, closeOptions?.graceMs ?? CLOSE_GRACE_MS) });
     });
     // Without `createServer` in the options, @hono/node-server makes a node:http server.
-    server.once('close', capConnections(server as Server, limits, { log }));
+    const stopReporting = capConnections(server as Server, limits, { log });
+    server.once('close', stopReporting);
     server.once('error', reject);
   });
 }
