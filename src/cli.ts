@@ -12,6 +12,7 @@ import { readArticleFile } from './ingest/corpus.ts';
 import { formatOfPath } from './ingest/formats.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
+import { CONNECTION_LIMITS, type ConnectionLimits } from './server/connection-limits.ts';
 import { createNewsService } from './service/news-service.ts';
 import { MAX_SEARCHES_IN_FLIGHT } from './service/admission.ts';
 import { createEmbeddedBackend } from './backends/embedded/embedded-backend.ts';
@@ -36,6 +37,8 @@ type Config = {
   maxSearchesInFlight: number;
   /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
   databaseUrl: string | undefined;
+  /** Timeouts and connection caps (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`, `MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`). */
+  limits: ConnectionLimits;
 };
 
 /** Rebuilds shorter than this show no progress bar: it would only flicker. */
@@ -58,6 +61,29 @@ function integerSetting<T extends number | undefined>(env: NodeJS.ProcessEnv, na
   return value;
 }
 
+/** Longest timeout a setting may ask for: a day (Node's timers take no more than 24.8 days). */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** The timeout setting `name` of `env`, in seconds, as milliseconds. */
+function timeoutSetting(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  return integerSetting(env, name, { min: 1, max: MAX_TIMEOUT_SECONDS, fallback: fallbackMs / 1000 }) * 1000;
+}
+
+/** Timeouts and connection caps; the header timeout cannot be longer than the whole request's. */
+function readLimits(env: NodeJS.ProcessEnv): ConnectionLimits {
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: timeoutSetting(env, 'HEADERS_TIMEOUT_SECONDS', CONNECTION_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: timeoutSetting(env, 'REQUEST_TIMEOUT_SECONDS', CONNECTION_LIMITS.requestTimeoutMs),
+    keepAliveTimeoutMs: timeoutSetting(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', CONNECTION_LIMITS.keepAliveTimeoutMs),
+    maxConnections: integerSetting(env, 'MAX_CONNECTIONS', { min: 1, fallback: CONNECTION_LIMITS.maxConnections }),
+    maxConnectionsPerClient: integerSetting(env, 'MAX_CONNECTIONS_PER_CLIENT', { min: 1, fallback: CONNECTION_LIMITS.maxConnectionsPerClient }),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    fail(`HEADERS_TIMEOUT_SECONDS (${limits.headersTimeoutMs / 1000}) must not be longer than REQUEST_TIMEOUT_SECONDS (${limits.requestTimeoutMs / 1000}): the whole request includes its headers`);
+  }
+  return limits;
+}
+
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const port = integerSetting(env, 'PORT', { min: 0, max: 65535, fallback: 3000 });
   const maxBodyBytes = integerSetting(env, 'MAX_BODY_BYTES', { min: 1, fallback: MAX_BODY_BYTES });
@@ -68,6 +94,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     maxBodyBytes,
     rateLimitPerMinute,
     maxSearchesInFlight,
+    limits: readLimits(env),
     ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
     host: env.HOST ?? '127.0.0.1',
     corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
@@ -161,7 +188,7 @@ async function serveCommand(config: Config): Promise<void> {
     rateLimit: config.rateLimitPerMinute === undefined ? undefined : { limit: config.rateLimitPerMinute },
     metrics: { processMetrics: true },
   });
-  const listening = await listen(app, { host: config.host, port: config.port }).catch((error: NodeJS.ErrnoException) => {
+  const listening = await listen(app, { host: config.host, port: config.port, limits: config.limits, log }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use on ${config.host}: stop what listens there, or set PORT to another port (0: any free one)`);
     if (error.code === 'EACCES') fail(`PORT ${config.port} on ${config.host} needs privileges this process lacks: set PORT to 1024 or above`);
     if (error.code === 'EADDRNOTAVAIL') fail(`HOST ${config.host} is no address of this machine: set HOST to one (127.0.0.1, 0.0.0.0)`);

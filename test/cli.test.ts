@@ -98,6 +98,27 @@ describe('serve', () => {
   });
 });
 
+describe('serve settings for slow and idle clients', () => {
+  it('exits 1 with one line naming a bad timeout or connection cap', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { PORT: '0', CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const refusal = async (settings: Record<string, string>) => {
+      const result = await cli(['serve'], { ...env, ...settings });
+      expect(result.code).toBe(1);
+      return result.stderr;
+    };
+    expect(await refusal({ HEADERS_TIMEOUT_SECONDS: '0' })).toBe('error: HEADERS_TIMEOUT_SECONDS must be an integer from 1 to 86400, got "0"\n');
+    expect(await refusal({ REQUEST_TIMEOUT_SECONDS: '2m' })).toBe('error: REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 86400, got "2m"\n');
+    expect(await refusal({ KEEP_ALIVE_TIMEOUT_SECONDS: '0.5' })).toBe('error: KEEP_ALIVE_TIMEOUT_SECONDS must be an integer from 1 to 86400, got "0.5"\n');
+    expect(await refusal({ MAX_CONNECTIONS: 'many' })).toBe('error: MAX_CONNECTIONS must be a positive integer, got "many"\n');
+    expect(await refusal({ MAX_CONNECTIONS_PER_CLIENT: '-1' })).toBe('error: MAX_CONNECTIONS_PER_CLIENT must be a positive integer, got "-1"\n');
+    expect(await refusal({ HEADERS_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '20' })).toBe(
+      'error: HEADERS_TIMEOUT_SECONDS (30) must not be longer than REQUEST_TIMEOUT_SECONDS (20): the whole request includes its headers\n',
+    );
+  });
+});
+
 describe('npm run search', () => {
   it('prints ranked hits with the matches marked, plain when piped', async () => {
     const dir = await tempDir();

@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import type { Library } from '../backends/embedded/library.ts';
 import { createApp } from '../server/app.ts';
 import { listen } from '../server/listen.ts';
+import { CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limits.ts';
 import { createCorpusState } from '../backends/embedded/corpus-writer.ts';
 import { createEmbeddedBackend } from '../backends/embedded/embedded-backend.ts';
 import { createNewsService } from '../service/news-service.ts';
@@ -29,6 +30,8 @@ export type HttpResult = {
 const NO_CORPUS_DIR = '/nonexistent-bench-corpus';
 /** The loopback address the benchmark serves on: nothing leaves the machine. */
 export const BENCH_HOST = '127.0.0.1';
+/** The benchmark is one client opening as many connections as `--connections` asks: the per-client cap would refuse past 100. */
+const BENCH_LIMITS: ConnectionLimits = { ...CONNECTION_LIMITS, maxConnectionsPerClient: CONNECTION_LIMITS.maxConnections };
 
 /**
  * Serves `library` with the application of `server/app.ts` on a free loopback port.
@@ -39,7 +42,7 @@ export const BENCH_HOST = '127.0.0.1';
  */
 export async function serveLibrary(library: Library): Promise<{ url: string; close(): Promise<void> }> {
   const service = createNewsService({ backend: createEmbeddedBackend({ state: createCorpusState(library, NO_CORPUS_DIR, []) }) });
-  const listening = await listen(createApp({ service }), { host: BENCH_HOST, port: 0 });
+  const listening = await listen(createApp({ service }), { host: BENCH_HOST, port: 0, limits: BENCH_LIMITS });
   return {
     url: listening.url,
     close: async () => {

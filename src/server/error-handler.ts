@@ -3,6 +3,7 @@
  * The one place where errors become HTTP responses: `{"error": {"code", "message"}}` with the
  * status of the code. Unknown errors are logged and answered as `internal`, without details.
  */
+import type { HttpBindings } from '@hono/node-server';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -29,6 +30,16 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
  */
 export const CLIENT_CLOSED_STATUS = 499;
 
+/** The status of a request whose body did not arrive within the request timeout: Node has answered it so and closed its connection. */
+export const REQUEST_TIMEOUT_STATUS = 408;
+
+/** True when Node cut the request's connection because the request took longer than the request timeout (`server/connection-limits.ts`). */
+function requestTimedOut(c: Context): boolean {
+  // Served by @hono/node-server, the environment holds Node's request; under `app.request()` there is none.
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  return systemCodeOf(incoming?.socket?.errored) === 'ERR_HTTP_REQUEST_TIMEOUT';
+}
+
 /**
  * True when `error` is the client going away, not a fault of ours: the request was aborted
  * (its signal says so), or reading its body failed because the connection was reset.
@@ -42,7 +53,8 @@ export function isClientAbort(error: unknown, c: Context): boolean {
 /**
  * Creates the `onError` handler. `log` receives unexpected errors (with their stack and the
  * request id, for matching them with the access log), which never reach the client. A client
- * that went away is no error: answered {@link CLIENT_CLOSED_STATUS}, for the access log only.
+ * that went away is no error: answered {@link CLIENT_CLOSED_STATUS}, for the access log only
+ * ({@link REQUEST_TIMEOUT_STATUS} when the server cut it for being too slow).
  */
 export function createErrorHandler(log: (message: string) => void): ErrorHandler {
   return function handleError(error, c) {
@@ -50,7 +62,7 @@ export function createErrorHandler(log: (message: string) => void): ErrorHandler
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return errorResponse(c, error.code, error.message, error.details);
     }
-    if (isClientAbort(error, c)) return new Response(null, { status: CLIENT_CLOSED_STATUS });
+    if (isClientAbort(error, c)) return new Response(null, { status: requestTimedOut(c) ? REQUEST_TIMEOUT_STATUS : CLIENT_CLOSED_STATUS });
     if (error instanceof HTTPException) {
       const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');
       return errorResponse(c, code, error.message || `request failed with status ${error.status}`);

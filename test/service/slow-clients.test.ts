@@ -1,0 +1,188 @@
+/**
+ * Slow and idle clients cannot take the server (issue 15, point 6): a real server process with
+ * short timeouts, hundreds of raw connections trickling a body or headers or sitting idle after
+ * a request, and a normal client searching meanwhile from another loopback address (Linux
+ * routes all of 127.0.0.0/8 to the loopback interface). No timing decides a test: the server
+ * closes the slow connections "eventually", within the tests' own generous deadlines.
+ */
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../../src/server/app.ts';
+import { useServerFixtures, type ServerProcess } from './server-process.ts';
+
+const fixture = useServerFixtures();
+
+/** The slow clients' address; the normal client's is {@link NORMAL}. */
+const FLOOD = '127.0.0.1';
+const NORMAL = '127.0.0.2';
+/** How often a slow connection sends its next byte or header line. */
+const TRICKLE_MS = 250;
+
+/** What a slow connection does: trickle a body, trickle headers, or go idle after one request. */
+type Kind = 'body' | 'headers' | 'idle';
+
+/** A raw connection from `from`, what it received, and a promise of its end (the tests never end one themselves until they are done). */
+type SlowClient = { kind: Kind; socket: Socket; received: () => string; closed: Promise<void>; isClosed: () => boolean; trickle: () => void };
+
+const FIRST_BYTES: Record<Kind, string> = {
+  body: 'POST /articles HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n',
+  headers: 'GET /search?q=harbour HTTP/1.1\r\nHost: test\r\n',
+  idle: 'GET /health HTTP/1.1\r\nHost: test\r\n\r\n',
+};
+const NEXT_BYTES: Record<Kind, string | undefined> = { body: ' ', headers: 'X-Slow: y\r\n', idle: undefined };
+
+function slowClient(server: ServerProcess, kind: Kind, from = FLOOD): SlowClient {
+  const { hostname, port } = new URL(server.url);
+  const socket = connect({ host: hostname, port: Number(port), localAddress: from });
+  let received = '';
+  let closed = false;
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+  socket.on('error', () => {}); // a write racing the server's close fails: the close is what counts
+  socket.once('connect', () => socket.write(FIRST_BYTES[kind]));
+  const ended = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
+  return {
+    kind,
+    socket,
+    received: () => received,
+    closed: ended,
+    isClosed: () => closed,
+    trickle: () => {
+      const next = NEXT_BYTES[kind];
+      if (next !== undefined && socket.writable && !socket.connecting) socket.write(next);
+    },
+  };
+}
+
+/** A request from the normal client (`from`), on a connection of its own; resolves with the status and body. */
+function get(server: ServerProcess, path: string, from = NORMAL): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { localAddress: from, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Lines of a log that tell of a crash or a bug: a stack frame, an error name, an internal error. */
+const troubleIn = (lines: readonly string[]) => lines.filter((line) => /^\s+at |Error\b|internal error|uncaught/i.test(line));
+
+/** A corpus holding one article about a harbour, for the normal client's searches. */
+async function harbourCorpus(corpusDir: string): Promise<void> {
+  const article = { id: 'harbour', title: 'Harbour reopens', source: 'Test Wire', paragraphs: ['The harbour reopened on Monday after the storm.'] };
+  await writeFile(join(corpusDir, 'harbour.json'), JSON.stringify(article));
+}
+
+describe('serve under slow and idle clients', () => {
+  it('cuts connections trickling a body or headers with a 408, and idle keep-alive ones, while a normal client is answered', { timeout: 120_000 }, async () => {
+    const { corpusDir, start } = await fixture();
+    await harbourCorpus(corpusDir);
+    const server = await start({ env: { HEADERS_TIMEOUT_SECONDS: '2', REQUEST_TIMEOUT_SECONDS: '4', KEEP_ALIVE_TIMEOUT_SECONDS: '1', MAX_CONNECTIONS_PER_CLIENT: '1000' } });
+    const kinds: Kind[] = [...Array<Kind>(200).fill('body'), ...Array<Kind>(60).fill('headers'), ...Array<Kind>(40).fill('idle')];
+    const slow = kinds.map((kind) => slowClient(server, kind));
+    const trickling = setInterval(() => slow.forEach((client) => client.trickle()), TRICKLE_MS);
+    try {
+      // The normal client searches until the server has closed every slow connection.
+      const answers: number[] = [];
+      while (!slow.every((client) => client.isClosed())) {
+        const { status, body } = await get(server, '/search?q=harbour');
+        expect(JSON.parse(body)).toMatchObject({ total: 1 });
+        answers.push(status);
+      }
+      expect(answers.length).toBeGreaterThan(0);
+      expect(answers.filter((status) => status !== 200)).toEqual([]);
+    } finally {
+      clearInterval(trickling);
+    }
+
+    for (const client of slow.filter((client) => client.kind !== 'idle')) expect(client.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    // An idle connection was answered, then closed without a word: HTTP has nothing to say to it.
+    for (const client of slow.filter((client) => client.kind === 'idle')) {
+      expect(client.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(client.received()).not.toContain('408');
+    }
+
+    expect(server.process.exitCode).toBeNull();
+    expect((await get(server, '/health', FLOOD)).status).toBe(200);
+    // Each body cut short is one access line saying what Node answered; nothing else is logged about them.
+    expect(server.stderr.filter((line) => / POST \/articles 408 /.test(line))).toHaveLength(200);
+    expect(troubleIn(server.stderr)).toEqual([]);
+  });
+
+  it('holds one address to MAX_CONNECTIONS_PER_CLIENT, refusing the rest at once, so another address is still served', { timeout: 120_000 }, async () => {
+    const { corpusDir, start } = await fixture();
+    await harbourCorpus(corpusDir);
+    // Default timeouts: the held connections stay open for the whole test.
+    const server = await start({ env: { MAX_CONNECTIONS_PER_CLIENT: '50' } });
+    const flood = Array.from({ length: 300 }, () => slowClient(server, 'body'));
+    const trickling = setInterval(() => flood.forEach((client) => client.trickle()), TRICKLE_MS);
+    try {
+      while (flood.filter((client) => client.isClosed()).length < 250) await wait(20);
+      const refused = flood.filter((client) => client.isClosed());
+      expect(refused).toHaveLength(250);
+      expect(refused.filter((client) => client.received() !== '')).toEqual([]);
+
+      for (let i = 0; i < 20; i += 1) expect((await get(server, '/search?q=harbour')).status).toBe(200);
+      // The flooding address gets nothing more while it holds its 50.
+      const more = slowClient(server, 'idle');
+      await more.closed;
+      expect(more.received()).toBe('');
+      expect(flood.filter((client) => client.isClosed())).toHaveLength(250);
+    } finally {
+      clearInterval(trickling);
+    }
+    expect(server.stderr).toContain('refused a connection: 127.0.0.1 holds the most connections allowed per client address (50); further refusals are summed up every 60 s');
+
+    // Once the flood goes away, its address is served again.
+    for (const client of flood) client.socket.destroy();
+    let health: number | undefined;
+    while (health !== 200) health = await get(server, '/health', FLOOD).then(({ status }) => status, () => wait(20).then(() => undefined));
+    expect(server.process.exitCode).toBeNull();
+    expect(troubleIn(server.stderr)).toEqual([]);
+  });
+
+  it('accepts a body of nearly MAX_BODY_BYTES sent over seconds, longer than the header timeout', { timeout: 120_000 }, async () => {
+    const { start } = await fixture();
+    const server = await start({ env: { HEADERS_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '120' } });
+    const paragraphs = 9_000;
+    // Each paragraph costs its text plus 3 characters of JSON ("…",); the rest is the envelope.
+    const length = Math.floor((MAX_BODY_BYTES - 4096) / paragraphs) - 3;
+    const text = (i: number) => `Bigword paragraph ${i} `.padEnd(length, 'lorem ipsum dolor sit amet ');
+    const body = Buffer.from(JSON.stringify({ id: 'big', title: 'Big', paragraphs: Array.from({ length: paragraphs }, (_, i) => text(i)) }));
+    expect(body.length).toBeGreaterThan(MAX_BODY_BYTES - 64 * 1024);
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY_BYTES);
+
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/articles`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      // 40 slices, one every 75 ms: the body takes about 3 s, three header timeouts.
+      void (async () => {
+        const slice = Math.ceil(body.length / 40);
+        for (let at = 0; at < body.length; at += slice) {
+          req.write(body.subarray(at, at + slice));
+          await wait(75);
+        }
+        req.end();
+      })();
+    });
+    expect(status).toBe(201);
+    expect(JSON.parse((await get(server, '/search?q=bigword')).body)).toMatchObject({ total: paragraphs });
+    expect(troubleIn(server.stderr)).toEqual([]);
+  });
+});
