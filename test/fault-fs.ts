@@ -1,8 +1,9 @@
 /**
  * Simulated disk faults for the tests: file writes under one folder fail as a full, lying or
- * read-only disk would, without touching the code under test. `node:fs/promises` is patched
- * in place (its live ESM bindings updated with `syncBuiltinESMExports`), so modules that
- * imported `open`, `rename`, `mkdir`… see the faulty versions. In a test process call
+ * read-only disk would, without touching the code under test. `node:fs/promises` and the
+ * synchronous calls of `node:fs` (`openSync`, `writeSync`, `renameSync`, `rmSync`…) are patched
+ * in place (their live ESM bindings updated with `syncBuiltinESMExports`), so modules that
+ * imported `open`, `rename`, `mkdir`… or call `fs.openSync` see the faulty versions. In a test process call
  * {@link injectFaults}; a real server process gets them from `fault-preload.ts`.
  */
 import { existsSync } from 'node:fs';
@@ -13,6 +14,8 @@ import type { FileHandle } from 'node:fs/promises';
 const require = createRequire(import.meta.url);
 type Promises = typeof import('node:fs/promises');
 const fsPromises = require('node:fs/promises') as Promises;
+type Fs = typeof import('node:fs');
+const fsSync = require('node:fs') as Fs;
 
 /** How files under `dir` misbehave. */
 export type Faults = {
@@ -53,6 +56,7 @@ export function injectFaults(faults: Faults): () => void {
   let free = faults.freeBytes ?? 0;
   const original = { open: fsPromises.open, rename: fsPromises.rename, mkdir: fsPromises.mkdir, rm: fsPromises.rm, unlink: fsPromises.unlink, writeFile: fsPromises.writeFile };
   const readOnly = faults.mode === 'read-only';
+  const originalSync = { openSync: fsSync.openSync, writeSync: fsSync.writeSync, closeSync: fsSync.closeSync, renameSync: fsSync.renameSync, rmSync: fsSync.rmSync, unlinkSync: fsSync.unlinkSync };
 
   const faultyWrite = (handle: FileHandle, path: string) => {
     const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<WriteResult>;
@@ -121,10 +125,66 @@ export function injectFaults(faults: Faults): () => void {
       return original.unlink(path);
     },
   } as Partial<Promises>;
+  // The synchronous calls: descriptors opened for writing inside the folder write faultily.
+  const faultyFds = new Set<number>();
+  const storedBy = (length: number, path: string): { store: number; claim: number } => {
+    switch (faults.mode) {
+      case 'full': {
+        if (free <= 0) throw systemError('ENOSPC', 'write', path);
+        const stored = Math.min(free, length);
+        free -= stored;
+        return { store: stored, claim: stored };
+      }
+      case 'short':
+        return { store: Math.ceil(length / 2), claim: Math.ceil(length / 2) };
+      case 'lie':
+        return { store: Math.floor(length / 2), claim: length };
+      case 'zero':
+        return { store: 0, claim: 0 };
+      default:
+        return { store: length, claim: length };
+    }
+  };
+  const patchedSync = {
+    openSync(path: Parameters<Fs['openSync']>[0], flags?: Parameters<Fs['openSync']>[1], mode?: Parameters<Fs['openSync']>[2]): number {
+      const writing = typeof flags === 'string' && /[wa+]/.test(flags);
+      if (readOnly && writing && inside(path)) throw systemError('EROFS', 'open', String(path));
+      const fd = originalSync.openSync(path, flags ?? 'r', mode);
+      if (writing && inside(path)) faultyFds.add(fd);
+      return fd;
+    },
+    writeSync(fd: number, buffer: NodeJS.ArrayBufferView, offset?: number, length?: number, position?: number | null): number {
+      if (!faultyFds.has(fd) || !Buffer.isBuffer(buffer)) return (originalSync.writeSync as (...args: unknown[]) => number)(fd, buffer, offset, length, position);
+      const start = offset ?? 0;
+      const size = length ?? buffer.length - start;
+      if (size === 0) return 0;
+      const { store, claim } = storedBy(size, `fd ${fd}`);
+      if (store > 0) originalSync.writeSync(fd, buffer, start, store, position);
+      return claim;
+    },
+    closeSync(fd: number): void {
+      faultyFds.delete(fd);
+      originalSync.closeSync(fd);
+    },
+    renameSync(from: Parameters<Fs['renameSync']>[0], to: Parameters<Fs['renameSync']>[1]): void {
+      if (readOnly && (inside(from) || inside(to))) throw systemError('EROFS', 'rename', String(to));
+      originalSync.renameSync(from, to);
+    },
+    rmSync(path: Parameters<Fs['rmSync']>[0], options?: Parameters<Fs['rmSync']>[1]): void {
+      if (readOnly && inside(path)) throw systemError('EROFS', 'rm', String(path));
+      originalSync.rmSync(path, options);
+    },
+    unlinkSync(path: Parameters<Fs['unlinkSync']>[0]): void {
+      if (readOnly && inside(path)) throw systemError('EROFS', 'unlink', String(path));
+      originalSync.unlinkSync(path);
+    },
+  };
   Object.assign(fsPromises, patched);
+  Object.assign(fsSync, patchedSync);
   syncBuiltinESMExports();
   return () => {
     Object.assign(fsPromises, original);
+    Object.assign(fsSync, originalSync);
     syncBuiltinESMExports();
   };
 }

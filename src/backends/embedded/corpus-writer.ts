@@ -8,7 +8,7 @@
  * serialize these calls.
  */
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import fs from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { contentHash, textLength, type Article } from '../../ingest/article.ts';
@@ -71,18 +71,12 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   if (options.termsChecked !== true) await checkDistinctTerms(changed, pause);
 
   const plan = createPlan(state, changed.map(({ article }) => article.id));
-  // The files the choices below look at, asked for side by side rather than one after another.
-  for (const { article } of changed) {
-    const existing = state.library.articles.get(article.id);
-    if (existing !== undefined) lstatOnce(plan, existing.file);
-    if (!state.files.has(articleFileName(article.id, 1))) lstatOnce(plan, articleFileName(article.id, 1));
-  }
   const targets: string[] = [];
-  for (const { article } of changed) targets.push(await chooseFile(plan, article.id));
+  for (const { article } of changed) targets.push(chooseFile(plan, article.id));
   for (const [index, { article }] of changed.entries()) {
     plan.writes.push({ article, target: targets[index] as string });
     const existing = state.library.articles.get(article.id);
-    if (existing !== undefined && existing.file !== targets[index]) await detach(plan, existing.file);
+    if (existing !== undefined && existing.file !== targets[index]) detach(plan, existing.file);
   }
   await carryOut(plan, pause);
   await putArticlesInSlices(state.library, changed.map(({ article, hash }, index) => ({ article, hash, file: targets[index] as string })), pause);
@@ -104,7 +98,7 @@ export async function removeArticle(state: CorpusState, id: string): Promise<boo
   const existing = state.library.articles.get(id);
   if (existing === undefined) return false;
   const plan = createPlan(state, [id]);
-  await detach(plan, existing.file);
+  detach(plan, existing.file);
   await carryOut(plan);
   deleteArticle(state.library, id);
   return true;
@@ -123,7 +117,7 @@ type Plan = {
   /** The articles of each corpus file, from the library: built when first needed. */
   holders: Map<string, StoredArticle[]> | undefined;
   /** What the disk says of a corpus file (relative path), asked once per batch. */
-  readonly infos: Map<string, Promise<Stats | undefined>>;
+  readonly infos: Map<string, Stats | undefined>;
 };
 
 function createPlan(state: CorpusState, batchIds: readonly string[]): Plan {
@@ -148,7 +142,7 @@ function holdersOf(plan: Plan, file: string): StoredArticle[] {
  * ({@link articleFileName}) that no file holds. So a write never replaces a file holding other
  * articles, placed by hand or written by another process since the corpus was last read.
  */
-async function chooseFile(plan: Plan, id: string): Promise<string> {
+function chooseFile(plan: Plan, id: string): string {
   const { state } = plan;
   const existing = state.library.articles.get(id);
   if (
@@ -156,14 +150,14 @@ async function chooseFile(plan: Plan, id: string): Promise<string> {
     ownNameRank(existing.file, id) > 0 &&
     !plan.reserved.has(existing.file) &&
     holdersOf(plan, existing.file).length === 1 &&
-    (await unchangedOnDisk(plan, existing.file))
+    unchangedOnDisk(plan, existing.file)
   ) {
     plan.reserved.add(existing.file);
     return existing.file;
   }
   for (let n = 1; ; n += 1) {
     const name = articleFileName(id, n);
-    if (plan.reserved.has(name) || state.files.has(name) || (await existsOnDisk(plan, name))) continue;
+    if (plan.reserved.has(name) || state.files.has(name) || existsOnDisk(plan, name)) continue;
     plan.reserved.add(name);
     return name;
   }
@@ -175,12 +169,12 @@ async function chooseFile(plan: Plan, id: string): Promise<string> {
  * read is left alone (its content is not what the library holds; the corpus watcher reads it
  * again, and the service's own file for the article wins over it, see `prefersFile`).
  */
-async function detach(plan: Plan, file: string): Promise<void> {
-  if (plan.deletes.has(file) || !(await unchangedOnDisk(plan, file))) return;
+function detach(plan: Plan, file: string): void {
+  if (plan.deletes.has(file) || !unchangedOnDisk(plan, file)) return;
   plan.deletes.add(file);
   for (const other of holdersOf(plan, file)) {
     if (plan.batchIds.has(other.article.id)) continue;
-    plan.writes.push({ article: other.article, target: await chooseFile(plan, other.article.id), moved: other });
+    plan.writes.push({ article: other.article, target: chooseFile(plan, other.article.id), moved: other });
   }
 }
 
@@ -223,31 +217,35 @@ function storageError(error: unknown): unknown {
 }
 
 /**
- * The `lstat` of a corpus file, asked once per plan (`undefined` when there is no such file);
- * rejects with any other error. Started without waiting, so several can be asked at once.
+ * The `lstat` of a corpus file (`undefined` when there is no such file), asked in place: a
+ * metadata lookup takes microseconds, and a write then needs no turn of the event loop for it
+ * (SPEC §13). Any error other than a missing file is thrown.
  */
-function lstatOnce(plan: Plan, path: string): Promise<Stats | undefined> {
-  let info = plan.infos.get(path);
-  if (info === undefined) {
-    info = lstat(join(plan.state.corpusDir, path)).catch((error: unknown) => {
-      if (systemCodeOf(error) === 'ENOENT') return undefined;
-      throw error;
-    });
-    // Asked ahead of need: a rejection nobody awaits yet is not unhandled.
-    info.catch(() => undefined);
-    plan.infos.set(path, info);
+function infoOf(plan: Plan, path: string): Stats | undefined {
+  if (plan.infos.has(path)) return plan.infos.get(path);
+  let info: Stats | undefined;
+  try {
+    info = fs.lstatSync(join(plan.state.corpusDir, path));
+  } catch (error) {
+    if (systemCodeOf(error) !== 'ENOENT') throw error;
   }
+  plan.infos.set(path, info);
   return info;
 }
 
 /** True when the corpus file is as the library last saw it (same size and modification time). */
-async function unchangedOnDisk(plan: Plan, path: string): Promise<boolean> {
+function unchangedOnDisk(plan: Plan, path: string): boolean {
   const known = plan.state.files.get(path);
   if (known === undefined) return false;
-  const info = await lstatOnce(plan, path).catch(() => undefined);
+  let info: Stats | undefined;
+  try {
+    info = infoOf(plan, path);
+  } catch {
+    return false;
+  }
   return info !== undefined && info.isFile() && info.size === known.size && info.mtimeMs === known.mtimeMs;
 }
 
-async function existsOnDisk(plan: Plan, path: string): Promise<boolean> {
-  return (await lstatOnce(plan, path)) !== undefined;
+function existsOnDisk(plan: Plan, path: string): boolean {
+  return infoOf(plan, path) !== undefined;
 }
