@@ -51,13 +51,21 @@ describe('server under SIGKILL', () => {
       };
       // Searches keep being answered while the writes go on.
       const searchStatuses: number[] = [];
+      let killed = false;
       const reader = async (): Promise<void> => {
         while (Date.now() < killAt - 20) {
-          searchStatuses.push((await fetch(`${server.url}/search?q=unique`)).status);
+          try {
+            searchStatuses.push((await fetch(`${server.url}/search?q=unique`)).status);
+          } catch (error) {
+            // A search still in flight when the kill comes (a loaded machine) is cut with it.
+            if (killed) return;
+            throw error;
+          }
         }
       };
       const writers = Promise.all([writer(), writer(), reader()]);
       await new Promise((resolve) => setTimeout(resolve, killAt - Date.now()));
+      killed = true;
       await stopServer(server, 'SIGKILL');
       await writers;
       expect(searchStatuses.length).toBeGreaterThan(0);
