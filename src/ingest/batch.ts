@@ -9,8 +9,11 @@ import { createError } from '../errors.ts';
 import { validateArticle, type Article, type ValidationProblem } from './article.ts';
 import { describeUnknownField } from './unknown-fields.ts';
 
-/** Validated articles, and what the caller should be told about them (fields that were ignored). */
-export type ParsedBatch = { articles: Article[]; warnings: string[] };
+/**
+ * Validated articles, and what the caller should be told about them (fields that were ignored).
+ * `lines[i]`: the line article `i` was read from, in JSON Lines, for later messages about it.
+ */
+export type ParsedBatch = { articles: Article[]; warnings: string[]; lines?: readonly number[] };
 
 /**
  * Where a batch comes from, for messages. `origin` names it (a file path) at the start of an
@@ -75,7 +78,7 @@ export function validateBatch(inputs: readonly unknown[], where: BatchOrigin = {
   const entries = [...unknown.values()];
   const warnings = entries.slice(0, MAX_FIELD_WARNINGS).map((entry) => `${listNumbers(noun, entry.labels)}: ${entry.text} (ignored)`);
   if (entries.length > MAX_FIELD_WARNINGS) warnings.push(`${entries.length - MAX_FIELD_WARNINGS} more unknown fields (ignored)`);
-  return { articles, warnings };
+  return where.lines === undefined ? { articles, warnings } : { articles, warnings, lines: where.lines };
 }
 
 /**

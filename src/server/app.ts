@@ -119,8 +119,8 @@ export function createApp(options: AppOptions): Hono {
     // Reading a large body ran without a break: searches get a turn before it is parsed.
     if (body.length > LARGE_BODY_CHARS) await yieldToEventLoop();
     // No origin: the body is the one input, and messages start with the item.
-    const { articles, warnings } = parseBatch(body, format);
-    rejectDuplicateIds(articles);
+    const { articles, warnings, lines } = parseBatch(body, format);
+    rejectDuplicateIds(articles, lines);
     const results = await service.ingest(articles);
     metrics.ingested(results);
     const count = (status: string) => results.filter((result) => result.status === status).length;
@@ -143,14 +143,15 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
-/** A batch naming one id twice is ambiguous: refuse it whole, naming the items (counted from 1). */
-function rejectDuplicateIds(articles: readonly Article[]): void {
+/** A batch naming one id twice is ambiguous: refuse it whole, naming the items (counted from 1), or their lines in JSON Lines. */
+function rejectDuplicateIds(articles: readonly Article[], lines: readonly number[] | undefined): void {
   const seen = new Map<string, number>();
   articles.forEach((article, index) => {
     const first = seen.get(article.id);
     if (first !== undefined) {
-      throw createError('bad_request', `items ${first} and ${index + 1} have the same id "${article.id}"`);
+      const [noun, numbers] = lines === undefined ? ['items', [first + 1, index + 1]] : ['lines', [lines[first], lines[index]]];
+      throw createError('bad_request', `${noun} ${numbers[0]} and ${numbers[1]} have the same id "${article.id}"`);
     }
-    seen.set(article.id, index + 1);
+    seen.set(article.id, index);
   });
 }

@@ -76,7 +76,7 @@ describe('POST /articles', () => {
     expect(await readdir(fixture.corpusDir)).toEqual([]);
   });
 
-  it('rejects invalid JSON and a batch repeating an id', async () => {
+  it('rejects invalid JSON and a batch repeating an id, naming the items (the lines in JSON Lines)', async () => {
     fixture = await writableApp();
     const invalid = await post(fixture.app, '{"title":', 'application/json');
     expect(invalid.status).toBe(400);
@@ -85,6 +85,9 @@ describe('POST /articles', () => {
     const response = await post(fixture.app, twice, 'application/json');
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBe('items 1 and 2 have the same id "same"');
+    const lines = await post(fixture.app, ['', JSON.stringify(article('A', ['x'], { id: 'same' })), '', JSON.stringify(article('B', ['y'], { id: 'same' }))].join('\n'), 'application/x-ndjson');
+    expect(lines.status).toBe(400);
+    expect(((await lines.json()) as { error: { message: string } }).error.message).toBe('lines 2 and 4 have the same id "same"');
   });
 
   it('answers 507 insufficient_storage when the corpus disk is full, and none of the batch is readable', async () => {
