@@ -142,7 +142,7 @@ const JSON_EXCERPT_RE = /, ".*" is not valid JSON$/s;
  * @example
  * jsonSyntaxError('Expected property name or \'}\' in JSON at position 1', '{x}') // "Expected property name or '}' (column 2)"
  */
-export function jsonSyntaxError(message: string, text: string): string {
+function jsonSyntaxError(message: string, text: string): string {
   const position = JSON_POSITION_RE.exec(message);
   if (position === null) return message.replace(JSON_EXCERPT_RE, '');
   const offset = Number(position[1]);
