@@ -8,7 +8,8 @@ import { stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError, messageOf } from './errors.ts';
-import { readArticleFile } from './ingest/corpus.ts';
+import { readArticleBatch } from './ingest/corpus.ts';
+import type { ParsedBatch } from './ingest/batch.ts';
 import { formatOfPath } from './ingest/formats.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
@@ -19,7 +20,7 @@ import { createEmbeddedBackend } from './backends/embedded/embedded-backend.ts';
 import { openLibrary, type Progress } from './backends/embedded/open-library.ts';
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
-import type { SearchBackend } from './backends/backend.ts';
+import type { ArticleResult, SearchBackend } from './backends/backend.ts';
 import { createPostgresBackend } from './backends/postgres/index.ts';
 import type { Article } from './ingest/article.ts';
 
@@ -232,24 +233,123 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
   return files.sort();
 }
 
-async function ingestCommand(config: Config, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>...');
+/** `npm run ingest -- --help`. */
+const INGEST_USAGE = `usage: npm run ingest -- <files or folders>...
+
+Adds the articles of each file (folders are read recursively) to the corpus and the index, or
+to the database of DATABASE_URL. Formats, by extension: .txt, .json, .jsonl/.ndjson, .html/.htm,
+.rss/.atom/.xml. Each file is all or nothing: a file with an invalid article is rejected whole,
+naming the item (or the line, in JSON Lines) and the field. Fields an article does not have
+(such as "tags") are ignored, with a warning.
+
+options:
+  -h, --help  this help
+`;
+
+/** Articles listed by id and title under each outcome of an ingest; more are counted. */
+const MAX_LISTED_ARTICLES = 20;
+/** Longest title printed in that list, in characters. */
+const MAX_LISTED_TITLE_CHARS = 80;
+type Outcome = ArticleResult['status'];
+
+/** `1 article`, `2 articles`, `0 files`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** What `npm run ingest` prints: each outcome's articles (up to {@link MAX_LISTED_ARTICLES}), warnings, rejected files, then the totals. */
+function ingestReport(report: {
+  files: number;
+  outcomes: Record<Outcome, Array<{ id: string; title: string }>>;
+  warnings: readonly string[];
+  rejected: readonly string[];
+}): string {
+  const lines: string[] = [];
+  for (const outcome of ['created', 'updated', 'unchanged'] as const) {
+    const articles = report.outcomes[outcome];
+    if (articles.length === 0) continue;
+    lines.push(`${outcome} ${count(articles.length, 'article')}:`);
+    for (const { id, title } of articles.slice(0, MAX_LISTED_ARTICLES)) {
+      lines.push(`  ${id}  ${title.length > MAX_LISTED_TITLE_CHARS ? `${title.slice(0, MAX_LISTED_TITLE_CHARS - 1)}…` : title}`);
+    }
+    if (articles.length > MAX_LISTED_ARTICLES) lines.push(`  … and ${articles.length - MAX_LISTED_ARTICLES} more`);
+  }
+  for (const warning of report.warnings) lines.push(`warning ${warning}`);
+  for (const rejected of report.rejected) lines.push(`rejected ${rejected}`);
+  const { created, updated, unchanged } = report.outcomes;
+  const articles = created.length + updated.length + unchanged.length;
+  lines.push(
+    `${count(report.files, 'file')}, ${count(articles, 'article')}: ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged, ${count(report.rejected.length, 'file')} rejected`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The arguments of a command split into the options it knows and the rest; exits naming every
+ * argument that starts with `--` (or is `-h`) and is no option of `known`. `valued`: options that
+ * take a value (`--limit 5` or `--limit=5`). Everything after a lone `--` is no option.
+ */
+function splitOptions(args: readonly string[], known: { flags: readonly string[]; valued: readonly string[] }, command: string): { options: Map<string, string>; rest: string[] } {
+  const options = new Map<string, string>();
+  const rest: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      rest.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '-h') {
+      options.set('--help', '');
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      rest.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    if (known.flags.includes(name) && equals === -1) options.set(name, '');
+    else if (known.valued.includes(name)) options.set(name, equals === -1 ? (args[++i] ?? '') : arg.slice(equals + 1));
+    else unknown.push(arg);
+  }
+  if (unknown.length > 0) fail(`unknown option${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}: see npm run ${command} -- --help`);
+  return { options, rest };
+}
+
+async function ingestCommand(config: Config, args: readonly string[]): Promise<void> {
+  const { options, rest: paths } = splitOptions(args, { flags: ['--help'], valued: [] }, 'ingest');
+  if (options.has('--help')) {
+    process.stdout.write(INGEST_USAGE);
+    return;
+  }
+  if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>... (--help for more)');
   const files = await expandPaths(paths);
   const backend = await openBackend(config, { watch: false });
-  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const outcomes: Record<Outcome, Array<{ id: string; title: string }>> = { created: [], updated: [], unchanged: [] };
+  const warnings: string[] = [];
   const rejected: string[] = [];
   const bar = terminalBar('ingesting [{bar}] {value}/{total} files | {articles} articles | {rate} articles/s | {eta_formatted} left', files.length, PROGRESS_MIN_FILES);
   const started = performance.now();
   let articleCount = 0;
   bar?.start(files.length, 0, { articles: 0, rate: 0 });
   for (const [index, file] of files.entries()) {
+    // Each file is one batch: an invalid article rejects its whole file, naming the item.
+    let batch: ParsedBatch | undefined;
     try {
-      // Each file is one batch: an invalid article rejects its whole file, naming the item.
-      const articles = await readArticleFile(file);
-      for (const result of await backend.putArticles(articles)) counts[result.status] += 1;
-      articleCount += articles.length;
+      batch = await readArticleBatch(file);
     } catch (error) {
-      rejected.push(`${file}: ${messageOf(error)}`);
+      rejected.push(messageOf(error)); // it starts with the file's path
+    }
+    if (batch !== undefined) {
+      try {
+        const results = await backend.putArticles(batch.articles);
+        results.forEach((result, item) => outcomes[result.status].push({ id: result.id, title: batch.articles[item]?.title ?? '' }));
+        articleCount += batch.articles.length;
+        warnings.push(...batch.warnings.map((warning) => `${file}: ${warning}`));
+      } catch (error) {
+        rejected.push(`${file}: ${messageOf(error)}`);
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });
@@ -257,10 +357,7 @@ async function ingestCommand(config: Config, paths: readonly string[]): Promise<
   bar?.stop();
   // The embedded backend saves its snapshot on close; one that cannot be saved costs the next start a rebuild, nothing more.
   await backend.close();
-  process.stdout.write(
-    `${files.length} files, ${articleCount} articles: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${rejected.length} files rejected\n`,
-  );
-  for (const line of rejected) process.stdout.write(`rejected ${line}\n`);
+  process.stdout.write(ingestReport({ files: files.length, outcomes, warnings, rejected }));
   if (rejected.length > 0) process.exitCode = 1;
 }
 
@@ -308,12 +405,40 @@ function snippetForTerminal(snippet: string, colour: boolean): string {
   });
 }
 
+/** `npm run search -- --help`: the usage, the query syntax in brief (README "Query language" in full), the options. */
+const SEARCH_USAGE = `usage: npm run search -- '<query>' [--limit N]
+
+Prints the paragraphs matching the query, best first, with the matches marked.
+
+query syntax (README, "Query language"):
+  gaza truce              every word (AND); talk also finds talks, talked
+  iran OR qatar           either; ( ) groups
+  "four-day truce"        exact phrase; "hamas haniyeh"~3: up to 3 words between
+  -israel, NOT israel     exclude
+  hamas w/5 haniyeh       within 5 words; pre/5: in that order; w/s: same sentence
+  cease*, wom?n           prefix, wildcards
+  haniya~, haniya~1       fuzzy
+  title:ceasefire         in one field: title or text
+
+options:
+  --limit N               hits to print, 1 to 100 (default 10)
+  -h, --help              this help
+
+An argument starting with -- is an option; -word is an exclusion. After a lone --, every
+argument is part of the query.
+`;
+
 async function searchCommand(config: Config, args: readonly string[]): Promise<void> {
-  const limitIndex = args.indexOf('--limit');
-  const limit = limitIndex === -1 ? 10 : Number(args[limitIndex + 1]);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be an integer from 1 to 100');
-  const q = (limitIndex === -1 ? args : args.filter((_, index) => index !== limitIndex && index !== limitIndex + 1)).join(' ');
-  if (q.trim() === '') fail(`usage: npm run search -- '<query>' [--limit N]`);
+  const { options, rest } = splitOptions(args, { flags: ['--help'], valued: ['--limit'] }, 'search');
+  if (options.has('--help')) {
+    process.stdout.write(SEARCH_USAGE);
+    return;
+  }
+  const limitText = options.get('--limit');
+  const limit = limitText === undefined ? 10 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail(`--limit must be an integer from 1 to 100, got "${limitText ?? ''}"`);
+  const q = rest.join(' ');
+  if (q.trim() === '') fail(`usage: npm run search -- '<query>' [--limit N] (--help for the query syntax)`);
   const service = createNewsService({ backend: await openBackend(config, { watch: false }) });
   const response = await service.search(q, { ...DEFAULT_SEARCH_PARAMS, limit });
   await service.close();

@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_PATH, tempDir } from './helpers.ts';
+import { readSeed, SEED_PATH, tempDir, wordyArticle } from './helpers.ts';
 import { startServer, stopServer, type ServerProcess } from './service/server-process.ts';
 
 const run = promisify(execFile);
@@ -24,23 +24,73 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
 }
 
 describe('npm run ingest', () => {
-  it('adds files and folders, reports each outcome and exits 1 when a file is rejected', async () => {
+  it('lists what it created, updated and left unchanged, warns of unknown fields, names each rejected file once and exits 1', async () => {
     const dir = await tempDir();
     cleanup = dir.cleanup;
     const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
-    const input = join(dir.path, 'input', 'nested');
-    await mkdir(input, { recursive: true });
-    await writeFile(join(input, 'good.jsonl'), ['{"id":"g1","title":"One","body":"Barley harvest."}', '{"id":"g2","title":"Two","body":"Oat harvest."}'].join('\n'));
-    await writeFile(join(input, 'bad.json'), '{"title": "No paragraphs"}');
-    const first = await cli(['ingest', join(dir.path, 'input'), SEED_PATH], env);
+    const input = join(dir.path, 'input');
+    await mkdir(join(input, 'nested'), { recursive: true });
+    const good = join(input, 'nested', 'good.jsonl');
+    await writeFile(good, ['{"id":"g1","title":"One","body":"Barley harvest."}', '{"id":"g2","title":"Two","body":"Oat harvest.","tags":["oats"]}'].join('\n'));
+    await writeFile(join(input, 'nested', 'bad.json'), '{"title": "No paragraphs"}');
+    await writeFile(join(input, 'nested', 'broken.jsonl'), '{"id":"b1","title":"Fine","body":"Rye."}\n{"id":"b2","title":');
+    await copyFile(SEED_PATH, join(input, 'seed.txt'));
+    const seed = await readSeed();
+    const first = await cli(['ingest', input], env);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain('3 created, 0 updated, 0 unchanged, 1 files rejected');
-    expect(first.stdout).toMatch(/rejected .*bad\.json: .*item 0: paragraphs/);
-    expect((await readdir(env.CORPUS_DIR)).sort()).toHaveLength(3);
+    expect(first.stdout).toBe(
+      [
+        'created 3 articles:',
+        '  g1  One',
+        '  g2  Two',
+        `  ${seed.id}  Iranian foreign minister and Hamas chief meet ahead of Gaza ceasefire`,
+        `warning ${good}: line 2: unknown field "tags" (ignored)`,
+        `rejected ${join(input, 'nested', 'bad.json')}: item 1: paragraphs must hold at least one non-blank paragraph`,
+        `rejected ${join(input, 'nested', 'broken.jsonl')}: line 2: not valid JSON: Unexpected end of JSON input`,
+        '4 files, 3 articles: 3 created, 0 updated, 0 unchanged, 2 files rejected',
+        '',
+      ].join('\n'),
+    );
+    expect((await readdir(env.CORPUS_DIR)).sort()).toEqual(['g1.json', 'g2.json', `${seed.id}.json`].sort());
 
-    const again = await cli(['ingest', join(input, 'good.jsonl')], env);
+    await writeFile(good, ['{"id":"g1","title":"One","body":"Barley harvest."}', '{"id":"g2","title":"Two, revised","body":"Oat prices."}'].join('\n'));
+    const again = await cli(['ingest', good], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('0 created, 0 updated, 2 unchanged, 0 files rejected');
+    expect(again.stdout).toBe(['updated 1 article:', '  g2  Two, revised', 'unchanged 1 article:', '  g1  One', '1 file, 2 articles: 0 created, 1 updated, 1 unchanged, 0 files rejected', ''].join('\n'));
+  });
+
+  it('lists 20 articles per outcome and counts the rest, cuts long titles, and names the file of an article the index refuses', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const many = join(dir.path, 'many.jsonl');
+    const long = `${'Harvest report '.repeat(6)}end`; // 93 characters
+    await writeFile(many, Array.from({ length: 25 }, (_, i) => JSON.stringify({ id: `m${i + 1}`, title: i === 0 ? long : `Report ${i + 1}`, body: 'Grain.' })).join('\n'));
+    const wordy = join(dir.path, 'wordy.json');
+    await writeFile(wordy, JSON.stringify(wordyArticle('wordy', 50_001)));
+    const result = await cli(['ingest', many, wordy], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'created 25 articles:',
+        `  m1  ${long.slice(0, 79)}…`,
+        ...Array.from({ length: 19 }, (_, i) => `  m${i + 2}  Report ${i + 2}`),
+        '  … and 5 more',
+        `rejected ${wordy}: item 1: paragraphs hold more than 50000 distinct terms; at most 50000 are accepted`,
+        '2 files, 25 articles: 25 created, 0 updated, 0 unchanged, 1 file rejected',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints its usage for --help and -h, and refuses unknown options naming them', async () => {
+    const help = await cli(['ingest', '--help'], {});
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run ingest -- <files or folders>\.\.\.\n\n/);
+    expect(help.stdout).toContain('Fields an article does not have\n(such as "tags") are ignored, with a warning.\n');
+    expect((await cli(['ingest', '-h'], {})).stdout).toBe(help.stdout);
+    expect(await cli(['ingest', '--dry-run', 'a.json', '--force'], {})).toMatchObject({ code: 1, stdout: '', stderr: 'error: unknown options --dry-run, --force: see npm run ingest -- --help\n' });
+    expect(await cli(['ingest'], {})).toMatchObject({ code: 1, stderr: 'error: usage: npm run ingest -- <files or folders>... (--help for more)\n' });
   });
 });
 
@@ -120,6 +170,57 @@ describe('serve settings for slow and idle clients', () => {
 });
 
 describe('npm run search', () => {
+  it('prints its usage, the query syntax in brief and the options for --help and -h', async () => {
+    const help = await cli(['search', '--help'], {});
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toBe(
+      [
+        "usage: npm run search -- '<query>' [--limit N]",
+        '',
+        'Prints the paragraphs matching the query, best first, with the matches marked.',
+        '',
+        'query syntax (README, "Query language"):',
+        '  gaza truce              every word (AND); talk also finds talks, talked',
+        '  iran OR qatar           either; ( ) groups',
+        '  "four-day truce"        exact phrase; "hamas haniyeh"~3: up to 3 words between',
+        '  -israel, NOT israel     exclude',
+        '  hamas w/5 haniyeh       within 5 words; pre/5: in that order; w/s: same sentence',
+        '  cease*, wom?n           prefix, wildcards',
+        '  haniya~, haniya~1       fuzzy',
+        '  title:ceasefire         in one field: title or text',
+        '',
+        'options:',
+        '  --limit N               hits to print, 1 to 100 (default 10)',
+        '  -h, --help              this help',
+        '',
+        'An argument starting with -- is an option; -word is an exclusion. After a lone --, every',
+        'argument is part of the query.',
+        '',
+      ].join('\n'),
+    );
+    expect(await cli(['search', 'gaza', '-h'], {})).toEqual(help);
+  });
+
+  it('refuses unknown options in one line naming them, and a bad --limit naming the value', async () => {
+    expect(await cli(['search', 'gaza', '--limt', '5', '--colour'], {})).toEqual({ code: 1, stdout: '', stderr: 'error: unknown options --limt, --colour: see npm run search -- --help\n' });
+    expect(await cli(['search', '--json', 'gaza'], {})).toEqual({ code: 1, stdout: '', stderr: 'error: unknown option --json: see npm run search -- --help\n' });
+    expect(await cli(['search', 'gaza', '--limit=abc'], {})).toEqual({ code: 1, stdout: '', stderr: 'error: --limit must be an integer from 1 to 100, got "abc"\n' });
+    expect(await cli(['search', 'gaza', '--limit'], {})).toEqual({ code: 1, stdout: '', stderr: 'error: --limit must be an integer from 1 to 100, got ""\n' });
+    expect(await cli(['search'], {})).toEqual({ code: 1, stdout: '', stderr: "error: usage: npm run search -- '<query>' [--limit N] (--help for the query syntax)\n" });
+  });
+
+  it('takes --limit N and --limit=N anywhere, and words after a lone -- as the query', async () => {
+    const dir = await tempDir();
+    cleanup = dir.cleanup;
+    const env = { CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
+    const hits = (stdout: string) => stdout.split('\n').filter((line) => /^\d+\. /.test(line)).length;
+    const spaced = await cli(['search', '--limit', '1', 'ceasefire'], env);
+    expect(spaced.stdout).toMatch(/^2 paragraphs match "ceasefire"/);
+    expect(hits(spaced.stdout)).toBe(1);
+    expect(hits((await cli(['search', 'ceasefire', '--limit=2'], env)).stdout)).toBe(2);
+    expect((await cli(['search', '--', 'ceasefire', '--help'], env)).stdout).toMatch(/^\d+ paragraphs? match(es)? "ceasefire --help" /);
+  });
+
   it('prints ranked hits with the matches marked, plain when piped', async () => {
     const dir = await tempDir();
     cleanup = dir.cleanup;

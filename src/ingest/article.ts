@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createError } from '../errors.ts';
+import { describeUnknownField, unknownFields, type UnknownField } from './unknown-fields.ts';
 
 /** A validated article, as stored in `corpus/` and kept in memory. */
 export type Article = {
@@ -156,35 +156,59 @@ function isHttpUrl(value: string): boolean {
   return absoluteHttpUrl(value) !== null;
 }
 
-/** One problem with one item of a batch: which item, which field, what is wrong. */
-export type ValidationProblem = { item: number; field: string; message: string };
-
-/** The outcome of validating one untrusted article. */
-export type Validated = { ok: true; article: Article } | { ok: false; problems: ValidationProblem[] };
+/**
+ * One problem with one item of a batch: which item (counted from 1, as a reader counts; `line`:
+ * the line it is on, in JSON Lines), which field, what is wrong (the message follows the field's name).
+ */
+export type ValidationProblem = { item: number; line?: number; field: string; message: string };
 
 /**
- * Validates one untrusted article (`item` is its index in the batch, for messages) and
- * completes it: paragraphs split and trimmed, date as ISO, id derived when absent.
+ * The outcome of validating one untrusted article. A valid one may still carry fields the
+ * service does not know (`unknownFields`): they are ignored, and its caller warns of them.
+ */
+export type Validated = { ok: true; article: Article; unknownFields: UnknownField[] } | { ok: false; problems: ValidationProblem[] };
+
+/** The fields an input article may have: those of the schema. */
+const KNOWN_FIELDS: readonly string[] = Object.keys(ArticleInput.shape);
+
+/**
+ * Validates one untrusted article (`item` is its number in the batch, from 1, for messages) and
+ * completes it: paragraphs split and trimmed, date as ISO, id derived when absent. A required
+ * field that is missing while an unknown field is a near miss of it names both.
  *
  * @example
- * validateArticle({ title: 'T', body: 'One.\n\nTwo.' }, 0) // { ok: true, article: { paragraphs: ['One.', 'Two.'], … } }
+ * validateArticle({ title: 'T', body: 'One.\n\nTwo.' }, 1) // { ok: true, article: { paragraphs: ['One.', 'Two.'], … }, unknownFields: [] }
+ * validateArticle({ titel: 'T', body: 'One.' }, 1)
+ * // { ok: false, problems: [{ item: 1, field: 'title', message: 'is required (unknown field "titel" — did you mean "title"?)' }] }
  */
 export function validateArticle(input: unknown, item: number): Validated {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, problems: [{ item, field: '(article)', message: 'must be a JSON object' }] };
   }
+  const unknown = unknownFields(input, KNOWN_FIELDS);
   const parsed = ArticleInput.safeParse(input);
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => ({
-        item,
-        field: issue.path.length > 0 ? issue.path.join('.') : '(article)',
-        message: issue.message,
-      })),
+      problems: parsed.error.issues.map((issue) => {
+        const field = issue.path.length > 0 ? issue.path.join('.') : '(article)';
+        return { item, field, message: withNearMiss(issue.message, missingFields(input, field), unknown) };
+      }),
     };
   }
-  return { ok: true, article: completeArticle(parsed.data) };
+  return { ok: true, article: completeArticle(parsed.data), unknownFields: unknown };
+}
+
+/** The fields a problem on `field` would be solved by, when they are all absent from `input`: a near miss of one of them is the likely cause. */
+function missingFields(input: object, field: string): string[] {
+  const wanted = field === 'paragraphs' || field === 'body' ? ['paragraphs', 'body'] : [field];
+  return wanted.every((name) => !Object.hasOwn(input, name)) ? wanted : [];
+}
+
+/** `message`, followed by the first unknown field that is a near miss of one of `missing`. */
+function withNearMiss(message: string, missing: readonly string[], unknown: readonly UnknownField[]): string {
+  const nearMiss = unknown.find((field) => field.suggestion !== null && missing.includes(field.suggestion));
+  return nearMiss === undefined ? message : `${message} (${describeUnknownField(nearMiss)})`;
 }
 
 function completeArticle(input: ArticleInputType): Article {
@@ -230,27 +254,6 @@ export function contentHash(article: Article): string {
     article.paragraphs,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
-}
-
-/** Validates a batch, throwing one `bad_request` naming every bad item and field when any is bad. */
-export function validateBatch(inputs: unknown[], origin: string): Article[] {
-  const articles: Article[] = [];
-  const problems: ValidationProblem[] = [];
-  inputs.forEach((input, item) => {
-    const result = validateArticle(input, item);
-    if (result.ok) articles.push(result.article);
-    else problems.push(...result.problems);
-  });
-  if (problems.length > 0) {
-    const listed = problems
-      .slice(0, 10)
-      .map((p) => `item ${p.item}: ${p.field} ${p.message}`)
-      .join('; ');
-    const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
-    throw createError('bad_request', `invalid article in ${origin}: ${listed}${more}`, { problems });
-  }
-  if (articles.length === 0) throw createError('bad_request', `no article in ${origin}`);
-  return articles;
 }
 
 /**

@@ -8,9 +8,10 @@ import { statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createError, systemCodeOf } from '../errors.ts';
+import { createError, isServiceError, messageOf, systemCodeOf } from '../errors.ts';
 import type { Article } from './article.ts';
-import { formatOfPath, parseArticles } from './formats.ts';
+import type { ParsedBatch } from './batch.ts';
+import { formatOfPath, parseBatch } from './formats.ts';
 
 /** An article file of the corpus: path relative to the corpus folder (with `/`), size and mtime. */
 export type CorpusFile = { path: string; size: number; mtimeMs: number };
@@ -95,20 +96,38 @@ export function fingerprintCorpus(files: readonly CorpusFile[]): string {
   return hash.digest('hex');
 }
 
-/** Reads and parses one corpus file; throws a `bad_request` error naming the file when it is invalid. */
+/** Reads and parses one corpus file; throws an error whose message starts with the file's path (relative to the corpus) when it cannot be read or is invalid. */
 export async function readCorpusFile(dir: string, path: string): Promise<Article[]> {
   return readArticleFile(join(dir, path), path);
 }
 
 /**
- * Reads and parses an article file of any supported format, chosen by its extension; `origin`
- * names it in errors. Throws a `bad_request` error when the type is unsupported or it is invalid.
+ * Reads and parses an article file of any supported format, chosen by its extension, ignoring
+ * unknown fields. Every error it throws has a message starting with `origin` (once): a
+ * `bad_request` when the type is unsupported or the content invalid, another error when the
+ * file cannot be read.
  */
 export async function readArticleFile(path: string, origin: string = path): Promise<Article[]> {
+  return (await readArticleBatch(path, origin)).articles;
+}
+
+/** {@link readArticleFile}, with the warnings of the batch (unknown fields, which were ignored). */
+export async function readArticleBatch(path: string, origin: string = path): Promise<ParsedBatch> {
   const format = formatOfPath(path);
   if (format === null) throw createError('bad_request', `${origin}: unsupported file type`);
-  const content = await readFile(path, 'utf8');
-  return parseArticles(content, format, origin);
+  let content: string;
+  try {
+    content = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${origin}: cannot be read (${systemCodeOf(error) ?? messageOf(error)})`, { cause: error });
+  }
+  try {
+    return parseBatch(content, format, origin);
+  } catch (error) {
+    // Its own errors name the file; anything else (a reader's bug) is made to, for the log line that reports it.
+    if (isServiceError(error)) throw error;
+    throw new Error(`${origin}: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** Matches a name of the service's own article files: `<id>.json` or `<id>~<n>.json` (n ≥ 2). */

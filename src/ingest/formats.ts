@@ -5,7 +5,8 @@
  * becomes a `bad_request` naming the input.
  */
 import { createError, messageOf } from '../errors.ts';
-import { validateBatch, type Article } from './article.ts';
+import type { Article } from './article.ts';
+import { originPrefix, validateBatch, type ParsedBatch } from './batch.ts';
 import { readFeed } from './read-feed.ts';
 import { readHtmlArticle } from './read-html.ts';
 import { readTextArticle } from './read-text.ts';
@@ -58,55 +59,98 @@ export function formatOfMediaType(contentType: string | undefined): Format | nul
 }
 
 /**
- * Parses `content` in `format` into validated articles. `origin` names the input in errors
- * (a file path or "request body"). Throws a `bad_request` naming every bad item and field.
+ * Parses `content` in `format` into validated articles, ignoring unknown fields. `origin` names
+ * the input at the start of error messages (a file path); without it (a request body) they
+ * start with what is wrong. Throws a `bad_request` naming every bad item and field.
  *
  * @example
- * parseArticles('{"title":"T","body":"Text."}', 'json', 'request body')[0]?.paragraphs // ['Text.']
+ * parseArticles('{"title":"T","body":"Text."}', 'json')[0]?.paragraphs // ['Text.']
  */
-export function parseArticles(content: string, format: Format, origin: string): Article[] {
-  // A byte order mark is not content, whatever the format.
-  const text = content.startsWith('\uFEFF') ? content.slice(1) : content;
-  return validateBatch(readRaw(text, format, origin), origin);
+export function parseArticles(content: string, format: Format, origin?: string): Article[] {
+  return parseBatch(content, format, origin).articles;
 }
 
-function readRaw(content: string, format: Format, origin: string): unknown[] {
+/**
+ * {@link parseArticles}, with the warnings of the batch (unknown fields, which were ignored).
+ *
+ * @example
+ * parseBatch('{"title":"T","body":"Text.","tags":["farm"]}', 'json').warnings // ['item 1: unknown field "tags" (ignored)']
+ */
+export function parseBatch(content: string, format: Format, origin?: string): ParsedBatch {
+  // A byte order mark is not content, whatever the format.
+  const text = content.startsWith('\uFEFF') ? content.slice(1) : content;
+  const raw = readRaw(text, format, originPrefix(origin));
+  return validateBatch(raw.inputs, { origin, lines: raw.lines });
+}
+
+/** The untrusted articles of an input, and for JSON Lines the line of each (counted from 1). */
+type RawBatch = { inputs: unknown[]; lines?: number[] };
+
+/** `prefix` is the start of every message: the origin, or nothing. */
+function readRaw(content: string, format: Format, prefix: string): RawBatch {
   switch (format) {
     case 'text': {
       const fields = readTextArticle(content);
-      if (fields === null) throw createError('bad_request', `${origin} holds no text: the first line must be the title`);
-      return [fields];
+      if (fields === null) throw createError('bad_request', `${prefix}no text: the first line must be the title`);
+      return { inputs: [fields] };
     }
     case 'json': {
-      const value = parseJson(content, origin);
-      return Array.isArray(value) ? value : [value];
+      const value = parseJson(content, prefix);
+      return { inputs: Array.isArray(value) ? value : [value] };
     }
-    case 'jsonl':
-      return content
-        .split('\n')
-        .map((line, index) => ({ line: line.trim(), index }))
-        .filter(({ line }) => line.length > 0)
-        .map(({ line, index }) => parseJson(line, `${origin} line ${index + 1}`));
+    case 'jsonl': {
+      const inputs: unknown[] = [];
+      const lines: number[] = [];
+      content.split('\n').forEach((line, index) => {
+        if (line.trim() === '') return;
+        inputs.push(parseJson(line, `${prefix}line ${index + 1}: `));
+        lines.push(index + 1);
+      });
+      return { inputs, lines };
+    }
     case 'html': {
       const fields = readHtmlArticle(content);
-      if (fields === null) throw createError('bad_request', `${origin}: the page holds no article (no title and no text)`);
-      return [fields];
+      if (fields === null) throw createError('bad_request', `${prefix}no article: the page has no title and no text`);
+      return { inputs: [fields] };
     }
     case 'feed': {
       const feed = readFeed(content);
-      if (!feed.ok) throw createError('bad_request', `${origin}: ${feed.reason}`);
-      return feed.items;
+      if (!feed.ok) throw createError('bad_request', `${prefix}${feed.reason}`);
+      return { inputs: feed.items };
     }
   }
 }
 
-function parseJson(text: string, origin: string): unknown {
+function parseJson(text: string, prefix: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const reason = messageOf(error);
-    throw createError('bad_request', `${origin} is not valid JSON: ${reason}`);
+    throw createError('bad_request', `${prefix}not valid JSON: ${jsonSyntaxError(messageOf(error), text)}`);
   }
+}
+
+/** Matches the 0-based offset V8 gives in a JSON syntax error (and the line and column newer versions add). */
+const JSON_POSITION_RE = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/;
+/** Matches the excerpt of the input V8 quotes after an unexpected token, which may hold line breaks. */
+const JSON_EXCERPT_RE = /, ".*" is not valid JSON$/s;
+
+/**
+ * V8's JSON syntax error in words a person can act on: the offset made a line and a column
+ * counted from 1, as an editor shows them (the column alone for one line of text); the quoted
+ * excerpt (raw line breaks included) dropped.
+ *
+ * @example
+ * jsonSyntaxError('Expected property name or \'}\' in JSON at position 1', '{x}') // "Expected property name or '}' (column 2)"
+ */
+function jsonSyntaxError(message: string, text: string): string {
+  const position = JSON_POSITION_RE.exec(message);
+  if (position === null) return message.replace(JSON_EXCERPT_RE, '');
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const column = offset - before.lastIndexOf('\n');
+  // A one-line text (a line of JSON Lines, whose line is named already) needs no line number.
+  const where = text.includes('\n') ? `line ${before.split('\n').length}, column ${column}` : `column ${column}`;
+  return message.replace(JSON_POSITION_RE, ` (${where})`);
 }
 
 /** The media types `POST /articles` accepts, for error messages. */

@@ -9,6 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createError } from '../errors.ts';
 import { indexTerms } from '../text/analyzer.ts';
 import type { Article, ValidationProblem } from './article.ts';
+import { describeProblem } from './batch.ts';
 
 /**
  * Most distinct index terms one article may hold (title and paragraphs): ten times what the
@@ -21,11 +22,12 @@ export const MAX_DISTINCT_TERMS = 50_000;
 const COUNT_SLICE_CHARS = 32_000;
 
 /**
- * Throws one `bad_request` naming every article (by its item number in the batch) that holds
- * more than {@link MAX_DISTINCT_TERMS} distinct index terms. Waits on `pause` between slices.
+ * Throws one `bad_request` naming every article (by its item number in the batch, counted from
+ * 1) that holds more than {@link MAX_DISTINCT_TERMS} distinct index terms. Waits on `pause`
+ * between slices.
  *
  * @example
- * await checkDistinctTerms([{ article, item: 0 }]) // throws for an article of 60,000 distinct words
+ * await checkDistinctTerms([{ article, item: 1 }]) // throws 'item 1: paragraphs hold more than 50000 distinct terms; …' for 60,000 distinct words
  */
 export async function checkDistinctTerms(
   articles: ReadonlyArray<{ article: Article; item: number }>,
@@ -49,6 +51,5 @@ export async function checkDistinctTerms(
     }
   }
   if (problems.length === 0) return;
-  const listed = problems.map((problem) => `item ${problem.item}: ${problem.field} ${problem.message}`).join('; ');
-  throw createError('bad_request', `invalid article: ${listed}`, { problems });
+  throw createError('bad_request', problems.map(describeProblem).join('; '), { problems });
 }

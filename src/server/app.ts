@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { createError } from '../errors.ts';
 import type { Article } from '../ingest/article.ts';
-import { formatOfMediaType, parseArticles, SUPPORTED_MEDIA_TYPES, type Format } from '../ingest/formats.ts';
+import { formatOfMediaType, parseBatch, SUPPORTED_MEDIA_TYPES, type Format } from '../ingest/formats.ts';
 import type { NewsService } from '../service/news-service.ts';
 import { accessLog } from './access-log.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
@@ -118,13 +118,14 @@ export function createApp(options: AppOptions): Hono {
     const body = await c.req.text();
     // Reading a large body ran without a break: searches get a turn before it is parsed.
     if (body.length > LARGE_BODY_CHARS) await yieldToEventLoop();
-    const articles = parseArticles(body, format, 'request body');
-    rejectDuplicateIds(articles);
+    // No origin: the body is the one input, and messages start with the item.
+    const { articles, warnings, lines } = parseBatch(body, format);
+    rejectDuplicateIds(articles, lines);
     const results = await service.ingest(articles);
     metrics.ingested(results);
     const count = (status: string) => results.filter((result) => result.status === status).length;
     const changed = results.some((result) => result.status !== 'unchanged');
-    return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged') }, changed ? 201 : 200);
+    return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), warnings }, changed ? 201 : 200);
   });
 
   app.delete('/articles/:id', guard, async (c) => {
@@ -142,14 +143,15 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
-/** A batch naming one id twice is ambiguous: refuse it whole, naming the items. */
-function rejectDuplicateIds(articles: readonly Article[]): void {
+/** A batch naming one id twice is ambiguous: refuse it whole, naming the items (counted from 1), or their lines in JSON Lines. */
+function rejectDuplicateIds(articles: readonly Article[], lines: readonly number[] | undefined): void {
   const seen = new Map<string, number>();
-  articles.forEach((article, item) => {
+  articles.forEach((article, index) => {
     const first = seen.get(article.id);
     if (first !== undefined) {
-      throw createError('bad_request', `invalid article in request body: items ${first} and ${item} have the same id "${article.id}"`);
+      const [noun, numbers] = lines === undefined ? ['items', [first + 1, index + 1]] : ['lines', [lines[first], lines[index]]];
+      throw createError('bad_request', `${noun} ${numbers[0]} and ${numbers[1]} have the same id "${article.id}"`);
     }
-    seen.set(article.id, item);
+    seen.set(article.id, index);
   });
 }

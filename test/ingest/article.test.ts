@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash, deriveId, normalizeDate, validateArticle, validateBatch } from '../../src/ingest/article.ts';
-import { isServiceError } from '../../src/errors.ts';
+import { contentHash, deriveId, normalizeDate, validateArticle } from '../../src/ingest/article.ts';
 
 describe('normalizeDate', () => {
   it('keeps an ISO date and converts date-times and RFC 2822 to ISO', () => {
@@ -72,22 +71,40 @@ describe('validateArticle', () => {
     expect(validateArticle({ title: 'T', paragraphs: Array.from({ length: 10_000 }, (_, i) => `P${i}.`) }, 0).ok).toBe(true);
   });
 
+  it('names an unknown field that is a near miss of a missing required field, with the problem of that field', () => {
+    expect(validateArticle({ titel: 'Harvest', body: 'Wheat.' }, 2)).toEqual({
+      ok: false,
+      problems: [{ item: 2, field: 'title', message: 'is required (unknown field "titel" — did you mean "title"?)' }],
+    });
+    expect(validateArticle({ title: 'Harvest', paragraph: ['Wheat.'] }, 1)).toEqual({
+      ok: false,
+      problems: [{ item: 1, field: 'paragraphs', message: 'must hold at least one non-blank paragraph (unknown field "paragraph" — did you mean "paragraphs"?)' }],
+    });
+    expect(validateArticle({ Title: 'Harvest', body: 'Wheat.' }, 1)).toMatchObject({ problems: [{ field: 'title', message: 'is required (unknown field "Title" — did you mean "title"?)' }] });
+    expect(validateArticle({ title: 'Harvest', Body: 'Wheat.' }, 1)).toMatchObject({
+      problems: [{ field: 'paragraphs', message: 'must hold at least one non-blank paragraph (unknown field "Body" — did you mean "body"?)' }],
+    });
+  });
+
+  it('suggests nothing for a missing field that no unknown field is near, nor for a field that is present', () => {
+    expect(validateArticle({ headline: 'Harvest', body: 'Wheat.' }, 1)).toEqual({ ok: false, problems: [{ item: 1, field: 'title', message: 'is required' }] });
+    expect(validateArticle({ title: '', titel: 'Harvest', body: 'Wheat.' }, 1)).toEqual({ ok: false, problems: [{ item: 1, field: 'title', message: 'is required' }] });
+  });
+
+  it('accepts an article with unknown fields, returning them with the absent known field each is a near miss of', () => {
+    const result = validateArticle({ title: 'Harvest', body: 'Wheat.', tags: ['farm'], sorce: 'Farm Wire', titel: 'Harvest' }, 1);
+    expect(result.ok && result.article.title).toBe('Harvest');
+    expect(result.ok && result.unknownFields).toEqual([
+      { name: 'tags', suggestion: null },
+      { name: 'sorce', suggestion: 'source' },
+      { name: 'titel', suggestion: null },
+    ]);
+    expect(validateArticle({ id: 'a1', title: 'T', source: null, date: null, url: null, caption: null, dateline: null, paragraphs: ['p'] }, 1)).toMatchObject({ ok: true, unknownFields: [] });
+  });
+
   it('refuses a title over 1,000 characters and a non-object', () => {
     expect(validateArticle({ title: 'x'.repeat(1001), paragraphs: ['p'] }, 0).ok).toBe(false);
     expect(validateArticle(['not', 'an', 'article'], 0).ok).toBe(false);
-  });
-});
-
-describe('validateBatch', () => {
-  it('throws one bad_request naming every bad item', () => {
-    try {
-      validateBatch([{ title: 'ok', paragraphs: ['p'] }, { paragraphs: ['p'] }, { title: 't' }], 'request body');
-      expect.unreachable();
-    } catch (error) {
-      expect(isServiceError(error) && error.code).toBe('bad_request');
-      expect(String((error as Error).message)).toMatch(/item 1: title/);
-      expect(String((error as Error).message)).toMatch(/item 2: paragraphs/);
-    }
   });
 });
 

@@ -200,7 +200,7 @@ describe('parseArticles (feed)', () => {
     expect(error).toHaveProperty('message', expect.stringMatching(/^broken\.rss: not well-formed XML: /));
   });
 
-  it('names the index of an item without title, and of one without text', () => {
+  it('names the item without title and the one without text, counted from 1, after the file', () => {
     const xml = rss(
       '<title>Fine</title><link>https://test.example/1</link><description>Text.</description>',
       '<link>https://test.example/2</link><description>No title here.</description>',
@@ -210,12 +210,12 @@ describe('parseArticles (feed)', () => {
     expect(isServiceError(error) && error.code).toBe('bad_request');
     expect(error).toHaveProperty(
       'message',
-      'invalid article in wire.rss: item 1: title is required; item 2: paragraphs must hold at least one non-blank paragraph',
+      'wire.rss: item 2: title is required; item 3: paragraphs must hold at least one non-blank paragraph',
     );
   });
 
   it('throws a bad_request for a feed without items', () => {
     const error = thrownBy(() => parseArticles(rss(), 'feed', 'quiet.rss'));
-    expect(error).toHaveProperty('message', 'no article in quiet.rss');
+    expect(error).toHaveProperty('message', 'quiet.rss: no article found');
   });
 });

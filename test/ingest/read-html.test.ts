@@ -188,13 +188,13 @@ describe('parseArticles (html)', () => {
   it('throws a bad_request naming the origin for a page without article', () => {
     const error = thrownBy(() => parseArticles('<html><body></body></html>', 'html', 'empty.html'));
     expect(isServiceError(error) && error.code).toBe('bad_request');
-    expect(error).toHaveProperty('message', expect.stringMatching(/^empty\.html: /));
+    expect(error).toHaveProperty('message', 'empty.html: no article: the page has no title and no text');
   });
 
   it('throws a bad_request naming the missing title of a page with text only', () => {
     const error = thrownBy(() => parseArticles(`<html><body>${FILLER}</body></html>`, 'html', 'untitled.html'));
     expect(isServiceError(error) && error.code).toBe('bad_request');
-    expect(error).toHaveProperty('message', 'invalid article in untitled.html: item 0: title is required');
+    expect(error).toHaveProperty('message', 'untitled.html: item 1: title is required');
   });
 });
 

@@ -23,7 +23,7 @@ describe.each(BACKENDS)('POST and DELETE /articles (%s backend)', (kind) => {
     const article = { id: 'harvest-1', title: 'Harvest', source: 'Farm Wire', paragraphs: ['Wheat prices fell.', 'Barley held.'] };
     const created = await post(archive, article);
     expect(created.status).toBe(201);
-    expect(await created.json()).toEqual({ results: [{ id: 'harvest-1', status: 'created', paragraphs: 2 }], created: 1, updated: 0, unchanged: 0 });
+    expect(await created.json()).toEqual({ results: [{ id: 'harvest-1', status: 'created', paragraphs: 2 }], created: 1, updated: 0, unchanged: 0, warnings: [] });
     expect(await total(archive, 'wheat')).toBe(1);
 
     const again = await post(archive, article);
@@ -45,9 +45,40 @@ describe.each(BACKENDS)('POST and DELETE /articles (%s backend)', (kind) => {
     ]);
     expect(response.status).toBe(400);
     const { message } = ((await response.json()) as { error: { message: string } }).error;
-    expect(message).toBe('invalid article in request body: item 1: title is required'); // items count from 0 in messages today
+    expect(message).toBe('item 2: title is required');
     expect(await total(archive, 'oats')).toBe(0);
     expect((await archive.app.request('/articles/ok-1')).status).toBe(404);
+  });
+
+  it('refuses an article whose title is missing because of a misspelled field, naming both', async () => {
+    const response = await post(archive, [{ id: 'typo-0', title: 'Fine', paragraphs: ['Spelt is fine.'] }, { id: 'typo-1', titel: 'Spelt', paragraphs: ['Spelt returns.'] }]);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'bad_request',
+        message: 'item 2: title is required (unknown field "titel" — did you mean "title"?)',
+        details: { problems: [{ item: 2, field: 'title', message: 'is required (unknown field "titel" — did you mean "title"?)' }] },
+      },
+    });
+    expect(await total(archive, 'spelt')).toBe(0);
+  });
+
+  it('accepts an article with fields it does not know, ignoring them and saying so in warnings', async () => {
+    const lines = [
+      { id: 'extra-1', title: 'Teff', paragraphs: ['Teff is sown.'], tags: ['grain'] },
+      { id: 'extra-2', title: 'Fonio', paragraphs: ['Fonio is sown.'], tags: [], sorce: 'Farm Wire' },
+    ].map((line) => JSON.stringify(line));
+    const response = await archive.app.request('/articles', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: `${lines[0]}
+
+${lines[1]}
+` });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({
+      created: 2,
+      warnings: ['lines 1 and 3: unknown field "tags" (ignored)', 'line 3: unknown field "sorce" — did you mean "source"? (ignored)'],
+    });
+    expect(await (await archive.app.request('/articles/extra-2')).json()).toMatchObject({ title: 'Fonio', source: null });
+    expect(await (await archive.app.request('/articles/extra-2')).json()).not.toHaveProperty('tags');
   });
 
   it('deletes an article (204), then answers 404 for it', async () => {

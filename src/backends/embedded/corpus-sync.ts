@@ -71,7 +71,7 @@ export async function syncCorpus(state: CorpusState, options: SyncOptions = {}):
     try {
       articles = await readCorpusFile(state.corpusDir, file.path);
     } catch (error) {
-      outcome.problems.push(`${file.path}: ${messageOf(error)}`);
+      outcome.problems.push(messageOf(error)); // it starts with the file's path
       continue;
     }
     const ids = new Set(articles.map((article) => article.id));

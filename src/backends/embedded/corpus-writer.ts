@@ -56,15 +56,16 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   const results: ArticleResult[] = [];
   // The last of several articles with one id wins, as if they came one after the other.
   const pause = options.pause ?? yieldToEventLoop;
+  // `item`: the article's number in the batch, counted from 1, for messages.
   const latest = new Map<string, { article: Article; hash: string; item: number }>();
-  for (const [item, article] of articles.entries()) {
+  for (const [index, article] of articles.entries()) {
     // Hashing a large article takes a while: searches first (its request was just parsed).
     if (textLength(article) > SLICE_CHARS) await pause();
     const hash = contentHash(article);
     const before = latest.get(article.id)?.hash ?? state.library.articles.get(article.id)?.hash;
     const status: AddOutcome = before === undefined ? 'created' : before === hash ? 'unchanged' : 'updated';
     results.push({ id: article.id, status, paragraphs: article.paragraphs.length });
-    latest.set(article.id, { article, hash, item });
+    latest.set(article.id, { article, hash, item: index + 1 });
   }
   const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash);
   if (changed.length === 0) return results;
@@ -86,10 +87,10 @@ export async function addArticles(state: CorpusState, articles: readonly Article
 /**
  * The checks of {@link addArticles} that concern each article alone (its number of distinct
  * terms), on the articles of `articles` that differ from the library's version, naming them by
- * their item in `articles`: run on a request's batch before it is committed with others.
+ * their number in `articles` (from 1): run on a request's batch before it is committed with others.
  */
 export async function checkNewArticles(state: CorpusState, articles: readonly Article[]): Promise<void> {
-  const changed = articles.flatMap((article, item) => (state.library.articles.get(article.id)?.hash === contentHash(article) ? [] : [{ article, item }]));
+  const changed = articles.flatMap((article, index) => (state.library.articles.get(article.id)?.hash === contentHash(article) ? [] : [{ article, item: index + 1 }]));
   await checkDistinctTerms(changed);
 }
 

@@ -120,7 +120,7 @@ export async function rebuildLibrary(
     try {
       for (const article of await readCorpusFile(corpusDir, file.path)) entries.push({ article, file: file.path });
     } catch (error) {
-      problems.push(`${file.path}: ${messageOf(error)}`);
+      problems.push(messageOf(error)); // it starts with the file's path
     }
     onProgress?.({ phase: 'read', done: index + 1, total: files.length });
   }
