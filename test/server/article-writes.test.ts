@@ -58,6 +58,20 @@ describe.each(BACKENDS)('POST and DELETE /articles (%s backend)', (kind) => {
     expect((await archive.app.request('/articles/gone-1', { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('stores a byline, returns it from GET /articles/:id and counts a new one as an update, without indexing it', async () => {
+    const article = { id: 'dyke-1', title: 'Dyke repairs', byline: 'Anna de Vries', paragraphs: ['Pumps ran all night near Gouda.'] };
+    expect((await post(archive, article)).status).toBe(201);
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ title: 'Dyke repairs', byline: 'Anna de Vries', paragraphs: ['Pumps ran all night near Gouda.'] });
+    // Only stored and shown: searching for the author finds no paragraph of the article.
+    expect(await total(archive, 'vries')).toBe(0);
+    expect(await total(archive, 'pumps')).toBe(1);
+    expect(await (await post(archive, article)).json()).toMatchObject({ results: [{ status: 'unchanged' }] });
+    expect(await (await post(archive, { ...article, byline: 'Jan Smit' })).json()).toMatchObject({ results: [{ status: 'updated' }] });
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ byline: 'Jan Smit' });
+    expect(await (await post(archive, { ...article, byline: undefined })).json()).toMatchObject({ results: [{ status: 'updated' }] });
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ byline: null });
+  });
+
   it('counts what was written in /stats and completes its words in /suggest', async () => {
     await post(archive, { id: 'sorghum-1', title: 'Sorghum', source: 'Farm Wire', paragraphs: ['Sorghum exports grew.'] });
     const stats = (await (await archive.app.request('/stats')).json()) as { articles: number; sources: Record<string, number>; backend: string };
