@@ -59,8 +59,10 @@ const READ_MORE_LABEL_RE =
 const SHARE_LINE_RE = /^(?:share(?: this)?(?: article| story| page| post)?|share on [\p{L} ]{1,20}|tweet(?: this)?|e-?mail(?: this)?(?: article| story)?|copy link|print(?: this)?(?: article| story| page)?)\s*[:!.]?$/iu;
 /** Matches a line opening a list of tags or categories: "Tags:", "Tagged", "Filed under". */
 const TAGS_LINE_RE = /^(?:tags|tagged(?: with)?|filed under|topics|categories|posted in)\b\s*:?\s*/i;
-/** Matches a line that is only an image credit: "Photo: …", "Pictures by …". */
+/** Matches a line that opens like an image credit: "Photo: …", "Pictures by …". */
 const CREDIT_LINE_RE = /^(?:photos?|photograph|pictures?|images?|video)\s*(?::|by\s)/i;
+/** Most words of a credit line: "Photo: Jeroen Bakker / Delta Press" is one, "Pictures by residents showed the water rising" a sentence. */
+const MAX_CREDIT_WORDS = 6;
 /** Matches a credit closing a caption: "… on Thursday. (Photo: Harbour Post)" or "… on Wednesday. Photo: AP". */
 const CAPTION_CREDIT_RE = /(?:\s*[([]\s*(?:photos?|photograph|pictures?|images?|credit|foto)\s*(?::|by\s)[^()[\]]*[)\]]|(?<=[.!?…])\s+(?:photos?|photograph|pictures?|images?|credit|foto)\s*(?::|by\s).*)\s*$/iu;
 /** Matches class or id parts naming the credit inside a caption. */
@@ -148,7 +150,7 @@ function removeLines(body: Element, isShell: (element: Element) => boolean): voi
       } else if (linkTextLength(element) >= rest.length / 2) {
         element.remove();
       }
-    } else if (SHARE_LINE_RE.test(text) || CREDIT_LINE_RE.test(text)) {
+    } else if (SHARE_LINE_RE.test(text) || (CREDIT_LINE_RE.test(text) && wordCount(text) <= MAX_CREDIT_WORDS)) {
       element.remove();
     } else if (TAGS_LINE_RE.test(text) && linkShare(element) >= 0.5) {
       element.remove();
@@ -183,6 +185,10 @@ function holdsAny(element: Element, tags: ReadonlySet<string>): boolean {
     pending.push(...Array.from(next.children));
   }
   return false;
+}
+
+function wordCount(text: string): number {
+  return text.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '').length;
 }
 
 function linkTextLength(element: Element): number {

@@ -58,18 +58,19 @@ export function jsonLdArticle(document: Document): JsonLdArticle {
 
 /**
  * The byline the page's metadata gives: JSON-LD authors, else the first author `<meta>` that is
- * a name (not a link, not the site's own name). `null` when it gives none.
+ * a name (not a link); never the site's own name. `null` when it gives none.
  *
  * @example
  * metadataByline(new Map([['author', 'Dana Whitfield']]), { datePublished: null, authors: [] }, null) // 'Dana Whitfield'
  */
 export function metadataByline(meta: ReadonlyMap<string, string>, jsonLd: JsonLdArticle, siteName: string | null): string | null {
-  if (jsonLd.authors.length > 0) return joinNames(jsonLd.authors);
+  // A site crediting itself names no author.
+  const isSite = (name: string): boolean => siteName !== null && name.toLowerCase() === siteName.toLowerCase();
+  const authors = jsonLd.authors.filter((name) => !isSite(name));
+  if (authors.length > 0) return joinNames(authors);
   for (const name of AUTHOR_META_NAMES) {
     const value = meta.get(name);
-    if (value === undefined || LINK_RE.test(value)) continue;
-    if (siteName !== null && value.toLowerCase() === siteName.toLowerCase()) continue; // a site crediting itself names no author
-    return value;
+    if (value !== undefined && !LINK_RE.test(value) && !isSite(value)) return value;
   }
   return null;
 }

@@ -75,6 +75,11 @@ describe('takeOutBoilerplate', () => {
     expect(lines).toEqual(['T', 'The council met on Tuesday.', 'The newsletter, which readers subscribe to for free, reached 10,000 homes.']);
   });
 
+  it('keeps a sentence that opens like a credit', () => {
+    const { lines } = cleaned(`<article><h1>T</h1>${TEXT}<p>Pictures by residents showed the water rising over the dyke.</p></article>`);
+    expect(lines).toEqual(['T', 'The council met on Tuesday.', 'Pictures by residents showed the water rising over the dyke.']);
+  });
+
   it('removes AMP widgets', () => {
     const { lines } = cleaned(`<article><h1>T</h1><amp-social-share type="twitter">Share</amp-social-share>${TEXT}<amp-ad><p>Advertisement</p></amp-ad></article>`);
     expect(lines).toEqual(['T', 'The council met on Tuesday.']);

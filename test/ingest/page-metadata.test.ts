@@ -27,6 +27,7 @@ describe('metadataByline', () => {
     const meta = metaValues(documentOf('<meta name="author" content="Lowlands Daily"><meta property="article:author" content="https://facebook.example/ann"><meta name="parsely-author" content="Ann Lee">'));
     expect(metadataByline(meta, NO_JSON_LD, 'Lowlands Daily')).toBe('Ann Lee');
     expect(metadataByline(new Map(), NO_JSON_LD, null)).toBeNull();
+    expect(metadataByline(new Map([['author', 'Ann Lee']]), { datePublished: null, authors: ['Harbour Post'] }, 'Harbour Post')).toBe('Ann Lee');
   });
 });
 
