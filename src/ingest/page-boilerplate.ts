@@ -31,8 +31,12 @@ const WIDGET_TAGS = ['amp-ad', 'amp-analytics', 'amp-consent', 'amp-embed', 'amp
  */
 const BOILERPLATE_NAME_RE =
   /(?:^|-)(?:share|sharing|sharebar|sharedaddy|sharethis|addthis|social|related|relatedposts|read-more|readmore|more-stories|also-read|recommended|outbrain|taboola|most-read|newsletter|signup|sign-up|subscribe|tags|tag-list|tagcloud|cat-links|author-(?:box|bio|info|card|profile)|about-(?:the-)?author|caption|credit|credits)(?:$|-)/;
-/** Matches a class or id part naming a comment section, which may be longer than the article. */
-const COMMENTS_NAME_RE = /(?:^|-)(?:comments?|respond|disqus-thread)(?:$|-)/;
+/**
+ * Matches a class or id part that is the name of a comment section, which may be longer than the
+ * article and so is removed whatever its size: whole names only (`comments-open` on a body
+ * wrapper names a setting, not a section).
+ */
+const COMMENTS_NAME_RE = /^(?:comments|comment-list|commentlist|comments-area|comments-section|comment-section|comments-container|respond|comment-respond|disqus-thread)$/;
 /** Most text a boilerplate box other than comments holds: a longer one is more likely mislabelled article text. */
 const MAX_BOX_CHARS = 1000;
 /** Matches a class or id part naming a byline (as Readability's byline test, on whole words). */
@@ -85,7 +89,7 @@ const NOT_TEXT_TAGS: ReadonlySet<string> = new Set(['figure', 'header']);
  * caption (see the module comment).
  *
  * @example
- * takeOutBoilerplate(parseHTML('<article><h1>T</h1><p class="byline">By Ann Lee</p><p>Text.</p></article>').document)
+ * takeOutBoilerplate(parseHTML('<html><body><article><h1>T</h1><p class="byline">By Ann Lee</p><p>Text.</p></article></body></html>').document)
  * // { byline: 'Ann Lee', caption: null }, and the document keeps only the h1 and "Text."
  */
 export function takeOutBoilerplate(document: Document): PageParts {

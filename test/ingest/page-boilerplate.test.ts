@@ -61,10 +61,11 @@ describe('takeOutBoilerplate', () => {
     const { lines } = cleaned(
       `<article><h1>T</h1>${TEXT}<ul class="share-bar"><li><a>Facebook</a></li></ul><aside class="newsletterSignup"><p>Get the briefing.</p></aside>` +
         '<div class="tags-links"><p>Tagged <a rel="tag">dykes</a></p></div><div class="author-bio"><p>Tom writes about rivers.</p></div>' +
-        '<div class="commentary-body"><p>An opinion stays.</p></div><p class="shared-history">Shared history stays.</p></article>' +
+        '<div class="commentary-body"><p>An opinion stays.</p></div><p class="shared-history">Shared history stays.</p>' +
+        '<div class="comments-open"><p>A body wrapper named for a setting stays.</p></div></article>' +
         '<section id="comments"><ol class="comment-list"><li><article class="comment-body"><p>Nice piece.</p></article></li></ol></section>',
     );
-    expect(lines).toEqual(['T', 'The council met on Tuesday.', 'An opinion stays.', 'Shared history stays.']);
+    expect(lines).toEqual(['T', 'The council met on Tuesday.', 'An opinion stays.', 'Shared history stays.', 'A body wrapper named for a setting stays.']);
   });
 
   it('removes share, tag, credit and newsletter lines by their text', () => {
