@@ -47,9 +47,9 @@ const MAX_BYLINE_ELEMENT_CHARS = 100;
 const BYLINE_LEAD_RE = /^(?:(?:written|posted|reported|words)\s+)?(?:by|door|par|von|por)\s+/i;
 /** Matches what separates the parts of a byline line: "Anna de Vries · 14 March 2024". */
 const BYLINE_SEPARATOR_RE = /\s*[·|•—–,]\s*|\s+-\s+/;
-/** Words a byline line holds besides names and dates: "Posted on … by …", "Updated …", "5 min read". */
+/** Words a byline line holds besides names and dates: "Posted on … by …", "Updated … 9:15 a.m.", "5 min read". */
 const BYLINE_FILLER_WORDS: ReadonlySet<string> = new Set([
-  'by', 'posted', 'published', 'updated', 'on', 'at', 'and', 'written', 'last', 'modified', 'am', 'pm', 'min', 'mins', 'minute', 'minutes', 'read',
+  'by', 'posted', 'published', 'updated', 'on', 'at', 'and', 'written', 'last', 'modified', 'am', 'pm', 'a', 'p', 'm', 'min', 'mins', 'minute', 'minutes', 'read',
   'jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'january', 'february', 'march', 'april', 'june',
   'july', 'august', 'september', 'october', 'november', 'december', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'monday', 'tuesday',
   'wednesday', 'thursday', 'friday', 'saturday', 'sunday',

@@ -21,6 +21,9 @@ describe('takeOutBoilerplate', () => {
 
   it('reads names from a byline written with its date and no <time>', () => {
     expect(cleaned(`<article><h1>T</h1><p class="byline">By Ann Lee and Jan Smit | 2 May 2024, 08:00 CEST</p>${TEXT}</article>`).parts.byline).toBe('Ann Lee and Jan Smit');
+    const { parts, lines } = cleaned(`<article><h1>T</h1><div class="meta"><span class="author">By Ann Lee</span> | Updated March 14, 2024 at 9:15 a.m. EDT</div>${TEXT}</article>`);
+    expect(parts.byline).toBe('Ann Lee');
+    expect(lines).toEqual(['T', 'The council met on Tuesday.']);
   });
 
   it('keeps a paragraph that holds an author link inside a sentence', () => {
