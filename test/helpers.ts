@@ -26,7 +26,7 @@ export async function readSeed(): Promise<Article> {
 
 /** A complete article for tests, with defaults for the fields a test does not care about. */
 export function makeArticle(fields: Partial<Article> & { id: string; paragraphs: string[] }): Article {
-  return { title: `Article ${fields.id}`, source: 'Test Wire', date: null, url: null, caption: null, dateline: null, ...fields };
+  return { title: `Article ${fields.id}`, source: 'Test Wire', date: null, url: null, caption: null, dateline: null, byline: null, ...fields };
 }
 
 /** The n-th word of a list of distinct letter-only words (`ba`, `ca`, … `bb`, …). */

@@ -17,11 +17,15 @@ export type Article = {
   url: string | null;
   caption: string | null;
   dateline: string | null;
+  /** Who wrote it, as credited (names only: no "By", no date). Stored and shown, not indexed. */
+  byline: string | null;
   paragraphs: string[];
 };
 
 /** Longest accepted title, in characters (SPEC §2). */
 export const MAX_TITLE_CHARS = 1000;
+/** Longest accepted byline, in characters: a credit line of a dozen names fits; a paragraph posted as a byline does not. */
+export const MAX_BYLINE_CHARS = 500;
 /**
  * Longest accepted paragraph, in characters (after spaces are collapsed): some twenty pages of
  * text, far beyond any news paragraph. A paragraph is one document, indexed in one step that
@@ -110,6 +114,11 @@ const ArticleInput = z
       }),
     caption: optionalText,
     dateline: optionalText,
+    byline: z
+      .string()
+      .nullish()
+      .transform((value) => nonBlank(value))
+      .refine((value) => value === null || value.length <= MAX_BYLINE_CHARS, `must be at most ${MAX_BYLINE_CHARS} characters`),
     paragraphs: z.array(z.string({ error: 'must be strings' }), { error: 'must be an array of strings' }).optional(),
     body: z.string({ error: 'must be a string' }).optional(),
   })
@@ -220,6 +229,7 @@ function completeArticle(input: ArticleInputType): Article {
     url,
     caption: input.caption,
     dateline: input.dateline,
+    byline: input.byline,
     paragraphs: paragraphsOf(input),
   };
   return { id: input.id ?? deriveId(partial), ...partial };
@@ -252,6 +262,8 @@ export function contentHash(article: Article): string {
     article.caption,
     article.dateline,
     article.paragraphs,
+    // Only when there is one: an article without byline keeps the hash it had before bylines existed.
+    ...(article.byline === null ? [] : [article.byline]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -7,19 +7,23 @@
  */
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { absoluteHttpUrl, lenientDate, nonBlank, type ReadFields } from './article.ts';
+import { absoluteHttpUrl, lenientDate, MAX_BYLINE_CHARS, nonBlank, type ReadFields } from './article.ts';
+import { takeOutBoilerplate } from './page-boilerplate.ts';
+import { jsonLdArticle, metadataByline, metaValues } from './page-metadata.ts';
 
+/** What a page gives: a feed item's fields, and the byline and lead caption only a page has. */
+export type PageFields = ReadFields & { byline: string | null; caption: string | null };
 
 /** Elements whose text starts and ends a paragraph of its own. */
 const BLOCK_TAGS: ReadonlySet<string> = new Set([
   'address', 'article', 'aside', 'blockquote', 'caption', 'dd', 'details', 'div', 'dl', 'dt',
-  'figcaption', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li',
+  'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li',
   'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead',
   'tr', 'ul',
 ]);
-/** Elements whose content is never article text: code, styling, embedded media, widgets. */
+/** Elements whose content is never article text: code, styling, embedded media and their captions (SPEC §2), widgets. */
 const SKIPPED_TAGS: ReadonlySet<string> = new Set([
-  'button', 'canvas', 'embed', 'form', 'head', 'iframe', 'input', 'nav', 'noscript', 'object',
+  'button', 'canvas', 'embed', 'figcaption', 'figure', 'form', 'head', 'iframe', 'input', 'nav', 'noscript', 'object',
   'script', 'select', 'style', 'svg', 'template', 'textarea', 'title',
 ]);
 /** Matches an `<html` start tag: without one, linkedom builds no document element at all. */
@@ -35,26 +39,29 @@ const TEXT_NODE = 3;
 /**
  * Extracts an article from a whole HTML page. `baseUrl` (the page's address, if known)
  * resolves a relative canonical link and stands in as the URL when the page names none.
+ * The byline (JSON-LD or `<meta>` author, else the page's byline line) and the lead figure's
+ * caption are fields of their own; neither they nor any other figure caption, share bar,
+ * "read more" line, newsletter box, comment, tag list or author box is a paragraph.
  * Returns `null` when the page has neither a title nor any text.
  *
  * @example
  * readHtmlArticle('<html><head><title>Storm</title></head><body><article><p>Rain fell.</p></article></body></html>')
- * // { title: 'Storm', source: null, date: null, url: null, paragraphs: ['Rain fell.'] }
+ * // { title: 'Storm', source: null, date: null, url: null, byline: null, caption: null, paragraphs: ['Rain fell.'] }
  */
-export function readHtmlArticle(html: string, baseUrl?: string): ReadFields | null {
+export function readHtmlArticle(html: string, baseUrl?: string): PageFields | null {
   const document = parseDocument(html);
   // Metadata first: Readability rewrites the document (drops scripts, so JSON-LD too).
   const meta = metaValues(document);
-  const jsonLdDate = jsonLdPublished(document);
+  const jsonLd = jsonLdArticle(document);
   const url =
     absoluteHttpUrl(document.querySelector('link[rel~="canonical" i]')?.getAttribute('href'), baseUrl) ??
     absoluteHttpUrl(meta.get('og:url'), baseUrl) ??
     absoluteHttpUrl(baseUrl);
-  const fallbackTitle =
-    meta.get('og:title') ?? textOf(document.querySelector('title')) ?? textOf(document.querySelector('h1'));
+  const headline = textOf(document.querySelector('h1'));
+  const fallbackTitle = meta.get('og:title') ?? textOf(document.querySelector('title')) ?? headline;
   const dates = [
     meta.get('article:published_time'),
-    jsonLdDate,
+    jsonLd.datePublished,
     document.querySelector('[itemprop="datePublished"]')?.getAttribute('datetime'),
     meta.get('datepublished'),
     document.querySelector('time[datetime]')?.getAttribute('datetime'),
@@ -66,25 +73,58 @@ export function readHtmlArticle(html: string, baseUrl?: string): ReadFields | nu
   const sourceFromMeta = meta.get('og:site_name') ?? meta.get('application-name');
 
   flattenDeepElements(document.body);
+  // After flattening: what it looks at around each element is then bounded by the depth.
+  const parts = takeOutBoilerplate(document);
   const parsed = runReadability(document);
   dates.push(parsed?.publishedTime);
-  const title = nonBlank(parsed?.title) ?? fallbackTitle;
+  const titled = withoutSiteName(nonBlank(parsed?.title) ?? fallbackTitle, headline);
   const paragraphs = parsed?.content == null ? [] : htmlParagraphs(parsed.content);
-  if (title === null && paragraphs.length === 0) return null;
+  if (titled.title === null && paragraphs.length === 0) return null;
+  const source = sourceFromMeta ?? nonBlank(parsed?.siteName) ?? titled.siteName;
+  const byline = metadataByline(meta, jsonLd, source) ?? parts.byline;
   return {
-    title,
-    source: sourceFromMeta ?? nonBlank(parsed?.siteName),
+    title: titled.title,
+    source,
     date: firstDate(dates),
     url,
+    // A byline too long to be one is left out rather than failing the page's validation.
+    byline: byline !== null && byline.length <= MAX_BYLINE_CHARS ? byline : null,
+    caption: parts.caption,
     paragraphs,
   };
+}
+
+/** Matches a separator between a headline and the site's name in a `<title>`, at the start of the rest: " – Field Notes". */
+const SEPARATOR_AFTER_RE = /^\s+[|–—·»/•-]\s+/;
+/** The same, at the end of the rest: "Field Notes | ". */
+const SEPARATOR_BEFORE_RE = /\s+[|–—·»/•-]\s+$/;
+
+/**
+ * The title without the site's name beside the headline ("Ten years of walking – Field Notes"
+ * → "Ten years of walking"), and that name; the title as it is when it is not the headline
+ * and a name set apart by a separator.
+ */
+function withoutSiteName(title: string | null, headline: string | null): { title: string | null; siteName: string | null } {
+  if (title === null || headline === null || title === headline) return { title, siteName: null };
+  if (title.startsWith(headline)) {
+    const rest = title.slice(headline.length);
+    const separator = SEPARATOR_AFTER_RE.exec(rest);
+    if (separator !== null) return { title: headline, siteName: nonBlank(rest.slice(separator[0].length)) };
+  }
+  if (title.endsWith(headline)) {
+    const rest = title.slice(0, title.length - headline.length);
+    const separator = SEPARATOR_BEFORE_RE.exec(rest);
+    if (separator !== null) return { title: headline, siteName: nonBlank(rest.slice(0, separator.index)) };
+  }
+  return { title, siteName: null };
 }
 
 /**
  * Splits a fragment of HTML into plain-text paragraphs: each block element (`p`, `li`,
  * `blockquote`, headings, cells…) and each run separated by `<br><br>` is one paragraph; tags
  * go, entities are decoded, whitespace collapses, empty ones are dropped. Script, style and
- * form content never becomes text; text that merely *reads* `<script>` (escaped) stays.
+ * form content never becomes text, nor do figures and their captions (SPEC §2: captions are not
+ * paragraphs); text that merely *reads* `<script>` (escaped) stays.
  *
  * @example
  * fragmentParagraphs('<p>One &amp; two</p>Three<br><br>Four<script>x()</script>') // ['One & two', 'Three', 'Four']
@@ -192,53 +232,6 @@ function flattenDeepElements(root: Element): void {
       child.replaceWith(...replacements);
     }
   }
-}
-
-/** The page's `<meta>` values by lower-cased `property`, `name` or `itemprop` (first one wins). */
-function metaValues(document: Document): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const element of Array.from(document.querySelectorAll('meta'))) {
-    const content = nonBlank(element.getAttribute('content'));
-    if (content === null) continue;
-    for (const attribute of ['property', 'name', 'itemprop']) {
-      const key = element.getAttribute(attribute)?.trim().toLowerCase();
-      if (key !== undefined && key !== '' && !values.has(key)) values.set(key, content);
-    }
-  }
-  return values;
-}
-
-/** The first `datePublished` in the page's JSON-LD blocks (objects, arrays and `@graph`s). */
-function jsonLdPublished(document: Document): string | null {
-  for (const script of Array.from(document.querySelectorAll('script[type="application/ld+json" i]'))) {
-    let data: unknown;
-    try {
-      data = JSON.parse(script.textContent ?? '') as unknown;
-    } catch {
-      continue; // broken JSON-LD is common and says nothing about the article
-    }
-    const found = findDatePublished(data, 0);
-    if (found !== null) return found;
-  }
-  return null;
-}
-
-/** How deep {@link findDatePublished} looks: JSON-LD nests a few levels, never dozens. */
-const MAX_JSON_LD_DEPTH = 6;
-
-function findDatePublished(value: unknown, depth: number): string | null {
-  if (depth > MAX_JSON_LD_DEPTH || typeof value !== 'object' || value === null) return null;
-  const children: unknown[] = Array.isArray(value) ? value : [];
-  if (!Array.isArray(value)) {
-    const record = value as Record<string, unknown>;
-    if (typeof record.datePublished === 'string' && record.datePublished.trim() !== '') return record.datePublished;
-    children.push(record['@graph'], record.mainEntity);
-  }
-  for (const child of children) {
-    const found = findDatePublished(child, depth + 1);
-    if (found !== null) return found;
-  }
-  return null;
 }
 
 function firstDate(candidates: ReadonlyArray<string | null | undefined>): string | null {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentHash, deriveId, normalizeDate, validateArticle } from '../../src/ingest/article.ts';
 
@@ -106,6 +107,25 @@ describe('validateArticle', () => {
     expect(validateArticle({ title: 'x'.repeat(1001), paragraphs: ['p'] }, 0).ok).toBe(false);
     expect(validateArticle(['not', 'an', 'article'], 0).ok).toBe(false);
   });
+
+  it('keeps a byline on one line, trimmed, and reads a blank or missing one as null', () => {
+    const bylineOf = (input: object): unknown => {
+      const result = validateArticle({ title: 'T', paragraphs: ['p'], ...input }, 0);
+      return result.ok ? result.article.byline : result.problems;
+    };
+    expect(bylineOf({ byline: '  Anna de Vries\n and  Jan Smit ' })).toBe('Anna de Vries and Jan Smit');
+    expect(bylineOf({ byline: '   ' })).toBeNull();
+    expect(bylineOf({ byline: null })).toBeNull();
+    expect(bylineOf({})).toBeNull();
+  });
+
+  it('refuses a byline over 500 characters or not a string, naming the field', () => {
+    const long = validateArticle({ title: 'T', paragraphs: ['p'], byline: 'x'.repeat(501) }, 0);
+    expect(long.ok ? [] : long.problems).toEqual([{ item: 0, field: 'byline', message: expect.stringContaining('500') }]);
+    expect(validateArticle({ title: 'T', paragraphs: ['p'], byline: 'x'.repeat(500) }, 0).ok).toBe(true);
+    const number = validateArticle({ title: 'T', paragraphs: ['p'], byline: 42 }, 0);
+    expect(number.ok ? [] : number.problems.map((problem) => problem.field)).toEqual(['byline']);
+  });
 });
 
 describe('contentHash', () => {
@@ -116,5 +136,14 @@ describe('contentHash', () => {
     expect(contentHash({ ...result.article })).toBe(base);
     expect(contentHash({ ...result.article, paragraphs: ['q'] })).not.toBe(base);
     expect(contentHash({ ...result.article, source: 'Other' })).not.toBe(base);
+    expect(contentHash({ ...result.article, byline: 'Anna de Vries' })).not.toBe(base);
+  });
+
+  it('gives an article without byline the hash it had before bylines existed, so re-posting it stays unchanged', () => {
+    const result = validateArticle({ id: 'a1', title: 'T', source: 'S', date: '2024-03-14', paragraphs: ['p', 'q'] }, 0);
+    if (!result.ok) throw new Error('fixture invalid');
+    const { id, title, source, date, url, caption, dateline, paragraphs } = result.article;
+    const before = createHash('sha256').update(JSON.stringify([id, title, source, date, url, caption, dateline, paragraphs])).digest('hex');
+    expect(contentHash(result.article)).toBe(before);
   });
 });

@@ -2,6 +2,7 @@
  * Writes over HTTP against both backends (SPEC §6, §9): created, unchanged, updated, a batch
  * refused whole, deletion, and every acknowledged article readable and searchable at once.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, contractArchive, type ContractArchive } from '../contract.ts';
 
@@ -87,6 +88,38 @@ ${lines[1]}
     expect(await total(archive, 'millet')).toBe(0);
     expect((await archive.app.request('/articles/gone-1')).status).toBe(404);
     expect((await archive.app.request('/articles/gone-1', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('stores a byline, returns it from GET /articles/:id and counts a new one as an update, without indexing it', async () => {
+    const article = { id: 'dyke-1', title: 'Dyke repairs', byline: 'Anna de Vries', paragraphs: ['Lock keepers worked all night near Schoonhoven.'] };
+    expect((await post(archive, article)).status).toBe(201);
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ title: 'Dyke repairs', byline: 'Anna de Vries', paragraphs: ['Lock keepers worked all night near Schoonhoven.'] });
+    // Only stored and shown: searching for the author finds no paragraph of the article.
+    expect(await total(archive, 'vries')).toBe(0);
+    expect(await total(archive, 'schoonhoven')).toBe(1);
+    expect(await (await post(archive, article)).json()).toMatchObject({ results: [{ status: 'unchanged' }] });
+    expect(await (await post(archive, { ...article, byline: 'Jan Smit' })).json()).toMatchObject({ results: [{ status: 'updated' }] });
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ byline: 'Jan Smit' });
+    expect(await (await post(archive, { ...article, byline: undefined })).json()).toMatchObject({ results: [{ status: 'updated' }] });
+    expect(await (await archive.app.request('/articles/dyke-1')).json()).toMatchObject({ byline: null });
+  });
+
+  it('ingests an HTML page with its byline and lead caption as fields, neither of them searchable as a paragraph', async () => {
+    const html = await readFile(new URL('../ingest/fixtures/news-figure-page.html', import.meta.url), 'utf8');
+    const response = await archive.app.request('/articles', { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html });
+    expect(response.status).toBe(201);
+    const { results } = (await response.json()) as { results: Array<{ id: string; paragraphs: number }> };
+    expect(results).toMatchObject([{ status: 'created', paragraphs: 6 }]);
+    const stored = (await (await archive.app.request(`/articles/${results[0]?.id ?? ''}`)).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({
+      title: 'Pumps run around the clock as polders flood near Gouda',
+      byline: 'Anna de Vries',
+      caption: 'Water is pumped out of the Reeuwijk polder near Gouda on Wednesday evening.',
+      date: '2024-03-14T08:15:00.000Z',
+    });
+    expect(stored.paragraphs).toHaveLength(6);
+    expect(await total(archive, 'Kooistra')).toBe(1);
+    for (const q of ['"de vries"', '"Delta Press"', 'Oudewater', '"read more"', 'WhatsApp']) expect(await total(archive, q), q).toBe(0);
   });
 
   it('counts what was written in /stats and completes its words in /suggest', async () => {

@@ -54,6 +54,15 @@ describe('POST /articles', () => {
     expect(((await (await fixture.app.request('/stats')).json()) as { articles: number }).articles).toBe(5);
   });
 
+  it('accepts a byline in JSON Lines, keeps it in the corpus file and returns it', async () => {
+    fixture = await writableApp();
+    const lines = [article('Dyke repairs', ['Pumps ran all night.'], { id: 'dyke-1', byline: 'Anna de Vries' }), article('Polder', ['Water rose.'], { id: 'polder-1' })];
+    expect(await (await post(fixture.app, lines.map((a) => JSON.stringify(a)).join('\n'), 'application/x-ndjson')).json()).toMatchObject({ created: 2 });
+    expect(JSON.parse(await readFile(join(fixture.corpusDir, 'dyke-1.json'), 'utf8'))).toMatchObject({ id: 'dyke-1', byline: 'Anna de Vries' });
+    expect(await (await fixture.app.request('/articles/dyke-1')).json()).toMatchObject({ byline: 'Anna de Vries' });
+    expect(await (await fixture.app.request('/articles/polder-1')).json()).toMatchObject({ byline: null });
+  });
+
   it('rejects a batch with one bad article whole, naming the item and field', async () => {
     fixture = await writableApp();
     const batch = JSON.stringify([article('Good', ['Fine.']), { title: 'No text', paragraphs: [] }, article('Bad date', ['x'], { date: 'someday' })]);

@@ -327,6 +327,7 @@ const articleObject = fc.record(
     body: fc.oneof(text, fc.array(text, { maxLength: 4 }).map((parts) => parts.join('\n\n')), fc.integer()),
     caption: fc.oneof(text, fc.constant(null)),
     dateline: text,
+    byline: fc.oneof(text, fc.constant('b'.repeat(501)), fc.integer(), fc.constant(null)),
     extra: junk,
   },
   { requiredKeys: [] },

@@ -19,8 +19,11 @@ import { createLibrary, type Library, type StoredArticle } from './library.ts';
 import { textLength } from '../../ingest/article.ts';
 import { messageOf, systemCodeOf } from '../../errors.ts';
 
-/** Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256. */
-export const SNAPSHOT_FORMAT_VERSION = 3;
+/**
+ * Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256.
+ * 4: articles carry a `byline` (an older snapshot's articles have none, not even `null`).
+ */
+export const SNAPSHOT_FORMAT_VERSION = 4;
 
 /** The manifest file, in the index folder. */
 export const MANIFEST_FILE = 'manifest.json';

@@ -9,7 +9,7 @@ import type { Queryable } from './connection.ts';
 export async function readArticles(client: Queryable, ids: readonly string[]): Promise<Map<string, Article>> {
   if (ids.length === 0) return new Map();
   const { rows } = await client.query(
-    `SELECT a.article_id, a.title, a.source, a.date, a.url, a.caption, a.dateline,
+    `SELECT a.article_id, a.title, a.source, a.date, a.url, a.caption, a.dateline, a.byline,
        ARRAY(SELECT p.body FROM paragraphs AS p WHERE p.article_id = a.article_id ORDER BY p.n) AS paragraphs
      FROM articles AS a WHERE a.article_id = ANY($1)`,
     [ids],
@@ -24,6 +24,7 @@ export async function readArticles(client: Queryable, ids: readonly string[]): P
       url: nullableText(row.url),
       caption: nullableText(row.caption),
       dateline: nullableText(row.dateline),
+      byline: nullableText(row.byline),
       paragraphs: (row.paragraphs as unknown[]).map(String),
     };
     articles.set(article.id, article);

@@ -274,4 +274,13 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 2,
+    name: 'articles.byline',
+    sql: String.raw`
+-- Who wrote the article, as credited (SPEC §2). Stored and returned, not indexed: NULL for
+-- every article written before, which is what those articles said (no byline was read then).
+ALTER TABLE articles ADD COLUMN byline text;
+`,
+  },
 ];

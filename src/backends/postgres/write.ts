@@ -155,6 +155,7 @@ async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]
     url: article.url,
     caption: article.caption,
     dateline: article.dateline,
+    byline: article.byline,
     content_hash: hash,
     paragraph_count: article.paragraphs.length,
     title_words: title.words,
@@ -164,13 +165,14 @@ async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]
     title_sentence_starts: title.sentenceStarts,
   }));
   await client.query(
-    `INSERT INTO articles (article_id, title, source, date, url, caption, dateline, content_hash, paragraph_count,
+    `INSERT INTO articles (article_id, title, source, date, url, caption, dateline, byline, content_hash, paragraph_count,
        title_words, title_compounds, title_compound_starts, title_compound_spans, title_sentence_starts)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(article_id text, title text, source text, date text, url text, caption text,
-       dateline text, content_hash text, paragraph_count int, title_words text[], title_compounds text[],
+       dateline text, byline text, content_hash text, paragraph_count int, title_words text[], title_compounds text[],
        title_compound_starts int[], title_compound_spans int[], title_sentence_starts int[])
      ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, source = excluded.source, date = excluded.date,
-       url = excluded.url, caption = excluded.caption, dateline = excluded.dateline, content_hash = excluded.content_hash,
+       url = excluded.url, caption = excluded.caption, dateline = excluded.dateline, byline = excluded.byline,
+       content_hash = excluded.content_hash,
        paragraph_count = excluded.paragraph_count, title_words = excluded.title_words, title_compounds = excluded.title_compounds,
        title_compound_starts = excluded.title_compound_starts, title_compound_spans = excluded.title_compound_spans,
        title_sentence_starts = excluded.title_sentence_starts, ingested_at = now()`,

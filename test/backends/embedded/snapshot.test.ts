@@ -21,7 +21,7 @@ beforeEach(async () => {
   indexDir = join(dir.path, 'index');
   const { mkdir } = await import('node:fs/promises');
   await mkdir(corpusDir);
-  await writeArticleFile(corpusDir, makeArticle({ id: 'alpha', title: 'Truce talks', paragraphs: ['The truce holds.', 'Talks resume on Monday.'] }));
+  await writeArticleFile(corpusDir, makeArticle({ id: 'alpha', title: 'Truce talks', byline: 'Anna de Vries', paragraphs: ['The truce holds.', 'Talks resume on Monday.'] }));
   await writeArticleFile(corpusDir, makeArticle({ id: 'beta', title: 'Harvest', paragraphs: ['Wheat prices fell.'] }));
 });
 
@@ -171,6 +171,9 @@ describe('saveSnapshot', () => {
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
     expect([...loaded.library.articles.keys()].sort()).toEqual(['alpha', 'beta']);
+    expect(loaded.library.articles.get('alpha')?.article).toEqual(library.articles.get('alpha')?.article);
+    expect(loaded.library.articles.get('alpha')?.article.byline).toBe('Anna de Vries');
+    expect(loaded.library.articles.get('beta')?.article.byline).toBeNull();
     expect(search(loaded.library, 'truce')).toMatchObject({ total: search(library, 'truce').total });
     expect(search(loaded.library, 'truce').hits[0]?.snippet).toBe(search(library, 'truce').hits[0]?.snippet);
     // The vocabulary of words as written comes back too: prefixes, fuzzy terms and suggestions.

@@ -39,6 +39,31 @@ describe('createPostgresBackend', () => {
     }
   });
 
+  it('adds the byline column to a database of version 1, whose articles keep their content hash', async () => {
+    const database = await freshDatabase();
+    try {
+      const article = makeArticle({ id: 'old-1', paragraphs: ['Written before bylines.'] });
+      const first = await createPostgresBackend({ url: database.url });
+      await first.putArticles([article]);
+      await first.close();
+      // The database as migration 1 left it: no byline column, version 2 not recorded.
+      await query(database.url, 'ALTER TABLE articles DROP COLUMN byline; DELETE FROM schema_migrations WHERE version = 2');
+      const lines: string[] = [];
+      const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
+      try {
+        expect(lines).toEqual(['postgres: applying migration 2 (articles.byline)']);
+        expect(await upgraded.getArticle('old-1')).toEqual(article);
+        expect(await upgraded.putArticles([article])).toEqual([{ id: 'old-1', status: 'unchanged', paragraphs: 1 }]);
+        expect(await upgraded.putArticles([{ ...article, byline: 'Anna de Vries' }])).toEqual([{ id: 'old-1', status: 'updated', paragraphs: 1 }]);
+        expect((await upgraded.getArticle('old-1'))?.byline).toBe('Anna de Vries');
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('refuses a database indexed by another version of the analyzer', async () => {
     const database = await freshDatabase();
     try {

@@ -15,6 +15,7 @@ import { formatDate, h, markedText } from './dom.js';
  * @property {string | null} url
  * @property {string | null} [caption]
  * @property {string | null} [dateline]
+ * @property {string | null} [byline]
  * @property {string[]} paragraphs
  */
 
@@ -31,7 +32,8 @@ const WEB_URL_RE = /^https?:\/\//i;
  */
 export function renderArticle(reader, article, { target, backHref }) {
   const date = formatDate(article.date);
-  const meta = [article.source ?? 'unknown source', date ?? 'undated', article.dateline].filter(Boolean).join(' · ');
+  const byline = article.byline ? `By ${article.byline}` : null;
+  const meta = [byline, article.source ?? 'unknown source', date ?? 'undated', article.dateline].filter(Boolean).join(' · ');
   const paragraphs = article.paragraphs.map((text, index) => {
     const number = index + 1;
     const isTarget = number === target;
