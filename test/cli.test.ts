@@ -101,8 +101,8 @@ describe('npm run ingest with pages and feeds', () => {
     const env = { CORPUS_DIR: join(dir.path, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
     const result = await cli(['ingest', join(ROOT, 'test/ingest/fixtures')], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('3 files, 7 articles: 7 created');
-    expect((await readdir(env.CORPUS_DIR)).filter((name) => name.endsWith('.json'))).toHaveLength(7);
+    expect(result.stdout).toContain('6 files, 10 articles: 10 created, 0 updated, 0 unchanged, 0 files rejected');
+    expect((await readdir(env.CORPUS_DIR)).filter((name) => name.endsWith('.json'))).toHaveLength(10);
   });
 });
 
