@@ -8,12 +8,16 @@
 import { getJson } from './api.js';
 import { markMatches, renderArticle } from './article.js';
 import { renderChart } from './chart.js';
+import { renderChips } from './chips.js';
 import { h, plural } from './dom.js';
 import { renderSources } from './filters.js';
-import { renderHits, renderPager, renderReading, summaryText } from './results.js';
+import { articleError, emptyAdvice, searchError } from './messages.js';
+import { renderAdvice, renderHits, renderPager, renderReading, summaryText } from './results.js';
 import { searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
+import { attachCompletions } from './suggest.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
+/** @typedef {import('./results.js').SearchResponse} SearchResponse */
 
 /**
  * @template {HTMLElement} T
@@ -27,11 +31,16 @@ const queryInput = /** @type {HTMLInputElement} */ (byId('q'));
 const intro = byId('intro');
 const results = byId('results');
 const status = byId('status');
+const chips = byId('chips');
+const advice = byId('advice');
 const hits = /** @type {HTMLOListElement} */ (byId('hits'));
 const pager = byId('pager');
 const filters = byId('filters');
+const filtersToggle = /** @type {HTMLButtonElement} */ (byId('filters-toggle'));
 const reader = byId('reader');
 const reading = byId('reading');
+
+const completions = attachCompletions(queryInput, byId('suggestions'));
 
 /** The requests of the view on screen; aborted when another view starts. */
 let current = new AbortController();
@@ -45,6 +54,7 @@ async function render(state) {
   current.abort();
   const request = new AbortController();
   current = request;
+  completions.close();
   fillForm(state);
   document.body.dataset.state = 'loading';
   if (state.article) await showArticle(state, request.signal);
@@ -59,12 +69,16 @@ async function render(state) {
 function setView(view) {
   document.body.dataset.view = view;
   intro.hidden = view !== 'intro';
-  results.hidden = view === 'article';
+  results.hidden = view !== 'search';
   filters.hidden = view !== 'search';
+  filtersToggle.hidden = view !== 'search';
   reader.hidden = view !== 'article';
+  openFilters(false);
   if (view !== 'search') {
     setStatus('');
+    chips.hidden = true;
     reading.hidden = true;
+    advice.hidden = true;
     hits.replaceChildren();
     pager.hidden = true;
   }
@@ -100,12 +114,19 @@ async function showSearch(state, signal) {
   document.title = `${state.q} – News archive search`;
   results.setAttribute('aria-busy', 'true');
   setStatus('Searching…');
-  // Source counts come from a search without the source filter, so unticked sources keep theirs.
-  const bySource = state.sources.length > 0;
-  /** @type {[import('./api.js').ApiResult<import('./results.js').SearchResponse>, import('./api.js').ApiResult<import('./results.js').SearchResponse> | null]} */
-  const [main, unfiltered] = await Promise.all([
-    getJson(searchUrl(state, { facets: bySource ? 'month' : 'source,month' }), signal),
-    bySource ? getJson(searchUrl({ ...state, sources: [] }, { limit: 1, offset: 0, facets: 'source' }), signal) : null,
+  renderChips(chips, state);
+  filtersToggle.textContent = filterCount(state) === 0 ? 'Filters' : `Filters (${filterCount(state)})`;
+  // Each facet leaves out its own filter, so unticked sources keep their counts and the chart
+  // keeps every month after a click on one; counted per paragraph, whatever the grouping.
+  const perParagraph = { ...state, group: /** @type {const} */ ('paragraph'), page: 1 };
+  const forSources = { ...perParagraph, sources: [] };
+  const forChart = { ...perParagraph, from: '', to: '' };
+  const together = urlOf(forSources) === urlOf(forChart);
+  /** @type {[import('./api.js').ApiResult<SearchResponse>, import('./api.js').ApiResult<SearchResponse>, import('./api.js').ApiResult<SearchResponse> | null]} */
+  const [main, sourceFacet, chartFacet] = await Promise.all([
+    getJson(searchUrl(state), signal),
+    getJson(searchUrl(forSources, { limit: 1, offset: 0, facets: together ? 'source,month' : 'source' }), signal),
+    together ? null : getJson(searchUrl(forChart, { limit: 1, offset: 0, facets: 'month' }), signal),
   ]);
   if (signal.aborted) return;
   results.removeAttribute('aria-busy');
@@ -114,17 +135,27 @@ async function showSearch(state, signal) {
     hits.replaceChildren();
     pager.hidden = true;
     filters.hidden = true;
-    setStatus(main.message, 'error');
+    const error = searchError(main);
+    setStatus(error.text, 'error');
+    renderAdvice(advice, [], state, { retry: error.retry });
     return;
   }
   const response = main.value;
+  const filtered = filterCount(state) > 0;
   setStatus(summaryText(response, state), response.total === 0 ? 'empty' : '');
   renderReading(reading, response, state.q);
   renderHits(hits, response, state);
   renderPager(pager, response, state);
-  const sourceCounts = unfiltered === null ? response.facets?.source : unfiltered.ok ? unfiltered.value.facets?.source : {};
-  renderSources(byId('sources'), sourceCounts ?? {}, state.sources);
-  renderChart(byId('chart'), response.facets?.month ?? {}, state);
+  renderAdvice(advice, response.total === 0 ? emptyAdvice(state.q, filtered) : [], state);
+  const sourceCounts = sourceFacet.ok ? (sourceFacet.value.facets?.source ?? {}) : {};
+  const chartSource = chartFacet ?? sourceFacet;
+  const chart = chartSource.ok ? { months: chartSource.value.facets?.month ?? {}, total: chartSource.value.total } : { months: {}, total: 0 };
+  // Nothing matched and nothing narrows the search: there is nothing to filter.
+  filters.hidden = response.total === 0 && !filtered;
+  filtersToggle.hidden = filters.hidden;
+  byId('sources-panel').hidden = Object.keys(sourceCounts).length === 0 && state.sources.length === 0;
+  renderSources(byId('sources'), sourceCounts, state.sources);
+  renderChart(byId('chart'), chart, state);
 }
 
 /**
@@ -141,13 +172,18 @@ async function showArticle(state, signal) {
   const result = await getJson(`/articles/${encodeURIComponent(state.article)}`, signal);
   if (signal.aborted) return;
   if (!result.ok) {
-    const back = backHref === null ? null : h('a', { href: backHref, class: 'back' }, '← Back to results');
-    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, result.message), back ?? '');
+    const back = backHref === null ? h('a', { href: '/', class: 'back' }, 'New search') : h('a', { href: backHref, class: 'back' }, '← Back to results');
+    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, articleError(result).text), back);
     return;
   }
   const article = result.value;
   document.title = `${article.title} – News archive`;
-  const target = renderArticle(reader, article, { target: state.p, backHref });
+  const target = renderArticle(reader, article, {
+    target: state.p,
+    backHref,
+    paragraphHref: (p) => urlOf({ ...state, p }),
+    permalink: new URL(`/?${new URLSearchParams(state.p > 0 ? { article: article.id, p: String(state.p) } : { article: article.id })}`, location.origin).href,
+  });
   if (target === null) window.scrollTo(0, 0);
   else {
     target.scrollIntoView({ block: 'center' });
@@ -174,10 +210,26 @@ async function markQuery(article, state, signal) {
   markMatches(reader, article, { title: mine[0]?.titleHighlights ?? [], paragraphs: new Map(mine.map((hit) => [hit.paragraph, hit.highlights])) });
 }
 
+/** How many filters narrow the search: each source, and the date range as one. */
+function filterCount(/** @type {PageState} */ state) {
+  return state.sources.length + (state.from || state.to ? 1 : 0);
+}
+
+/**
+ * Opens or closes the filters on a phone (on a wide screen they are always shown beside the
+ * results, and the toggle is not displayed).
+ *
+ * @param {boolean} open
+ */
+function openFilters(open) {
+  filters.classList.toggle('is-open', open);
+  filtersToggle.setAttribute('aria-expanded', String(open));
+}
+
 /** @param {PageState} state */
 function fillForm(state) {
   queryInput.value = state.q;
-  for (const radio of form.querySelectorAll('input[name="group"]')) {
+  for (const radio of document.querySelectorAll('input[name="group"]')) {
     const input = /** @type {HTMLInputElement} */ (radio);
     input.checked = input.value === state.group;
   }
@@ -201,10 +253,11 @@ function navigate(state) {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
+  completions.close();
   navigate(stateFromForm());
 });
 
-// Options and source checkboxes (which sit outside the <form> element) apply at once.
+// Options, dates and source checkboxes (which sit outside the <form> element) apply at once.
 document.addEventListener('change', (event) => {
   const target = /** @type {HTMLInputElement} */ (event.target);
   if (target.form === form && target !== queryInput && queryInput.value.trim() !== '') navigate(stateFromForm());
@@ -215,13 +268,46 @@ document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = /** @type {Element} */ (event.target).closest('a');
   const href = link?.getAttribute('href');
-  if (!link || href === null || href === undefined || link.getAttribute('target')) return;
+  // In-page anchors (the skip link) keep their own behaviour.
+  if (!link || href === null || href === undefined || href.startsWith('#') || link.getAttribute('target')) return;
   const url = new URL(href, location.href);
   if (url.origin !== location.origin || url.pathname !== '/') return;
   event.preventDefault();
+  const wasChip = link.closest('#chips, #advice') !== null;
   navigate(stateFromSearch(url.search));
+  // The chip (or advice) clicked is gone: the results take the focus, not the document's start.
+  if (wasChip) results.focus({ preventScroll: true });
+});
+
+filtersToggle.addEventListener('click', () => {
+  const open = !filters.classList.contains('is-open');
+  openFilters(open);
+  if (open) /** @type {HTMLElement | null} */ (filters.querySelector('input, select'))?.focus();
+});
+byId('filters-close').addEventListener('click', () => {
+  openFilters(false);
+  filtersToggle.focus();
+});
+filters.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && filters.classList.contains('is-open')) {
+    openFilters(false);
+    filtersToggle.focus();
+  }
+});
+
+// "/" anywhere but in a field goes to the search box, as on most search sites.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (target.closest('input, textarea, select, [contenteditable]') !== null) return;
+  event.preventDefault();
+  queryInput.focus();
+  queryInput.select();
 });
 
 window.addEventListener('popstate', () => void render(stateFromSearch(location.search)));
 
-void render(stateFromSearch(location.search));
+const initial = stateFromSearch(location.search);
+// The search box has the focus on arrival, except in an article, where the marked paragraph has it.
+if (!initial.article) queryInput.focus();
+void render(initial);

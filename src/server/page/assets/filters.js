@@ -2,7 +2,8 @@
  * @module assets/filters
  * The source filter: one checkbox per source in the `source` facet (how many matching
  * paragraphs each has), plus any selected source the facet no longer lists. The checkboxes
- * belong to the search form (`form="search"`), so they travel with it.
+ * belong to the search form (`form="search"`), so they travel with it. With no source to list,
+ * the panel holding them is hidden (by the caller) rather than saying so.
  */
 import { h } from './dom.js';
 
@@ -19,10 +20,6 @@ export function renderSources(container, counts, selected) {
   const listed = new Set(entries.map(([source]) => source.toLowerCase()));
   for (const source of selected) if (!listed.has(source.toLowerCase())) entries.push([source, 0]);
   entries.sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
-  if (entries.length === 0) {
-    container.replaceChildren(h('p', { class: 'muted' }, 'No source to choose from.'));
-    return;
-  }
   container.replaceChildren(
     ...entries.map(([source, count]) =>
       h(

@@ -1,7 +1,8 @@
 /**
  * @module assets/results
  * Renders a page of hits from `/search`: the count line, the hits (title, source, date,
- * paragraph number, snippet, link to the article) and the pager.
+ * paragraph number, snippet, link to the article), the pager, and what to try when nothing
+ * matched or the search failed.
  */
 import { formatDate, h, markedText, plural, snippetFragment } from './dom.js';
 import { PAGE_SIZE, urlOf, withChanges } from './state.js';
@@ -105,6 +106,26 @@ function renderHit(hit, state) {
   const title = h('a', { href, class: 'hit-link' });
   title.append(markedText(hit.title, hit.titleHighlights));
   return h('li', { class: 'hit', 'data-article': hit.articleId }, h('h3', { class: 'hit-title' }, title), meta, snippet);
+}
+
+/**
+ * Fills `box` with what to try after an empty result (each suggested query a link) or a failed
+ * search (a "Try again" link); hides it when there is nothing to say.
+ *
+ * @param {HTMLElement} box
+ * @param {import('./messages.js').Advice[]} advice
+ * @param {import('./state.js').PageState} state
+ * @param {{ retry?: boolean }} [options]
+ */
+export function renderAdvice(box, advice, state, { retry = false } = {}) {
+  const items = advice.map((item) => {
+    if (item.action === 'clear') return h('li', {}, h('a', { href: urlOf(withChanges(state, { sources: [], from: '', to: '', page: 1 })), class: 'advice-clear' }, item.text));
+    if (item.query === undefined) return h('li', {}, item.text);
+    return h('li', {}, `${item.text} `, h('a', { href: urlOf(withChanges(state, { q: item.query, page: 1 })), class: 'advice-query' }, item.query));
+  });
+  const again = retry ? h('p', {}, h('a', { href: urlOf(state), class: 'advice-retry' }, 'Try again')) : null;
+  box.hidden = items.length === 0 && again === null;
+  box.replaceChildren(items.length === 0 ? '' : h('p', { class: 'advice-title' }, 'Things to try:'), items.length === 0 ? '' : h('ul', {}, ...items), again ?? '');
 }
 
 /**
