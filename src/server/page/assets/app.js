@@ -268,8 +268,15 @@ document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = /** @type {Element} */ (event.target).closest('a');
   const href = link?.getAttribute('href');
-  // In-page anchors (the skip link) keep their own behaviour.
-  if (!link || href === null || href === undefined || href.startsWith('#') || link.getAttribute('target')) return;
+  if (!link || href === null || href === undefined || link.getAttribute('target')) return;
+  if (href.startsWith('#')) {
+    // The skip link: the focus moves to its target, and the URL (the page's state) stays as it is.
+    const target = document.getElementById(href.slice(1));
+    if (target === null) return;
+    event.preventDefault();
+    target.focus();
+    return;
+  }
   const url = new URL(href, location.href);
   if (url.origin !== location.origin || url.pathname !== '/') return;
   event.preventDefault();

@@ -16,13 +16,15 @@ const MIN_MONTH_BARS = 12;
 const MAX_MONTH_BARS = 60;
 /** The drawing's size in SVG units; it scales to the column's width, text with it. */
 const WIDTH = 320;
-const HEIGHT = 150;
-/** The plot area inside it: room on the left for counts, below for dates. */
-const PLOT = { left: 40, right: WIDTH - 6, top: 8, bottom: HEIGHT - 38 };
-/** Font size of tick labels, in SVG units (about 10 px in a 300 px column). */
-const FONT = 10;
-/** At most this many labelled dates under the bars: more would overlap. */
-const MAX_TIME_TICKS = 4;
+const HEIGHT = 160;
+/** The plot area inside it, but for its left edge (which makes room for the counts): room below for dates. */
+const PLOT = { right: WIDTH - 4, top: 8, bottom: HEIGHT - 42 };
+/** Font size of tick labels, in SVG units (about 11 px in the 17rem column, 13 px on a phone). */
+const FONT = 13;
+/** At most this many labelled dates under the bars: more would overlap in a narrow column. */
+const MAX_TIME_TICKS = 3;
+/** About how wide a digit or letter of the tick labels is, in font sizes. */
+const CHAR_WIDTH = 0.6;
 
 /** Matches a facet key `YYYY-MM`. */
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
@@ -50,7 +52,9 @@ export function renderChart(container, { months, total }, state) {
   const unit = bars[0]?.label.length === 4 ? 'year' : 'month';
   const ticks = countTicks(Math.max(...bars.map((bar) => bar.count)));
   const top = ticks[ticks.length - 1] ?? 1;
-  const slot = (PLOT.right - PLOT.left) / bars.length;
+  // Room for the rotated axis title, then for the longest count.
+  const left = FONT * 1.8 + Math.max(...ticks.map((tick) => tick.toLocaleString('en').length)) * FONT * CHAR_WIDTH;
+  const slot = (PLOT.right - left) / bars.length;
   const gap = Math.min(3, slot * 0.2);
   const y = (/** @type {number} */ count) => PLOT.bottom - (count / top) * (PLOT.bottom - PLOT.top);
   const first = bars[0]?.title ?? '';
@@ -64,30 +68,30 @@ export function renderChart(container, { months, total }, state) {
   const axes = svg('g', { class: 'chart-axes', 'aria-hidden': 'true' });
   for (const tick of ticks) {
     axes.append(
-      svg('line', { class: tick === 0 ? 'chart-baseline' : 'chart-grid', x1: PLOT.left, x2: PLOT.right, y1: y(tick), y2: y(tick) }),
-      svg('text', { class: 'chart-tick chart-count', x: PLOT.left - 4, y: y(tick) + FONT * 0.35, 'text-anchor': 'end' }, tick.toLocaleString('en')),
+      svg('line', { class: tick === 0 ? 'chart-baseline' : 'chart-grid', x1: left, x2: PLOT.right, y1: y(tick), y2: y(tick) }),
+      svg('text', { class: 'chart-tick chart-count', x: left - 4, y: y(tick) + FONT * 0.35, 'text-anchor': 'end' }, tick.toLocaleString('en')),
     );
   }
   axes.append(svg('text', { class: 'chart-axis-title', transform: `translate(${FONT}, ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)`, 'text-anchor': 'middle' }, 'paragraphs'));
   for (const index of timeTicks(bars.length)) {
     const bar = /** @type {Bar} */ (bars[index]);
-    const x = PLOT.left + (index + 0.5) * slot;
-    const half = bar.title.length * FONT * 0.29;
+    const x = left + (index + 0.5) * slot;
+    const half = (bar.title.length * FONT * CHAR_WIDTH) / 2;
     const anchor = x - half < 0 ? 'start' : x + half > WIDTH ? 'end' : 'middle';
-    const at = anchor === 'start' ? PLOT.left + index * slot : anchor === 'end' ? PLOT.left + (index + 1) * slot : x;
+    const at = anchor === 'start' ? left + index * slot : anchor === 'end' ? left + (index + 1) * slot : x;
     axes.append(
       svg('line', { class: 'chart-tick-mark', x1: x, x2: x, y1: PLOT.bottom, y2: PLOT.bottom + 3 }),
       svg('text', { class: 'chart-tick chart-time', x: at, y: PLOT.bottom + 4 + FONT, 'text-anchor': anchor }, bar.title),
     );
   }
-  axes.append(svg('text', { class: 'chart-axis-title', x: (PLOT.left + PLOT.right) / 2, y: HEIGHT - 4, 'text-anchor': 'middle' }, `${unit} of publication`));
+  axes.append(svg('text', { class: 'chart-axis-title', x: (left + PLOT.right) / 2, y: HEIGHT - 4, 'text-anchor': 'middle' }, `${unit} of publication`));
   drawing.append(axes);
   bars.forEach((bar, index) => {
     if (bar.count === 0) return;
     // Never thinner than 2 units: a single match must stay visible next to hundreds.
     const height = Math.max(2, PLOT.bottom - y(bar.count));
     const selected = inRange(bar, state.from, state.to);
-    const rect = svg('rect', { class: selected ? 'bar is-selected' : 'bar', x: PLOT.left + index * slot + gap / 2, y: PLOT.bottom - height, width: slot - gap, height });
+    const rect = svg('rect', { class: selected ? 'bar is-selected' : 'bar', x: left + index * slot + gap / 2, y: PLOT.bottom - height, width: slot - gap, height });
     const label = `${bar.title}: ${plural(bar.count, 'paragraph')}`;
     const href = urlOf(withChanges(state, { from: bar.from, to: bar.to, page: 1 }));
     drawing.append(svg('a', { href, class: 'chart-bar', 'aria-label': `${label}. Show only ${bar.title}.` }, rect, svg('title', {}, label)));
@@ -105,9 +109,10 @@ export function renderChart(container, { months, total }, state) {
  */
 export function undatedText(undated, total, narrowed) {
   if (undated === 0) return null;
-  const left = narrowed ? ' The date filter leaves them out of the results.' : '';
-  if (undated === total) return `${undated === 1 ? 'The matching paragraph is' : `All ${plural(undated, 'matching paragraph')} are`} from undated articles, so there is nothing to chart.${left}`;
-  return `${plural(undated, 'matching paragraph')} ${undated === 1 ? 'is' : 'are'} from undated articles and not in the chart.${left}`;
+  const note = narrowed ? ' The date filter leaves them out of the results.' : '';
+  const from = undated === 1 ? 'is from an undated article' : 'are from undated articles';
+  if (undated === total) return `${undated === 1 ? 'The matching paragraph' : `All ${plural(undated, 'matching paragraph')}`} ${from}, so there is nothing to chart.${note}`;
+  return `${plural(undated, 'matching paragraph')} ${from} and not in the chart.${note}`;
 }
 
 /**
