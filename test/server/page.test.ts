@@ -429,7 +429,7 @@ describe('empty results and errors', () => {
     expect(await page.locator('#chips .chip').allTextContents()).toEqual(['Source: Gulf Times×']);
     expect(await page.locator('.source-option input:checked').count()).toBe(1);
     expect(await page.locator('#advice li').allTextContents()).toEqual([
-      'Search the whole archive: remove the source and date filters.',
+      'Search the whole archive, without the filters.',
       'Allow a spelling difference (names are often written several ways): zebra~',
       'Check the spelling, use fewer words, or open “Query syntax” under the search box for exact phrases, alternatives and wildcards.',
     ]);

@@ -46,7 +46,8 @@ export function renderChart(container, { months, total }, state) {
   const undated = Math.max(0, total - dated);
   const words = undatedText(undated, total, Boolean(state.from || state.to));
   if (bars.length === 0) {
-    container.replaceChildren(h('p', { class: 'chart-undated' }, words ?? 'No matches to chart.'));
+    // Nothing matched at all: the empty result says so; the panel keeps only the date fields.
+    container.replaceChildren(words === null ? '' : h('p', { class: 'chart-undated' }, words));
     return;
   }
   const unit = bars[0]?.label.length === 4 ? 'year' : 'month';

@@ -116,7 +116,7 @@ export function emptyAdvice(q, filtered) {
   /** @type {Advice[]} */
   const advice = [];
   const typed = q.trim();
-  if (filtered) advice.push({ text: 'Search the whole archive: remove the source and date filters.', action: 'clear' });
+  if (filtered) advice.push({ text: 'Search the whole archive, without the filters.', action: 'clear' });
   if (typed.includes('"')) {
     const loose = typed.replace(/"(?:~\d+)?/g, ' ').replace(/\s+/g, ' ').trim();
     if (loose !== '') advice.push({ text: 'Look for the words anywhere in the paragraph, not as an exact phrase:', query: loose });
