@@ -105,11 +105,11 @@ const PHONE = { width: 390, height: 844 };
  * `expectStatuses` are HTTP error statuses the test provokes: Chromium logs each such answer to
  * the console, and those lines (only those) are not problems.
  */
-async function open(path: string, options: { viewport?: { width: number; height: number }; clipboard?: boolean; expectStatuses?: number[] } = {}): Promise<Page> {
+async function open(path: string, options: { viewport?: { width: number; height: number }; clipboard?: boolean; touch?: boolean; expectStatuses?: number[] } = {}): Promise<Page> {
   // A test that opens a second page is done with the first.
   await context?.close();
-  const { viewport = { width: 1200, height: 800 }, clipboard = false, expectStatuses = [] } = options;
-  context = await browser.newContext({ viewport, permissions: clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
+  const { viewport = { width: 1200, height: 800 }, clipboard = false, touch = false, expectStatuses = [] } = options;
+  context = await browser.newContext({ viewport, isMobile: touch, hasTouch: touch, permissions: clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
   // Well under the test's own timeout, so a missing element fails with the locator it waited for.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -328,6 +328,24 @@ describe('keyboard order', () => {
       if ((await page.evaluate(() => document.activeElement?.getAttribute('href'))) === firstHit) break;
     }
     expect(presses).toBe(3); // the Search button, "Query syntax", the first result
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the focus on a source ticked from the keyboard, and moves it to the results after a page turn', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    await page.locator('.source-option', { hasText: 'Gulf Times' }).locator('input').focus();
+    await page.keyboard.press('Space');
+    await status(page, '1 article matches');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Gulf Times');
+    const bulletins = await open('/?q=bulletin');
+    await status(bulletins, 'showing 1–10');
+    await bulletins.locator('.pager-next').focus();
+    await bulletins.keyboard.press('Enter');
+    await status(bulletins, 'showing 11–12');
+    expect(await focused(bulletins)).toBe('results');
+    await bulletins.keyboard.press('Tab');
+    expect(await bulletins.evaluate(() => document.activeElement?.classList.contains('hit-link'))).toBe(true);
     expect(problems).toEqual([]);
   });
 
@@ -599,6 +617,16 @@ describe('on a phone', () => {
     await page.locator('#filters-close').click();
     expect(await page.locator('#filters').isVisible()).toBe(false);
     expect(await focused(page)).toBe('filters-toggle');
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves the focus off the search box when a touch screen arrives at results, so no keyboard covers them', async () => {
+    const page = await open('/?q=ceasefire', { viewport: PHONE, touch: true });
+    await status(page, '4 articles match');
+    expect(await focused(page)).not.toBe('q');
+    const intro = await open('/', { viewport: PHONE, touch: true });
+    await intro.locator('#intro-stats', { hasText: 'articles' }).waitFor();
+    expect(await focused(intro)).toBe('q');
     expect(problems).toEqual([]);
   });
 

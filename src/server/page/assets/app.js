@@ -154,7 +154,12 @@ async function showSearch(state, signal) {
   filters.hidden = response.total === 0 && !filtered;
   filtersToggle.hidden = filters.hidden;
   byId('sources-panel').hidden = Object.keys(sourceCounts).length === 0 && state.sources.length === 0;
+  // The checkboxes are drawn anew: the one that had the focus (just ticked, say) keeps it.
+  const focusedSource = document.activeElement instanceof HTMLInputElement && document.activeElement.name === 'source' ? document.activeElement.value : null;
   renderSources(byId('sources'), sourceCounts, state.sources);
+  if (focusedSource !== null) {
+    /** @type {HTMLInputElement | undefined} */ ([...document.querySelectorAll('#sources input')].find((input) => /** @type {HTMLInputElement} */ (input).value === focusedSource))?.focus();
+  }
   renderChart(byId('chart'), chart, state);
 }
 
@@ -280,10 +285,11 @@ document.addEventListener('click', (event) => {
   const url = new URL(href, location.href);
   if (url.origin !== location.origin || url.pathname !== '/') return;
   event.preventDefault();
-  const wasChip = link.closest('#chips, #advice') !== null;
+  // A chip, an advice, a pager or chart link is redrawn by the navigation: the focus goes to the
+  // results it changed, not back to the document's start.
+  const redrawn = link.closest('#chips, #advice, #pager, #chart') !== null;
   navigate(stateFromSearch(url.search));
-  // The chip (or advice) clicked is gone: the results take the focus, not the document's start.
-  if (wasChip) results.focus({ preventScroll: true });
+  if (redrawn) results.focus({ preventScroll: true });
 });
 
 filtersToggle.addEventListener('click', () => {
@@ -315,6 +321,8 @@ document.addEventListener('keydown', (event) => {
 window.addEventListener('popstate', () => void render(stateFromSearch(location.search)));
 
 const initial = stateFromSearch(location.search);
-// The search box has the focus on arrival, except in an article, where the marked paragraph has it.
-if (!initial.article) queryInput.focus();
+// The search box has the focus on arrival, except in an article (the marked paragraph has it)
+// and on a touch screen arriving at results, where the focus would open a keyboard over them.
+const touchFirst = window.matchMedia('(pointer: coarse)').matches;
+if (!initial.article && !(touchFirst && initial.q !== '')) queryInput.focus();
 void render(initial);
