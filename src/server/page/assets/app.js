@@ -10,7 +10,7 @@ import { markMatches, renderArticle } from './article.js';
 import { renderChart } from './chart.js';
 import { renderChips } from './chips.js';
 import { h, plural } from './dom.js';
-import { renderSources } from './filters.js';
+import { attachFilterSheet, renderSources } from './filters.js';
 import { articleError, emptyAdvice, searchError } from './messages.js';
 import { renderAdvice, renderHits, renderPager, renderReading, summaryText } from './results.js';
 import { searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
@@ -41,6 +41,7 @@ const reader = byId('reader');
 const reading = byId('reading');
 
 const completions = attachCompletions(queryInput, byId('suggestions'));
+const filterSheet = attachFilterSheet(filters, filtersToggle, byId('filters-close'));
 
 /** The requests of the view on screen; aborted when another view starts. */
 let current = new AbortController();
@@ -73,7 +74,7 @@ function setView(view) {
   filters.hidden = view !== 'search';
   filtersToggle.hidden = view !== 'search';
   reader.hidden = view !== 'article';
-  openFilters(false);
+  filterSheet.close();
   if (view !== 'search') {
     setStatus('');
     chips.hidden = true;
@@ -220,17 +221,6 @@ function filterCount(/** @type {PageState} */ state) {
   return state.sources.length + (state.from || state.to ? 1 : 0);
 }
 
-/**
- * Opens or closes the filters on a phone (on a wide screen they are always shown beside the
- * results, and the toggle is not displayed).
- *
- * @param {boolean} open
- */
-function openFilters(open) {
-  filters.classList.toggle('is-open', open);
-  filtersToggle.setAttribute('aria-expanded', String(open));
-}
-
 /** @param {PageState} state */
 function fillForm(state) {
   queryInput.value = state.q;
@@ -290,22 +280,6 @@ document.addEventListener('click', (event) => {
   const redrawn = link.closest('#chips, #advice, #pager, #chart') !== null;
   navigate(stateFromSearch(url.search));
   if (redrawn) results.focus({ preventScroll: true });
-});
-
-filtersToggle.addEventListener('click', () => {
-  const open = !filters.classList.contains('is-open');
-  openFilters(open);
-  if (open) /** @type {HTMLElement | null} */ (filters.querySelector('input, select'))?.focus();
-});
-byId('filters-close').addEventListener('click', () => {
-  openFilters(false);
-  filtersToggle.focus();
-});
-filters.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && filters.classList.contains('is-open')) {
-    openFilters(false);
-    filtersToggle.focus();
-  }
 });
 
 // "/" anywhere but in a field goes to the search box, as on most search sites.
