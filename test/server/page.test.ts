@@ -579,6 +579,28 @@ describe('the article view', () => {
     expect(problems).toEqual([]);
   });
 
+  it('copies a result\'s citation from the list of results, without opening the article', async () => {
+    const page = await open('/?q=%22good%20stage%22&group=paragraph', { clipboard: true });
+    await status(page, '1 paragraph matches');
+    const button = page.locator('.hit .copy-citation');
+    expect(await button.getAttribute('aria-label')).toBe('Copy citation: Iranian foreign minister and Hamas chief meet ahead of Gaza ceasefire, paragraph 4');
+    await button.click();
+    await page.locator('.hit .copy-status', { hasText: 'Copied.' }).waitFor();
+    const seed = (await (await fetch(`${server.url}/articles/${SEED_ID}`)).json()) as { url: string; paragraphs: string[] };
+    const today = await page.evaluate(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date()));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      [
+        '“Iranian foreign minister and Hamas chief meet ahead of Gaza ceasefire”',
+        'Radio Habana Cuba, undated',
+        seed.url,
+        `Paragraph 4: “${seed.paragraphs[3]}”`,
+        `Accessed ${today}`,
+      ].join('\n'),
+    );
+    expect(new URL(page.url()).searchParams.has('article')).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
   it('cites the archive\'s own link for an article without an original', async () => {
     const page = await open('/?article=nile-talks&p=2', { clipboard: true });
     await page.locator('.reader-original', { hasText: 'No link to the original was recorded for this article.' }).waitFor();

@@ -13,6 +13,7 @@ export const PAGE_ASSETS: Readonly<Record<string, string>> = {
   'article.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
   'chips.js': 'text/javascript; charset=utf-8',
+  'citation.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'filters.js': 'text/javascript; charset=utf-8',
   'messages.js': 'text/javascript; charset=utf-8',

@@ -5,7 +5,8 @@
  * link that marks that paragraph for citing), the paragraph the search found marked and
  * scrolled into view, and the query's matches marked where the search API reports them.
  */
-import { formatDate, formatLongDate, h, markedText } from './dom.js';
+import { copyCitationButton, WEB_URL_RE } from './citation.js';
+import { formatDate, h, markedText } from './dom.js';
 
 /**
  * @typedef {object} Article
@@ -18,12 +19,6 @@ import { formatDate, formatLongDate, h, markedText } from './dom.js';
  * @property {string | null} [dateline]
  * @property {string[]} paragraphs
  */
-
-/** Matches a link the page may follow: absolute http(s) only, never `javascript:` and kin. */
-const WEB_URL_RE = /^https?:\/\//i;
-
-/** The day a citation says the article was read: today, where the reader is. */
-const ACCESS_DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
 
 /**
  * @typedef {object} ArticleOptions
@@ -54,10 +49,9 @@ export function renderArticle(reader, article, { target, backHref, paragraphHref
     );
   });
   const original = article.url && WEB_URL_RE.test(article.url) ? article.url : null;
-  const copied = h('span', { class: 'copy-status', role: 'status' });
-  const button = h('button', { type: 'button', class: 'copy-citation' }, target > 0 && article.paragraphs[target - 1] !== undefined ? `Copy citation (¶ ${target})` : 'Copy citation');
-  // The access date is the day of the click, not of the page load.
-  button.addEventListener('click', () => void copyCitation(citationText(article, target, permalink, new Date()), copied, reader));
+  const cited = article.paragraphs[target - 1];
+  const paragraph = cited === undefined ? null : { number: target, text: cited };
+  const copy = copyCitationButton(() => ({ ...article, paragraph, permalink }), { label: paragraph === null ? 'Copy citation' : `Copy citation (¶ ${target})` });
   reader.replaceChildren(
     backHref === null ? '' : h('nav', { class: 'reader-nav' }, h('a', { href: backHref, class: 'back' }, '← Back to results')),
     h(
@@ -71,72 +65,13 @@ export function renderArticle(reader, article, { target, backHref, paragraphHref
         original === null ? 'No link to the original was recorded for this article.' : h('span', { class: 'reader-original-label' }, 'Original article: '),
         original === null ? null : h('a', { href: original, rel: 'noopener noreferrer', target: '_blank', class: 'original-link' }, original),
       ),
-      h('p', { class: 'reader-actions' }, button, copied),
+      h('p', { class: 'reader-actions' }, copy),
       article.caption ? h('p', { class: 'reader-caption' }, article.caption) : null,
     ),
     h('ol', { class: 'paragraphs' }, ...paragraphs),
     h('footer', { class: 'reader-footer' }, `Archive id ${article.id} · ${article.paragraphs.length} paragraphs`),
   );
   return paragraphs[target - 1] ?? null;
-}
-
-/**
- * The citation the button copies: title, source and date, the link, the paragraph's number
- * and words (when one is marked), and the day it was read. One item a line, so it pastes into
- * notes and messages alike.
- *
- * @param {Article} article
- * @param {number} target the marked paragraph (0: none)
- * @param {string} permalink cited when the article has no original link
- * @param {Date} now the access date
- * @returns {string}
- * @example
- * citationText(article, 3, 'http://127.0.0.1:3000/?article=a&p=3', new Date())
- * // “Qatar announces four-day truce in Gaza”
- * // Gulf Times, 22 November 2023
- * // https://example.com/gulf-truce
- * // Paragraph 3: “A ceasefire had been sought for weeks…”
- * // Accessed 2 December 2026
- */
-export function citationText(article, target, permalink, now) {
-  const paragraph = article.paragraphs[target - 1];
-  const original = article.url && WEB_URL_RE.test(article.url) ? article.url : null;
-  return [
-    `“${article.title}”`,
-    `${article.source ?? 'Unknown source'}, ${formatLongDate(article.date) ?? 'undated'}`,
-    original ?? `No original link recorded; in this archive: ${permalink}`,
-    paragraph === undefined ? null : `Paragraph ${target}: “${paragraph}”`,
-    `Accessed ${ACCESS_DATE_FORMAT.format(now)}`,
-  ]
-    .filter((line) => line !== null)
-    .join('\n');
-}
-
-/**
- * Copies `text` and says so in `status`. Where the clipboard is out of reach (a page served
- * over plain HTTP on another machine), the citation is shown selected, to copy by hand.
- *
- * @param {string} text
- * @param {HTMLElement} status
- * @param {HTMLElement} reader
- */
-async function copyCitation(text, status, reader) {
-  try {
-    await navigator.clipboard.writeText(text);
-    status.textContent = 'Citation copied.';
-    return;
-  } catch {
-    // Falls through to copying by hand.
-  }
-  let box = /** @type {HTMLTextAreaElement | null} */ (reader.querySelector('.citation-box'));
-  if (box === null) {
-    box = /** @type {HTMLTextAreaElement} */ (h('textarea', { class: 'citation-box', readonly: true, rows: 6, 'aria-label': 'Citation' }));
-    status.after(box);
-  }
-  box.value = text;
-  box.focus();
-  box.select();
-  status.textContent = 'The browser did not allow copying: the citation is selected below, copy it with Ctrl+C (⌘C).';
 }
 
 /**

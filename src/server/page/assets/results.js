@@ -1,9 +1,10 @@
 /**
  * @module assets/results
  * Renders a page of hits from `/search`: the count line, the hits (title, source, date,
- * paragraph number, snippet, link to the article), the pager, and what to try when nothing
+ * paragraph number, snippet, link to the article, a button copying the paragraph's citation), the pager, and what to try when nothing
  * matched or the search failed.
  */
+import { copyCitationButton } from './citation.js';
 import { formatDate, h, markedText, plural, snippetFragment } from './dom.js';
 import { PAGE_SIZE, urlOf, withChanges } from './state.js';
 
@@ -14,6 +15,8 @@ import { PAGE_SIZE, urlOf, withChanges } from './state.js';
  * @property {string} title
  * @property {string | null} source
  * @property {string | null} date
+ * @property {string | null} url the original's address
+ * @property {string} text the whole paragraph, plain
  * @property {string} snippet HTML-escaped, matches in `<mark>`
  * @property {Array<[number, number]>} [titleHighlights]
  * @property {number} [matchingParagraphs]
@@ -100,6 +103,10 @@ function renderHit(hit, state) {
     h('time', { datetime: hit.date ?? null }, date ?? 'undated'),
     h('span', { class: 'hit-paragraph' }, `¶ ${hit.paragraph}`),
     matching !== undefined ? h('span', { class: 'hit-matching' }, `${plural(matching, 'matching paragraph')}`) : null,
+    copyCitationButton(
+      () => ({ ...hit, paragraph: { number: hit.paragraph, text: hit.text }, permalink: new URL(`/?${new URLSearchParams({ article: hit.articleId, p: String(hit.paragraph) })}`, location.origin).href }),
+      { label: 'Copy citation', describedAs: `Copy citation: ${hit.title}, paragraph ${hit.paragraph}`, copied: 'Copied.' },
+    ),
   );
   const snippet = h('p', { class: 'snippet' });
   snippet.append(snippetFragment(hit.snippet));
