@@ -349,14 +349,15 @@ describe('keyboard order', () => {
     expect(problems).toEqual([]);
   });
 
-  it('starts with a skip link to the results', async () => {
+  it('starts with a skip link past the search form to the results', async () => {
     const page = await open('/?q=ceasefire');
     await status(page, '4 articles match');
     const firstFocusable = page.locator('a[href], button, input, select, summary, [tabindex="0"]').first();
-    expect(await firstFocusable.textContent()).toBe('Skip to results');
+    expect(await firstFocusable.textContent()).toBe('Skip to content');
     await firstFocusable.focus();
     await page.keyboard.press('Enter');
-    expect(await focused(page)).toBe('results');
+    expect(await focused(page)).toBe('main');
+    expect(new URL(page.url()).hash).toBe('');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.classList.contains('hit-link'))).toBe(true);
     expect(problems).toEqual([]);

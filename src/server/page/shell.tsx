@@ -135,8 +135,8 @@ const Page: FC = () => (
       <script type="module" src="/assets/app.js"></script>
     </head>
     <body>
-      <a class="skip-link" href="#results">
-        Skip to results
+      <a class="skip-link" href="#main">
+        Skip to content
       </a>
       <header class="masthead">
         <a class="brand" href="/">
@@ -145,7 +145,7 @@ const Page: FC = () => (
         <span class="tagline">full-text search, paragraph by paragraph</span>
       </header>
       <SearchForm />
-      <main class="layout">
+      <main id="main" class="layout" tabindex={-1}>
         <Intro />
         <Results />
         <Filters />
