@@ -306,6 +306,20 @@ describe('the search box', () => {
     expect(problems).toEqual([]);
   });
 
+  it('offers no completion for an operator or the number of a proximity', async () => {
+    const page = await open('/');
+    const box = page.locator('#q');
+    // Without the rule these would list "nothing" (for NOT) and 10, 11, 12 (the bulletins' numbers).
+    // Each pause is longer than the page waits before asking; a request would show in the list.
+    for (const typed of ['truce NOT', 'hamas w/1', 'haniya~1']) {
+      await box.fill('');
+      await box.pressSequentially(typed);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('#suggestions').isHidden(), typed).toBe(true);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('takes a clicked completion and searches', async () => {
     const page = await open('/');
     await page.locator('#q').pressSequentially('ceas');

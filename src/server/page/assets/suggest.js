@@ -13,6 +13,22 @@ import { h } from './dom.js';
 const DEBOUNCE_MS = 120;
 /** Matches the word being typed at the end of the query (the word `/suggest` completes). */
 const LAST_WORD_RE = /[\p{L}\p{N}\p{M}]+$/u;
+/** Matches an operator word, which is not completed (`OR` is not the start of `organisation`). */
+const OPERATOR_RE = /^(?:AND|OR|NOT)$/;
+
+/**
+ * The word to complete at the end of `input`, or `null`: none while the caret is elsewhere, nor
+ * after an operator's `/` or `~` (`w/5`, `haniya~2`), nor for `AND`, `OR`, `NOT`.
+ *
+ * @param {HTMLInputElement} input
+ * @returns {RegExpExecArray | null}
+ */
+function wordToComplete(input) {
+  const word = LAST_WORD_RE.exec(input.value);
+  if (word === null || input.selectionStart !== input.value.length) return null;
+  const before = input.value[word.index - 1];
+  return before === '/' || before === '~' || OPERATOR_RE.test(word[0]) ? null : word;
+}
 
 /**
  * Attaches completions to `input`, shown in `list`.
@@ -89,7 +105,7 @@ export function attachCompletions(input, list) {
     pending.abort();
     const request = new AbortController();
     pending = request;
-    const word = LAST_WORD_RE.exec(input.value)?.[0];
+    const word = wordToComplete(input)?.[0];
     if (word === undefined || document.activeElement !== input) return close();
     /** @type {import('./api.js').ApiResult<{ suggestions: string[] }>} */
     const result = await getJson(`/suggest?${new URLSearchParams({ q: input.value })}`, request.signal);
@@ -102,7 +118,7 @@ export function attachCompletions(input, list) {
   input.addEventListener('input', () => {
     clearTimeout(timer);
     pending.abort();
-    if (LAST_WORD_RE.exec(input.value) === null) return close();
+    if (wordToComplete(input) === null) return close();
     timer = setTimeout(() => void ask(), DEBOUNCE_MS);
   });
 
