@@ -178,8 +178,10 @@ async function showArticle(state, signal) {
   const result = await getJson(`/articles/${encodeURIComponent(state.article)}`, signal);
   if (signal.aborted) return;
   if (!result.ok) {
+    const error = articleError(result);
     const back = backHref === null ? h('a', { href: '/', class: 'back' }, 'New search') : h('a', { href: backHref, class: 'back' }, '← Back to results');
-    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, articleError(result).text), back);
+    const again = error.retry ? h('a', { href: urlOf(state), class: 'advice-retry' }, 'Try again') : null;
+    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, error.text), h('p', { class: 'reader-nav' }, back, again === null ? '' : ' · ', again ?? ''));
     return;
   }
   const article = result.value;
