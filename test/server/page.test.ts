@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
 import { makeArticle, readSeed, writableApp } from '../helpers.ts';
 
@@ -65,8 +65,10 @@ let browser: Browser;
 let server: Listening;
 let cleanup: () => Promise<void>;
 let context: BrowserContext | undefined;
-/** What went wrong in the page during a test: uncaught errors, CSP refusals, dialogs. */
+/** What went wrong in the page during a test: uncaught errors, console errors (CSP refusals among them), dialogs. */
 let problems: string[] = [];
+/** Matches Chromium's console line for an HTTP error answer, which a test of an error page expects. */
+const FAILED_RESOURCE_RE = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -80,6 +82,10 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
+beforeEach(() => {
+  problems = [];
+});
+
 afterEach(async () => {
   await context?.close();
   context = undefined;
@@ -91,10 +97,19 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-/** Opens `path` in a fresh browser context and records anything that goes wrong on the page. */
-async function open(path: string, viewport = { width: 1200, height: 800 }): Promise<Page> {
-  problems = [];
-  context = await browser.newContext({ viewport });
+/** A phone's screen, as the issue measures it. */
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * Opens `path` in a fresh browser context and records anything that goes wrong on the page.
+ * `expectStatuses` are HTTP error statuses the test provokes: Chromium logs each such answer to
+ * the console, and those lines (only those) are not problems.
+ */
+async function open(path: string, options: { viewport?: { width: number; height: number }; clipboard?: boolean; touch?: boolean; expectStatuses?: number[] } = {}): Promise<Page> {
+  // A test that opens a second page is done with the first.
+  await context?.close();
+  const { viewport = { width: 1200, height: 800 }, clipboard = false, touch = false, expectStatuses = [] } = options;
+  context = await browser.newContext({ viewport, isMobile: touch, hasTouch: touch, permissions: clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
   // Well under the test's own timeout, so a missing element fails with the locator it waited for.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -104,7 +119,10 @@ async function open(path: string, viewport = { width: 1200, height: 800 }): Prom
     void dialog.dismiss();
   });
   page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy')) problems.push(`CSP: ${message.text()}`);
+    const text = message.text();
+    const failed = FAILED_RESOURCE_RE.exec(text);
+    if (failed !== null && expectStatuses.includes(Number(failed[1]))) return;
+    if (message.type() === 'error' || text.includes('Content Security Policy')) problems.push(`console ${message.type()}: ${text}`);
   });
   await page.goto(`${server.url}${path}`);
   return page;
@@ -119,6 +137,9 @@ async function search(page: Page, query: string): Promise<void> {
 
 /** Waits until the status line reads `text`. */
 const status = (page: Page, text: string | RegExp) => page.locator('#status', { hasText: text }).waitFor();
+
+/** The id of the element that has the focus (its class when it has no id). */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || '');
 
 describe('GET /', () => {
   it('shows ranked results with highlighted snippets for a typed query', async () => {
@@ -192,38 +213,6 @@ describe('GET /', () => {
     expect(problems).toEqual([]);
   });
 
-  it('opens a shared article link with the matching paragraph marked and scrolled into view', async () => {
-    const page = await open(`/?q=ceasefire&article=${SEED_ID}&p=5`, { width: 1000, height: 500 });
-    const target = page.locator('.paragraph.is-target');
-    await target.locator('mark').first().waitFor();
-    expect(await target.getAttribute('data-paragraph')).toBe('5');
-    expect(await target.locator('mark').allTextContents()).toEqual(['ceasefire']);
-    expect(await target.evaluate((element) => {
-      const box = element.getBoundingClientRect();
-      return box.top >= 0 && box.bottom <= window.innerHeight;
-    })).toBe(true);
-    expect(await page.locator('.paragraph').count()).toBe(8);
-    await page.screenshot({ path: `${SCREENSHOTS}page-article.png` });
-    await page.locator('.back').click();
-    await status(page, '4 articles match');
-    expect(new URL(page.url()).searchParams.has('article')).toBe(false);
-    expect(problems).toEqual([]);
-  });
-
-  it('opens an article from a result link and comes back with the back button', async () => {
-    const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
-    await page.locator('.hit[data-article="gulf-truce"] .hit-link').click();
-    await page.locator('.reader-title', { hasText: 'Qatar announces four-day truce in Gaza' }).waitFor();
-    expect(await page.locator('.paragraph.is-target').getAttribute('data-paragraph')).toBe('3');
-    expect(await page.locator('.reader-footer a').getAttribute('href')).toBe('https://example.com/gulf-truce');
-    await page.goBack();
-    await status(page, '4 articles match');
-    await page.goForward();
-    await page.locator('.reader-title', { hasText: 'Qatar announces' }).waitFor();
-    expect(problems).toEqual([]);
-  });
-
   it('shows markup in articles as text and runs none of it', async () => {
     const page = await open('/');
     await search(page, 'bold');
@@ -257,44 +246,435 @@ describe('GET /', () => {
     await status(page, 'showing 11–12');
     expect(problems).toEqual([]);
   });
+});
 
-  it('draws a bar per month of matching paragraphs, each narrowing the dates', async () => {
+describe('the search box', () => {
+  it('has the focus on load, and again on "/" from anywhere but a field', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    expect(await focused(page)).toBe('q');
+    await page.locator('.hit-link').first().focus();
+    await page.keyboard.press('/');
+    expect(await focused(page)).toBe('q');
+    // The slash went to the page, not into the query.
+    expect(await page.locator('#q').inputValue()).toBe('ceasefire');
+    const intro = await open('/');
+    await intro.locator('#intro-stats', { hasText: 'articles' }).waitFor();
+    expect(await focused(intro)).toBe('q');
+    expect(problems).toEqual([]);
+  });
+
+  it('offers completions of the last word, chosen with the arrow keys and Enter', async () => {
+    const page = await open('/');
+    const box = page.locator('#q');
+    expect(await box.getAttribute('role')).toBe('combobox');
+    expect(await box.getAttribute('aria-controls')).toBe('suggestions');
+    await box.pressSequentially('gaza tru');
+    const options = page.locator('#suggestions [role="option"]');
+    await options.first().waitFor();
+    expect(await page.locator('#suggestions').getAttribute('role')).toBe('listbox');
+    expect(await box.getAttribute('aria-expanded')).toBe('true');
+    expect(await options.allTextContents()).toContain('truce');
+    await page.screenshot({ path: `${SCREENSHOTS}page-completions.png` });
+    const index = (await options.allTextContents()).indexOf('truce');
+    for (let step = 0; step <= index; step += 1) await box.press('ArrowDown');
+    expect(await box.getAttribute('aria-activedescendant')).toBe(`suggestion-${index}`);
+    expect(await options.nth(index).getAttribute('aria-selected')).toBe('true');
+    await box.press('Enter');
+    await status(page, /articles? match/);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('gaza truce');
+    expect(await page.locator('#suggestions').isHidden()).toBe(true);
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    expect(problems).toEqual([]);
+  });
+
+  it('closes the completions on Escape and keeps what was typed', async () => {
+    const page = await open('/');
+    const box = page.locator('#q');
+    await box.pressSequentially('negot');
+    await page.locator('#suggestions [role="option"]', { hasText: 'negotiators' }).waitFor();
+    await box.press('ArrowDown');
+    await box.press('Escape');
+    expect(await page.locator('#suggestions').isHidden()).toBe(true);
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    expect(await box.getAttribute('aria-activedescendant')).toBeNull();
+    expect(await box.inputValue()).toBe('negot');
+    // Enter with no option chosen searches for what was typed.
+    await box.press('Enter');
+    await status(page, /match/);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('negot');
+    expect(problems).toEqual([]);
+  });
+
+  it('offers no completion for an operator or the number of a proximity', async () => {
+    const page = await open('/');
+    const box = page.locator('#q');
+    // Without the rule these would list "nothing" (for NOT) and 10, 11, 12 (the bulletins' numbers).
+    // Each pause is longer than the page waits before asking; a request would show in the list.
+    for (const typed of ['truce NOT', 'hamas w/1', 'haniya~1']) {
+      await box.fill('');
+      await box.pressSequentially(typed);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('#suggestions').isHidden(), typed).toBe(true);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('takes a clicked completion and searches', async () => {
+    const page = await open('/');
+    await page.locator('#q').pressSequentially('ceas');
+    await page.locator('#suggestions [role="option"]', { hasText: 'ceasefire' }).click();
+    await status(page, '4 articles match');
+    expect(await page.locator('#q').inputValue()).toBe('ceasefire');
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('keyboard order', () => {
+  it('reaches the first result in three Tab presses from the search box', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    const firstHit = await page.locator('.hit-link').first().getAttribute('href');
+    let presses = 0;
+    while (presses < 10) {
+      await page.keyboard.press('Tab');
+      presses += 1;
+      if ((await page.evaluate(() => document.activeElement?.getAttribute('href'))) === firstHit) break;
+    }
+    expect(presses).toBe(3); // the Search button, "Query syntax", the first result
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the focus on a source ticked from the keyboard, and moves it to the results after a page turn', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    await page.locator('.source-option', { hasText: 'Gulf Times' }).locator('input').focus();
+    await page.keyboard.press('Space');
+    await status(page, '1 article matches');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Gulf Times');
+    const bulletins = await open('/?q=bulletin');
+    await status(bulletins, 'showing 1–10');
+    await bulletins.locator('.pager-next').focus();
+    await bulletins.keyboard.press('Enter');
+    await status(bulletins, 'showing 11–12');
+    expect(await focused(bulletins)).toBe('results');
+    await bulletins.keyboard.press('Tab');
+    expect(await bulletins.evaluate(() => document.activeElement?.classList.contains('hit-link'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('starts with a skip link past the search form to the results', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    const firstFocusable = page.locator('a[href], button, input, select, summary, [tabindex="0"]').first();
+    expect(await firstFocusable.textContent()).toBe('Skip to content');
+    await firstFocusable.focus();
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('main');
+    expect(new URL(page.url()).hash).toBe('');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('hit-link'))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('filters', () => {
+  it('shows each source and the dates as a removable chip, a chart date included, and clears them all', async () => {
+    const page = await open('/?q=bulletin');
+    await status(page, '12 articles match');
+    expect(await page.locator('#chips').isHidden()).toBe(true);
+    await page.locator('#chart rect.bar').nth(2).click();
+    await status(page, '1 article matches');
+    const chips = page.locator('#chips .chip');
+    expect(await chips.allTextContents()).toEqual(['Dates: Mar 2023×']);
+    expect(await chips.first().getAttribute('aria-label')).toBe('Remove the date filter Mar 2023');
+    await page.locator('.source-option', { hasText: 'Bulletin Service' }).locator('input').check();
+    await page.locator('#chips .chip', { hasText: 'Source: Bulletin Service' }).waitFor();
+    expect(await chips.allTextContents()).toEqual(['Source: Bulletin Service×', 'Dates: Mar 2023×']);
+    // A new query keeps the filters, and says so.
+    await search(page, 'humanitarian');
+    await status(page, '1 article matches');
+    expect(await chips.count()).toBe(2);
+    await page.screenshot({ path: `${SCREENSHOTS}page-chips.png`, fullPage: true });
+    await page.locator('#chips .chip', { hasText: 'Dates' }).click();
+    await status(page, '12 articles match');
+    expect(await page.locator('#from').inputValue()).toBe('');
+    expect(await chips.allTextContents()).toEqual(['Source: Bulletin Service×']);
+    await page.locator('#from').fill('2023-06-01');
+    await page.locator('#chips .chip', { hasText: 'Dates: from 1 Jun 2023' }).waitFor();
+    await page.locator('#chips .chips-clear').click();
+    // The seed article speaks of humanitarian aid too.
+    await status(page, '13 articles match');
+    expect(await page.locator('#chips').isHidden()).toBe(true);
+    const params = new URL(page.url()).searchParams;
+    expect([params.getAll('source'), params.get('from'), params.get('to')]).toEqual([[], null, null]);
+    expect(await page.locator('.source-option input:checked').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('draws the chart with a labelled count axis and time axis, each bar narrowing the dates, the chosen one marked', async () => {
     const page = await open('/?q=bulletin');
     await status(page, '12 articles match');
     const bars = page.locator('#chart rect.bar');
     expect(await bars.count()).toBe(12);
-    expect(await page.locator('#chart .chart-axis').textContent()).toBe('Jan 2023Dec 2023');
+    expect(await page.locator('#chart .chart-count').allTextContents()).toEqual(['0', '1']);
+    expect(await page.locator('#chart .chart-time').allTextContents()).toEqual(['Jan 2023', 'Jul 2023', 'Dec 2023']);
+    expect(await page.locator('#chart .chart-axis-title').allTextContents()).toEqual(['paragraphs', 'month of publication']);
+    expect(await page.locator('#chart a.chart-bar').first().getAttribute('aria-label')).toBe('Jan 2023: 1 paragraph. Show only Jan 2023.');
+    expect(await page.locator('#chart .chart-undated').count()).toBe(0);
     await bars.nth(2).click();
     await status(page, '1 article matches');
     expect(await page.locator('#from').inputValue()).toBe('2023-03-01');
     expect(await page.locator('#to').inputValue()).toBe('2023-03-31');
     expect(await page.locator('.hit-title').textContent()).toBe('Bulletin number 3');
+    // The chart keeps every month, the chosen one marked, so another can be picked.
+    expect(await bars.count()).toBe(12);
+    expect(await page.locator('#chart rect.bar.is-selected').count()).toBe(1);
+    expect(await bars.nth(2).getAttribute('class')).toBe('bar is-selected');
+    await page.screenshot({ path: `${SCREENSHOTS}page-chart.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
 
-  it('shows an error from the API as a message', async () => {
-    const page = await open('/');
-    await search(page, '-israel');
-    await page.locator('#status.is-error[role="alert"]', { hasText: 'exclusions alone find nothing' }).waitFor();
-    expect(await page.locator('.hit').count()).toBe(0);
-    await page.goto(`${server.url}/?article=no-such-article`);
-    await page.locator('#reader [role="alert"]', { hasText: 'no article with id "no-such-article"' }).waitFor();
+  it('says in words how many matches are undated and left out of the chart', async () => {
+    const page = await open('/?q=ceasefire&group=paragraph');
+    await status(page, '5 paragraphs match');
+    // The seed is undated (2 paragraphs); the others fall in Oct, Nov and Dec 2023.
+    expect(await page.locator('#chart .chart-undated').textContent()).toBe('2 matching paragraphs are from undated articles and not in the chart.');
+    expect(await page.locator('#chart .chart-count').allTextContents()).toEqual(['0', '1']);
+    expect(await page.locator('#chart .chart-time').allTextContents()).toEqual(['Jun 2023', 'Dec 2023', 'May 2024']);
+    await page.locator('#chart rect.bar').first().click();
+    await status(page, '1 paragraph matches');
+    expect(await page.locator('#chart .chart-undated').textContent()).toBe(
+      '2 matching paragraphs are from undated articles and not in the chart. The date filter leaves them out of the results.',
+    );
+    const seedOnly = await open('/?q=%22good%20stage%22');
+    await status(seedOnly, '1 article matches');
+    expect(await seedOnly.locator('#chart .chart-undated').textContent()).toBe('The matching paragraph is from an undated article, so there is nothing to chart.');
+    expect(await seedOnly.locator('#chart svg').count()).toBe(0);
     expect(problems).toEqual([]);
   });
+});
 
-  it('says so when nothing matches', async () => {
+describe('empty results and errors', () => {
+  it('says nothing matched, suggests what to try and offers to drop the filters', async () => {
     const page = await open('/?q=zebra&source=Gulf+Times');
     await page.locator('#status.is-empty', { hasText: 'No articles match zebra with these filters.' }).waitFor();
+    expect(await page.locator('#chips .chip').allTextContents()).toEqual(['Source: Gulf Times×']);
     expect(await page.locator('.source-option input:checked').count()).toBe(1);
+    expect(await page.locator('#advice li').allTextContents()).toEqual([
+      'Search the whole archive, without the filters.',
+      'Allow a spelling difference (names are often written several ways): zebra~',
+      'Check the spelling, use fewer words, or open “Query syntax” under the search box for exact phrases, alternatives and wildcards.',
+    ]);
+    expect(await page.getByText('No source to choose from').count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}page-empty.png`, fullPage: true });
+    await page.locator('#advice .advice-clear').click();
+    await page.locator('#status.is-empty', { hasText: 'No articles match zebra.' }).waitFor();
+    expect(new URL(page.url()).searchParams.getAll('source')).toEqual([]);
+    // Nothing matched and nothing narrows the search: no filter panels with nothing in them.
+    expect(await page.locator('#filters').isHidden()).toBe(true);
     expect(problems).toEqual([]);
   });
 
-  it('fits a phone screen', async () => {
-    const page = await open('/?q=truce', { width: 390, height: 844 });
+  it('suggests any of the words when all of them together find nothing', async () => {
+    const page = await open('/?q=qatar%20zebra');
+    await page.locator('#status.is-empty').waitFor();
+    await page.locator('#advice .advice-query', { hasText: 'qatar OR zebra' }).click();
     await status(page, /articles? match/);
-    await page.locator('#chart rect.bar').first().waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('qatar OR zebra');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows API errors in plain language, never the API\'s wording', async () => {
+    const page = await open('/', { expectStatuses: [400, 404] });
+    await search(page, '-israel');
+    const alert = page.locator('#status.is-error[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'Add a word or phrase to look for. A search made only of exclusions (like -israel or NOT israel) finds nothing: write what the paragraphs should hold, then what to leave out, e.g. truce -israel.',
+    );
+    expect(await page.locator('.hit').count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}page-error.png`, fullPage: true });
+    await page.goto(`${server.url}/?q=truce&from=2023-12-01&to=2023-01-01`);
+    await page.locator('#status.is-error', { hasText: 'The dates are not valid.' }).waitFor();
+    await page.goto(`${server.url}/?article=no-such-article`);
+    await page.locator('#reader [role="alert"]', { hasText: 'This article is not in the archive.' }).waitFor();
+    expect(await page.locator('main').textContent()).not.toMatch(/no article with id|must hold|must not be after/);
+    expect(problems).toEqual([]);
+  });
+
+  it('says the archive is busy, with a way to try again, when the server is overloaded', async () => {
+    const page = await open('/', { expectStatuses: [503] });
+    let refuse = true;
+    await page.route('**/search?**', (route) =>
+      refuse ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"too many searches in flight"}}' }) : route.continue(),
+    );
+    await search(page, 'ceasefire');
+    await page.locator('#status.is-error', { hasText: 'The archive is busy right now. Try again in a few seconds.' }).waitFor();
+    refuse = false;
+    await page.locator('#advice .advice-retry').click();
+    await status(page, '4 articles match');
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the article view', () => {
+  it('opens a shared article link with the matching paragraph marked and scrolled into view', async () => {
+    const page = await open(`/?q=ceasefire&article=${SEED_ID}&p=5`, { viewport: { width: 1000, height: 500 } });
+    const target = page.locator('.paragraph.is-target');
+    await target.locator('mark').first().waitFor();
+    expect(await target.getAttribute('data-paragraph')).toBe('5');
+    expect(await target.locator('mark').allTextContents()).toEqual(['ceasefire']);
+    expect(await target.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    })).toBe(true);
+    expect(await page.locator('.paragraph').count()).toBe(8);
+    await page.screenshot({ path: `${SCREENSHOTS}page-article.png` });
+    await page.locator('.back').click();
+    await status(page, '4 articles match');
+    expect(new URL(page.url()).searchParams.has('article')).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
+  it('puts source, date and the full original link at the top', async () => {
+    const page = await open(`/?q=ceasefire&article=${SEED_ID}&p=4`);
+    const header = page.locator('.reader-header');
+    await header.waitFor();
+    expect(await header.locator('.reader-meta').textContent()).toBe('Radio Habana Cuba · undated · Doha, November 24 (RHC)');
+    const link = header.locator('a.original-link');
+    const seedUrl = 'https://www.radiohc.cu/index.php/en/noticias/internacionales/340336-iranian-foreign-minister-and-hamaschief-meet-ahead-of-gaza-ceasefire';
+    expect([await link.getAttribute('href'), await link.textContent()]).toEqual([seedUrl, seedUrl]);
+    expect(await header.locator('.reader-original').textContent()).toBe(`Original article: ${seedUrl}`);
+    // At the top: above the first paragraph, on the first screen.
+    const [linkBox, firstParagraph] = [await link.boundingBox(), await page.locator('.paragraph').first().boundingBox()];
+    expect(linkBox !== null && firstParagraph !== null && linkBox.y < firstParagraph.y).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}page-article-header.png` });
+    expect(problems).toEqual([]);
+  });
+
+  it('opens an article from a result link and comes back with the back button', async () => {
+    const page = await open('/?q=ceasefire');
+    await status(page, '4 articles match');
+    await page.locator('.hit[data-article="gulf-truce"] .hit-link').click();
+    await page.locator('.reader-title', { hasText: 'Qatar announces four-day truce in Gaza' }).waitFor();
+    expect(await page.locator('.paragraph.is-target').getAttribute('data-paragraph')).toBe('3');
+    expect(await page.locator('.reader-header .original-link').getAttribute('href')).toBe('https://example.com/gulf-truce');
+    expect(await page.locator('.reader-meta').textContent()).toBe('Gulf Times · 22 Nov 2023');
+    await page.goBack();
+    await status(page, '4 articles match');
+    await page.goForward();
+    await page.locator('.reader-title', { hasText: 'Qatar announces' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('copies a citation with title, source, date, link, paragraph number and text, and access date', async () => {
+    const page = await open('/?q=ceasefire&article=gulf-truce&p=3', { clipboard: true });
+    const button = page.locator('.reader-header button.copy-citation');
+    await button.waitFor();
+    expect(await button.textContent()).toBe('Copy citation (¶ 3)');
+    await button.click();
+    await page.locator('.copy-status', { hasText: 'Citation copied.' }).waitFor();
+    const today = await page.evaluate(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date()));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      [
+        '“Qatar announces four-day truce in Gaza”',
+        'Gulf Times, 22 November 2023',
+        'https://example.com/gulf-truce',
+        'Paragraph 3: “A ceasefire had been sought for weeks by Qatari and Egyptian negotiators.”',
+        `Accessed ${today}`,
+      ].join('\n'),
+    );
+    // Another paragraph's number marks it for citing.
+    await page.locator('#p-1 .paragraph-number').click();
+    await page.locator('.copy-citation', { hasText: 'Copy citation (¶ 1)' }).click();
+    await page.locator('.copy-status', { hasText: 'Citation copied.' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('Paragraph 1: “Qatar said on Wednesday that Israel and Hamas had agreed to a four-day truce.”');
+    await page.screenshot({ path: `${SCREENSHOTS}page-citation.png` });
+    expect(problems).toEqual([]);
+  });
+
+  it('copies a result\'s citation from the list of results, without opening the article', async () => {
+    const page = await open('/?q=%22good%20stage%22&group=paragraph', { clipboard: true });
+    await status(page, '1 paragraph matches');
+    const button = page.locator('.hit .copy-citation');
+    expect(await button.getAttribute('aria-label')).toBe('Copy citation: Iranian foreign minister and Hamas chief meet ahead of Gaza ceasefire, paragraph 4');
+    await button.click();
+    await page.locator('.hit .copy-status', { hasText: 'Copied.' }).waitFor();
+    const seed = (await (await fetch(`${server.url}/articles/${SEED_ID}`)).json()) as { url: string; paragraphs: string[] };
+    const today = await page.evaluate(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date()));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      [
+        '“Iranian foreign minister and Hamas chief meet ahead of Gaza ceasefire”',
+        'Radio Habana Cuba, undated',
+        seed.url,
+        `Paragraph 4: “${seed.paragraphs[3]}”`,
+        `Accessed ${today}`,
+      ].join('\n'),
+    );
+    expect(new URL(page.url()).searchParams.has('article')).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
+  it('cites the archive\'s own link for an article without an original', async () => {
+    const page = await open('/?article=nile-talks&p=2', { clipboard: true });
+    await page.locator('.reader-original', { hasText: 'No link to the original was recorded for this article.' }).waitFor();
+    await page.locator('.copy-citation').click();
+    await page.locator('.copy-status', { hasText: 'Citation copied.' }).waitFor();
+    const lines = (await page.evaluate(() => navigator.clipboard.readText())).split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '“Talks resume in Cairo”',
+      'Nile Wire, 15 October 2023',
+      `No original link recorded; in this archive: ${server.url}/?article=nile-talks&p=2`,
+      'Paragraph 2: “Diplomats said a ceasefire was not yet in sight.”',
+    ]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('on a phone', () => {
+  /** Whether the page scrolls sideways. */
+  const scrollsSideways = (page: Page) => page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) > window.innerWidth);
+
+  it('shows results first, fits 390 px without sideways scrolling, and opens the filters on demand', async () => {
+    const page = await open('/?q=ceasefire&source=Gulf+Times&source=Nile+Wire&source=Radio+Habana+Cuba&source=Test+Wire&from=2023-01-01', { viewport: PHONE });
+    await status(page, /articles? match/);
+    const first = await page.locator('.hit').first().boundingBox();
+    expect(first !== null && first.y + 40 < PHONE.height).toBe(true);
+    expect(await page.locator('#filters').isVisible()).toBe(false);
+    expect(await scrollsSideways(page)).toBe(false);
     await page.screenshot({ path: `${SCREENSHOTS}page-phone.png`, fullPage: true });
+    const toggle = page.locator('#filters-toggle');
+    expect(await toggle.textContent()).toBe('Filters (5)');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await page.locator('#filters #chart rect.bar').first().waitFor();
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.screenshot({ path: `${SCREENSHOTS}page-phone-filters.png` });
+    await page.locator('#filters-close').click();
+    expect(await page.locator('#filters').isVisible()).toBe(false);
+    expect(await focused(page)).toBe('filters-toggle');
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves the focus off the search box when a touch screen arrives at results, so no keyboard covers them', async () => {
+    const page = await open('/?q=ceasefire', { viewport: PHONE, touch: true });
+    await status(page, '4 articles match');
+    expect(await focused(page)).not.toBe('q');
+    const intro = await open('/', { viewport: PHONE, touch: true });
+    await intro.locator('#intro-stats', { hasText: 'articles' }).waitFor();
+    expect(await focused(intro)).toBe('q');
+    expect(problems).toEqual([]);
+  });
+
+  it('fits the article view and the intro at 390 px', async () => {
+    const page = await open(`/?q=ceasefire&article=${SEED_ID}&p=4`, { viewport: PHONE });
+    await page.locator('.paragraph.is-target mark').first().waitFor();
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.screenshot({ path: `${SCREENSHOTS}page-phone-article.png`, fullPage: true });
+    const intro = await open('/', { viewport: PHONE });
+    await intro.locator('#intro-stats', { hasText: 'articles' }).waitFor();
+    expect(await scrollsSideways(intro)).toBe(false);
     expect(problems).toEqual([]);
   });
 });

@@ -12,10 +12,14 @@ export const PAGE_ASSETS: Readonly<Record<string, string>> = {
   'api.js': 'text/javascript; charset=utf-8',
   'article.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
+  'chips.js': 'text/javascript; charset=utf-8',
+  'citation.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'filters.js': 'text/javascript; charset=utf-8',
+  'messages.js': 'text/javascript; charset=utf-8',
   'results.js': 'text/javascript; charset=utf-8',
   'state.js': 'text/javascript; charset=utf-8',
+  'suggest.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 

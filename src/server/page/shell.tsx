@@ -1,61 +1,112 @@
 /**
  * @module server/page/shell
- * The search page's HTML (SPEC §7), rendered with hono/jsx: the search form, the filter column,
- * and empty regions that `/assets/app.js` fills from the JSON API. It holds no user data, so
- * nothing on it needs escaping at render time; the script inserts all text as text.
+ * The search page's HTML (SPEC §7), rendered with hono/jsx: a skip link, the search box (a
+ * combobox whose completions come from `/suggest`), the results column, the filter column
+ * (order, sources, dates and the chart) and the article reader — empty regions that
+ * `/assets/app.js` fills from the JSON API. It holds no user data, so nothing on it needs
+ * escaping at render time; the script inserts all text as text.
+ *
+ * The results come before the filters in the document, so a keyboard reaches the first result
+ * in a few Tab presses and a phone shows results first; wide screens put the filters in a
+ * column on the right, phones behind a "Filters" button.
  */
 import type { FC } from 'hono/jsx';
 import { SyntaxHelp } from './syntax-help.tsx';
 
-/** The search form: query, result grouping, order and date range. */
+/** The search form: the query box and its completions. Filters join it with `form="search"`. */
 const SearchForm: FC = () => (
   <form id="search" class="search" role="search" action="/" method="get">
     <div class="search-row">
       <label for="q" class="visually-hidden">
         Search the archive
       </label>
-      <input id="q" name="q" type="search" maxlength={1000} autocomplete="off" spellcheck={false} placeholder='Search, e.g. gaza truce or "four-day truce"' />
+      <div class="combobox">
+        <input
+          id="q"
+          name="q"
+          type="search"
+          maxlength={1000}
+          autocomplete="off"
+          spellcheck={false}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded="false"
+          aria-controls="suggestions"
+          aria-describedby="q-hint"
+          placeholder='Search, e.g. gaza truce or "four-day truce"'
+        />
+        <ul id="suggestions" class="suggestions" role="listbox" aria-label="Completions" hidden></ul>
+      </div>
       <button type="submit">Search</button>
     </div>
+    <p id="q-hint" class="visually-hidden">
+      Press slash to come back here. Completions appear as you type: arrow keys to choose, Enter to search, Escape to close.
+    </p>
     <SyntaxHelp />
-    <div class="options">
+  </form>
+);
+
+/** The results column: what was found, the filters in force, the hits and the pager. */
+const Results: FC = () => (
+  <section id="results" class="results" tabindex={-1} aria-label="Results">
+    <div class="results-bar">
+      <p id="status" class="status" role="status"></p>
+      <button id="filters-toggle" class="filters-toggle" type="button" aria-expanded="false" aria-controls="filters" hidden>
+        Filters
+      </button>
+    </div>
+    <div id="chips" class="chips" hidden></div>
+    <div id="reading" class="reading" hidden></div>
+    <div id="advice" class="advice" hidden></div>
+    <ol id="hits" class="hits"></ol>
+    <nav id="pager" class="pager" aria-label="Pages" hidden></nav>
+  </section>
+);
+
+/** The filter column: grouping and order, sources (from the `source` facet), dates and the chart. */
+const Filters: FC = () => (
+  <aside id="filters" class="filters" aria-label="Filters" hidden>
+    <div class="filters-head">
+      <h2>Filters</h2>
+      <button id="filters-close" class="filters-close" type="button">
+        Show results
+      </button>
+    </div>
+    <section class="panel">
+      <h3>Show</h3>
       <fieldset class="group">
-        <legend>Show</legend>
+        <legend class="visually-hidden">One result per</legend>
         <label>
-          <input type="radio" name="group" value="article" checked /> articles
+          <input type="radio" name="group" value="article" form="search" checked /> articles
         </label>
         <label>
-          <input type="radio" name="group" value="paragraph" /> paragraphs
+          <input type="radio" name="group" value="paragraph" form="search" /> paragraphs
         </label>
       </fieldset>
       <label class="option">
         Order{' '}
-        <select id="sort" name="sort">
+        <select id="sort" name="sort" form="search">
           <option value="relevance">relevance</option>
           <option value="newest">newest first</option>
           <option value="oldest">oldest first</option>
         </select>
       </label>
-      <label class="option">
-        From <input id="from" name="from" type="date" />
-      </label>
-      <label class="option">
-        To <input id="to" name="to" type="date" />
-      </label>
-    </div>
-  </form>
-);
-
-/** The filter column: sources (checkboxes built from the `source` facet) and the month chart. */
-const Filters: FC = () => (
-  <aside id="filters" class="filters" hidden>
-    <section class="panel">
-      <h2>Sources</h2>
+    </section>
+    <section id="sources-panel" class="panel">
+      <h3>Sources</h3>
       <div id="sources" class="sources"></div>
     </section>
-    <section class="panel">
-      <h2>Matching paragraphs per month</h2>
+    <section id="dates-panel" class="panel">
+      <h3 id="chart-title">Matching paragraphs over time</h3>
       <div id="chart" class="chart"></div>
+      <div class="dates">
+        <label class="option">
+          From <input id="from" name="from" type="date" form="search" />
+        </label>
+        <label class="option">
+          To <input id="to" name="to" type="date" form="search" />
+        </label>
+      </div>
     </section>
   </aside>
 );
@@ -84,6 +135,9 @@ const Page: FC = () => (
       <script type="module" src="/assets/app.js"></script>
     </head>
     <body>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <header class="masthead">
         <a class="brand" href="/">
           News archive
@@ -91,15 +145,10 @@ const Page: FC = () => (
         <span class="tagline">full-text search, paragraph by paragraph</span>
       </header>
       <SearchForm />
-      <main class="layout">
+      <main id="main" class="layout" tabindex={-1}>
+        <Intro />
+        <Results />
         <Filters />
-        <section id="results" class="results" aria-live="polite">
-          <Intro />
-          <p id="status" class="status" role="status"></p>
-          <div id="reading" class="reading" hidden></div>
-          <ol id="hits" class="hits"></ol>
-          <nav id="pager" class="pager" aria-label="Pages" hidden></nav>
-        </section>
         <article id="reader" class="reader" hidden></article>
       </main>
       <footer class="colophon">

@@ -1,12 +1,13 @@
 /**
  * @module assets/api
  * Calls the JSON API. Never throws for an answer the user should see: an error response
- * (`{"error": {"code", "message"}}`) or an unreachable server comes back as a message.
+ * (`{"error": {"code", "message"}}`) or an unreachable server comes back as a failure carrying
+ * the API's code and message, which `messages.js` puts into plain words before anyone sees them.
  */
 
 /**
  * @template T
- * @typedef {{ ok: true, value: T } | { ok: false, message: string, status: number, aborted: boolean }} ApiResult
+ * @typedef {{ ok: true, value: T } | { ok: false, code: string, message: string, status: number, aborted: boolean }} ApiResult
  */
 
 /**
@@ -23,7 +24,7 @@ export async function getJson(path, signal) {
     response = await fetch(path, { signal, headers: { Accept: 'application/json' } });
   } catch (error) {
     const aborted = error instanceof DOMException && error.name === 'AbortError';
-    return { ok: false, message: 'The server could not be reached. Check that it is running and try again.', status: 0, aborted };
+    return { ok: false, code: 'unreachable', message: String(error), status: 0, aborted };
   }
   /** @type {any} */
   let body = null;
@@ -33,6 +34,7 @@ export async function getJson(path, signal) {
     // Not JSON (a proxy's error page, say): the status alone is the message.
   }
   if (response.ok && body !== null) return { ok: true, value: body };
-  const message = typeof body?.error?.message === 'string' ? body.error.message : `The server answered ${response.status} ${response.statusText}.`;
-  return { ok: false, message, status: response.status, aborted: false };
+  const code = typeof body?.error?.code === 'string' ? body.error.code : 'http';
+  const message = typeof body?.error?.message === 'string' ? body.error.message : `${response.status} ${response.statusText}`;
+  return { ok: false, code, message, status: response.status, aborted: false };
 }

@@ -8,12 +8,16 @@
 import { getJson } from './api.js';
 import { markMatches, renderArticle } from './article.js';
 import { renderChart } from './chart.js';
+import { renderChips } from './chips.js';
 import { h, plural } from './dom.js';
-import { renderSources } from './filters.js';
-import { renderHits, renderPager, renderReading, summaryText } from './results.js';
+import { attachFilterSheet, renderSources } from './filters.js';
+import { articleError, emptyAdvice, searchError } from './messages.js';
+import { renderAdvice, renderHits, renderPager, renderReading, summaryText } from './results.js';
 import { searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
+import { attachCompletions } from './suggest.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
+/** @typedef {import('./results.js').SearchResponse} SearchResponse */
 
 /**
  * @template {HTMLElement} T
@@ -27,11 +31,17 @@ const queryInput = /** @type {HTMLInputElement} */ (byId('q'));
 const intro = byId('intro');
 const results = byId('results');
 const status = byId('status');
+const chips = byId('chips');
+const advice = byId('advice');
 const hits = /** @type {HTMLOListElement} */ (byId('hits'));
 const pager = byId('pager');
 const filters = byId('filters');
+const filtersToggle = /** @type {HTMLButtonElement} */ (byId('filters-toggle'));
 const reader = byId('reader');
 const reading = byId('reading');
+
+const completions = attachCompletions(queryInput, byId('suggestions'));
+const filterSheet = attachFilterSheet(filters, filtersToggle, byId('filters-close'));
 
 /** The requests of the view on screen; aborted when another view starts. */
 let current = new AbortController();
@@ -45,6 +55,7 @@ async function render(state) {
   current.abort();
   const request = new AbortController();
   current = request;
+  completions.close();
   fillForm(state);
   document.body.dataset.state = 'loading';
   if (state.article) await showArticle(state, request.signal);
@@ -59,12 +70,16 @@ async function render(state) {
 function setView(view) {
   document.body.dataset.view = view;
   intro.hidden = view !== 'intro';
-  results.hidden = view === 'article';
+  results.hidden = view !== 'search';
   filters.hidden = view !== 'search';
+  filtersToggle.hidden = view !== 'search';
   reader.hidden = view !== 'article';
+  filterSheet.close();
   if (view !== 'search') {
     setStatus('');
+    chips.hidden = true;
     reading.hidden = true;
+    advice.hidden = true;
     hits.replaceChildren();
     pager.hidden = true;
   }
@@ -100,12 +115,19 @@ async function showSearch(state, signal) {
   document.title = `${state.q} – News archive search`;
   results.setAttribute('aria-busy', 'true');
   setStatus('Searching…');
-  // Source counts come from a search without the source filter, so unticked sources keep theirs.
-  const bySource = state.sources.length > 0;
-  /** @type {[import('./api.js').ApiResult<import('./results.js').SearchResponse>, import('./api.js').ApiResult<import('./results.js').SearchResponse> | null]} */
-  const [main, unfiltered] = await Promise.all([
-    getJson(searchUrl(state, { facets: bySource ? 'month' : 'source,month' }), signal),
-    bySource ? getJson(searchUrl({ ...state, sources: [] }, { limit: 1, offset: 0, facets: 'source' }), signal) : null,
+  renderChips(chips, state);
+  filtersToggle.textContent = filterCount(state) === 0 ? 'Filters' : `Filters (${filterCount(state)})`;
+  // Each facet leaves out its own filter, so unticked sources keep their counts and the chart
+  // keeps every month after a click on one; counted per paragraph, whatever the grouping.
+  const perParagraph = { ...state, group: /** @type {const} */ ('paragraph'), page: 1 };
+  const forSources = { ...perParagraph, sources: [] };
+  const forChart = { ...perParagraph, from: '', to: '' };
+  const together = urlOf(forSources) === urlOf(forChart);
+  /** @type {[import('./api.js').ApiResult<SearchResponse>, import('./api.js').ApiResult<SearchResponse>, import('./api.js').ApiResult<SearchResponse> | null]} */
+  const [main, sourceFacet, chartFacet] = await Promise.all([
+    getJson(searchUrl(state), signal),
+    getJson(searchUrl(forSources, { limit: 1, offset: 0, facets: together ? 'source,month' : 'source' }), signal),
+    together ? null : getJson(searchUrl(forChart, { limit: 1, offset: 0, facets: 'month' }), signal),
   ]);
   if (signal.aborted) return;
   results.removeAttribute('aria-busy');
@@ -114,17 +136,32 @@ async function showSearch(state, signal) {
     hits.replaceChildren();
     pager.hidden = true;
     filters.hidden = true;
-    setStatus(main.message, 'error');
+    const error = searchError(main);
+    setStatus(error.text, 'error');
+    renderAdvice(advice, [], state, { retry: error.retry });
     return;
   }
   const response = main.value;
+  const filtered = filterCount(state) > 0;
   setStatus(summaryText(response, state), response.total === 0 ? 'empty' : '');
   renderReading(reading, response, state.q);
   renderHits(hits, response, state);
   renderPager(pager, response, state);
-  const sourceCounts = unfiltered === null ? response.facets?.source : unfiltered.ok ? unfiltered.value.facets?.source : {};
-  renderSources(byId('sources'), sourceCounts ?? {}, state.sources);
-  renderChart(byId('chart'), response.facets?.month ?? {}, state);
+  renderAdvice(advice, response.total === 0 ? emptyAdvice(state.q, filtered) : [], state);
+  const sourceCounts = sourceFacet.ok ? (sourceFacet.value.facets?.source ?? {}) : {};
+  const chartSource = chartFacet ?? sourceFacet;
+  const chart = chartSource.ok ? { months: chartSource.value.facets?.month ?? {}, total: chartSource.value.total } : { months: {}, total: 0 };
+  // Nothing matched and nothing narrows the search: there is nothing to filter.
+  filters.hidden = response.total === 0 && !filtered;
+  filtersToggle.hidden = filters.hidden;
+  byId('sources-panel').hidden = Object.keys(sourceCounts).length === 0 && state.sources.length === 0;
+  // The checkboxes are drawn anew: the one that had the focus (just ticked, say) keeps it.
+  const focusedSource = document.activeElement instanceof HTMLInputElement && document.activeElement.name === 'source' ? document.activeElement.value : null;
+  renderSources(byId('sources'), sourceCounts, state.sources);
+  if (focusedSource !== null) {
+    /** @type {HTMLInputElement | undefined} */ ([...document.querySelectorAll('#sources input')].find((input) => /** @type {HTMLInputElement} */ (input).value === focusedSource))?.focus();
+  }
+  renderChart(byId('chart'), chart, state);
 }
 
 /**
@@ -141,13 +178,20 @@ async function showArticle(state, signal) {
   const result = await getJson(`/articles/${encodeURIComponent(state.article)}`, signal);
   if (signal.aborted) return;
   if (!result.ok) {
-    const back = backHref === null ? null : h('a', { href: backHref, class: 'back' }, '← Back to results');
-    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, result.message), back ?? '');
+    const error = articleError(result);
+    const back = backHref === null ? h('a', { href: '/', class: 'back' }, 'New search') : h('a', { href: backHref, class: 'back' }, '← Back to results');
+    const again = error.retry ? h('a', { href: urlOf(state), class: 'advice-retry' }, 'Try again') : null;
+    reader.replaceChildren(h('p', { class: 'status is-error', role: 'alert' }, error.text), h('p', { class: 'reader-nav' }, back, again === null ? '' : ' · ', again ?? ''));
     return;
   }
   const article = result.value;
   document.title = `${article.title} – News archive`;
-  const target = renderArticle(reader, article, { target: state.p, backHref });
+  const target = renderArticle(reader, article, {
+    target: state.p,
+    backHref,
+    paragraphHref: (p) => urlOf({ ...state, p }),
+    permalink: new URL(`/?${new URLSearchParams(state.p > 0 ? { article: article.id, p: String(state.p) } : { article: article.id })}`, location.origin).href,
+  });
   if (target === null) window.scrollTo(0, 0);
   else {
     target.scrollIntoView({ block: 'center' });
@@ -174,10 +218,15 @@ async function markQuery(article, state, signal) {
   markMatches(reader, article, { title: mine[0]?.titleHighlights ?? [], paragraphs: new Map(mine.map((hit) => [hit.paragraph, hit.highlights])) });
 }
 
+/** How many filters narrow the search: each source, and the date range as one. */
+function filterCount(/** @type {PageState} */ state) {
+  return state.sources.length + (state.from || state.to ? 1 : 0);
+}
+
 /** @param {PageState} state */
 function fillForm(state) {
   queryInput.value = state.q;
-  for (const radio of form.querySelectorAll('input[name="group"]')) {
+  for (const radio of document.querySelectorAll('input[name="group"]')) {
     const input = /** @type {HTMLInputElement} */ (radio);
     input.checked = input.value === state.group;
   }
@@ -201,10 +250,11 @@ function navigate(state) {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
+  completions.close();
   navigate(stateFromForm());
 });
 
-// Options and source checkboxes (which sit outside the <form> element) apply at once.
+// Options, dates and source checkboxes (which sit outside the <form> element) apply at once.
 document.addEventListener('change', (event) => {
   const target = /** @type {HTMLInputElement} */ (event.target);
   if (target.form === form && target !== queryInput && queryInput.value.trim() !== '') navigate(stateFromForm());
@@ -216,12 +266,39 @@ document.addEventListener('click', (event) => {
   const link = /** @type {Element} */ (event.target).closest('a');
   const href = link?.getAttribute('href');
   if (!link || href === null || href === undefined || link.getAttribute('target')) return;
+  if (href.startsWith('#')) {
+    // The skip link: the focus moves to its target, and the URL (the page's state) stays as it is.
+    const target = document.getElementById(href.slice(1));
+    if (target === null) return;
+    event.preventDefault();
+    target.focus();
+    return;
+  }
   const url = new URL(href, location.href);
   if (url.origin !== location.origin || url.pathname !== '/') return;
   event.preventDefault();
+  // A chip, an advice, a pager or chart link is redrawn by the navigation: the focus goes to the
+  // results it changed, not back to the document's start.
+  const redrawn = link.closest('#chips, #advice, #pager, #chart') !== null;
   navigate(stateFromSearch(url.search));
+  if (redrawn) results.focus({ preventScroll: true });
+});
+
+// "/" anywhere but in a field goes to the search box, as on most search sites.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (target.closest('input, textarea, select, [contenteditable]') !== null) return;
+  event.preventDefault();
+  queryInput.focus();
+  queryInput.select();
 });
 
 window.addEventListener('popstate', () => void render(stateFromSearch(location.search)));
 
-void render(stateFromSearch(location.search));
+const initial = stateFromSearch(location.search);
+// The search box has the focus on arrival, except in an article (the marked paragraph has it)
+// and on a touch screen arriving at results, where the focus would open a keyboard over them.
+const touchFirst = window.matchMedia('(pointer: coarse)').matches;
+if (!initial.article && !(touchFirst && initial.q !== '')) queryInput.focus();
+void render(initial);

@@ -100,6 +100,21 @@ export function formatDate(iso) {
   return Number.isNaN(time) ? null : DATE_FORMAT.format(time);
 }
 
+/** Formats dates in full, as a citation writes them: "22 November 2023". */
+const LONG_DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A stored ISO date in full ("22 November 2023"), or `null`.
+ *
+ * @param {string | null | undefined} iso
+ * @returns {string | null}
+ */
+export function formatLongDate(iso) {
+  if (!iso) return null;
+  const time = Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(time) ? null : LONG_DATE_FORMAT.format(time);
+}
+
 /**
  * `count` and the noun, singular or plural: `plural(1, 'article')` is "1 article".
  *

@@ -1,8 +1,10 @@
 /**
  * @module assets/results
  * Renders a page of hits from `/search`: the count line, the hits (title, source, date,
- * paragraph number, snippet, link to the article) and the pager.
+ * paragraph number, snippet, link to the article, a button copying the paragraph's citation), the pager, and what to try when nothing
+ * matched or the search failed.
  */
+import { copyCitationButton } from './citation.js';
 import { formatDate, h, markedText, plural, snippetFragment } from './dom.js';
 import { PAGE_SIZE, urlOf, withChanges } from './state.js';
 
@@ -13,6 +15,8 @@ import { PAGE_SIZE, urlOf, withChanges } from './state.js';
  * @property {string} title
  * @property {string | null} source
  * @property {string | null} date
+ * @property {string | null} url the original's address
+ * @property {string} text the whole paragraph, plain
  * @property {string} snippet HTML-escaped, matches in `<mark>`
  * @property {Array<[number, number]>} [titleHighlights]
  * @property {number} [matchingParagraphs]
@@ -99,12 +103,36 @@ function renderHit(hit, state) {
     h('time', { datetime: hit.date ?? null }, date ?? 'undated'),
     h('span', { class: 'hit-paragraph' }, `¶ ${hit.paragraph}`),
     matching !== undefined ? h('span', { class: 'hit-matching' }, `${plural(matching, 'matching paragraph')}`) : null,
+    copyCitationButton(
+      () => ({ ...hit, paragraph: { number: hit.paragraph, text: hit.text }, permalink: new URL(`/?${new URLSearchParams({ article: hit.articleId, p: String(hit.paragraph) })}`, location.origin).href }),
+      { label: 'Copy citation', describedAs: `Copy citation: ${hit.title}, paragraph ${hit.paragraph}`, copied: 'Copied.' },
+    ),
   );
   const snippet = h('p', { class: 'snippet' });
   snippet.append(snippetFragment(hit.snippet));
   const title = h('a', { href, class: 'hit-link' });
   title.append(markedText(hit.title, hit.titleHighlights));
   return h('li', { class: 'hit', 'data-article': hit.articleId }, h('h3', { class: 'hit-title' }, title), meta, snippet);
+}
+
+/**
+ * Fills `box` with what to try after an empty result (each suggested query a link) or a failed
+ * search (a "Try again" link); hides it when there is nothing to say.
+ *
+ * @param {HTMLElement} box
+ * @param {import('./messages.js').Advice[]} advice
+ * @param {import('./state.js').PageState} state
+ * @param {{ retry?: boolean }} [options]
+ */
+export function renderAdvice(box, advice, state, { retry = false } = {}) {
+  const items = advice.map((item) => {
+    if (item.action === 'clear') return h('li', {}, h('a', { href: urlOf(withChanges(state, { sources: [], from: '', to: '', page: 1 })), class: 'advice-clear' }, item.text));
+    if (item.query === undefined) return h('li', {}, item.text);
+    return h('li', {}, `${item.text} `, h('a', { href: urlOf(withChanges(state, { q: item.query, page: 1 })), class: 'advice-query' }, item.query));
+  });
+  const again = retry ? h('p', {}, h('a', { href: urlOf(state), class: 'advice-retry' }, 'Try again')) : null;
+  box.hidden = items.length === 0 && again === null;
+  box.replaceChildren(items.length === 0 ? '' : h('p', { class: 'advice-title' }, 'Things to try:'), items.length === 0 ? '' : h('ul', {}, ...items), again ?? '');
 }
 
 /**
