@@ -6,7 +6,8 @@
  * Pure: numbers in, text out.
  */
 import { QUERY_BUDGET_MS } from '../backends/embedded/execute.ts';
-import { formatMs, type MachineInfo } from './report.ts';
+import { formatMs, integer } from './format.ts';
+import type { MachineInfo } from './report.ts';
 import { ratePerSecond } from './measure.ts';
 import type { Imported, Loaded, Memory, Saved, TypeLatency } from './protocol.ts';
 import { QUERY_TYPES, type QueryType } from './queries.ts';
@@ -38,10 +39,6 @@ export type PostgresBenchReport = {
 
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
-
-function integer(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
-}
 
 function megabytes(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / MB).toFixed(1) : 'n/a';
