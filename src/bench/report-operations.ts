@@ -5,6 +5,7 @@
  * head-of-line blocking (either backend). Pure: numbers in, text out.
  */
 import { formatMs, integer } from './format.ts';
+import { SLOW_QUERY_MAX_MS, SLOW_QUERY_MS } from './head-of-line.ts';
 import type { Failed, OperationsResult } from './operations.ts';
 import { formatRatio, ratio } from './targets.ts';
 
@@ -95,7 +96,7 @@ export function operationsFootnotes(operations: OperationsResult, marks: Operati
   else {
     const refused = headOfLine.slowStatus === 200 ? '' : ` (it answered ${headOfLine.slowStatus}: refused after its time budget, having run that long)`;
     notes.push(
-      `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (short prefixes ORed one more at a time until one took a second alone: ${formatMs(headOfLine.calibrationMs)} ms; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms.`,
+      `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (two-letter prefixes, most common first, ORed one more at a time until the query took ${SLOW_QUERY_MS / 1000} to ${SLOW_QUERY_MAX_MS / 1000} s alone, a prefix that took it past that left out: ${formatMs(headOfLine.calibrationMs)} ms the second time it ran alone; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms.`,
     );
   }
   return notes;
