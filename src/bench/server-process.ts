@@ -68,6 +68,12 @@ export function serverEnv(data: ServerData, inherited: NodeJS.ProcessEnv = proce
   return { ...inherited, ...common, DATABASE_URL: '', CORPUS_DIR: data.corpusDir, INDEX_DIR: data.indexDir };
 }
 
+/** Servers launched and not yet exited: killed if the benchmark exits first, so none outlives it. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /**
  * Launches `node dist/cli.js serve` on `data`, its log appended to `logFile`, and resolves once
  * `GET /health` answers 200, with the time that took from the launch. Rejects, the process
@@ -83,7 +89,13 @@ export async function launchServer(data: ServerData, logFile: string): Promise<R
     // The child holds its own descriptor of the log from here on.
     closeSync(logFd);
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   const log = () => readFile(logFile, 'utf8').catch(() => '');
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
