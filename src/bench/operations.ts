@@ -28,15 +28,12 @@ import { ARCHIVE_PARAGRAPHS, measureWritesUnderLoad, type WriteLoadResult } from
 /** A phase that could not be measured, and why. */
 export type Failed = { error: string };
 
-/** The start next to plain MiniSearch's `addAll` of the same paragraphs, in a fresh worker just before the build. */
-export type StartComparison = StartResult & { plainAddAllMs: number };
-
 /** SQLite FTS5 over the same paragraphs: the table built, and reopened until a first query answered. */
 export type FtsResult = FtsBuilt & { word: string; reopensMs: number[]; reopenMs: number };
 
 /** Everything the operational phases measured; `start` and `sqlite` on the embedded backend only. */
 export type OperationsResult = {
-  start?: StartComparison | Failed;
+  start?: StartResult | Failed;
   sqlite?: FtsResult | Failed;
   headOfLine: HeadOfLineResult | Failed;
   writes: WriteLoadResult | Failed;
@@ -75,12 +72,15 @@ export async function runEmbeddedOperations(options: OperationsOptions): Promise
   const texts = paragraphTexts(base.articles);
   try {
     let server: RunningServer | undefined;
+    const plainAddAll = async (): Promise<number> => {
+      const { ingestMs } = await inWorker(options.startWorker('plain'), (worker) => worker.call({ kind: 'load', side: 'plain', corpusPath: options.corpusPath, scale }));
+      log(`start: plain MiniSearch addAll took ${Math.round(ingestMs)} ms`);
+      return ingestMs;
+    };
     const start = await phase('start', log, async () => {
-      const plainAddAllMs = (await inWorker(options.startWorker('plain'), (worker) => worker.call({ kind: 'load', side: 'plain', corpusPath: options.corpusPath, scale }))).ingestMs;
-      log(`start: plain MiniSearch addAll took ${Math.round(plainAddAllMs)} ms`);
-      const measured = await measureStart({ dir: join(dir, 'start'), file: base.file, articles: base.articles, scale, log });
+      const measured = await measureStart({ dir: join(dir, 'start'), file: base.file, articles: base.articles, scale, plainAddAll, log });
       server = measured.server;
-      return { ...measured.result, plainAddAllMs };
+      return measured.result;
     });
     const headOfLine = await phase('head of line', log, async () => {
       const running = server;

@@ -2,8 +2,10 @@
  * @module bench/start
  * Start (SPEC §13), measured on real server processes: the benchmark corpus as one JSON Lines
  * file in an empty `CORPUS_DIR`, an empty `INDEX_DIR`; the time from the launch to the first 200
- * of `/health` while the missing index is built (and saved), then from the launch of a restart,
- * which loads the snapshot, to `/health` again, {@link RESTARTS} times.
+ * of `/health` while the missing index is built (and saved), between two timings of plain
+ * MiniSearch's `addAll` of the same paragraphs (so that a change in the machine's load hits both
+ * sides of the ratio alike); then from the launch of a restart, which loads the snapshot, to
+ * `/health` again, {@link RESTARTS} times.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +24,10 @@ export type StartResult = {
   paragraphs: number;
   /** Launch to `/health` with the index missing: read the corpus, build the index, save the snapshot. */
   buildMs: number;
+  /** Plain MiniSearch's `addAll` of the same paragraphs, just before and just after the build. */
+  plainAddAllsMs: number[];
+  /** The mean of {@link StartResult.plainAddAllsMs}: what the build is compared with. */
+  plainAddAllMs: number;
   /** Launch to `/health` from the snapshot, each restart in turn. */
   restartsMs: number[];
   /** The median of {@link StartResult.restartsMs}. */
@@ -34,6 +40,8 @@ export type StartOptions = {
   file: string;
   articles: readonly Article[];
   scale: number;
+  /** Times plain MiniSearch's `addAll` of the same paragraphs (in a fresh worker), in milliseconds. */
+  plainAddAll: () => Promise<number>;
   log: (line: string) => void;
 };
 
@@ -52,15 +60,18 @@ export async function measureStart(options: StartOptions): Promise<{ result: Sta
   const written = await writeCorpusCopies(join(corpusDir, options.file), options.articles, options.scale);
   const data = { corpusDir, indexDir };
 
+  const plainAddAllsMs = [await options.plainAddAll()];
   log(`start: launching a server on ${written.paragraphs} paragraphs with no index`);
   const built = await launchServer(data, join(dir, 'server-build.log'));
   let server: RunningServer | undefined = built;
   try {
     const buildLog = await built.log();
     if (!buildLog.includes(BUILD_LOG_PREFIX)) throw new Error(`the first start did not build the index: ${tail(buildLog)}`);
+    log(`start: the server built its index and answered /health after ${Math.round(built.healthyMs)} ms`);
     await expectParagraphs(built, written.paragraphs);
     await built.stop();
     server = undefined;
+    plainAddAllsMs.push(await options.plainAddAll());
     const restartsMs: number[] = [];
     for (let restart = 1; restart <= RESTARTS; restart++) {
       server = await launchServer(data, join(dir, `server-restart-${restart}.log`));
@@ -74,7 +85,7 @@ export async function measureStart(options: StartOptions): Promise<{ result: Sta
       }
     }
     await expectParagraphs(server as RunningServer, written.paragraphs);
-    const result = { ...written, buildMs: built.healthyMs, restartsMs, restartMs: median(restartsMs) };
+    const result = { ...written, buildMs: built.healthyMs, plainAddAllsMs, plainAddAllMs: median(plainAddAllsMs), restartsMs, restartMs: median(restartsMs) };
     return { result, server: server as RunningServer };
   } catch (error) {
     server?.kill();

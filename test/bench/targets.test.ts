@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HeadOfLineResult } from '../../src/bench/head-of-line.ts';
-import type { StartComparison } from '../../src/bench/operations.ts';
+import type { StartResult } from '../../src/bench/start.ts';
 import { checkOperationsTargets, checkTargets, formatChecks, ratio } from '../../src/bench/targets.ts';
 import { operationsResult, sideResult } from './support.ts';
 
@@ -66,7 +66,7 @@ describe('checkOperationsTargets', () => {
 
   it('misses the build target past 1.5 times plain addAll', () => {
     const operations = operationsResult();
-    operations.start = { ...(operations.start as StartComparison), buildMs: 13_600 };
+    operations.start = { ...(operations.start as StartResult), buildMs: 13_600 };
     expect(checkOperationsTargets(operations, { embedded: true })[1]).toMatchObject({ met: false, detail: '1.51×: 13.60 s against 9.00 s' });
   });
 
