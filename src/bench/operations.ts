@@ -23,7 +23,7 @@ import type { Worker } from './run.ts';
 import { launchServer, type RunningServer, type ServerData } from './server-process.ts';
 import type { FtsBuilt } from './sqlite.ts';
 import { measureStart, RESTARTS, type StartResult } from './start.ts';
-import { ARCHIVE_PARAGRAPHS, measureWritesUnderLoad, type WriteLoadResult } from './write-load.ts';
+import { ARCHIVE_PARAGRAPHS, measureWritesUnderLoad, SEARCHERS, WRITERS, type WriteLoadResult } from './write-load.ts';
 
 /** A phase that could not be measured, and why. */
 export type Failed = { error: string };
@@ -155,7 +155,7 @@ function postable(archive: readonly Article[], rest: readonly Article[]): readon
 
 /** Launches a server on `data` (its start not timed), runs the write load on it, stops it. */
 async function underLoad(data: ServerData, logFile: string, archive: { articles: number; paragraphs: number }, sources: readonly Article[], texts: readonly string[], options: OperationsOptions): Promise<WriteLoadResult> {
-  options.log(`writes under load: a server on ${archive.paragraphs} paragraphs, 16 searchers and 4 writers for ${options.seconds} s`);
+  options.log(`writes under load: a server on ${archive.paragraphs} paragraphs, ${SEARCHERS} searchers and ${WRITERS} writers for ${options.seconds} s`);
   const server = await launchServer(data, logFile);
   try {
     return await measureWritesUnderLoad({ url: server.url, archive, searches: searchMix(texts), sources, seconds: options.seconds });
