@@ -8,6 +8,7 @@
 import type { Side } from './contender.ts';
 import type { Distribution } from './measure.ts';
 import type { BenchQuery, QueryType } from './queries.ts';
+import type { FtsBuilt } from './sqlite.ts';
 
 /** What loading and indexing the corpus measured. */
 export type Loaded = { articles: number; paragraphs: number; ingestMs: number; heapBytes: number };
@@ -30,8 +31,8 @@ export type Imported = { articles: number; paragraphs: number; importMs: number;
 /** A worker's memory after a full GC: V8's live heap and the process's resident set. */
 export type Memory = { heapBytes: number; rssBytes: number };
 
-/** Which process a worker is: one of the two sides of the embedded benchmark, or the PostgreSQL backend's client. */
-export type WorkerSide = Side | 'postgres';
+/** Which process a worker is: one of the two sides of the embedded benchmark, the PostgreSQL backend's client, or SQLite FTS5. */
+export type WorkerSide = Side | 'postgres' | 'sqlite';
 
 /** A command to a worker; `Replies[kind]` is what it answers. */
 export type Command =
@@ -45,6 +46,8 @@ export type Command =
   | { kind: 'import'; corpusPath: string; scale: number; url: string; batchSize: number }
   | { kind: 'memory' }
   | { kind: 'serve' }
+  | { kind: 'ftsBuild'; corpusPath: string; scale: number }
+  | { kind: 'ftsReopen'; word: string }
   | { kind: 'stop' };
 
 /** The reply to each command. */
@@ -62,6 +65,9 @@ export type Replies = {
   memory: Memory;
   /** The URL the service side serves on. */
   serve: string;
+  ftsBuild: FtsBuilt;
+  /** Milliseconds from opening the SQLite file to the first query's rows. */
+  ftsReopen: number;
   stop: null;
 };
 

@@ -1,16 +1,20 @@
 /**
  * @module bench/report-postgres
  * The report of `--backend postgres`: a header line (machine, PostgreSQL server, corpus), one
- * markdown table with the PostgreSQL backend next to the embedded service and their ratio, and
- * footnotes saying what each number is, which totals disagreed and which queries were refused.
- * Pure: numbers in, text out.
+ * markdown table with the PostgreSQL backend next to the embedded service and their ratio (then
+ * the PostgreSQL server's writes under load and head of line), footnotes saying what each number
+ * is, which totals disagreed and which queries were refused, and the targets of SPEC §13 it
+ * concerns. Pure: numbers in, text out.
  */
 import { QUERY_BUDGET_MS } from '../search/ranking.ts';
-import { formatMs, type MachineInfo } from './report.ts';
+import { formatMs, integer } from './format.ts';
+import type { MachineInfo } from './report.ts';
 import { ratePerSecond } from './measure.ts';
+import type { OperationsResult } from './operations.ts';
+import { operationsFootnotes, operationsRows, type OperationsMarks } from './report-operations.ts';
 import type { Imported, Loaded, Memory, Saved, TypeLatency } from './protocol.ts';
 import { QUERY_TYPES, type QueryType } from './queries.ts';
-import { formatRatio, ratio } from './targets.ts';
+import { checkOperationsTargets, formatChecks, formatRatio, ratio } from './targets.ts';
 
 /** How the exact totals of one query type compared: queries both sides answered, how many disagreed, a few of them. */
 export type TotalsCheck = { compared: number; mismatches: number; examples: string[] };
@@ -33,15 +37,16 @@ export type PostgresBenchReport = {
   embedded: EmbeddedResult;
   postgres: PostgresResult;
   totals: Record<QueryType, TotalsCheck>;
+  /** Writes under load and head of line on a server process over the PostgreSQL backend (SPEC §13). */
+  operations: OperationsResult;
   elapsedMs: number;
 };
 
+/** The footnote marks of the operational rows (¹–⁶ are the rows above them; the start is the embedded backend's). */
+const OPERATIONS_MARKS: OperationsMarks = { start: '', sqlite: '', writes: '⁷', headOfLine: '⁸' };
+
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
-
-function integer(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
-}
 
 function megabytes(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / MB).toFixed(1) : 'n/a';
@@ -87,6 +92,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
   }
   rows.push([`exact totals differing from embedded ⁵`, `${integer(mismatches)} of ${integer(compared)}`, '—', '—']);
   rows.push([`queries refused (${QUERY_BUDGET_MS / 1000} s budget) ⁶`, integer(refused(postgres.latency)), integer(refused(embedded.latency)), '—']);
+  for (const operation of operationsRows(report.operations, OPERATIONS_MARKS)) rows.push([operation.label, operation.value, '—', '—']);
 
   const differing = QUERY_TYPES.filter((type) => totals[type].mismatches > 0).map((type) => `${type}: ${totals[type].mismatches} of ${totals[type].compared} (${totals[type].examples.join('; ')})`);
   const refusals = QUERY_TYPES.flatMap((type) =>
@@ -103,9 +109,12 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',
     `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
     `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
+    ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale }),
+    `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line runs on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
     `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
     'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];
-  return [header, '', table(rows), '', ...footnotes, ''].join('\n');
+  const targets = formatChecks(checkOperationsTargets(report.operations, { embedded: false }));
+  return [header, '', table(rows), '', ...footnotes, '', `Targets (SPEC §13, PostgreSQL backend): ${targets}`, ''].join('\n');
 }

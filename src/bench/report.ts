@@ -1,15 +1,19 @@
 /**
  * @module bench/report
  * The benchmark's output: a header line (machine, corpus), one markdown table with the service
- * next to plain MiniSearch and their ratio, footnotes saying what each number is, and the
- * targets of issue 7 met or missed. Pure (numbers in, text out), but for {@link machineInfo}.
+ * next to plain MiniSearch and their ratio (and, for the start, SQLite FTS5), footnotes saying
+ * what each number is, and the targets of SPEC §13 and issue 7 met or missed. Pure (numbers in,
+ * text out), but for {@link machineInfo}.
  */
 import { cpus, totalmem } from 'node:os';
+import { formatMs, integer } from './format.ts';
 import type { HttpResult } from './http.ts';
 import { ratePerSecond } from './measure.ts';
+import type { OperationsResult } from './operations.ts';
+import { operationsFootnotes, operationsRows, type OperationsMarks } from './report-operations.ts';
 import type { SideResult, SnapshotResult } from './protocol.ts';
 import { QUERY_TYPES } from './queries.ts';
-import { checkTargets, formatRatio, ratio, TARGETS } from './targets.ts';
+import { checkOperationsTargets, checkTargets, formatChecks, formatRatio, ratio, TARGETS } from './targets.ts';
 
 /** The machine the run was measured on. */
 export type MachineInfo = { cpu: string; cores: number; memoryBytes: number; node: string };
@@ -24,6 +28,8 @@ export type BenchReport = {
   service: SideResult;
   plain: SideResult;
   http: HttpResult | { error: string };
+  /** Start, head of line and writes under load (SPEC §13), on real server processes. */
+  operations: OperationsResult;
   elapsedMs: number;
 };
 
@@ -36,24 +42,15 @@ export function machineInfo(): MachineInfo {
 const MB = 1024 * 1024;
 const GIB = 1024 * MB;
 
-function integer(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
-}
-
-/** Milliseconds with the precision that matters at their size. */
-export function formatMs(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  if (value < 1) return value.toFixed(3);
-  if (value < 10) return value.toFixed(2);
-  if (value < 100) return value.toFixed(1);
-  return integer(value);
-}
-
 function megabytes(bytes: number): string {
   return (bytes / MB).toFixed(1);
 }
 
-type Row = [label: string, service: string, plain: string, ratio: string];
+/** A row of the table; only the start rows fill the last column, SQLite FTS5. */
+type Row = [label: string, service: string, plain: string, ratio: string, sqlite?: string];
+
+/** The footnote marks of the operational rows (¹–⁵ are the rows above them). */
+const OPERATIONS_MARKS: OperationsMarks = { start: '⁶', sqlite: '⁷', writes: '⁸', headOfLine: '⁹' };
 
 function snapshotRows(service: SnapshotResult, plain: SnapshotResult): Row[] {
   const size = (snapshot: SnapshotResult) => (snapshot.ok ? `${megabytes(snapshot.bytes)} (${integer(snapshot.bytes)} B)` : 'failed ⁴');
@@ -75,7 +72,7 @@ function httpRows(http: BenchReport['http']): Row[] {
 }
 
 function table(rows: readonly Row[]): string {
-  const lines = ['| measure | service | plain MiniSearch | service / plain |', '| --- | ---: | ---: | ---: |'];
+  const lines = [`| measure | service | plain MiniSearch | service / plain | SQLite FTS5 ${OPERATIONS_MARKS.sqlite} |`, '| --- | ---: | ---: | ---: | ---: |'];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   return lines.join('\n');
 }
@@ -108,6 +105,9 @@ export function formatReport(report: BenchReport): string {
   const plainPhraseOverTwo = ratio(plain.latency.phrase.p50, plain.latency['two terms'].p50);
   rows.push([`phrase p50 / two terms p50 (target ≤ ${TARGETS.phraseOverTwoTerms})`, formatRatio(phraseOverTwo), `${formatRatio(plainPhraseOverTwo)} ¹`, '—']);
   rows.push(...httpRows(report.http));
+  for (const row of operationsRows(report.operations, OPERATIONS_MARKS)) {
+    rows.push(row.sqlite === undefined ? [row.label, row.value, row.plain ?? '—', row.ratio ?? '—'] : [row.label, row.value, row.plain ?? '—', row.ratio ?? '—', row.sqlite]);
+  }
 
   const matches = QUERY_TYPES.map((type) => `${type} ${integer(service.latency[type].meanMatches)} / ${integer(plain.latency[type].meanMatches)}`).join(', ');
   const errors = QUERY_TYPES.flatMap((type) =>
@@ -124,12 +124,12 @@ export function formatReport(report: BenchReport): string {
     `³ Service: \`loadSnapshot\` (manifest checks, readFile, JSON.parse of each line, postings rebuilt into MiniSearch's maps, vocabulary, articles). Plain: readFile + \`MiniSearch.loadJSON\` of \`JSON.stringify(index)\`.${saves}`,
     ...(failed.length === 0 ? [] : [`⁴ Snapshot failed: ${failed.join('; ')}`]),
     '⁵ The real app (`createApp`) on 127.0.0.1 over the in-memory library, driven by autocannon in another process over the term and two-term queries, rotating; each response carries highlights and snippets.',
+    ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale, ingestPlainMs: plain.ingestMs }),
     `Latency: plain = \`MiniSearch#search\` then the first 10 results; service = \`search(library, q, DEFAULT_SEARCH_PARAMS)\` (limit 10, exact total, highlights, snippets). Mean matching paragraphs per query, service / plain: ${matches} (the service stems keywords and matches each term in title or text).`,
     ...(errors.length === 0 ? [] : [`Refused queries (timed all the same): ${errors.join('; ')}`]),
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];
-  const targets = checkTargets(service, plain)
-    .map((check) => `${check.target}: ${check.met ? 'met' : 'MISSED'} (${check.detail})`)
-    .join(' · ');
-  return [header, '', table(rows), '', ...footnotes, '', `Targets (issue 7): ${targets}`, ''].join('\n');
+  const operations = formatChecks(checkOperationsTargets(report.operations, { embedded: true }));
+  const targets = formatChecks(checkTargets(service, plain));
+  return [header, '', table(rows), '', ...footnotes, '', `Targets (SPEC §13): ${operations}`, `Targets (issue 7): ${targets}`, ''].join('\n');
 }

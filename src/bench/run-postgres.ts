@@ -5,15 +5,19 @@
  * worker builds the embedded library as the embedded benchmark does, the other imports the corpus
  * through the PostgreSQL backend's `putArticles`; then both run the same queries, in small batches
  * and in turn, through the service's whole search path, and each query's exact total is compared.
- * Plain MiniSearch and the HTTP load test are left out (they say nothing about PostgreSQL).
+ * Last, writes under load and head of line run on a server process over the PostgreSQL backend
+ * (`bench/operations.ts`). Plain MiniSearch, the HTTP load test and the start are left out (they
+ * say nothing about PostgreSQL).
  */
 import { messageOf } from '../errors.ts';
 import { createBenchDatabase } from './database.ts';
+import { runPostgresOperations } from './operations.ts';
 import { machineInfo } from './report.ts';
 import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
 import type { QueryBatch } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
 import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
+import { buildDist } from './server-process.ts';
 
 /** Articles per `putArticles` call of the import (issue 14). */
 export const IMPORT_BATCH_ARTICLES = 500;
@@ -46,8 +50,12 @@ export function compareTotals(queries: readonly BenchQuery[], embedded: Readonly
 /** Runs `--backend postgres`; `log` receives progress lines. */
 export async function runPostgresBenchmark(options: BenchOptions, log: (line: string) => void): Promise<Omit<PostgresBenchReport, 'elapsedMs'>> {
   if (options.databaseUrl === null) throw new Error('--backend postgres needs a database URL');
-  // The server first: a wrong URL or a role without CREATEDB fails before minutes of work.
-  const database = await createBenchDatabase(options.databaseUrl, log);
+  const serverUrl = options.databaseUrl;
+  // The server processes run the compiled source; one that does not compile fails the run first.
+  log('building dist/ for the server processes (npm run build)');
+  await buildDist();
+  // The database server next: a wrong URL or a role without CREATEDB fails before minutes of work.
+  const database = await createBenchDatabase(serverUrl, log);
   const sides = ['service', 'postgres'] as const;
   let workers: Record<(typeof sides)[number], Worker> | undefined;
   try {
@@ -72,6 +80,17 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
     }
     const memory = { service: await workers.service.call({ kind: 'memory' }), postgres: await workers.postgres.call({ kind: 'memory' }) };
     for (const side of sides) await workers[side].call({ kind: 'stop' });
+    const operations = await runPostgresOperations({
+      corpusPath: options.corpusPath,
+      base,
+      scale: options.scale,
+      seconds: options.seconds,
+      word: queries.term[0]?.words[0] ?? '',
+      startWorker: (side) => startWorker(side, log),
+      log,
+      databaseUrl: database.url,
+      serverUrl,
+    });
 
     const totalsOf = (list: QueryBatch[]) => list.flatMap((batch) => batch.totals);
     const totals = Object.fromEntries(QUERY_TYPES.map((type) => [type, compareTotals(queries[type], totalsOf(batches.service[type]), totalsOf(batches.postgres[type]))])) as Record<QueryType, TotalsCheck>;
@@ -85,6 +104,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
       embedded: { ...loaded, snapshot, memory: memory.service, latency: latencies(batches.service) },
       postgres: { ...imported, batchSize: IMPORT_BATCH_ARTICLES, databaseBytes, memory: memory.postgres, latency: latencies(batches.postgres) },
       totals,
+      operations,
     };
   } finally {
     for (const side of sides) workers?.[side].kill();

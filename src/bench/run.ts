@@ -2,8 +2,9 @@
  * @module bench/run
  * Runs the whole benchmark: draws the queries once, starts one worker process per side, and
  * drives them phase by phase, alternating between the sides (ingest, snapshot, then the queries
- * in small batches) so that a change in the machine's load hits both alike. Last, the service's
- * worker serves HTTP and this process load-tests it.
+ * in small batches) so that a change in the machine's load hits both alike. Then the service's
+ * worker serves HTTP and this process load-tests it. Last, the operational phases of SPEC §13
+ * run on real server processes (`bench/operations.ts`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ import { median } from './measure.ts';
 import type { Command, QueryBatch, Replies, SideResult, SnapshotResult, TypeLatency, WorkerMessage, WorkerSide } from './protocol.ts';
 import { generateQueries, QUERY_TYPES, serviceSyntax, type QuerySet, type QueryType } from './queries.ts';
 import { machineInfo, type BenchReport } from './report.ts';
+import { runEmbeddedOperations } from './operations.ts';
+import { buildDist } from './server-process.ts';
 import { mergeBatches } from './session.ts';
 import { messageOf } from '../errors.ts';
 
@@ -52,6 +55,9 @@ export type Worker = {
 
 /** Runs the benchmark; `log` receives progress lines. */
 export async function runBenchmark(options: BenchOptions, log: (line: string) => void): Promise<Omit<BenchReport, 'elapsedMs'>> {
+  // First: a source that does not compile fails the run before minutes of work.
+  log('building dist/ for the server processes (npm run build)');
+  await buildDist();
   const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
 
   const workers: Record<Side, Worker> = { plain: startWorker('plain', log), service: startWorker('service', log) };
@@ -86,8 +92,17 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
     }
     await workers.service.call({ kind: 'stop' });
 
+    const operations = await runEmbeddedOperations({
+      corpusPath: options.corpusPath,
+      base,
+      scale: options.scale,
+      seconds: options.seconds,
+      word: queries.term[0]?.words[0] ?? '',
+      startWorker: (side) => startWorker(side, log),
+      log,
+    });
     const corpus = { file: base.file, scale: options.scale, articles: loaded.service.articles, paragraphs: loaded.service.paragraphs };
-    return { machine: machineInfo(), corpus, queriesPerType: options.queries, warmupPerType, seed: options.seed, service: result('service'), plain: result('plain'), http };
+    return { machine: machineInfo(), corpus, queriesPerType: options.queries, warmupPerType, seed: options.seed, service: result('service'), plain: result('plain'), http, operations };
   } finally {
     for (const side of sides) workers[side].kill();
   }

@@ -1,9 +1,13 @@
 /**
  * @module bench/targets
- * The performance targets of issue 7, checked against one run's numbers.
+ * The performance targets of issue 7 and the operational ones of SPEC §13, checked against one
+ * run's numbers.
  */
+import { formatMs } from './format.ts';
+import type { Failed, OperationsResult } from './operations.ts';
 import type { SideResult } from './protocol.ts';
 import { QUERY_TYPES } from './queries.ts';
+import { SEARCHERS, WRITERS } from './write-load.ts';
 
 /** One target and whether the run met it. */
 export type TargetCheck = { target: string; met: boolean; detail: string };
@@ -61,4 +65,64 @@ export function checkTargets(service: SideResult, plain: SideResult): TargetChec
     // Rates: the service's rate over plain's is plain's time over the service's.
     { target: `ingest ≥ ${TARGETS.ingest}× plain`, met: ingest >= TARGETS.ingest, detail: formatRatio(ingest) },
   ];
+}
+
+/** SPEC §13's targets. */
+export const OPERATIONS_TARGETS = {
+  /** From launch to `/health` on the snapshot of Reuters-21578, in milliseconds. */
+  restartMs: 1500,
+  /** A missing index built in at most this many times plain MiniSearch's `addAll` of the same paragraphs. */
+  buildOverAddAll: 1.5,
+  /** Write acknowledged under 16 searchers and 4 writers, p99, in milliseconds. */
+  writeP99Ms: 250,
+  /** A trivial search issued while a slow query runs answers within this, every one (the maximum), in milliseconds. */
+  headOfLineMs: 50,
+} as const;
+
+function failed<T extends object>(result: T | Failed | undefined): result is Failed | undefined {
+  return result === undefined || 'error' in result;
+}
+
+/** A target that could not be checked: missed, with the reason. */
+function notMeasured(target: string, result: Failed | undefined): TargetCheck {
+  return { target, met: false, detail: `not measured: ${result?.error ?? 'skipped'}` };
+}
+
+/** Seconds as the targets print them: `1.33 s`. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/**
+ * Checks SPEC §13's targets against the operational phases: the start ones when they ran (the
+ * embedded backend), the write and head-of-line ones always.
+ */
+export function checkOperationsTargets(operations: OperationsResult, options: { embedded: boolean }): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const { start } = operations;
+  if (options.embedded) {
+    const restart = `start from the snapshot ≤ ${OPERATIONS_TARGETS.restartMs / 1000} s`;
+    const build = `missing index built ≤ ${OPERATIONS_TARGETS.buildOverAddAll}× plain addAll`;
+    if (failed(start)) checks.push(notMeasured(restart, start), notMeasured(build, start));
+    else {
+      const buildRatio = ratio(start.buildMs, start.plainAddAllMs);
+      checks.push(
+        { target: restart, met: start.restartMs <= OPERATIONS_TARGETS.restartMs, detail: seconds(start.restartMs) },
+        { target: build, met: buildRatio <= OPERATIONS_TARGETS.buildOverAddAll, detail: `${formatRatio(buildRatio)}: ${seconds(start.buildMs)} against ${seconds(start.plainAddAllMs)}` },
+      );
+    }
+  }
+  const { writes, headOfLine } = operations;
+  const write = `write p99 ≤ ${OPERATIONS_TARGETS.writeP99Ms} ms under ${SEARCHERS} searchers and ${WRITERS} writers`;
+  if (failed(writes)) checks.push(notMeasured(write, writes));
+  else checks.push({ target: write, met: writes.write.p99 <= OPERATIONS_TARGETS.writeP99Ms, detail: `${formatMs(writes.write.p99)} ms` });
+  const line = `trivial search while a slow query runs ≤ ${OPERATIONS_TARGETS.headOfLineMs} ms`;
+  if (failed(headOfLine)) checks.push(notMeasured(line, headOfLine));
+  else checks.push({ target: line, met: headOfLine.trivial.max <= OPERATIONS_TARGETS.headOfLineMs && headOfLine.trivial.count > 0, detail: `max ${formatMs(headOfLine.trivial.max)} ms over ${headOfLine.trivial.count} searches` });
+  return checks;
+}
+
+/** Target checks as the report prints them: `<target>: met (<detail>) · …`. */
+export function formatChecks(checks: readonly TargetCheck[]): string {
+  return checks.map((check) => `${check.target}: ${check.met ? 'met' : 'MISSED'} (${check.detail})`).join(' · ');
 }

@@ -1,7 +1,7 @@
 /**
  * @module bench/worker
  * A benchmark worker: a child process started by `bench/run.ts` with `--expose-gc`, measuring
- * one side (the service, plain MiniSearch, or the PostgreSQL backend's client) so that its heap
+ * one side (the service, plain MiniSearch, the PostgreSQL backend's client, or SQLite FTS5) so that its heap
  * is its own. It answers the commands of `bench/protocol.ts` one at a time, and (service side)
  * serves its library over HTTP when asked.
  */
@@ -12,6 +12,7 @@ import { createPostgresSession, type PostgresSession } from './postgres.ts';
 import type { Command, Replies, WorkerMessage } from './protocol.ts';
 import { createServiceContender, type ServiceContender } from './service.ts';
 import { createSession, type Session } from './session.ts';
+import { createFtsSession, type FtsSession } from './sqlite.ts';
 
 /** Sends `message` to the parent; resolves once it is handed to the channel (so a disconnect after it loses nothing). */
 function send(message: WorkerMessage): Promise<void> {
@@ -30,6 +31,7 @@ let session: Session | undefined;
 let service: ServiceContender | undefined;
 let served: { url: string; close(): Promise<void> } | undefined;
 let postgres: PostgresSession | undefined;
+let fts: FtsSession | undefined;
 
 function started(): Session {
   if (session === undefined) throw new Error('the worker got a command before "load"');
@@ -71,7 +73,14 @@ async function handle(command: Command): Promise<Replies[keyof Replies]> {
       collect();
       served = await serveLibrary(service.library);
       return served.url;
+    case 'ftsBuild':
+      fts = createFtsSession({ collect, progress: (text) => void send({ kind: 'progress', text }) });
+      return fts.build(command.corpusPath, command.scale);
+    case 'ftsReopen':
+      if (fts === undefined) throw new Error('the worker got "ftsReopen" before "ftsBuild"');
+      return fts.reopen(command.word);
     case 'stop':
+      await fts?.close();
       await session?.discardSnapshot();
       await served?.close();
       await postgres?.close();

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyId, loadCorpus, paragraphTexts } from '../../src/bench/corpus.ts';
+import { readArticleFile } from '../../src/ingest/corpus.ts';
+import { copyId, fileCopyId, loadCorpus, paragraphTexts, writeCorpusCopies } from '../../src/bench/corpus.ts';
+import { makeArticle } from '../helpers.ts';
 import { tempDir } from '../helpers.ts';
 
 const LINES = [
@@ -48,5 +50,38 @@ describe('loadCorpus', () => {
 
   it('refuses a file of an unsupported type', async () => {
     await expect(loadCorpus('corpus.csv', 1)).rejects.toThrow(/not a corpus file/);
+  });
+});
+
+describe('fileCopyId', () => {
+  it('keeps the id of the first copy and gives the others a suffix valid in an article id', () => {
+    expect(fileCopyId('wire-1', 0)).toBe('wire-1');
+    expect(fileCopyId('wire-1', 3)).toBe('wire-1.copy3');
+  });
+});
+
+describe('writeCorpusCopies', () => {
+  it('writes the articles ×scale as JSON Lines the project reader reads back whole', async () => {
+    const dir = await tempDir();
+    try {
+      const path = join(dir.path, 'copies.jsonl');
+      const articles = [makeArticle({ id: 'wire-1', paragraphs: ['Oil rose.', 'Dealers said so.'] }), makeArticle({ id: 'wire-2', paragraphs: ['Wheat fell.'] })];
+      expect(await writeCorpusCopies(path, articles, 2)).toEqual({ articles: 4, paragraphs: 6 });
+      const read = await readArticleFile(path);
+      expect(read.map((article) => article.id)).toEqual(['wire-1', 'wire-2', 'wire-1.copy1', 'wire-2.copy1']);
+      expect(read[2]).toEqual({ ...articles[0], id: 'wire-1.copy1' });
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('refuses a copy whose id another article already has', async () => {
+    const dir = await tempDir();
+    try {
+      const articles = [makeArticle({ id: 'wire-1', paragraphs: ['Oil rose.'] }), makeArticle({ id: 'wire-1.copy1', paragraphs: ['Wheat fell.'] })];
+      await expect(writeCorpusCopies(join(dir.path, 'copies.jsonl'), articles, 2)).rejects.toThrow(/"wire-1.copy1": that id is taken/);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

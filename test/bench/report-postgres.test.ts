@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TypeLatency } from '../../src/bench/protocol.ts';
 import { QUERY_TYPES, type QueryType } from '../../src/bench/queries.ts';
 import { formatPostgresReport, type PostgresBenchReport, type TotalsCheck } from '../../src/bench/report-postgres.ts';
+import { operationsResult } from './support.ts';
 
 const MB = 1024 * 1024;
 
@@ -41,6 +42,7 @@ function report(fields: Partial<PostgresBenchReport> = {}): PostgresBenchReport 
       latency: latency(4, 15),
     },
     totals: agreeing(),
+    operations: operationsResult({ start: undefined, sqlite: undefined }),
     elapsedMs: 61_000,
     ...fields,
   };
@@ -85,6 +87,16 @@ describe('formatPostgresReport', () => {
     const text = formatPostgresReport(report({ embedded }));
     expect(text).toContain('| size (MB) ² | 200.0 | failed ² | n/a |');
     expect(text).toContain('(it failed: RangeError: Invalid string length)');
+  });
+
+  it('prints the PostgreSQL server\'s writes under load and head of line, and their targets', () => {
+    const text = formatPostgresReport(report());
+    expect(text).toContain('| 16 searchers + 4 writers: write p50 / p99 / max (ms) ⁷ | 980 / 1,700 / 2,100 | — | — |');
+    expect(text).toContain('| head of line: trivial search p50 / max (ms) while a slow query runs ⁸ | 520 / 1,050 | — | — |');
+    expect(text).not.toContain('| start');
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'Targets (SPEC §13, PostgreSQL backend): write p99 ≤ 250 ms under 16 searchers and 4 writers: MISSED (1,700 ms) · trivial search while a slow query runs ≤ 50 ms: MISSED (max 1,050 ms over 150 searches)',
+    );
   });
 
   it('says plain MiniSearch and the HTTP load test were skipped', () => {

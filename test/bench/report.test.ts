@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, formatReport, machineInfo, type BenchReport } from '../../src/bench/report.ts';
-import { sideResult } from './support.ts';
+import { formatReport, machineInfo, type BenchReport } from '../../src/bench/report.ts';
+import { operationsResult, sideResult } from './support.ts';
 
 function report(fields: Partial<BenchReport> = {}): BenchReport {
   return {
@@ -12,6 +12,7 @@ function report(fields: Partial<BenchReport> = {}): BenchReport {
     service: sideResult({ side: 'service', ingestMs: 125 }, 1.5, 12),
     plain: sideResult({ side: 'plain' }),
     http: { seconds: 10, connections: 10, requests: 5000, requestsPerSecond: 500, p50: 15, p99: 60, errors: 0, timeouts: 0, non2xx: 0 },
+    operations: operationsResult(),
     elapsedMs: 61_000,
     ...fields,
   };
@@ -27,12 +28,26 @@ describe('formatReport', () => {
   it('prints one markdown table with the service, plain MiniSearch and their ratio', () => {
     const text = formatReport(report());
     const tableLines = text.split('\n').filter((line) => line.startsWith('|'));
-    expect(tableLines[0]).toBe('| measure | service | plain MiniSearch | service / plain |');
+    expect(tableLines[0]).toBe('| measure | service | plain MiniSearch | service / plain | SQLite FTS5 ⁷ |');
     expect(text.split('\n').filter((line) => line.startsWith('| measure')).length).toBe(1);
     expect(text).toContain('| ingest (paragraphs/s) | 8,000 | 10,000 | 0.80× |');
     expect(text).toContain('| fuzzy p50 (ms) | 1.50 | 1.00 | 1.50× |');
     expect(text).toContain('| phrase ¹ p99 (ms) | 12.0 | 10.0 | 1.20× |');
     expect(text).toContain('| HTTP /search, 10 connections, 10 s: requests/s ⁵ | 500 | — | — |');
+  });
+
+  it('prints the start next to plain addAll and SQLite FTS5, then the writes under load and the head of line', () => {
+    const text = formatReport(report());
+    expect(text).toContain('| start, index missing: launch → /health (s) ⁶ | 9.30 | 9.00 (addAll) | 1.03× | 3.10 (build) |');
+    expect(text).toContain('| 16 searchers + 4 writers: write p50 / p99 / max (ms) ⁸ | 980 / 1,700 / 2,100 | — | — |');
+    expect(text).toContain('| head of line: trivial search p50 / max (ms) while a slow query runs ⁹ | 520 / 1,050 | — | — |');
+    expect(text).toMatch(/\n⁹ On a server over the whole corpus ×1/);
+  });
+
+  it('prints the targets of SPEC §13 before those of issue 7', () => {
+    const lines = formatReport(report()).trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^Targets \(SPEC §13\): start from the snapshot ≤ 1.5 s: met \(1.33 s\)/);
+    expect(lines.at(-2)).toContain('write p99 ≤ 250 ms under 16 searchers and 4 writers: MISSED (1,700 ms)');
   });
 
   it('ends with the targets, met or missed, with the numbers', () => {
@@ -53,16 +68,6 @@ describe('formatReport', () => {
     const service = sideResult({ side: 'service' });
     service.latency.prefix = { ...service.latency.prefix, errors: 2, firstError: 'co: too many words' };
     expect(formatReport(report({ service }))).toContain('service prefix: 2 refused (first: co: too many words)');
-  });
-});
-
-describe('formatMs', () => {
-  it('keeps three significant digits or so', () => {
-    expect(formatMs(0.12345)).toBe('0.123');
-    expect(formatMs(3.14159)).toBe('3.14');
-    expect(formatMs(42.42)).toBe('42.4');
-    expect(formatMs(4696.2)).toBe('4,696');
-    expect(formatMs(Number.NaN)).toBe('n/a');
   });
 });
 

@@ -1,0 +1,103 @@
+/**
+ * @module bench/report-operations
+ * The rows and footnotes of the operational phases (SPEC §13), for both reports: the start next
+ * to plain MiniSearch's `addAll` and SQLite FTS5 (embedded), then writes under read load and
+ * head-of-line blocking (either backend). Pure: numbers in, text out.
+ */
+import { formatMs, integer } from './format.ts';
+import { SLOW_QUERY_MAX_MS, SLOW_QUERY_MS } from './head-of-line.ts';
+import type { Failed, OperationsResult } from './operations.ts';
+import { formatRatio, ratio } from './targets.ts';
+
+/** One row: its label, the backend's figure, and (start rows) plain MiniSearch's, their ratio and SQLite's. */
+export type OperationsRow = { label: string; value: string; plain?: string; ratio?: string; sqlite?: string };
+
+/** The footnote marks of each group of rows, as the report numbers them. */
+export type OperationsMarks = { start: string; sqlite: string; writes: string; headOfLine: string };
+
+const MB = 1024 * 1024;
+
+function isFailed<T extends object>(result: T | Failed | undefined): result is Failed {
+  return result !== undefined && 'error' in result;
+}
+
+function seconds(ms: number): string {
+  return Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'n/a';
+}
+
+function list(values: readonly number[]): string {
+  return values.map((value) => formatMs(value)).join(', ');
+}
+
+/** The rows of the phases that ran, in the order they are printed. */
+export function operationsRows(operations: OperationsResult, marks: OperationsMarks): OperationsRow[] {
+  const rows: OperationsRow[] = [];
+  const { start, sqlite, writes, headOfLine } = operations;
+  if (start !== undefined) {
+    const fts = sqlite === undefined ? undefined : isFailed(sqlite) ? { build: `failed ${marks.sqlite}`, reopen: `failed ${marks.sqlite}` } : { build: `${seconds(sqlite.buildMs)} (build)`, reopen: `${formatMs(sqlite.reopenMs)} (reopen + first query)` };
+    if (isFailed(start)) rows.push({ label: `start ${marks.start}`, value: `failed: ${start.error}`, plain: '—', ratio: '—', ...(fts && { sqlite: fts.build }) });
+    else {
+      rows.push(
+        { label: `start, index missing: launch → /health (s) ${marks.start}`, value: seconds(start.buildMs), plain: `${seconds(start.plainAddAllMs)} (addAll)`, ratio: formatRatio(ratio(start.buildMs, start.plainAddAllMs)), ...(fts && { sqlite: fts.build }) },
+        { label: `start from the snapshot: launch → /health (ms, median of ${start.restartsMs.length}) ${marks.start}`, value: formatMs(start.restartMs), plain: '—', ratio: '—', ...(fts && { sqlite: fts.reopen }) },
+      );
+    }
+  }
+  if (isFailed(writes)) rows.push({ label: `writes under load ${marks.writes}`, value: `failed: ${writes.error}` });
+  else {
+    const load = `${writes.searchers} searchers + ${writes.writers} writers`;
+    rows.push(
+      { label: `${load}: write p50 / p99 / max (ms) ${marks.writes}`, value: `${formatMs(writes.write.p50)} / ${formatMs(writes.write.p99)} / ${formatMs(writes.write.max)}` },
+      { label: `${load}: search p50 / p99 (ms)`, value: `${formatMs(writes.search.p50)} / ${formatMs(writes.search.p99)}` },
+      { label: `${load}: writes acknowledged / errors / not searchable after`, value: `${integer(writes.acknowledged)} / ${integer(writes.writeErrors)} / ${integer(writes.notSearchable)}` },
+      { label: `${load}: searches / errors`, value: `${integer(writes.search.count)} / ${integer(writes.searchErrors)}` },
+    );
+  }
+  if (isFailed(headOfLine)) rows.push({ label: `head of line ${marks.headOfLine}`, value: `failed: ${headOfLine.error}` });
+  else {
+    rows.push(
+      { label: `head of line: trivial search p50 / max (ms) while a slow query runs ${marks.headOfLine}`, value: `${formatMs(headOfLine.trivial.p50)} / ${formatMs(headOfLine.trivial.max)}` },
+      { label: `head of line: the slow query itself (ms, median of ${headOfLine.slowRunsMs.length})`, value: formatMs(headOfLine.slowMs) },
+    );
+  }
+  return rows;
+}
+
+/** The footnotes of the phases that ran, each starting with its mark. */
+export function operationsFootnotes(operations: OperationsResult, marks: OperationsMarks, context: { scale: number; ingestPlainMs?: number }): string[] {
+  const notes: string[] = [];
+  const { start, sqlite, writes, headOfLine } = operations;
+  if (start !== undefined) {
+    const figures = isFailed(start)
+      ? ` It failed: ${start.error}`
+      : ` ${integer(start.paragraphs)} paragraphs; plain addAll before and after: ${start.plainAddAllsMs.map(seconds).join(', ')} s; restarts: ${list(start.restartsMs)} ms.${context.ingestPlainMs === undefined ? '' : ` (Plain's addAll in the ingest phase above: ${seconds(context.ingestPlainMs)} s.)`}`;
+    notes.push(
+      `${marks.start} A real server process, \`node dist/cli.js serve\` (compiled by \`npm run build\` as the run began), with CORPUS_DIR holding the corpus ×${context.scale} as one JSON Lines file and INDEX_DIR empty: from the launch to the first 200 of \`GET /health\`, that is Node starting, the file read and validated, the index built and its snapshot saved. Then stopped and started again from that snapshot, launch to \`/health\`. Plain: \`MiniSearch#addAll\` of the same paragraphs alone (no reading, no saving), each time in a fresh worker, just before and just after the build, the mean.${figures}`,
+    );
+  }
+  if (sqlite !== undefined) {
+    notes.push(
+      isFailed(sqlite)
+        ? `${marks.sqlite} SQLite FTS5 failed: ${sqlite.error}`
+        : `${marks.sqlite} SQLite ${sqlite.sqliteVersion} through better-sqlite3, an FTS5 table (title, text; porter tokenizer over unicode61) in a temporary file: build = the table created and one INSERT per paragraph (${integer(sqlite.paragraphs)}) in one transaction, reading the corpus not timed; the file holds ${(sqlite.bytes / MB).toFixed(1)} MB. Reopen = open the file and answer a first query ("${sqlite.word}": bm25 with the title weighing 2, snippet, 10 rows), in the worker's own process, so without the Node start the service's figure includes; median of ${sqlite.reopensMs.length}: ${list(sqlite.reopensMs)} ms.`,
+    );
+  }
+  if (isFailed(writes)) notes.push(`${marks.writes} Writes under load failed: ${writes.error}`);
+  else {
+    const problems = [
+      ...(writes.errors.length === 0 ? [] : [`First errors: ${writes.errors.join('; ')}.`]),
+      ...(writes.notSearchable === 0 ? [] : [`NOT SEARCHABLE after their 201: ${writes.notSearchable}, e.g. ${writes.notSearchableExamples.join('; ')}.`]),
+    ];
+    notes.push(
+      `${marks.writes} A real server process on the first ${integer(writes.archive.articles)} articles of the corpus (${integer(writes.archive.paragraphs)} paragraphs; its start not timed). For ${writes.seconds.toFixed(1)} s, ${writes.searchers} clients search without pause (each on its own keep-alive connection, in turn over common words, phrases, a prefix and an exclusion drawn from the corpus: ${writes.queries.map((q) => `\`${q}\``).join(', ')}) while ${writes.writers} clients each \`POST /articles\` one new article after another (articles of the corpus under new ids, each with a word of its own); each request timed from the call to the last byte of the answer. Afterwards each acknowledged article is searched for by its own word.${problems.length === 0 ? '' : ` ${problems.join(' ')}`}`,
+    );
+  }
+  if (isFailed(headOfLine)) notes.push(`${marks.headOfLine} Head of line failed: ${headOfLine.error}`);
+  else {
+    const refused = headOfLine.slowStatus === 200 ? '' : ` (it answered ${headOfLine.slowStatus}: refused after its time budget, having run that long)`;
+    notes.push(
+      `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (two-letter prefixes, most common first, ORed one more at a time until the query took ${SLOW_QUERY_MS / 1000} to ${SLOW_QUERY_MAX_MS / 1000} s alone, a prefix that took it past that left out: ${formatMs(headOfLine.calibrationMs)} ms the second time it ran alone; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms.`,
+    );
+  }
+  return notes;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { WriteLoadResult } from '../../src/bench/write-load.ts';
+import { operationsFootnotes, operationsRows } from '../../src/bench/report-operations.ts';
+import { operationsResult } from './support.ts';
+
+const MARKS = { start: '⁶', sqlite: '⁷', writes: '⁸', headOfLine: '⁹' };
+
+describe('operationsRows', () => {
+  it('puts the build next to plain addAll with their ratio, and SQLite FTS5 beside the build and the restart', () => {
+    const [build, restart] = operationsRows(operationsResult(), MARKS);
+    expect(build).toEqual({ label: 'start, index missing: launch → /health (s) ⁶', value: '9.30', plain: '9.00 (addAll)', ratio: '1.03×', sqlite: '3.10 (build)' });
+    expect(restart).toEqual({ label: 'start from the snapshot: launch → /health (ms, median of 3) ⁶', value: '1,330', plain: '—', ratio: '—', sqlite: '12.5 (reopen + first query)' });
+  });
+
+  it('gives the writes under load and the head of line a figure each', () => {
+    const rows = operationsRows(operationsResult(), MARKS).map((row) => [row.label, row.value]);
+    expect(rows.slice(2)).toEqual([
+      ['16 searchers + 4 writers: write p50 / p99 / max (ms) ⁸', '980 / 1,700 / 2,100'],
+      ['16 searchers + 4 writers: search p50 / p99 (ms)', '45.0 / 300'],
+      ['16 searchers + 4 writers: writes acknowledged / errors / not searchable after', '40 / 0 / 0'],
+      ['16 searchers + 4 writers: searches / errors', '3,000 / 0'],
+      ['head of line: trivial search p50 / max (ms) while a slow query runs ⁹', '520 / 1,050'],
+      ['head of line: the slow query itself (ms, median of 3)', '1,120'],
+    ]);
+  });
+
+  it('has no start rows on the PostgreSQL backend', () => {
+    const rows = operationsRows(operationsResult({ start: undefined, sqlite: undefined }), MARKS);
+    expect(rows.some((row) => row.label.startsWith('start'))).toBe(false);
+    expect(rows).toHaveLength(6);
+  });
+
+  it('says a phase failed in one row instead of its figures', () => {
+    const rows = operationsRows(operationsResult({ sqlite: { error: 'no better-sqlite3' }, writes: { error: 'the server exited' } }), MARKS);
+    expect(rows[0]?.sqlite).toBe('failed ⁷');
+    expect(rows.find((row) => row.label.startsWith('writes'))).toEqual({ label: 'writes under load ⁸', value: 'failed: the server exited' });
+  });
+});
+
+describe('operationsFootnotes', () => {
+  it('says what each figure is, with the samples behind the medians', () => {
+    const notes = operationsFootnotes(operationsResult(), MARKS, { scale: 1, ingestPlainMs: 8800 });
+    expect(notes).toHaveLength(4);
+    expect(notes[0]).toMatch(/^⁶ A real server process, `node dist\/cli.js serve`/);
+    expect(notes[0]).toContain('plain addAll before and after: 8.80, 9.20 s; restarts: 1,400, 1,330, 1,310 ms');
+    expect(notes[0]).toContain("Plain's addAll in the ingest phase above: 8.80 s");
+    expect(notes[1]).toContain('SQLite 3.50.0');
+    expect(notes[2]).toContain('`said`, `dlrs`');
+    expect(notes[3]).toContain('the slow query `co* OR re* OR pr*`');
+    expect(notes[3]).toContain('"dificulties"');
+  });
+
+  it('lists errors and articles not searchable after their acknowledgement', () => {
+    const operations = operationsResult();
+    operations.writes = { ...(operations.writes as WriteLoadResult), writeErrors: 1, errors: ['POST bench-write-0-3: 500 {"error":…}'], notSearchable: 2, notSearchableExamples: ['bench-write-1-2 ("zcqdx" finds 0 other hits)'] };
+    const [, , writes] = operationsFootnotes(operations, MARKS, { scale: 1 });
+    expect(writes).toContain('First errors: POST bench-write-0-3: 500');
+    expect(writes).toContain('NOT SEARCHABLE after their 201: 2, e.g. bench-write-1-2');
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { serverEnv, tail } from '../../src/bench/server-process.ts';
+
+describe('serverEnv', () => {
+  const inherited = { PATH: '/usr/bin', DATABASE_URL: 'postgres://elsewhere/news', INGEST_TOKEN: 's3cret', RATE_LIMIT_PER_MINUTE: '60', PORT: '3000' };
+
+  it('serves the embedded backend on the given folders, on a free loopback port, open to writes', () => {
+    const env = serverEnv({ corpusDir: '/tmp/c', indexDir: '/tmp/i' }, inherited);
+    expect(env).toMatchObject({ PATH: '/usr/bin', CORPUS_DIR: '/tmp/c', INDEX_DIR: '/tmp/i', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', INGEST_TOKEN: '', RATE_LIMIT_PER_MINUTE: '' });
+  });
+
+  it('serves the PostgreSQL backend on the given database, whatever DATABASE_URL the benchmark inherited', () => {
+    expect(serverEnv({ databaseUrl: 'postgres://root@/bench_0a1b2c3d4e5f' }, inherited)).toMatchObject({ DATABASE_URL: 'postgres://root@/bench_0a1b2c3d4e5f', PORT: '0', INGEST_TOKEN: '' });
+  });
+});
+
+describe('tail', () => {
+  it('keeps the last lines of a log', () => {
+    expect(tail('a\nb\nc\n', 2)).toBe('b\nc');
+  });
+
+  it('says so when nothing was logged', () => {
+    expect(tail('')).toBe('(nothing logged)');
+  });
+});
