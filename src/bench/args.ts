@@ -1,13 +1,15 @@
 /**
  * @module bench/args
- * The benchmark's command line: `[corpus] [--scale N] [--queries N] [--seconds S]
+ * The benchmark's command line: `<corpus> [--scale N] [--queries N] [--seconds S]
  * [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]`. Pure: argv
  * and `DATABASE_URL` in, options or an error message out.
  */
 import type { BenchOptions } from './run.ts';
 
-/** The team's benchmark corpus (SPEC §8), relative to the project folder. */
-export const DEFAULT_CORPUS = '../shared/corpus/reuters-21578.jsonl';
+/** What to say when no corpus is named: the benchmark needs articles, and ships none worth measuring. */
+export const NO_CORPUS =
+  'no corpus given: pass a JSON Lines file of articles, one {"id", "title", "source", "date", "paragraphs": [...]} per line, ' +
+  'e.g. npm run bench -- reuters-21578.jsonl (the figures under "Performance" in the README come from Reuters-21578: 19,043 articles, 107,331 paragraphs)';
 
 /** The defaults of every option but the corpus. */
 export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
@@ -22,7 +24,7 @@ export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
 
 /** The usage line printed with `--help` or after a bad argument. */
 export const USAGE =
-  'usage: npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]\n' +
+  'usage: npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]\n' +
   '  --backend postgres compares the PostgreSQL backend with the embedded one; it needs --database-url or DATABASE_URL\n' +
   '  (a server on which it may create and drop a database bench_<random>; nothing else in it is touched)';
 
@@ -51,7 +53,7 @@ const FLAGS: Record<string, { option: NumericOption; min: number; integer: boole
  * parseBenchArgs(['--scale', '0'])               // { ok: false, message: '--scale must be an integer ≥ 1, got "0"' }
  */
 export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: string | undefined } = {}): { ok: true; options: BenchOptions } | { ok: false; message: string } | { ok: 'help' } {
-  const options: BenchOptions = { corpusPath: DEFAULT_CORPUS, ...DEFAULT_BENCH_OPTIONS };
+  const options: BenchOptions = { corpusPath: '', ...DEFAULT_BENCH_OPTIONS };
   let urlGiven: string | null = null;
   let corpusGiven = false;
   for (let index = 0; index < argv.length; index++) {
@@ -83,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: st
       corpusGiven = true;
     }
   }
+  if (!corpusGiven) return { ok: false, message: NO_CORPUS };
   if (options.backend === 'postgres') {
     const url = urlGiven ?? (env.DATABASE_URL?.trim() ? env.DATABASE_URL : null);
     if (url === null) return { ok: false, message: '--backend postgres needs a database server: give --database-url postgres://… or set DATABASE_URL (the benchmark creates and drops a database of its own there)' };

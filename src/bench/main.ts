@@ -1,9 +1,10 @@
 /**
  * @module bench/main
- * `npm run bench -- [corpus.jsonl] [--scale N] [--queries N] [--seconds S] [--backend postgres]`:
+ * `npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--backend postgres]`:
  * the benchmark of SPEC §8. Like `cli.ts`, this entry point alone reads argv and `DATABASE_URL`,
  * prints and sets the exit code: progress goes to stderr, the report to stdout.
  */
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseBenchArgs, USAGE } from './args.ts';
 import { formatReport } from './report.ts';
@@ -20,6 +21,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (!parsed.ok) {
     process.stderr.write(`error: ${parsed.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!existsSync(parsed.options.corpusPath)) {
+    process.stderr.write(`error: no file at "${parsed.options.corpusPath}": pass a JSON Lines file of articles, one per line\n${USAGE}\n`);
     return 2;
   }
   const started = performance.now();

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BENCH_OPTIONS, DEFAULT_CORPUS, parseBenchArgs } from '../../src/bench/args.ts';
+import { DEFAULT_BENCH_OPTIONS, NO_CORPUS, parseBenchArgs } from '../../src/bench/args.ts';
 
 describe('parseBenchArgs', () => {
-  it('uses the team corpus and the defaults when given nothing', () => {
-    expect(parseBenchArgs([])).toEqual({ ok: true, options: { corpusPath: DEFAULT_CORPUS, ...DEFAULT_BENCH_OPTIONS } });
+  it('asks for a corpus, saying what to pass, when given none', () => {
+    expect(parseBenchArgs([])).toEqual({ ok: false, message: NO_CORPUS });
+    expect(parseBenchArgs(['--scale', '2'])).toEqual({ ok: false, message: NO_CORPUS });
+    expect(NO_CORPUS).toContain('pass a JSON Lines file of articles');
+  });
+
+  it('takes the defaults for every option but the corpus', () => {
+    expect(parseBenchArgs(['data.jsonl'])).toEqual({ ok: true, options: { corpusPath: 'data.jsonl', ...DEFAULT_BENCH_OPTIONS } });
   });
 
   it('reads the corpus path and every flag, spaced or with =', () => {
@@ -27,31 +33,31 @@ describe('parseBenchArgs', () => {
   });
 
   it('takes --backend postgres with --database-url, spaced or with =', () => {
-    expect(parseBenchArgs(['--backend', 'postgres', '--database-url', 'postgres://u@/db?host=/run'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://u@/db?host=/run' } });
-    expect(parseBenchArgs(['--backend=postgres', '--database-url=postgres://h/db'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://h/db' } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--database-url', 'postgres://u@/db?host=/run'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://u@/db?host=/run' } });
+    expect(parseBenchArgs(['c.jsonl', '--backend=postgres', '--database-url=postgres://h/db'])).toMatchObject({ ok: true, options: { backend: 'postgres', databaseUrl: 'postgres://h/db' } });
   });
 
   it('falls back on DATABASE_URL, and prefers --database-url to it', () => {
-    expect(parseBenchArgs(['--backend', 'postgres'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://env/db' } });
-    expect(parseBenchArgs(['--backend', 'postgres', '--database-url', 'postgres://flag/db'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://flag/db' } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://env/db' } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--database-url', 'postgres://flag/db'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { databaseUrl: 'postgres://flag/db' } });
   });
 
   it('refuses --backend postgres without a database URL, saying where to give one', () => {
     for (const env of [{}, { DATABASE_URL: '' }, { DATABASE_URL: '  ' }]) {
-      const parsed = parseBenchArgs(['--backend', 'postgres'], env);
+      const parsed = parseBenchArgs(['c.jsonl', '--backend', 'postgres'], env);
       expect(parsed).toMatchObject({ ok: false });
       if (parsed.ok === false) expect(parsed.message).toMatch(/--database-url.*DATABASE_URL/);
     }
   });
 
   it('stays embedded, without a URL, whatever DATABASE_URL says', () => {
-    expect(parseBenchArgs([], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { backend: 'embedded', databaseUrl: null } });
+    expect(parseBenchArgs(['c.jsonl'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { backend: 'embedded', databaseUrl: null } });
   });
 
   it('refuses an unknown backend, an empty URL, and a URL without --backend postgres', () => {
-    expect(parseBenchArgs(['--backend', 'sqlite'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got "sqlite"' });
-    expect(parseBenchArgs(['--backend'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got ""' });
-    expect(parseBenchArgs(['--backend', 'postgres', '--database-url'])).toMatchObject({ ok: false });
-    expect(parseBenchArgs(['--database-url', 'postgres://h/db'])).toEqual({ ok: false, message: '--database-url is for --backend postgres only' });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'sqlite'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got "sqlite"' });
+    expect(parseBenchArgs(['c.jsonl', '--backend'])).toEqual({ ok: false, message: '--backend must be embedded or postgres, got ""' });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--database-url'])).toMatchObject({ ok: false });
+    expect(parseBenchArgs(['c.jsonl', '--database-url', 'postgres://h/db'])).toEqual({ ok: false, message: '--database-url is for --backend postgres only' });
   });
 });
