@@ -9,7 +9,7 @@
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, stem, termsOf } from '../../text/analyzer.ts';
-import { FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { executeQueryInSteps, FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
 import { wildcardPattern } from '../../search/verify.ts';
@@ -249,8 +249,7 @@ class MiniSearchEngine implements SearchEngine {
       run: function* (this: void, visit: CandidateVisitor, pace: Pace): Steps<number> {
         // MiniSearch's public search() builds a result object per match and sorts them all; for
         // a common word that is most of the time. The raw matches are enough: ranking is ours.
-        // (MiniSearch's own evaluation of the tree cannot pause; what follows can.)
-        const raw = internals.executeQuery(tree);
+        const raw = yield* executeQueryInSteps(internals, tree, pace);
         const ids = internals._documentIds;
         for (const [shortId, { score, terms, match }] of raw) {
           if (pace()) yield;

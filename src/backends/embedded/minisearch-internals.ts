@@ -8,6 +8,7 @@
  */
 import type SearchableMap from 'minisearch/SearchableMap';
 import type { Query } from 'minisearch';
+import type { Pace, Steps } from './pace.ts';
 
 /** A match of MiniSearch's query tree, before its public search() turns it into a result. */
 export type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
@@ -24,8 +25,28 @@ export type Internals = {
   _fieldLength: Map<number, Array<number | undefined> | undefined>;
   _nextId: number;
   _avgFieldLength: number[];
-  executeQuery(query: Query): Map<number, RawMatch>;
+  executeQuery(query: Query, searchOptions?: object): Map<number, RawMatch>;
+  combineResults(results: Array<Map<number, RawMatch>>, combineWith?: string): Map<number, RawMatch>;
 };
+
+/**
+ * `executeQuery` of a query tree, a piece at a time: each term of the tree is looked up by
+ * MiniSearch itself, and the results are combined as it combines them, one after the other in
+ * the same order (its `combineResults` reduces a list from the left), so the outcome is the
+ * same to the last bit; between two terms the work pauses when `pace` says so. A prefix of
+ * thousands of words ORed with others (`th* OR co*`) then holds up nobody for long.
+ */
+export function* executeQueryInSteps(internals: Internals, query: Query, pace: Pace, searchOptions: object = {}): Steps<Map<number, RawMatch>> {
+  if (typeof query !== 'object') return internals.executeQuery(query, searchOptions);
+  const options = { ...searchOptions, ...query, queries: undefined };
+  let combined: Map<number, RawMatch> | undefined;
+  for (const subquery of query.queries) {
+    const result = yield* executeQueryInSteps(internals, subquery, pace, options);
+    combined = combined === undefined ? result : internals.combineResults([combined, result], options.combineWith);
+    if (pace()) yield;
+  }
+  return combined ?? new Map();
+}
 
 /**
  * The field lengths of every paragraph by short id, in one typed array: MiniSearch keeps an array

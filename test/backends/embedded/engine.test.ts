@@ -4,6 +4,10 @@ import { searchLibrary as search } from '../../../src/service/library-search.ts'
 import { DEFAULT_SEARCH_PARAMS } from '../../../src/service/search-service.ts';
 import { loadEngine, type SearchEngine } from '../../../src/backends/embedded/engine.ts';
 import { runToEnd } from '../../../src/backends/embedded/pace.ts';
+import MiniSearch, { type Query } from 'minisearch';
+import { miniSearchOptions, type ParagraphDoc } from '../../../src/backends/embedded/engine.ts';
+import { executeQueryInSteps, type Internals } from '../../../src/backends/embedded/minisearch-internals.ts';
+import { Vocabulary } from '../../../src/backends/embedded/vocabulary.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 
@@ -99,5 +103,36 @@ describe('engine staging', () => {
     library.engine.reveal(['x:1']);
     expect(library.engine.has('x:1')).toBe(false);
     expect(library.engine.stats().paragraphs).toBe(0);
+  });
+});
+
+describe('executeQueryInSteps', () => {
+  type Tree = string | { queries: Tree[]; combineWith: 'OR' | 'AND' | 'AND_NOT'; fields?: string[] };
+  const STEMS = ['truce', 'gaza', 'talk', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef', 'absent'];
+  const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom(...STEMS),
+      fc.record({
+        queries: fc.array(tie('node'), { minLength: 1, maxLength: 4 }),
+        combineWith: fc.constantFrom('OR' as const, 'AND' as const, 'AND_NOT' as const),
+        fields: fc.option(fc.constantFrom(['title'], ['text'], ['title', 'text']), { nil: undefined }),
+      }),
+    ),
+  })).node as fc.Arbitrary<Tree>;
+
+  it("gives MiniSearch's own executeQuery outcome, pausing or not", () => {
+    fc.assert(
+      fc.property(corpus, tree, fc.boolean(), (articles, query, pausing) => {
+        const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
+        index.addAll(articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text }))));
+        const internals = index as unknown as Internals;
+        const root = typeof query === 'string' ? { queries: [query], combineWith: 'OR' as const } : query;
+        let calls = 0;
+        const stepped = runToEnd(executeQueryInSteps(internals, root as Query, () => pausing && ++calls % 2 === 0));
+        expect(stepped).toEqual(internals.executeQuery(root as Query));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
