@@ -21,7 +21,6 @@ import { openLibrary, type Progress } from './backends/embedded/open-library.ts'
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
-import { createPostgresBackend } from './backends/postgres/index.ts';
 import type { Article } from './ingest/article.ts';
 
 /** Settings read from the environment (SPEC §1). */
@@ -162,6 +161,8 @@ function databaseName(url: string): string {
 /** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */
 async function openDatabase(url: string): Promise<SearchBackend> {
   try {
+    // Loaded only when asked for: `pg` and the backend cost a tenth of a second at every start.
+    const { createPostgresBackend } = await import('./backends/postgres/index.ts');
     return await createPostgresBackend({ url, log });
   } catch (error) {
     fail(`DATABASE_URL: cannot use ${databaseName(url)} (${messageOf(error)})`);

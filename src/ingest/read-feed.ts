@@ -5,11 +5,20 @@
  * loosely typed output is narrowed once, into {@link XmlElement}s, and read from there.
  * Pure: a document that is not a feed gives `{ ok: false, reason }`, never an exception.
  */
-import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { X2jOptions } from 'fast-xml-parser';
 import { splitParagraphs } from './article.ts';
 import { absoluteHttpUrl, lenientDate, nonBlank, type ReadFields } from './article.ts';
 import { fragmentParagraphs } from './read-html.ts';
 import { messageOf } from '../errors.ts';
+
+const require = createRequire(import.meta.url);
+/** The XML parser, loaded when the first feed is read rather than at every start. */
+let xml: typeof import('fast-xml-parser') | undefined;
+function xmlTools(): typeof import('fast-xml-parser') {
+  xml ??= require('fast-xml-parser') as typeof import('fast-xml-parser');
+  return xml;
+}
 
 /** The dialects {@link readFeed} reads, by root element: `<rss>`, `<rdf:RDF>`, `<feed>`. */
 export type FeedKind = 'rss' | 'rdf' | 'atom';
@@ -51,7 +60,7 @@ const VOID_TAGS: ReadonlySet<string> = new Set(['area', 'base', 'br', 'col', 'em
  * // { ok: true, kind: 'rss', items: [{ title: 'T', source: 'Wire', date: null, url: 'https://w.example/1', paragraphs: ['Text.'] }] }
  */
 export function readFeed(text: string): FeedReading {
-  const valid = XMLValidator.validate(text);
+  const valid = xmlTools().XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     const where = typeof line === 'number' ? ` (line ${line}${typeof col === 'number' ? `, column ${col}` : ''})` : '';
@@ -59,7 +68,7 @@ export function readFeed(text: string): FeedReading {
   }
   let parsed: unknown;
   try {
-    parsed = new XMLParser(XML_OPTIONS).parse(text) as unknown;
+    parsed = new (xmlTools().XMLParser)(XML_OPTIONS).parse(text) as unknown;
   } catch (error) {
     return { ok: false, reason: `not well-formed XML: ${messageOf(error)}` };
   }

@@ -5,11 +5,24 @@
  * title, source, date and URL. Also holds the HTML-to-paragraphs and lenient date/URL helpers
  * the feed reader shares. Pure: odd input gives missing fields, never an exception.
  */
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import { createRequire } from 'node:module';
+import type { Readability } from '@mozilla/readability';
+import type { parseHTML as ParseHTML } from 'linkedom';
 import { absoluteHttpUrl, lenientDate, MAX_BYLINE_CHARS, nonBlank, type ReadFields } from './article.ts';
 import { takeOutBoilerplate } from './page-boilerplate.ts';
 import { jsonLdArticle, metadataByline, metaValues } from './page-metadata.ts';
+
+const require = createRequire(import.meta.url);
+/** linkedom and Readability, loaded when the first page is read: they take a third of a second to load, which every start would pay. */
+let htmlTools: { parseHTML: typeof ParseHTML; Readability: typeof Readability } | undefined;
+function tools(): { parseHTML: typeof ParseHTML; Readability: typeof Readability } {
+  htmlTools ??= {
+    parseHTML: (require('linkedom') as typeof import('linkedom')).parseHTML,
+    Readability: (require('@mozilla/readability') as typeof import('@mozilla/readability')).Readability,
+  };
+  return htmlTools;
+}
+
 
 /** What a page gives: a feed item's fields, and the byline and lead caption only a page has. */
 export type PageFields = ReadFields & { byline: string | null; caption: string | null };
@@ -131,7 +144,7 @@ function withoutSiteName(title: string | null, headline: string | null): { title
  */
 export function fragmentParagraphs(html: string): string[] {
   if (html.trim() === '') return [];
-  const { document } = parseHTML(inBody(html));
+  const { document } = tools().parseHTML(inBody(html));
   return htmlParagraphs(document.body);
 }
 
@@ -144,11 +157,11 @@ function inBody(html: string): string {
 function parseDocument(text: string): Document {
   if (!HAS_HTML_ROOT_RE.test(text)) {
     // linkedom has no implied <html>/<body>: a bare fragment would leave documentElement null.
-    return parseHTML(inBody(text)).document;
+    return tools().parseHTML(inBody(text)).document;
   }
-  const { document } = parseHTML(text);
+  const { document } = tools().parseHTML(text);
   const root = document.documentElement as HTMLElement | null; // null when `<html` was only in a comment
-  if (root === null) return parseHTML(inBody(text)).document;
+  if (root === null) return tools().parseHTML(inBody(text)).document;
   const body = document.body; // linkedom creates an empty body when the markup has none
   for (const child of Array.from(root.childNodes)) {
     const name = child.nodeName.toLowerCase();
@@ -161,7 +174,7 @@ type ReadabilityResult = ReturnType<Readability<Node>['parse']>;
 
 function runReadability(document: Document): ReadabilityResult {
   try {
-    return new Readability<Node>(document, { serializer: (node) => node }).parse();
+    return new (tools().Readability)<Node>(document, { serializer: (node) => node }).parse();
   } catch {
     return null; // a page Readability cannot handle simply has no body text
   }
