@@ -1,0 +1,70 @@
+/**
+ * @module server/eviction
+ * Which open connection to close when every slot is taken and a new one arrives: the one doing
+ * the least for anyone. First an idle keep-alive connection (the longest idle), then the
+ * connection sending its request the slowest (fewest bytes a second, once it has had a moment to
+ * get going), and never one whose complete request is being answered. Pure: it sees what each
+ * connection is doing, not the sockets (`connection-limits.ts` tracks them and closes the one
+ * chosen).
+ */
+
+/** What an open connection is doing, as the choice sees it. Times are in milliseconds, on any one clock. */
+export type ConnectionActivity =
+  /** It has been answered and has sent no byte of another request since `since` (its last response). */
+  | { state: 'idle'; since: number }
+  /**
+   * It is sending a request, headers or body, not complete yet: `bytes` received since `since`
+   * (its opening for a first request, its last response for the next ones).
+   */
+  | { state: 'receiving'; since: number; bytes: number }
+  /** Its request has arrived whole and is being answered: it is never chosen. */
+  | { state: 'answering' };
+
+/**
+ * How long a request is sending before its rate counts: over its first moments a rate says
+ * nothing (a connection accepted a millisecond ago has sent 0 bytes), and a normal client's
+ * whole request arrives well within it. Requests younger than this are chosen last, oldest first.
+ */
+export const EVICTION_GRACE_MS = 2_000;
+
+/** Order of preference: lower goes first. */
+const IDLE = 0;
+const SLOW = 1;
+const YOUNG = 2;
+
+/** A candidate's place in the order: its class, then a number to compare within it (lower goes first). */
+type Rank = { group: number; key: number; since: number };
+
+function rankOf(activity: ConnectionActivity, now: number, graceMs: number): Rank | undefined {
+  if (activity.state === 'answering') return undefined;
+  if (activity.state === 'idle') return { group: IDLE, key: activity.since, since: activity.since };
+  const elapsed = now - activity.since;
+  if (elapsed < graceMs) return { group: YOUNG, key: activity.since, since: activity.since };
+  return { group: SLOW, key: activity.bytes / (elapsed / 1000), since: activity.since };
+}
+
+function goesFirst(a: Rank, b: Rank): boolean {
+  if (a.group !== b.group) return a.group < b.group;
+  if (a.key !== b.key) return a.key < b.key;
+  // Equally slow: the one that has been at it longer.
+  return a.since < b.since;
+}
+
+/**
+ * The connection to close to make room for a new one, or `undefined` when every connection has a
+ * complete request being answered (the new one should then be refused). In order: the idle
+ * keep-alive connection idle the longest; else, among requests sending for at least `graceMs`,
+ * the one with the fewest bytes a second so far (the longest going, between equals); else the
+ * oldest of the younger requests.
+ *
+ * @example
+ * chooseEviction([['a', { state: 'answering' }], ['b', { state: 'receiving', since: 0, bytes: 30 }]], 10_000) // 'b'
+ */
+export function chooseEviction<T>(connections: Iterable<readonly [T, ConnectionActivity]>, now: number, graceMs: number = EVICTION_GRACE_MS): T | undefined {
+  let chosen: { connection: T; rank: Rank } | undefined;
+  for (const [connection, activity] of connections) {
+    const rank = rankOf(activity, now, graceMs);
+    if (rank !== undefined && (chosen === undefined || goesFirst(rank, chosen.rank))) chosen = { connection, rank };
+  }
+  return chosen?.connection;
+}
