@@ -12,7 +12,7 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { connectionReport, type ConnectionReport } from './connection-report.ts';
-import { chooseEviction, type ConnectionActivity } from './eviction.ts';
+import { rankForEviction, type ConnectionActivity } from './eviction.ts';
 
 /** How long a client may take, and how many connections it may hold. */
 export type ConnectionLimits = {
@@ -62,6 +62,8 @@ export const CONNECTION_LIMITS: ConnectionLimits = {
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** Refusals, evictions and cuts past the first are summed up in one log line per this interval, so a flood cannot flood the log. */
 const REPORT_INTERVAL_MS = 60_000;
+/** How long a ranking of the open connections serves to choose which to close: a rate changes little in a tenth of a second. */
+const RANKING_TTL_MS = 100;
 /** How often request bodies are checked against the minimum rate: a cut comes at most this late. */
 const MIN_RATE_CHECK_INTERVAL_MS = 1_000;
 /** What an evicted connection sending a request is told, Node's way (as its 408): it may try again, the server is full. */
@@ -119,13 +121,21 @@ function activityOf(connection: Tracked): ConnectionActivity {
 const perSecond = (bytes: number, ms: number) => `${(bytes / Math.max(ms / 1000, 0.001)).toFixed(1)} bytes/s`;
 
 /**
- * Destroys `socket` after telling it `response` the way Node answers a request it cuts: only if
- * nothing of a response to its current request was sent yet.
+ * The errors connections cut by the caps are destroyed with, one of each for all: the error
+ * handler reads only the `code`, and Node reads a new error's stack each time, which a flood
+ * would pay for thousands of times a second.
  */
-function closeWith(connection: Tracked, response: string, code: string, message: string): void {
+const EVICTED_ERROR = Object.assign(new Error('connection closed to make room for a new one'), { code: EVICTED_CODE });
+const TOO_SLOW_ERROR = Object.assign(new Error('request body arrived slower than the minimum rate'), { code: REQUEST_TIMEOUT_CODE });
+
+/**
+ * Destroys the connection with `error` after telling it `response` the way Node answers a
+ * request it cuts: only if nothing of a response to its current request was sent yet.
+ */
+function closeWith(connection: Tracked, response: string, error: Error): void {
   const { socket, exchange } = connection;
   if (socket.writable && exchange?.response.headersSent !== true) socket.write(response);
-  socket.destroy(Object.assign(new Error(message), { code }));
+  socket.destroy(error);
 }
 
 /**
@@ -133,7 +143,7 @@ function closeWith(connection: Tracked, response: string, code: string, message:
  * bodies arriving slower than `minBodyBytesPerSecond` (408, Node's answer to a request timeout).
  * A connection past its address's cap is closed as soon as it is accepted, without an answer (it
  * has asked nothing yet). Past the total cap a new connection is accepted and makes room: the
- * connection {@link chooseEviction} picks is closed (an idle one silently, one sending a request
+ * connection first in {@link rankForEviction}'s order is closed (an idle one silently, one sending a request
  * with `503` and `Retry-After: 1`); it is refused only when every open connection has a complete
  * request being answered. The first refusal, eviction and cut are logged at once, later ones
  * summed up once a minute while they go on. Returns a function that logs what is left to sum up
@@ -161,21 +171,46 @@ export function capConnections(
     else perAddress.set(connection.address, left);
   }
 
+  // Ranking the open connections reads every socket: done for each new connection of a flood, it
+  // would cost more than the flood itself. A ranking serves for RANKING_TTL_MS; each candidate
+  // taken from it is checked to still be doing what it was ranked for.
+  let ranking: Array<{ connection: Tracked; activity: ConnectionActivity }> = [];
+  let next = 0;
+  let rankedAt = -Infinity;
+
+  function rank(now: number): void {
+    const activities = new Map([...open.values()].map((connection) => [connection, activityOf(connection)]));
+    ranking = rankForEviction(activities, now).map((connection) => ({ connection, activity: activities.get(connection)! }));
+    next = 0;
+    rankedAt = now;
+  }
+
+  /** True when `connection` is still open and doing what it was ranked for. */
+  function unchanged({ connection, activity }: { connection: Tracked; activity: ConnectionActivity }): boolean {
+    if (activity.state === 'answering' || !open.has(connection.socket) || connection.since !== activity.since) return false;
+    if (activity.state === 'idle') return connection.exchange === undefined && connection.socket.bytesRead === connection.bytesAtSince;
+    return connection.exchange?.request.complete !== true;
+  }
+
   /** Closes the connection doing the least for anyone; false when every one is being answered. */
   function makeRoom(): boolean {
     const now = Date.now();
-    const victim = chooseEviction([...open.values()].map((connection) => [connection, activityOf(connection)] as const), now);
-    if (victim === undefined) return false;
-    const activity = activityOf(victim);
+    // Exhausted: rank again, unless that was just done (every connection is being answered).
+    if (now - rankedAt >= RANKING_TTL_MS || (next >= ranking.length && rankedAt !== now)) rank(now);
+    let candidate = ranking[next];
+    while (candidate !== undefined && !unchanged(candidate)) candidate = ranking[++next];
+    if (candidate === undefined) return false;
+    next += 1;
+    const { connection: victim, activity } = candidate;
     forget(victim);
     if (activity.state === 'idle') {
       victim.socket.destroy();
       report.evicted({ address: victim.address, idle: true, what: `an idle keep-alive connection from ${victim.address}` });
       return true;
     }
-    const { bytes } = activity.state === 'receiving' ? activity : { bytes: 0 };
+    const bytes = victim.socket.bytesRead - victim.bytesAtSince;
     const what = `${victim.address}, sending its request for ${((now - victim.since) / 1000).toFixed(1)} s at ${perSecond(bytes, now - victim.since)}`;
-    closeWith(victim, EVICTED_RESPONSE, EVICTED_CODE, `connection closed to make room for a new one: ${what}`);
+    closeWith(victim, EVICTED_RESPONSE, EVICTED_ERROR);
     report.evicted({ address: victim.address, idle: false, what });
     return true;
   }
@@ -228,7 +263,7 @@ export function capConnections(
       if (elapsed < minBodyRateGraceMs || bytes * 1000 >= minBodyBytesPerSecond * elapsed) continue;
       const what = `${connection.address} sent ${bytes} bytes of its request in ${(elapsed / 1000).toFixed(1)} s (${perSecond(bytes, elapsed)})`;
       forget(connection);
-      closeWith(connection, REQUEST_TIMEOUT_RESPONSE, REQUEST_TIMEOUT_CODE, `request body too slow: ${what}`);
+      closeWith(connection, REQUEST_TIMEOUT_RESPONSE, TOO_SLOW_ERROR);
       report.cut({ address: connection.address, what });
     }
   }

@@ -51,11 +51,27 @@ function goesFirst(a: Rank, b: Rank): boolean {
 }
 
 /**
- * The connection to close to make room for a new one, or `undefined` when every connection has a
- * complete request being answered (the new one should then be refused). In order: the idle
- * keep-alive connection idle the longest; else, among requests sending for at least `graceMs`,
- * the one with the fewest bytes a second so far (the longest going, between equals); else the
- * oldest of the younger requests.
+ * The connections that may be closed to make room for a new one, the first to close first; those
+ * whose complete request is being answered are left out. In order: idle keep-alive connections,
+ * the longest idle first; then requests sending for at least `graceMs`, the fewest bytes a second
+ * so far first (the longest going, between equals); then the younger requests, oldest first.
+ *
+ * @example
+ * rankForEviction([['a', { state: 'answering' }], ['b', { state: 'receiving', since: 0, bytes: 30 }], ['c', { state: 'idle', since: 9_000 }]], 10_000) // ['c', 'b']
+ */
+export function rankForEviction<T>(connections: Iterable<readonly [T, ConnectionActivity]>, now: number, graceMs: number = EVICTION_GRACE_MS): T[] {
+  const ranked: Array<{ connection: T; rank: Rank }> = [];
+  for (const [connection, activity] of connections) {
+    const rank = rankOf(activity, now, graceMs);
+    if (rank !== undefined) ranked.push({ connection, rank });
+  }
+  return ranked.sort((a, b) => (goesFirst(a.rank, b.rank) ? -1 : goesFirst(b.rank, a.rank) ? 1 : 0)).map(({ connection }) => connection);
+}
+
+/**
+ * The connection to close to make room for a new one: the first of {@link rankForEviction}, or
+ * `undefined` when every connection has a complete request being answered (the new one should
+ * then be refused).
  *
  * @example
  * chooseEviction([['a', { state: 'answering' }], ['b', { state: 'receiving', since: 0, bytes: 30 }]], 10_000) // 'b'

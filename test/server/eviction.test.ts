@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseEviction, EVICTION_GRACE_MS, type ConnectionActivity } from '../../src/server/eviction.ts';
+import { chooseEviction, EVICTION_GRACE_MS, rankForEviction, type ConnectionActivity } from '../../src/server/eviction.ts';
 
 const NOW = 1_000_000;
 const idle = (since: number): ConnectionActivity => ({ state: 'idle', since });
@@ -87,6 +87,41 @@ describe('chooseEviction', () => {
         const best = candidates.map(([, a]) => key(a)).sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])[0]!;
         expect(key(picked)).toEqual(best);
         return true;
+      }),
+      { seed: 15 },
+    );
+  });
+});
+
+describe('rankForEviction', () => {
+  it('orders idle connections, then slow requests past the grace period, then young ones, leaving out those being answered', () => {
+    const connections = [
+      ['young', receiving(NOW - 10, 0)],
+      ['fast', receiving(NOW - 30_000, 3_000_000)],
+      ['answering', answering],
+      ['idle recently', idle(NOW - 100)],
+      ['trickle', receiving(NOW - 30_000, 30)],
+      ['idle long', idle(NOW - 4_000)],
+      ['younger', receiving(NOW - 5, 0)],
+    ] as const;
+    expect(rankForEviction(connections, NOW)).toEqual(['idle long', 'idle recently', 'trickle', 'fast', 'young', 'younger']);
+  });
+
+  it('puts first the connection chooseEviction chooses', () => {
+    const activity = fc.oneof(
+      fc.constant(answering),
+      fc.integer({ min: 0, max: 600_000 }).map((age) => idle(NOW - age)),
+      fc.record({ age: fc.integer({ min: 0, max: 600_000 }), bytes: fc.integer({ min: 0, max: 10_000_000 }) }).map(({ age, bytes }) => receiving(NOW - age, bytes)),
+    );
+    fc.assert(
+      fc.property(fc.array(activity, { maxLength: 30 }), (activities) => {
+        const connections = activities.map((a, i) => [i, a] as const);
+        const ranked = rankForEviction(connections, NOW);
+        expect(ranked).toHaveLength(activities.filter((a) => a.state !== 'answering').length);
+        const first = ranked[0];
+        const chosen = chooseEviction(connections, NOW);
+        // Equal ranks may be ordered either way: compare what was chosen, not which.
+        expect(first === undefined ? undefined : activities[first]).toEqual(chosen === undefined ? undefined : activities[chosen]);
       }),
       { seed: 15 },
     );
