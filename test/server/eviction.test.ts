@@ -33,7 +33,7 @@ describe('chooseEviction', () => {
     expect(chooseEviction([['recent', idle(NOW - 100)], ['oldest', idle(NOW - 4_000)], ['middle', idle(NOW - 2_000)]], NOW)).toBe('oldest');
   });
 
-  it('chooses the request arriving with the fewest bytes a second among those past the grace period', () => {
+  it('chooses the request arriving with the fewest bytes a second', () => {
     const connections = [
       // A 10 MiB upload at 20 KiB/s, under way for 60 s: older, but far faster.
       ['upload', receiving(NOW - 60_000, 60 * 20 * 1024)],
@@ -48,16 +48,24 @@ describe('chooseEviction', () => {
     expect(chooseEviction([['newer', receiving(NOW - 5_000, 0)], ['older', receiving(NOW - 9_000, 0)]], NOW)).toBe('older');
   });
 
-  it('chooses a request past the grace period before a younger one that has sent nothing yet', () => {
+  it('chooses a connection that has sent nothing for the grace period before any that has sent something', () => {
     const connections = [
-      ['just opened', receiving(NOW - 1, 0)],
-      ['slow upload', receiving(NOW - EVICTION_GRACE_MS, 1_000_000)],
+      ['trickle', receiving(NOW - 100_000, 1)],
+      ['silent', receiving(NOW - EVICTION_GRACE_MS, 0)],
     ] as const;
-    expect(chooseEviction(connections, NOW)).toBe('slow upload');
+    expect(chooseEviction(connections, NOW)).toBe('silent');
   });
 
-  it('chooses the oldest young request when every request is within the grace period', () => {
-    expect(chooseEviction([['newest', receiving(NOW - 10, 0)], ['oldest', receiving(NOW - 900, 5_000)], ['answering', answering]], NOW, 1_000)).toBe('oldest');
+  it('spares a connection that has sent nothing yet for the grace period: the server may not have read it', () => {
+    const connections = [
+      ['just accepted', receiving(NOW - 1, 0)],
+      ['steady upload, young', receiving(NOW - 100, 40_000)],
+    ] as const;
+    expect(chooseEviction(connections, NOW)).toBe('steady upload, young');
+  });
+
+  it('chooses the oldest of the connections that have sent nothing yet when no other can go', () => {
+    expect(chooseEviction([['newest', receiving(NOW - 10, 0)], ['oldest', receiving(NOW - 400, 0)], ['answering', answering]], NOW)).toBe('oldest');
   });
 
   it('never chooses a request being answered, and chooses as a brute-force ranking does', () => {
@@ -80,7 +88,7 @@ describe('chooseEviction', () => {
           if (a.state === 'idle') return [0, a.since, a.since];
           if (a.state === 'receiving') {
             const elapsed = NOW - a.since;
-            return elapsed < EVICTION_GRACE_MS ? [2, a.since, a.since] : [1, a.bytes / (elapsed / 1000), a.since];
+            return a.bytes === 0 && elapsed < EVICTION_GRACE_MS ? [2, a.since, a.since] : [1, a.bytes / (Math.max(elapsed, 1) / 1000), a.since];
           }
           return [3, 0, 0];
         };
@@ -94,7 +102,7 @@ describe('chooseEviction', () => {
 });
 
 describe('rankForEviction', () => {
-  it('orders idle connections, then slow requests past the grace period, then young ones, leaving out those being answered', () => {
+  it('orders idle connections, then requests by rate, then connections that have sent nothing yet, leaving out those being answered', () => {
     const connections = [
       ['young', receiving(NOW - 10, 0)],
       ['fast', receiving(NOW - 30_000, 3_000_000)],
