@@ -48,7 +48,7 @@ export const CONNECTION_LIMITS: ConnectionLimits = {
   maxConnections: 1_000,
   // A browser opens at most 6 per host: one address (a flood, a script gone wrong) can hold a tenth of the slots and no more.
   maxConnectionsPerClient: 100,
-  // Apache's mod_reqtimeout default (MinRate=500): 4 kbit/s, a tenth of what a GPRS link sends, so no real upload is cut; a trickle of a byte a second is.
+  // Apache mod_reqtimeout's default (body=20,MinRate=500): 4 kbit/s, under half of one GPRS time slot, so no upload over a working link is cut; a trickle of a byte a second is.
   minBodyBytesPerSecond: 500,
   // Long enough for a phone to come out of a tunnel; a trickle is cut after 20 s instead of the request timeout's 120 s.
   minBodyRateGraceMs: 20_000,
@@ -94,7 +94,6 @@ export function timeoutOptions(limits: ConnectionLimits): ServerOptions {
   };
 }
 
-
 /** An open connection and what the caps know of it. */
 type Tracked = {
   socket: Socket;
@@ -117,7 +116,7 @@ function activityOf(connection: Tracked): ConnectionActivity {
   return { state: 'receiving', since: connection.since, bytes };
 }
 
-/** `rate` bytes a second, for a log line. */
+/** `bytes` over `ms` as bytes a second, for a log line. */
 const perSecond = (bytes: number, ms: number) => `${(bytes / Math.max(ms / 1000, 0.001)).toFixed(1)} bytes/s`;
 
 /**
