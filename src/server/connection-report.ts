@@ -25,6 +25,9 @@ export interface ConnectionReport {
   stop(): void;
 }
 
+/** `n` and `noun`, in the plural unless `n` is 1: `1 connection`, `3 connections`. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** A count of events since the last line, by client address (bounded). */
 function tally() {
   let count = 0;
@@ -88,13 +91,13 @@ export function connectionReport(
       const parts: string[] = [];
       if (refusedTotal.count > 0) parts.push(`${refusedTotal.count} while the most connections allowed were open (${limits.maxConnections}), each with a request being answered`);
       if (refusedClient.count > 0) parts.push(`${refusedClient.count} from addresses holding the most allowed per client address (${limits.maxConnectionsPerClient}): ${refusedClient.from()}`);
-      log(`refused ${refusals} connections in the last ${seconds} s: ${parts.join('; ')}`);
+      log(`refused ${counted(refusals, 'connection')} in the last ${seconds} s: ${parts.join('; ')}`);
     }
     if (evictions > 0) {
       const kinds = [evictedIdle.count > 0 ? `${evictedIdle.count} idle` : '', evictedSlow.count > 0 ? `${evictedSlow.count} sending a request slowly (${evictedSlow.from()})` : ''];
-      log(`closed ${evictions} connections in the last ${seconds} s to make room for new ones, the most allowed (${limits.maxConnections}) being open: ${kinds.filter(Boolean).join(', ')}`);
+      log(`closed ${counted(evictions, 'connection')} in the last ${seconds} s to make room for new ones, the most allowed (${limits.maxConnections}) being open: ${kinds.filter(Boolean).join(', ')}`);
     }
-    if (cut.count > 0) log(`cut ${cut.count} requests in the last ${seconds} s for sending their body slower than ${limits.minBodyBytesPerSecond} bytes/s: ${cut.from()}`);
+    if (cut.count > 0) log(`cut ${counted(cut.count, 'request')} in the last ${seconds} s for sending their body slower than ${limits.minBodyBytesPerSecond} bytes/s: ${cut.from()}`);
     since = Date.now();
     for (const each of [refusedTotal, refusedClient, evictedIdle, evictedSlow, cut]) each.clear();
     return true;
