@@ -176,12 +176,15 @@ export function capConnections(
   let ranking: Array<{ connection: Tracked; activity: ConnectionActivity }> = [];
   let next = 0;
   let rankedAt = -Infinity;
+  /** Whether a connection was accepted or answered since the ranking: when it is used up, only then can ranking again find more. */
+  let changedSinceRanking = true;
 
   function rank(now: number): void {
     const activities = new Map([...open.values()].map((connection) => [connection, activityOf(connection)]));
     ranking = rankForEviction(activities, now).map((connection) => ({ connection, activity: activities.get(connection)! }));
     next = 0;
     rankedAt = now;
+    changedSinceRanking = false;
   }
 
   /** True when `connection` is still open and doing what it was ranked for. */
@@ -194,8 +197,8 @@ export function capConnections(
   /** Closes the connection doing the least for anyone; false when every one is being answered. */
   function makeRoom(): boolean {
     const now = Date.now();
-    // Exhausted: rank again, unless that was just done (every connection is being answered).
-    if (now - rankedAt >= RANKING_TTL_MS || (next >= ranking.length && rankedAt !== now)) rank(now);
+    // Used up: rank again if anything changed (else every connection is still being answered).
+    if (now - rankedAt >= RANKING_TTL_MS || (next >= ranking.length && changedSinceRanking)) rank(now);
     let candidate = ranking[next];
     while (candidate !== undefined && !unchanged(candidate)) candidate = ranking[++next];
     if (candidate === undefined) return false;
@@ -231,7 +234,9 @@ export function capConnections(
     }
     const connection: Tracked = { socket, address, since: Date.now(), bytesAtSince: socket.bytesRead, answered: false, exchange: undefined };
     open.set(socket, connection);
-    perAddress.set(address, count + 1);
+    // Counted again: making room may have closed one of this address's own connections.
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    changedSinceRanking = true;
     socket.once('close', () => forget(connection));
   });
 
@@ -245,6 +250,7 @@ export function capConnections(
       if (connection.exchange !== exchange) return;
       connection.exchange = undefined;
       connection.answered = true;
+      changedSinceRanking = true;
       connection.since = Date.now();
       connection.bytesAtSince = connection.socket.bytesRead;
     });

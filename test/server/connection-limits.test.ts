@@ -127,6 +127,17 @@ describe('capConnections', () => {
     expect(lines).toEqual(['closed a connection to make room for a new one, the most allowed (3) being open: an idle keep-alive connection from 127.0.0.1; further ones are summed up every 60 s']);
   });
 
+  it('counts an address right when a new connection of it closed one of its own to make room', async () => {
+    const { port } = await cappedServer({ maxConnections: 2, maxConnectionsPerClient: 2 });
+    const first = open(port, '127.0.0.1');
+    expect(await served(first)).toBe(true);
+    expect(await served(open(port, '127.0.0.2'))).toBe(true);
+    // Closes `first`, idle the longest: 127.0.0.1 holds one connection again, not two.
+    expect(await served(open(port, '127.0.0.1'))).toBe(true);
+    await first.closed;
+    expect(await served(open(port, '127.0.0.1'))).toBe(true);
+  });
+
   it('closes the connection sending its request the slowest, answering it 503, when none is idle', async () => {
     const { port, lines, accepted } = await cappedServer({ maxConnections: 2, maxConnectionsPerClient: 2 });
     const headers = open(port, '127.0.0.1');
