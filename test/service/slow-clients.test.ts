@@ -230,6 +230,9 @@ describe('serve under slow and idle clients', () => {
     expect(statuses.length).toBeGreaterThan(1);
     expect(statuses.filter((status) => status !== '503')).toEqual(['201']);
 
+    // Nor is a closed upload a rejected batch: nothing of it was refused.
+    expect((await get(server, '/metrics', EVICT_NORMAL)).body).not.toMatch(/^news_ingest_rejected_batches_total\{/m);
+
     for (const client of flood) client.socket.destroy();
     expect((await get(server, '/health', FLOOD_ADDRESSES[0])).status).toBe(200);
     expect(server.process.exitCode).toBeNull();
@@ -254,6 +257,7 @@ describe('serve under slow and idle clients', () => {
     expect(server.stderr.filter((line) => / POST \/articles /.test(line)).map((line) => / POST \/articles (\d+) /.exec(line)?.[1])).toEqual(Array<string>(50).fill('408'));
     expect(server.stderr.filter((line) => line.startsWith('cut a request for sending its body slower than 100 bytes/s: 127.0.0.1 sent '))).toHaveLength(1);
     expect((await get(server, '/search?q=harbour')).status).toBe(200);
+    expect((await get(server, '/metrics')).body).not.toMatch(/^news_ingest_rejected_batches_total\{/m);
     expect(troubleIn(server.stderr)).toEqual([]);
   });
 
