@@ -37,7 +37,7 @@ type Config = {
   maxSearchesInFlight: number;
   /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
   databaseUrl: string | undefined;
-  /** Timeouts and connection caps (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`, `MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`). */
+  /** Timeouts and connection caps (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`, `MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`, `MIN_BODY_BYTES_PER_SECOND`, `MIN_BODY_RATE_GRACE_SECONDS`). */
   limits: ConnectionLimits;
 };
 
@@ -77,6 +77,8 @@ function readLimits(env: NodeJS.ProcessEnv): ConnectionLimits {
     keepAliveTimeoutMs: timeoutSetting(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', CONNECTION_LIMITS.keepAliveTimeoutMs),
     maxConnections: integerSetting(env, 'MAX_CONNECTIONS', { min: 1, fallback: CONNECTION_LIMITS.maxConnections }),
     maxConnectionsPerClient: integerSetting(env, 'MAX_CONNECTIONS_PER_CLIENT', { min: 1, fallback: CONNECTION_LIMITS.maxConnectionsPerClient }),
+    minBodyBytesPerSecond: integerSetting(env, 'MIN_BODY_BYTES_PER_SECOND', { min: 0, fallback: CONNECTION_LIMITS.minBodyBytesPerSecond }),
+    minBodyRateGraceMs: timeoutSetting(env, 'MIN_BODY_RATE_GRACE_SECONDS', CONNECTION_LIMITS.minBodyRateGraceMs),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     fail(`HEADERS_TIMEOUT_SECONDS (${limits.headersTimeoutMs / 1000}) must not be longer than REQUEST_TIMEOUT_SECONDS (${limits.requestTimeoutMs / 1000}): the whole request includes its headers`);

@@ -149,7 +149,7 @@ describe('serve', () => {
 });
 
 describe('serve settings for slow and idle clients', () => {
-  it('exits 1 with one line naming a bad timeout or connection cap', async () => {
+  it('exits 1 with one line naming a bad timeout, connection cap or minimum body rate', async () => {
     const dir = await tempDir();
     cleanup = dir.cleanup;
     const env = { PORT: '0', CORPUS_DIR: join(ROOT, 'corpus'), INDEX_DIR: join(dir.path, 'index') };
@@ -163,6 +163,8 @@ describe('serve settings for slow and idle clients', () => {
     expect(await refusal({ KEEP_ALIVE_TIMEOUT_SECONDS: '0.5' })).toBe('error: KEEP_ALIVE_TIMEOUT_SECONDS must be an integer from 1 to 86400, got "0.5"\n');
     expect(await refusal({ MAX_CONNECTIONS: 'many' })).toBe('error: MAX_CONNECTIONS must be a positive integer, got "many"\n');
     expect(await refusal({ MAX_CONNECTIONS_PER_CLIENT: '-1' })).toBe('error: MAX_CONNECTIONS_PER_CLIENT must be a positive integer, got "-1"\n');
+    expect(await refusal({ MIN_BODY_BYTES_PER_SECOND: '-5' })).toBe('error: MIN_BODY_BYTES_PER_SECOND must be an integer of at least 0, got "-5"\n');
+    expect(await refusal({ MIN_BODY_RATE_GRACE_SECONDS: '0' })).toBe('error: MIN_BODY_RATE_GRACE_SECONDS must be an integer from 1 to 86400, got "0"\n');
     expect(await refusal({ HEADERS_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '20' })).toBe(
       'error: HEADERS_TIMEOUT_SECONDS (30) must not be longer than REQUEST_TIMEOUT_SECONDS (20): the whole request includes its headers\n',
     );

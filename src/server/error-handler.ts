@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ERROR_STATUS, isServiceError, systemCodeOf, type ErrorCode } from '../errors.ts';
 import { logTarget } from './access-log.ts';
+import { EVICTED_CODE, REQUEST_TIMEOUT_CODE } from './connection-limits.ts';
 
 /** The JSON body of every error response. */
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
@@ -30,14 +31,23 @@ export function errorResponse(c: Context, code: ErrorCode, message: string, deta
  */
 export const CLIENT_CLOSED_STATUS = 499;
 
-/** The status of a request whose body did not arrive within the request timeout: Node has answered it so and closed its connection. */
+/** The status of a request whose body did not arrive within the request timeout, or arrived too slowly: Node (or the minimum rate of `connection-limits.ts`) has answered it so and closed its connection. */
 export const REQUEST_TIMEOUT_STATUS = 408;
 
-/** True when Node cut the request's connection because the request took longer than the request timeout (`server/connection-limits.ts`). */
-function requestTimedOut(c: Context): boolean {
+/** The status of a request whose connection was closed to make room for a new one (`connection-limits.ts`): it was answered so. */
+export const EVICTED_STATUS = 503;
+
+/**
+ * What the server told a request whose connection it cut itself (too slow, or closed to make
+ * room), told apart by the error the socket was destroyed with; `undefined` when the client went away.
+ */
+function statusOfCut(c: Context): number | undefined {
   // Served by @hono/node-server, the environment holds Node's request; under `app.request()` there is none.
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  return systemCodeOf(incoming?.socket?.errored) === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const code = systemCodeOf(incoming?.socket?.errored);
+  if (code === REQUEST_TIMEOUT_CODE) return REQUEST_TIMEOUT_STATUS;
+  if (code === EVICTED_CODE) return EVICTED_STATUS;
+  return undefined;
 }
 
 /**
@@ -54,7 +64,8 @@ export function isClientAbort(error: unknown, c: Context): boolean {
  * Creates the `onError` handler. `log` receives unexpected errors (with their stack and the
  * request id, for matching them with the access log), which never reach the client. A client
  * that went away is no error: answered {@link CLIENT_CLOSED_STATUS}, for the access log only
- * ({@link REQUEST_TIMEOUT_STATUS} when the server cut it for being too slow).
+ * ({@link REQUEST_TIMEOUT_STATUS} when the server cut it for being too slow, {@link EVICTED_STATUS}
+ * when it closed it to make room).
  */
 export function createErrorHandler(log: (message: string) => void): ErrorHandler {
   return function handleError(error, c) {
@@ -62,7 +73,7 @@ export function createErrorHandler(log: (message: string) => void): ErrorHandler
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
       return errorResponse(c, error.code, error.message, error.details);
     }
-    if (isClientAbort(error, c)) return new Response(null, { status: requestTimedOut(c) ? REQUEST_TIMEOUT_STATUS : CLIENT_CLOSED_STATUS });
+    if (isClientAbort(error, c)) return new Response(null, { status: statusOfCut(c) ?? CLIENT_CLOSED_STATUS });
     if (error instanceof HTTPException) {
       const code = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request');
       return errorResponse(c, code, error.message || `request failed with status ${error.status}`);

@@ -18,7 +18,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ArticleResult, BackendMetrics } from '../backends/backend.ts';
 import { isServiceError, messageOf } from '../errors.ts';
 import type { NewsService } from '../service/news-service.ts';
-import { CLIENT_CLOSED_STATUS } from './error-handler.ts';
+import { CLIENT_CLOSED_STATUS, EVICTED_STATUS, REQUEST_TIMEOUT_STATUS } from './error-handler.ts';
+
+/** The statuses the error handler gives a request cut short, by its client or by the connection limits: such a request refused nothing. */
+const CUT_SHORT_STATUSES: ReadonlySet<number> = new Set([CLIENT_CLOSED_STATUS, REQUEST_TIMEOUT_STATUS, EVICTED_STATUS]);
 
 /**
  * Latency buckets, in seconds: from a millisecond (a search of a small archive) to 10 s (a big
@@ -89,8 +92,8 @@ export function createMetrics(options: MetricsOptions & { service: NewsService; 
     },
     countRejectedBatches: async function countRejectedBatch(c, next) {
       await next();
-      // A client that went away refused nothing; 401 and 403 never get here (the guard runs first).
-      if (c.error === undefined || c.res.status === CLIENT_CLOSED_STATUS) return;
+      // A request cut short (the client went away, or the server cut it as too slow or to make room) refused nothing; 401 and 403 never get here (the guard runs first).
+      if (c.error === undefined || (!isServiceError(c.error) && CUT_SHORT_STATUSES.has(c.res.status))) return;
       writes.rejected.inc({ code: isServiceError(c.error) ? c.error.code : 'internal' });
     },
     ingested(results) {

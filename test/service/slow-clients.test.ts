@@ -18,6 +18,14 @@ const fixture = useServerFixtures();
 /** The slow clients' address; the normal client's is {@link NORMAL}. */
 const FLOOD = '127.0.0.1';
 const NORMAL = '127.0.0.2';
+/** The eviction test's flood: trickles from eight addresses, more than its cap holds, and its normal client's address. */
+const FLOOD_ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8', '127.0.0.9'];
+const FLOOD_SIZE = 300;
+const EVICT_CAP = 100;
+const EVICT_NORMAL = '127.0.0.10';
+const EVICT_UPLOADER = '127.0.0.11';
+/** Trickles the eviction test's flood opens at most every 100 ms to replace those closed. */
+const REOPEN_BURST = 20;
 /** How often a slow connection sends its next byte or header line. */
 const TRICKLE_MS = 250;
 
@@ -77,8 +85,33 @@ function get(server: ServerProcess, path: string, from = NORMAL): Promise<{ stat
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `condition` holds, checking every 20 ms (the test's own timeout bounds the wait). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await wait(20);
+}
+
 /** Lines of a log that tell of a crash or a bug: a stack frame, an error name, an internal error. */
 const troubleIn = (lines: readonly string[]) => lines.filter((line) => /^\s+at |Error\b|internal error|uncaught/i.test(line));
+
+/** Posts an article of about 200 KB from `from` in 50 slices, one every 100 ms; resolves with the status. */
+function postSlowly(server: ServerProcess, from: string): Promise<number> {
+  const body = Buffer.from(JSON.stringify({ id: 'upload', title: 'Upload', paragraphs: Array.from({ length: 5 }, (_, i) => `Upload paragraph ${i} `.padEnd(40_000, 'lorem ipsum ')) }));
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}/articles`, { method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    void (async () => {
+      const slice = Math.ceil(body.length / 50);
+      for (let at = 0; at < body.length; at += slice) {
+        req.write(body.subarray(at, at + slice));
+        await wait(100);
+      }
+      req.end();
+    })();
+  });
+}
 
 /** A corpus holding one article about a harbour, for the normal client's searches. */
 async function harbourCorpus(corpusDir: string): Promise<void> {
@@ -112,7 +145,8 @@ describe('serve under slow and idle clients', () => {
     // An idle connection was answered, then closed without a word: HTTP has nothing to say to it.
     for (const client of slow.filter((client) => client.kind === 'idle')) {
       expect(client.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(client.received()).not.toContain('408');
+      // Not a 408 status line (a request id in the headers may well hold the digits 408).
+      expect(client.received()).not.toMatch(/HTTP\/1\.1 408 /);
     }
 
     expect(server.process.exitCode).toBeNull();
@@ -151,6 +185,79 @@ describe('serve under slow and idle clients', () => {
     let health: number | undefined;
     while (health !== 200) health = await get(server, '/health', FLOOD).then(({ status }) => status, () => wait(20).then(() => undefined));
     expect(server.process.exitCode).toBeNull();
+    expect(troubleIn(server.stderr)).toEqual([]);
+  });
+
+  it('answers a normal client and lets a steady upload finish while trickles from eight addresses fill MAX_CONNECTIONS and come back as fast as they are closed', { timeout: 120_000 }, async () => {
+    const { corpusDir, start } = await fixture();
+    await harbourCorpus(corpusDir);
+    // Default timeouts and no minimum body rate: only making room frees a slot during the test.
+    const server = await start({ env: { MAX_CONNECTIONS: String(EVICT_CAP), MAX_CONNECTIONS_PER_CLIENT: '50', MIN_BODY_BYTES_PER_SECOND: '0' } });
+    const flood: SlowClient[] = [];
+    const live = () => flood.filter((client) => !client.isClosed()).length;
+    // The attacker keeps FLOOD_SIZE trickles open, opening up to REOPEN_BURST a tick to replace those closed: a sustained flood at a pace the server can accept.
+    const replenish = () => {
+      for (let i = Math.min(REOPEN_BURST, FLOOD_SIZE - live()); i > 0; i -= 1) flood.push(slowClient(server, 'body', FLOOD_ADDRESSES[flood.length % FLOOD_ADDRESSES.length]));
+    };
+    const reopening = setInterval(replenish, 100);
+    const trickling = setInterval(() => flood.forEach((client) => client.trickle()), TRICKLE_MS);
+    const answers: number[] = [];
+    try {
+      // The cap is full and the flood churns: many trickles have been closed to make room for others.
+      await until(() => flood.filter((client) => client.isClosed()).length >= 2 * FLOOD_SIZE);
+      // A steady upload meanwhile (about 40 KB/s, for seconds) is never the slowest: it is not closed.
+      const upload = postSlowly(server, EVICT_UPLOADER);
+      for (let i = 0; i < 30; i += 1) {
+        const { status, body } = await get(server, '/search?q=harbour', EVICT_NORMAL);
+        answers.push(status);
+        expect(JSON.parse(body)).toMatchObject({ total: 1 });
+      }
+      expect(await upload).toBe(201);
+    } finally {
+      clearInterval(reopening);
+      clearInterval(trickling);
+    }
+    expect(answers).toEqual(Array<number>(30).fill(200));
+
+    // Every trickle closed by the server was told why, 503, or (past its address's cap) nothing.
+    const closed = flood.filter((client) => client.isClosed());
+    expect(closed.filter((client) => !/^(HTTP\/1\.1 503 Service Unavailable\r\n[^]*)?$/.test(client.received()))).toEqual([]);
+    expect(closed.filter((client) => client.received().startsWith('HTTP/1.1 503 ')).length).toBeGreaterThanOrEqual(2 * FLOOD_SIZE);
+    expect(server.stderr.filter((line) => line.startsWith('closed a connection to make room for a new one, the most allowed (100) being open: '))).toHaveLength(1);
+
+    // A trickle closed while its request was being read is logged with what it was told, 503; the upload, 201.
+    const statuses = server.stderr.map((line) => / POST \/articles (\d+) /.exec(line)?.[1]).filter((status) => status !== undefined);
+    expect(statuses.length).toBeGreaterThan(1);
+    expect(statuses.filter((status) => status !== '503')).toEqual(['201']);
+
+    // Nor is a closed upload a rejected batch: nothing of it was refused.
+    expect((await get(server, '/metrics', EVICT_NORMAL)).body).not.toMatch(/^news_ingest_rejected_batches_total\{/m);
+
+    for (const client of flood) client.socket.destroy();
+    expect((await get(server, '/health', FLOOD_ADDRESSES[0])).status).toBe(200);
+    expect(server.process.exitCode).toBeNull();
+    expect(troubleIn(server.stderr)).toEqual([]);
+  });
+
+  it('cuts bodies arriving slower than MIN_BODY_BYTES_PER_SECOND after the grace period with a 408, long before the request timeout', { timeout: 120_000 }, async () => {
+    const { corpusDir, start } = await fixture();
+    await harbourCorpus(corpusDir);
+    const server = await start({ env: { MIN_BODY_BYTES_PER_SECOND: '100', MIN_BODY_RATE_GRACE_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '600' } });
+    // Four bytes a second each: a trickle the request timeout would hold for ten minutes.
+    const slow = Array.from({ length: 50 }, () => slowClient(server, 'body'));
+    const trickling = setInterval(() => slow.forEach((client) => client.trickle()), TRICKLE_MS);
+    try {
+      await Promise.all(slow.map((client) => client.closed));
+    } finally {
+      clearInterval(trickling);
+    }
+    for (const client of slow) expect(client.received()).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    // The access lines come once the handlers have seen their bodies end: the server's log is read as it arrives.
+    await until(() => server.stderr.filter((line) => / POST \/articles 408 /.test(line)).length >= 50);
+    expect(server.stderr.filter((line) => / POST \/articles /.test(line)).map((line) => / POST \/articles (\d+) /.exec(line)?.[1])).toEqual(Array<string>(50).fill('408'));
+    expect(server.stderr.filter((line) => line.startsWith('cut a request for sending its body slower than 100 bytes/s: 127.0.0.1 sent '))).toHaveLength(1);
+    expect((await get(server, '/search?q=harbour')).status).toBe(200);
+    expect((await get(server, '/metrics')).body).not.toMatch(/^news_ingest_rejected_batches_total\{/m);
     expect(troubleIn(server.stderr)).toEqual([]);
   });
 
