@@ -35,6 +35,8 @@ type Config = {
   rateLimitPerMinute: number | undefined;
   /** Searches running or waiting at once before more are refused with 503 (`MAX_SEARCHES_IN_FLIGHT`). */
   maxSearchesInFlight: number;
+  /** Searches run in the database at once (`DATABASE_SEARCH_CONNECTIONS`); `undefined` = the backend's default. */
+  databaseSearchConnections: number | undefined;
   /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
   databaseUrl: string | undefined;
   /** Timeouts and connection caps (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`, `MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`, `MIN_BODY_BYTES_PER_SECOND`, `MIN_BODY_RATE_GRACE_SECONDS`). */
@@ -91,11 +93,13 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   const maxBodyBytes = integerSetting(env, 'MAX_BODY_BYTES', { min: 1, fallback: MAX_BODY_BYTES });
   const rateLimitPerMinute = integerSetting(env, 'RATE_LIMIT_PER_MINUTE', { min: 1, fallback: undefined });
   const maxSearchesInFlight = integerSetting(env, 'MAX_SEARCHES_IN_FLIGHT', { min: 1, fallback: MAX_SEARCHES_IN_FLIGHT });
+  const databaseSearchConnections = integerSetting(env, 'DATABASE_SEARCH_CONNECTIONS', { min: 1, max: 100, fallback: undefined });
   return {
     port,
     maxBodyBytes,
     rateLimitPerMinute,
     maxSearchesInFlight,
+    databaseSearchConnections,
     limits: readLimits(env),
     ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
     host: env.HOST ?? '127.0.0.1',
@@ -161,11 +165,11 @@ function databaseName(url: string): string {
 }
 
 /** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */
-async function openDatabase(url: string): Promise<SearchBackend> {
+async function openDatabase(url: string, searchConnections: number | undefined): Promise<SearchBackend> {
   try {
     // Loaded only when asked for: `pg` and the backend cost a tenth of a second at every start.
     const { createPostgresBackend } = await import('./backends/postgres/index.ts');
-    return await createPostgresBackend({ url, log });
+    return await createPostgresBackend(searchConnections === undefined ? { url, log } : { url, log, searchConnections });
   } catch (error) {
     fail(`DATABASE_URL: cannot use ${databaseName(url)} (${messageOf(error)})`);
   }
@@ -173,7 +177,7 @@ async function openDatabase(url: string): Promise<SearchBackend> {
 
 /** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched when `watch`). */
 async function openBackend(config: Config, options: { watch: boolean }): Promise<SearchBackend> {
-  if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl);
+  if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl, config.databaseSearchConnections);
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
   return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, log });
@@ -378,7 +382,7 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
   if (config.databaseUrl === undefined) fail('DATABASE_URL must name the PostgreSQL database to import into, e.g. postgres://user@localhost/news');
   const opened = await open(config);
   const articles: Article[] = [...opened.library.articles.values()].map((stored) => stored.article);
-  const backend = await openDatabase(config.databaseUrl);
+  const backend = await openDatabase(config.databaseUrl, config.databaseSearchConnections);
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const bar = terminalBar('importing [{bar}] {value}/{total} articles | {eta_formatted} left', articles.length, PROGRESS_MIN_ITEMS);
   bar?.start(articles.length, 0);

@@ -165,6 +165,8 @@ describe('serve settings for slow and idle clients', () => {
     expect(await refusal({ MAX_CONNECTIONS_PER_CLIENT: '-1' })).toBe('error: MAX_CONNECTIONS_PER_CLIENT must be a positive integer, got "-1"\n');
     expect(await refusal({ MIN_BODY_BYTES_PER_SECOND: '-5' })).toBe('error: MIN_BODY_BYTES_PER_SECOND must be an integer of at least 0, got "-5"\n');
     expect(await refusal({ MIN_BODY_RATE_GRACE_SECONDS: '0' })).toBe('error: MIN_BODY_RATE_GRACE_SECONDS must be an integer from 1 to 86400, got "0"\n');
+    expect(await refusal({ MAX_SEARCHES_IN_FLIGHT: '0' })).toBe('error: MAX_SEARCHES_IN_FLIGHT must be a positive integer, got "0"\n');
+    expect(await refusal({ DATABASE_SEARCH_CONNECTIONS: '500' })).toBe('error: DATABASE_SEARCH_CONNECTIONS must be an integer from 1 to 100, got "500"\n');
     expect(await refusal({ HEADERS_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '20' })).toBe(
       'error: HEADERS_TIMEOUT_SECONDS (30) must not be longer than REQUEST_TIMEOUT_SECONDS (20): the whole request includes its headers\n',
     );

@@ -25,11 +25,16 @@ export type Database = {
 export type TransactionKind = 'write' | 'snapshot';
 
 /**
- * Connections one server opens, in two pools so that a write never waits for a connection behind
- * searches: searches (and other reads) beyond theirs queue in their pool; writes have their own
- * (they take the same row locks, so more would only wait in the database).
+ * Default searches (and other reads) one server runs in the database at once; more wait for a
+ * connection here. Searches of common words keep a database core busy each: more of them at once
+ * than the database has cores only slow each other, and the writes, down.
  */
-const MAX_CONNECTIONS = { reads: 8, writes: 2 } as const;
+export const SEARCH_CONNECTIONS = 4;
+/**
+ * Connections for writes, a pool of their own so that a write never waits for a connection
+ * behind searches (writes take the same row locks, so more would only wait in the database).
+ */
+const WRITE_CONNECTIONS = 2;
 
 const BEGIN: Record<TransactionKind, string> = {
   write: 'BEGIN',
@@ -43,9 +48,9 @@ const BEGIN: Record<TransactionKind, string> = {
  * const db = openDatabase('postgres://localhost/news');
  * await db.query('SELECT 1');
  */
-export function openDatabase(url: string, log: (line: string) => void): Database {
-  const reads = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS.reads });
-  const writes = new pg.Pool({ connectionString: url, max: MAX_CONNECTIONS.writes });
+export function openDatabase(url: string, log: (line: string) => void, searchConnections: number = SEARCH_CONNECTIONS): Database {
+  const reads = new pg.Pool({ connectionString: url, max: searchConnections });
+  const writes = new pg.Pool({ connectionString: url, max: WRITE_CONNECTIONS });
   // An idle client losing its connection (the server restarting) must not crash the process.
   for (const pool of [reads, writes]) pool.on('error', (error) => log(`postgres: idle connection lost: ${messageOf(error)}`));
   return {

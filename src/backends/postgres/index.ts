@@ -20,7 +20,12 @@ import { suggestWords } from './suggest.ts';
 import { removeArticle, writeArticles } from './write.ts';
 
 /** How to reach the database, and where to say what happened (nothing is printed otherwise). */
-export type PostgresBackendOptions = { url: string; log?: (line: string) => void };
+export type PostgresBackendOptions = {
+  url: string;
+  log?: (line: string) => void;
+  /** Searches this server runs in the database at once (default 4, `SEARCH_CONNECTIONS` in connection.ts); more wait their turn here. */
+  searchConnections?: number;
+};
 
 /**
  * Connects to the database at `url`, applies the schema's pending migrations, and returns the
@@ -31,8 +36,8 @@ export type PostgresBackendOptions = { url: string; log?: (line: string) => void
  * await backend.putArticles([article]);
  * (await backend.search(parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total
  */
-export async function createPostgresBackend({ url, log = () => undefined }: PostgresBackendOptions): Promise<SearchBackend> {
-  const db = openDatabase(url, log);
+export async function createPostgresBackend({ url, log = () => undefined, searchConnections }: PostgresBackendOptions): Promise<SearchBackend> {
+  const db = openDatabase(url, log, searchConnections);
   try {
     await migrate(db, log);
   } catch (error) {
