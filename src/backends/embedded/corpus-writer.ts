@@ -30,10 +30,13 @@ export type ArticleResult = { id: string; status: AddOutcome; paragraphs: number
 
 /**
  * How a write shares the event loop: `pause` is awaited between slices of work on a large batch
- * (the next turn of the event loop by default). `termsChecked`: the caller has run
- * {@link checkNewArticles} on the batch already.
+ * (the next turn of the event loop by default). `checked`: the batch's articles each with its
+ * content hash, from {@link checkNewArticles}, which has checked their terms already.
  */
-export type WriteOptions = { pause?: () => Promise<unknown>; termsChecked?: boolean };
+export type WriteOptions = { pause?: () => Promise<unknown>; checked?: readonly CheckedArticle[] };
+
+/** An article and its content hash, as {@link checkNewArticles} leaves it. */
+export type CheckedArticle = { article: Article; hash: string };
 
 
 /** Creates the state of a library opened from `files`. */
@@ -59,9 +62,7 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   // `item`: the article's number in the batch, counted from 1, for messages.
   const latest = new Map<string, { article: Article; hash: string; item: number }>();
   for (const [index, article] of articles.entries()) {
-    // Hashing a large article takes a while: searches first (its request was just parsed).
-    if (textLength(article) > SLICE_CHARS) await pause();
-    const hash = contentHash(article);
+    const hash = options.checked?.[index]?.hash ?? (await hashOf(article, pause));
     const before = latest.get(article.id)?.hash ?? state.library.articles.get(article.id)?.hash;
     const status: AddOutcome = before === undefined ? 'created' : before === hash ? 'unchanged' : 'updated';
     results.push({ id: article.id, status, paragraphs: article.paragraphs.length });
@@ -69,7 +70,7 @@ export async function addArticles(state: CorpusState, articles: readonly Article
   }
   const changed = [...latest.values()].filter(({ article, hash }) => state.library.articles.get(article.id)?.hash !== hash);
   if (changed.length === 0) return results;
-  if (options.termsChecked !== true) await checkDistinctTerms(changed, pause);
+  if (options.checked === undefined) await checkDistinctTerms(changed, pause);
 
   const plan = createPlan(state, changed.map(({ article }) => article.id));
   const targets: string[] = [];
@@ -87,11 +88,21 @@ export async function addArticles(state: CorpusState, articles: readonly Article
 /**
  * The checks of {@link addArticles} that concern each article alone (its number of distinct
  * terms), on the articles of `articles` that differ from the library's version, naming them by
- * their number in `articles` (from 1): run on a request's batch before it is committed with others.
+ * their number in `articles` (from 1): run on a request's batch before it is committed with
+ * others. Returns each article with its content hash, for {@link WriteOptions.checked}.
  */
-export async function checkNewArticles(state: CorpusState, articles: readonly Article[]): Promise<void> {
-  const changed = articles.flatMap((article, index) => (state.library.articles.get(article.id)?.hash === contentHash(article) ? [] : [{ article, item: index + 1 }]));
+export async function checkNewArticles(state: CorpusState, articles: readonly Article[]): Promise<CheckedArticle[]> {
+  const checked: CheckedArticle[] = [];
+  for (const article of articles) checked.push({ article, hash: await hashOf(article, yieldToEventLoop) });
+  const changed = checked.flatMap(({ article, hash }, index) => (state.library.articles.get(article.id)?.hash === hash ? [] : [{ article, item: index + 1 }]));
   await checkDistinctTerms(changed);
+  return checked;
+}
+
+/** The content hash of `article`; a large one waits for `pause` first (hashing it takes a while: searches first). */
+async function hashOf(article: Article, pause: () => Promise<unknown>): Promise<string> {
+  if (textLength(article) > SLICE_CHARS) await pause();
+  return contentHash(article);
 }
 
 /** Removes an article from the corpus and the library; false when the id is unknown. */

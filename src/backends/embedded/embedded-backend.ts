@@ -7,7 +7,7 @@
  */
 import type { Article } from '../../ingest/article.ts';
 import type { BackendSearch, SearchBackend } from '../backend.ts';
-import { addArticles, checkNewArticles, removeArticle, stateFingerprint, type CorpusState } from './corpus-writer.ts';
+import { addArticles, checkNewArticles, removeArticle, stateFingerprint, type CheckedArticle, type CorpusState } from './corpus-writer.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
@@ -67,7 +67,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
   let index: IndexState = indexDir === undefined ? { persisted: false, reason: 'no index folder: nothing is saved' } : (options.index ?? { persisted: true });
   const writes = createSerialQueue();
   // Batches arriving while a write runs are written together after it: one round of flushes.
-  const puts = createGroupCommit(writes, (articles: Article[]) => addArticles(state, articles, { termsChecked: true }));
+  const puts = createGroupCommit(writes, (checked: CheckedArticle[]) => addArticles(state, checked.map(({ article }) => article), { checked }));
   const snapshots = createSnapshotScheduler({
     delayMs: snapshotDelayMs,
     log,
@@ -104,8 +104,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     search: async (query, request) => toBackendSearch(await searchInSlices(library, query, request, { turns: eventLoopTurns })),
     getArticle: async (id) => library.articles.get(id)?.article,
     async putArticles(articles: readonly Article[]) {
-      await checkNewArticles(state, articles);
-      const results = await puts.submit(articles);
+      const results = await puts.submit(await checkNewArticles(state, articles));
       if (results.some((result) => result.status !== 'unchanged')) snapshots.changed();
       return results;
     },
