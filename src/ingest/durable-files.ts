@@ -60,11 +60,7 @@ export async function stageFile(target: string, content: FileContent): Promise<S
   const handle = await open(temporary, 'w');
   try {
     let expected = 0;
-    if (typeof content === 'string' || Buffer.isBuffer(content)) {
-      expected = await writeAll(handle, typeof content === 'string' ? Buffer.from(content) : content);
-    } else {
-      for await (const piece of content) expected += await writeAll(handle, Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
-    }
+    for await (const piece of content) expected += await writeAll(handle, Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
     await handle.sync();
     const info = await handle.stat();
     if (info.size !== expected) throw shortWrite(temporary, info.size, expected);
@@ -177,23 +173,19 @@ function relativeTo(folder: string, path: string): string {
 /** Applies a journal: the renames whose temporary file is still there, then the deletions; flushes every folder touched. */
 async function applyJournal(folder: string, journal: Journal): Promise<void> {
   const folders = new Set<string>();
-  // Renames (to distinct targets) and deletions are independent of one another: done side by side.
-  await Promise.all(
-    journal.renames.map(async ([temporary, target]) => {
-      folders.add(dirname(join(folder, target)));
-      try {
-        fs.renameSync(join(folder, temporary), join(folder, target));
-      } catch (error) {
-        if (systemCodeOf(error) !== 'ENOENT') throw error; // already renamed before a crash
-      }
-    }),
-  );
-  await Promise.all(
-    journal.deletes.map(async (path) => {
-      folders.add(dirname(join(folder, path)));
-      fs.rmSync(join(folder, path), { force: true });
-    }),
-  );
+  // Renames and deletions are metadata changes, done in place; only the folders' flushes wait on the disk.
+  for (const [temporary, target] of journal.renames) {
+    folders.add(dirname(join(folder, target)));
+    try {
+      fs.renameSync(join(folder, temporary), join(folder, target));
+    } catch (error) {
+      if (systemCodeOf(error) !== 'ENOENT') throw error; // already renamed before a crash
+    }
+  }
+  for (const path of journal.deletes) {
+    folders.add(dirname(join(folder, path)));
+    fs.rmSync(join(folder, path), { force: true });
+  }
   await Promise.all([...folders].map(syncFolder));
 }
 
