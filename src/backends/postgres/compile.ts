@@ -20,6 +20,12 @@ import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 /** What scoring needs from the corpus: the paragraph count, average field lengths, and document frequencies by stem lexeme. */
 export type CorpusStats = { paragraphs: number; avgTitle: number; avgText: number; df: ReadonlyMap<string, number> };
 
+/** BM25's inverse document frequency of a stem lexeme, as MiniSearch computes it. */
+export function inverseDocumentFrequency(stats: CorpusStats, lexeme: string): number {
+  const df = stats.df.get(lexeme) ?? 0;
+  return Math.log(1 + (stats.paragraphs - df + 0.5) / (df + 0.5));
+}
+
 /** The SQL of a search over `paragraphs AS p`. */
 export type CompiledSearch = {
   /** The `tsquery` literal of the candidates; null when nothing can match. */
@@ -122,10 +128,7 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
     return placeholder;
   };
 
-  const idfOf = (lexeme: string): number => {
-    const df = stats.df.get(lexeme) ?? 0;
-    return Math.log(1 + (stats.paragraphs - df + 0.5) / (df + 0.5));
-  };
+  const idfOf = (lexeme: string): number => inverseDocumentFrequency(stats, lexeme);
   const idf = (lexeme: string): string => {
     let placeholder = idfParams.get(lexeme);
     if (placeholder === undefined) {

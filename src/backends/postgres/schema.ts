@@ -283,4 +283,58 @@ END $$;
 ALTER TABLE articles ADD COLUMN byline text;
 `,
   },
+  {
+    version: 3,
+    name: 'article numbers, posting blocks',
+    sql: String.raw`
+-- A number for each version of an article (a new one on every write that changes it): postings
+-- name paragraphs by it, four bytes instead of the id. Numbers of an existing corpus follow the
+-- order of its ids.
+CREATE SEQUENCE article_numbers AS int;
+ALTER TABLE articles ADD COLUMN art int;
+UPDATE articles AS a SET art = s.art FROM (SELECT article_id, row_number() OVER (ORDER BY article_id)::int AS art FROM articles) AS s
+  WHERE a.article_id = s.article_id;
+SELECT setval('article_numbers', coalesce((SELECT max(art) FROM articles), 1), (SELECT count(*) > 0 FROM articles));
+ALTER TABLE articles ALTER COLUMN art SET DEFAULT nextval('article_numbers'), ALTER COLUMN art SET NOT NULL;
+ALTER SEQUENCE article_numbers OWNED BY articles.art;
+CREATE UNIQUE INDEX articles_art ON articles (art);
+
+-- The postings of each stem lexeme (postings.ts), in blocks of up to a few thousand entries of
+-- 10 bytes: the article's number (4), the paragraph's number (2; for a title lexeme, the
+-- article's paragraph count), the term frequency (2) and the field length (2), big-endian.
+-- Entries of a block are in the order they were written (by article number, mostly); blocks by
+-- their number. A search reads the blocks of its stems and nothing of the paragraph rows.
+-- first_art / last_art: the lowest and highest article number of the block, to find an
+-- article's entries when it is replaced or deleted.
+CREATE TABLE postings (
+  lexeme text COLLATE "C" NOT NULL,
+  block int NOT NULL,
+  first_art int NOT NULL,
+  last_art int NOT NULL,
+  entries int NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (lexeme, block)
+);
+-- Blocks are read whole and are mostly numbers that compress poorly: no compression to undo.
+ALTER TABLE postings ALTER COLUMN data SET STORAGE EXTERNAL;
+
+INSERT INTO postings (lexeme, block, first_art, last_art, entries, data)
+SELECT lexeme, (rank - 1) / 2048, min(art), max(art), count(*)::int, string_agg(entry, ''::bytea ORDER BY rank)
+FROM (
+  SELECT lexeme, art, entry, row_number() OVER (PARTITION BY lexeme ORDER BY art, slot) AS rank
+  FROM (
+    SELECT e.key AS lexeme, a.art, p.n AS slot,
+      int4send(a.art) || substring(int4send(p.n) FROM 3) || substring(int4send(e.value::int) FROM 3) || substring(int4send(p.text_length) FROM 3) AS entry
+    FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e
+    WHERE left(e.key, 1) = 's'
+    UNION ALL
+    SELECT e.key, a.art, 0,
+      int4send(a.art) || substring(int4send(a.paragraph_count) FROM 3) || substring(int4send(e.value::int) FROM 3) || substring(int4send(p.title_length) FROM 3)
+    FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e
+    WHERE p.n = 1 AND left(e.key, 1) = 't'
+  ) AS entries
+) AS ranked
+GROUP BY lexeme, (rank - 1) / 2048;
+`,
+  },
 ];

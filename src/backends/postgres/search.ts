@@ -18,6 +18,7 @@ import type { Database, Queryable } from './connection.ts';
 import { expandTerms } from './expand.ts';
 import { stemLexeme } from './lexemes.ts';
 import { planUnit, relaxable, stemsFrom, type StemsOf, type Unit } from './query-plan.ts';
+import { postingsCanRank, rankFromPostings } from './postings-rank.ts';
 import { rankingStatement, readRanked, type Ranked } from './rank.ts';
 import { createParams } from './sql.ts';
 
@@ -58,6 +59,10 @@ export async function runSearch(db: Database, query: ParsedQuery, request: Searc
     const run = async (units: Unit[], relaxed: boolean): Promise<Ranked> => {
       const empty: Ranked = { total: 0, page: [], facets: Object.fromEntries(request.facets.map((name) => [name, {}])) };
       if (stats.paragraphs === 0) return empty;
+      if (postingsCanRank(units, request)) {
+        await budgetLeft(client);
+        return rankFromPostings(client, units, relaxed, stats, request);
+      }
       const params = createParams();
       const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
       if (compiled.tsquery === null) return empty;

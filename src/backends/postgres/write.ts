@@ -14,7 +14,9 @@ import { createError } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
 import type { ArticleResult } from '../backend.ts';
 import { articleRows, type ArticleRows } from './article-rows.ts';
+import { stemLexeme } from './lexemes.ts';
 import type { Database, Queryable } from './connection.ts';
+import { addEntry, appendPostings, removePostings, type LexemeEntries } from './postings.ts';
 
 /** What a transaction changes in the corpus statistics. */
 type Delta = {
@@ -52,13 +54,18 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
     const changed = analyzed.filter((rows) => stored.get(rows.article.id) !== rows.hash);
     const replaced = changed.map((rows) => rows.article.id).filter((id) => stored.has(id));
     const delta = emptyDelta();
-    if (replaced.length > 0) await removeArticles(client, replaced, delta, false);
+    const removed = replaced.length > 0 ? await removeArticles(client, replaced, delta, false) : NOTHING_REMOVED;
+    let added: LexemeEntries = new Map();
     if (changed.length > 0) {
-      await upsertArticles(client, changed);
+      const arts = await upsertArticles(client, changed);
       await insertParagraphs(client, changed);
       for (const rows of changed) addArticle(delta, rows);
+      added = postingsOf(changed, arts);
     }
     await applyDelta(client, delta);
+    // After applyDelta: the stems of every lexeme touched are locked by this transaction.
+    await removePostings(client, removed.lexemes, removed.arts);
+    await appendPostings(client, added);
     return analyzed.map((rows): ArticleResult => {
       const hash = stored.get(rows.article.id);
       const status = hash === undefined ? 'created' : hash === rows.hash ? 'unchanged' : 'updated';
@@ -74,8 +81,9 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
     const { rows } = await client.query('SELECT 1 FROM articles WHERE article_id = $1', [id]);
     if (rows.length === 0) return false;
     const delta = emptyDelta();
-    await removeArticles(client, [id], delta, true);
+    const removed = await removeArticles(client, [id], delta, true);
     await applyDelta(client, delta);
+    await removePostings(client, removed.lexemes, removed.arts);
     return true;
   });
 }
@@ -113,16 +121,27 @@ function addWord(delta: Delta, word: string, stem: string, articles: number): vo
   else entry.articles += articles;
 }
 
+/** What removing stored articles leaves for the postings: their numbers and the lexemes they held. */
+type Removed = { arts: number[]; lexemes: string[] };
+const NOTHING_REMOVED: Removed = { arts: [], lexemes: [] };
+
 /**
  * Subtracts what the stored articles `ids` count in the statistics (read from their rows) and
  * deletes their paragraphs; their article rows too when `whole` (an update overwrites them).
+ * Returns their article numbers and lexemes, whose postings go once the stems are locked.
  */
-async function removeArticles(client: Queryable, ids: readonly string[], delta: Delta, whole: boolean): Promise<void> {
+async function removeArticles(client: Queryable, ids: readonly string[], delta: Delta, whole: boolean): Promise<Removed> {
+  const numbers = await client.query('SELECT art FROM articles WHERE article_id = ANY($1)', [ids]);
+  const arts = (numbers.rows as Array<{ art: number }>).map((row) => row.art);
   const frequencies = await client.query(
     'SELECT key, count(*)::int AS paragraphs FROM paragraphs AS p CROSS JOIN LATERAL jsonb_object_keys(p.tf) AS key WHERE p.article_id = ANY($1) GROUP BY key',
     [ids],
   );
-  for (const row of frequencies.rows as Array<{ key: string; paragraphs: number }>) addStem(delta, row.key, -row.paragraphs);
+  const lexemes: string[] = [];
+  for (const row of frequencies.rows as Array<{ key: string; paragraphs: number }>) {
+    addStem(delta, row.key, -row.paragraphs);
+    lexemes.push(row.key);
+  }
   const words = await client.query(
     `SELECT w.word, w.stem, count(*)::int AS articles FROM (
        SELECT a.article_id, t AS word FROM articles AS a CROSS JOIN LATERAL unnest(a.title_words || a.title_compounds) AS t WHERE a.article_id = ANY($1)
@@ -143,10 +162,11 @@ async function removeArticles(client: Queryable, ids: readonly string[], delta: 
   delta.textLength -= sums.text;
   await client.query('DELETE FROM paragraphs WHERE article_id = ANY($1)', [ids]);
   if (whole) await client.query('DELETE FROM articles WHERE article_id = ANY($1)', [ids]);
+  return { arts, lexemes };
 }
 
-/** Writes the article rows of new and changed articles. */
-async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]): Promise<void> {
+/** Writes the article rows of new and changed articles, each with a new article number; returns the numbers by id. */
+async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]): Promise<Map<string, number>> {
   const records = changed.map(({ article, hash, title }) => ({
     article_id: article.id,
     title: article.title,
@@ -164,7 +184,7 @@ async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]
     title_compound_spans: title.compoundSpans,
     title_sentence_starts: title.sentenceStarts,
   }));
-  await client.query(
+  const { rows } = await client.query(
     `INSERT INTO articles (article_id, title, source, date, url, caption, dateline, byline, content_hash, paragraph_count,
        title_words, title_compounds, title_compound_starts, title_compound_spans, title_sentence_starts)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(article_id text, title text, source text, date text, url text, caption text,
@@ -175,9 +195,26 @@ async function upsertArticles(client: Queryable, changed: readonly ArticleRows[]
        content_hash = excluded.content_hash,
        paragraph_count = excluded.paragraph_count, title_words = excluded.title_words, title_compounds = excluded.title_compounds,
        title_compound_starts = excluded.title_compound_starts, title_compound_spans = excluded.title_compound_spans,
-       title_sentence_starts = excluded.title_sentence_starts, ingested_at = now()`,
+       title_sentence_starts = excluded.title_sentence_starts, ingested_at = now(), art = nextval('article_numbers')
+     RETURNING article_id, art`,
     [JSON.stringify(records)],
   );
+  return new Map((rows as Array<{ article_id: string; art: number }>).map((row) => [row.article_id, row.art]));
+}
+
+/** The posting entries of new and changed articles (numbered by `arts`), in order of article number. */
+function postingsOf(changed: readonly ArticleRows[], arts: ReadonlyMap<string, number>): LexemeEntries {
+  const entries: LexemeEntries = new Map();
+  const numbered = changed.map((rows) => ({ rows, art: arts.get(rows.article.id) as number })).sort((a, b) => a.art - b.art);
+  for (const { rows, art } of numbered) {
+    if (rows.paragraphs.length === 0) continue;
+    for (const [key, tf] of rows.title.stems) addEntry(entries, stemLexeme('title', key), { art, slot: rows.paragraphs.length, tf, length: rows.titleLength });
+    for (const paragraph of rows.paragraphs) {
+      const length = paragraph.text.stems.size;
+      for (const [key, tf] of paragraph.text.stems) addEntry(entries, stemLexeme('text', key), { art, slot: paragraph.n, tf, length });
+    }
+  }
+  return entries;
 }
 
 /** Writes the paragraph rows of new and changed articles, a bounded number per statement. */
@@ -222,7 +259,8 @@ async function insertParagraphs(client: Queryable, changed: readonly ArticleRows
 
 /** Applies `delta` to the shared statistics: stems, then words (each in sorted order), then the totals. */
 async function applyDelta(client: Queryable, delta: Delta): Promise<void> {
-  const stems = [...delta.stems].filter(([, [title, text]]) => title !== 0 || text !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Stems whose counts do not change are locked too: their lexemes' postings change (postings.ts).
+  const stems = [...delta.stems].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (stems.length > 0) {
     const keys = stems.map(([key]) => key);
     await client.query(

@@ -1,0 +1,366 @@
+/**
+ * @module backends/postgres/postings-rank
+ * Ranking from the posting blocks (postings.ts) instead of the paragraph rows, for the searches
+ * whose every unit is an AND of terms with excluded terms (one term, several, a prefix, a
+ * wildcard, a fuzzy term, exclusions, and their relaxed clauses) and whose request has no
+ * filter, facet, date sort or grouping: the commonest searches, and those that read the most
+ * rows. The blocks of the query's stems are read in one statement, and the rest runs here, on
+ * typed arrays: the candidates (every paragraph holding a positive stem, a title stem standing
+ * for each paragraph of its article), the exact match, the score, the paragraph-hit rule, the
+ * exact total and the page. It computes what compile.ts and rank.ts compute in SQL, in the same
+ * order of float operations; the rows are read only for the page's article ids.
+ */
+import { BM25, TITLE_BOOST } from '../../search/ranking.ts';
+import type { Field } from '../../search/query.ts';
+import type { SearchRequest } from '../backend.ts';
+import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
+import type { Queryable } from './connection.ts';
+import { stemLexeme } from './lexemes.ts';
+import { ENTRY_BYTES } from './postings.ts';
+import type { Leaf, Unit } from './query-plan.ts';
+import type { PageRow, Ranked } from './rank.ts';
+
+/** Paragraph numbers per article in a paragraph's key (`art * SLOTS + n`): above the 10,000 paragraphs an article may have. */
+const SLOTS = 16384;
+/** A list this many times shorter than the candidates is placed by binary search, a longer one by a merge. */
+const SEARCH_RATIO = 16;
+
+/** Whether {@link rankFromPostings} can rank `units` for `request`. */
+export function postingsCanRank(units: readonly Unit[], request: SearchRequest): boolean {
+  if (request.sources.length > 0 || request.from !== null || request.to !== null) return false;
+  if (request.facets.length > 0 || request.sort !== 'relevance' || request.group !== 'paragraph') return false;
+  return units.every((unit) => unit.exact && [...unit.root.must, ...unit.root.not].every((node) => node.kind === 'term'));
+}
+
+/** A lexeme's postings as paragraphs: sorted keys, term frequencies, field lengths, and (once placed) their candidate numbers. */
+type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?: Int32Array };
+
+/** What one unit makes of each candidate. */
+type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Array };
+
+/**
+ * Ranks `units` (one, or one per clause when `relaxed`) from the posting blocks; see
+ * rank.ts for the order and the paragraph-hit rule.
+ */
+export async function rankFromPostings(client: Queryable, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest): Promise<Ranked> {
+  const positive = new Set<string>();
+  const all = new Set<string>();
+  for (const unit of units) {
+    const counted = new Set(unit.positive);
+    for (const leaf of unit.leaves) {
+      for (const lexeme of lexemesOf(leaf)) {
+        all.add(lexeme);
+        if (counted.has(leaf)) positive.add(lexeme);
+      }
+    }
+  }
+  const postings = await readPostings(client, [...all]);
+  const candidates = union([...positive].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0)));
+  for (const list of postings.values()) list.at = place(candidates, list.keys);
+
+  const size = candidates.length;
+  const results = units.map((unit) => evaluateUnit(unit, postings, stats, size));
+  let hit: Uint8Array;
+  let textMatched: Uint8Array;
+  let score: Float64Array;
+  let clauses: Uint8Array | null = null;
+  if (!relaxed) {
+    ({ hit, textMatched, score } = results[0] as UnitResult);
+  } else {
+    hit = new Uint8Array(size);
+    textMatched = new Uint8Array(size);
+    score = new Float64Array(size);
+    clauses = new Uint8Array(size);
+    for (const result of results) {
+      for (let d = 0; d < size; d++) {
+        if (result.hit[d] === 0) continue;
+        hit[d] = 1;
+        clauses[d] = (clauses[d] as number) + 1;
+        score[d] = (score[d] as number) + (result.score[d] as number);
+        if (result.textMatched[d] === 1) textMatched[d] = 1;
+      }
+    }
+  }
+
+  // The paragraph-hit rule: an article's paragraphs that matched in their text, or else its first paragraph that matched.
+  const counted: number[] = [];
+  const counts = new Uint8Array(size);
+  for (let start = 0; start < size; ) {
+    const art = Math.floor((candidates[start] as number) / SLOTS);
+    let end = start;
+    let first = -1;
+    let anyText = false;
+    while (end < size && Math.floor((candidates[end] as number) / SLOTS) === art) {
+      if (hit[end] === 1) {
+        if (first < 0) first = end;
+        if (textMatched[end] === 1) {
+          anyText = true;
+          counted.push(end);
+          counts[end] = 1;
+        }
+      }
+      end++;
+    }
+    if (!anyText && first >= 0) {
+      counted.push(first);
+      counts[first] = 1;
+    }
+    start = end;
+  }
+
+  const page = await pageOf(client, counted, candidates, { clauses, textMatched, score }, request);
+  return { total: counted.length, page, facets: {} };
+}
+
+/** The lexemes a leaf looks up: each of its stems in each of its fields. */
+function lexemesOf(leaf: Leaf): string[] {
+  return leaf.stems.flatMap((stem) => leaf.fields.map((field) => stemLexeme(field, stem)));
+}
+
+/** Reads and decodes the blocks of `lexemes`; a lexeme without postings is absent from the map. */
+async function readPostings(client: Queryable, lexemes: readonly string[]): Promise<Map<string, Postings>> {
+  const blocks = new Map<string, Buffer[]>();
+  if (lexemes.length > 0) {
+    // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
+    const { rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block', [lexemes]);
+    for (const row of rows as Array<{ lexeme: string; data: Buffer }>) {
+      const list = blocks.get(row.lexeme);
+      if (list === undefined) blocks.set(row.lexeme, [row.data]);
+      else list.push(row.data);
+    }
+  }
+  const postings = new Map<string, Postings>();
+  for (const [lexeme, list] of blocks) postings.set(lexeme, decodePostings(Buffer.concat(list), lexeme.startsWith(stemLexeme('title', ''))));
+  return postings;
+}
+
+/** A lexeme's entries as paragraphs, sorted by key; a title entry stands for every paragraph of its article. */
+function decodePostings(data: Buffer, title: boolean): Postings {
+  const entries = Math.floor(data.length / ENTRY_BYTES);
+  let count = entries;
+  if (title) {
+    count = 0;
+    for (let at = 0; at < entries * ENTRY_BYTES; at += ENTRY_BYTES) count += data.readUInt16BE(at + 4);
+  }
+  const keys = new Float64Array(count);
+  const tf = new Uint16Array(count);
+  const length = new Uint16Array(count);
+  let sorted = true;
+  let i = 0;
+  for (let at = 0; at < entries * ENTRY_BYTES; at += ENTRY_BYTES) {
+    const base = data.readUInt32BE(at) * SLOTS;
+    const slot = data.readUInt16BE(at + 4);
+    const frequency = data.readUInt16BE(at + 6);
+    const size = data.readUInt16BE(at + 8);
+    const first = title ? 1 : slot;
+    const last = title ? slot : slot;
+    for (let n = first; n <= last; n++, i++) {
+      keys[i] = base + n;
+      tf[i] = frequency;
+      length[i] = size;
+      if (i > 0 && (keys[i - 1] as number) > base + n) sorted = false;
+    }
+  }
+  if (sorted) return { keys, tf, length };
+  // Blocks hold entries in the order writers committed them, not always by article number.
+  const order = Array.from({ length: count }, (_, index) => index).sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  return { keys: Float64Array.from(order, (index) => keys[index] as number), tf: Uint16Array.from(order, (index) => tf[index] as number), length: Uint16Array.from(order, (index) => length[index] as number) };
+}
+
+/** The sorted union of sorted key lists. */
+function union(lists: readonly Float64Array[]): Float64Array {
+  const nonEmpty = lists.filter((list) => list.length > 0);
+  if (nonEmpty.length === 0) return new Float64Array(0);
+  if (nonEmpty.length === 1) return nonEmpty[0] as Float64Array;
+  const all = new Float64Array(nonEmpty.reduce((sum, list) => sum + list.length, 0));
+  let at = 0;
+  for (const list of nonEmpty) {
+    all.set(list, at);
+    at += list.length;
+  }
+  all.sort();
+  let kept = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
+  return all.subarray(0, kept);
+}
+
+/** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
+function place(candidates: Float64Array, keys: Float64Array): Int32Array {
+  const at = new Int32Array(keys.length);
+  if (keys.length * SEARCH_RATIO < candidates.length) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as number;
+      let low = 0;
+      let high = candidates.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((candidates[middle] as number) < key) low = middle + 1;
+        else high = middle;
+      }
+      at[i] = low < candidates.length && candidates[low] === key ? low : -1;
+    }
+    return at;
+  }
+  let c = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as number;
+    while (c < candidates.length && (candidates[c] as number) < key) c++;
+    at[i] = c < candidates.length && candidates[c] === key ? c : -1;
+  }
+  return at;
+}
+
+/** MiniSearch's BM25+ term score (ns_bm25 in the schema, the same operations in the same order). */
+function bm25(tf: number, idf: number, length: number, average: number): number {
+  return idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
+}
+
+/** One unit over the candidates: which match, which matched in their text, and their scores (compile.ts, `unit`). */
+function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): UnitResult {
+  const average: Record<Field, number> = { title: stats.avgTitle, text: stats.avgText };
+  /** Bit 1: in the title, bit 2: in the text. */
+  const presence = new Map<Leaf, Uint8Array>();
+  const presentOf = (leaf: Leaf): Uint8Array => {
+    let present = presence.get(leaf);
+    if (present === undefined) {
+      present = new Uint8Array(size);
+      for (const stem of leaf.stems) {
+        for (const field of leaf.fields) {
+          const list = postings.get(stemLexeme(field, stem));
+          if (list === undefined) continue;
+          const bit = field === 'title' ? 1 : 2;
+          const at = list.at as Int32Array;
+          for (let i = 0; i < at.length; i++) {
+            const d = at[i] as number;
+            if (d >= 0) present[d] = (present[d] as number) | bit;
+          }
+        }
+      }
+      presence.set(leaf, present);
+    }
+    return present;
+  };
+  const leafScore = (leaf: Leaf, into: Float64Array): void => {
+    for (const stem of leaf.stems) {
+      for (const field of leaf.fields) {
+        const lexeme = stemLexeme(field, stem);
+        const list = postings.get(lexeme);
+        if (list === undefined) continue;
+        const idf = inverseDocumentFrequency(stats, lexeme);
+        const at = list.at as Int32Array;
+        for (let i = 0; i < at.length; i++) {
+          const d = at[i] as number;
+          if (d < 0) continue;
+          const score = bm25(list.tf[i] as number, idf, list.length[i] as number, average[field]);
+          into[d] = (into[d] as number) + (field === 'title' ? TITLE_BOOST * score : score);
+        }
+      }
+    }
+  };
+
+  const must = unit.root.must.map((node) => unit.leafOf.get(node as never) as Leaf);
+  const excluded = unit.root.not.map((node) => unit.leafOf.get(node as never) as Leaf);
+  const hit = new Uint8Array(size).fill(1);
+  for (const leaf of must) {
+    const present = presentOf(leaf);
+    for (let d = 0; d < size; d++) if (present[d] === 0) hit[d] = 0;
+  }
+  for (const leaf of excluded) {
+    const present = presentOf(leaf);
+    for (let d = 0; d < size; d++) if (present[d] !== 0) hit[d] = 0;
+  }
+  const textMatched = new Uint8Array(size);
+  for (const leaf of unit.positive) {
+    const present = presentOf(leaf);
+    for (let d = 0; d < size; d++) if (((present[d] as number) & 2) !== 0) textMatched[d] = 1;
+  }
+
+  // The sum of the leaves' scores, times the distinct stems matched (in the fields of the leaves holding them).
+  const score = new Float64Array(size);
+  for (const leaf of must) leafScore(leaf, score);
+  const fieldsOfStem = new Map<string, Set<Field>>();
+  for (const leaf of unit.positive) {
+    for (const stem of leaf.stems) {
+      const fields = fieldsOfStem.get(stem) ?? new Set<Field>();
+      for (const field of leaf.fields) fields.add(field);
+      fieldsOfStem.set(stem, fields);
+    }
+  }
+  const stems = new Uint16Array(size);
+  const seen = new Int32Array(size).fill(-1);
+  let stamp = 0;
+  for (const [stem, fields] of fieldsOfStem) {
+    for (const field of fields) {
+      const list = postings.get(stemLexeme(field, stem));
+      if (list === undefined) continue;
+      const at = list.at as Int32Array;
+      for (let i = 0; i < at.length; i++) {
+        const d = at[i] as number;
+        if (d < 0 || seen[d] === stamp) continue;
+        seen[d] = stamp;
+        stems[d] = (stems[d] as number) + 1;
+      }
+    }
+    stamp++;
+  }
+  for (let d = 0; d < size; d++) score[d] = (score[d] as number) * (stems[d] as number);
+  return { hit, textMatched, score };
+}
+
+/** The page of the counted candidates: by clauses held, text matched, score, then paragraph id (rank.ts). */
+async function pageOf(
+  client: Queryable,
+  counted: readonly number[],
+  candidates: Float64Array,
+  ranking: { clauses: Uint8Array | null; textMatched: Uint8Array; score: Float64Array },
+  request: SearchRequest,
+): Promise<PageRow[]> {
+  const { clauses, textMatched, score } = ranking;
+  const wanted = request.offset + request.limit;
+  if (wanted === 0 || counted.length === 0) return [];
+  /** Positive when a ranks before b, ignoring the paragraph id. */
+  const better = (a: number, b: number): number =>
+    (clauses === null ? 0 : (clauses[a] as number) - (clauses[b] as number)) || (textMatched[a] as number) - (textMatched[b] as number) || (score[a] as number) - (score[b] as number);
+  // The `wanted` best without ids, as a min-heap; then every candidate that ties with its worst.
+  const heap: number[] = [];
+  const down = (from: number): void => {
+    for (let i = from; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < heap.length && better(heap[left] as number, heap[worst] as number) < 0) worst = left;
+      if (right < heap.length && better(heap[right] as number, heap[worst] as number) < 0) worst = right;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst] as number, heap[i] as number];
+      i = worst;
+    }
+  };
+  for (const d of counted) {
+    if (heap.length < wanted) {
+      heap.push(d);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (better(heap[i] as number, heap[parent] as number) >= 0) break;
+        [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
+        i = parent;
+      }
+    } else if (better(d, heap[0] as number) > 0) {
+      heap[0] = d;
+      down(0);
+    }
+  }
+  const threshold = heap[0] as number;
+  const chosen = heap.length < wanted ? [...counted] : counted.filter((d) => better(d, threshold) >= 0);
+  const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];
+  const found = await client.query('SELECT art, article_id FROM articles WHERE art = ANY($1::int[])', [arts]);
+  const ids = new Map((found.rows as Array<{ art: number; article_id: string }>).map((row) => [row.art, row.article_id]));
+  const rows = chosen.map((d) => {
+    const key = candidates[d] as number;
+    const articleId = ids.get(Math.floor(key / SLOTS)) ?? '';
+    const n = key % SLOTS;
+    return { d, pid: `${articleId}:${n}`, row: { articleId, n, score: score[d] as number, textMatched: textMatched[d] === 1 } };
+  });
+  // Equal by clauses, text and score: by paragraph id, as a string in byte order ("C" collation).
+  rows.sort((a, b) => better(b.d, a.d) || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
+  return rows.slice(request.offset, request.offset + request.limit).map((entry) => entry.row);
+}

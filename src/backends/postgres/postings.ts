@@ -1,0 +1,159 @@
+/**
+ * @module backends/postgres/postings
+ * The posting blocks of the `postings` table (schema migration 3): per stem lexeme, which
+ * paragraphs hold it, with what BM25 needs (term frequency, field length), in blocks of
+ * {@link BLOCK_ENTRIES} entries of {@link ENTRY_BYTES} bytes. A search reads a common word's
+ * postings as a few hundred blocks instead of hundreds of thousands of paragraph rows.
+ *
+ * An entry: the article's number (`articles.art`, u32), a slot (u16: the paragraph's number for a
+ * text lexeme `s…`; the article's paragraph count for a title lexeme `t…`, which has one entry
+ * per article), the term frequency (u16) and the field length (u16), big-endian. The limits of
+ * an article (50,000 characters a paragraph, 10,000 paragraphs, 1,000 characters a title) keep
+ * every one of them under 65,536.
+ *
+ * Writes keep the blocks in step with the rows, in the batch's transaction: a replaced or deleted
+ * article's entries are cut out of the blocks that hold its number, new entries are appended to
+ * each lexeme's last block until it is full, then to new blocks. Callers lock the lexemes' stems
+ * (`stems` rows, in sorted order) first, so two writers never work on one lexeme's blocks at once.
+ */
+import type { Queryable } from './connection.ts';
+
+/** Bytes of one entry. */
+export const ENTRY_BYTES = 10;
+/** Entries of a full block (migration 3 cuts an existing corpus's postings at the same size): a block is 20 KB. */
+export const BLOCK_ENTRIES = 2048;
+/** Largest value of a 2-byte field of an entry. */
+const U16_MAX = 0xffff;
+
+/** One entry of a block. */
+export type Entry = { art: number; slot: number; tf: number; length: number };
+
+/** The entries of a lexeme in a batch, in order of article number and slot. */
+export type LexemeEntries = Map<string, Entry[]>;
+
+/** Entries as bytes. Throws when a value does not fit its field (an article past the limits of SPEC §2). */
+export function encodeEntries(entries: readonly Entry[]): Buffer {
+  const buffer = Buffer.allocUnsafe(entries.length * ENTRY_BYTES);
+  entries.forEach((entry, index) => {
+    if (entry.slot > U16_MAX || entry.tf > U16_MAX || entry.length > U16_MAX) {
+      throw new Error(`postings: article number ${entry.art} has a value past ${U16_MAX} (slot ${entry.slot}, tf ${entry.tf}, length ${entry.length})`);
+    }
+    const at = index * ENTRY_BYTES;
+    buffer.writeUInt32BE(entry.art, at);
+    buffer.writeUInt16BE(entry.slot, at + 4);
+    buffer.writeUInt16BE(entry.tf, at + 6);
+    buffer.writeUInt16BE(entry.length, at + 8);
+  });
+  return buffer;
+}
+
+/** The entries of a block's bytes. */
+export function decodeEntries(data: Buffer): Entry[] {
+  const entries: Entry[] = [];
+  for (let at = 0; at + ENTRY_BYTES <= data.length; at += ENTRY_BYTES) {
+    entries.push({ art: data.readUInt32BE(at), slot: data.readUInt16BE(at + 4), tf: data.readUInt16BE(at + 6), length: data.readUInt16BE(at + 8) });
+  }
+  return entries;
+}
+
+/** Adds `entry` to the list of `lexeme`. */
+export function addEntry(entries: LexemeEntries, lexeme: string, entry: Entry): void {
+  const list = entries.get(lexeme);
+  if (list === undefined) entries.set(lexeme, [entry]);
+  else list.push(entry);
+}
+
+/**
+ * Cuts the entries of the article numbers `arts` out of the blocks of `lexemes` (their stored
+ * lexemes): a block left empty is deleted.
+ */
+export async function removePostings(client: Queryable, lexemes: readonly string[], arts: readonly number[]): Promise<void> {
+  if (lexemes.length === 0 || arts.length === 0) return;
+  const { rows } = await client.query(
+    `SELECT p.lexeme, p.block, p.data FROM postings AS p
+     WHERE p.lexeme = ANY($1::text[]) AND EXISTS (SELECT 1 FROM unnest($2::int[]) AS r(art) WHERE r.art BETWEEN p.first_art AND p.last_art)`,
+    [lexemes, arts],
+  );
+  const gone = new Set(arts);
+  const updates: Array<{ lexeme: string; block: number; kept: Entry[] }> = [];
+  const deletions: Array<{ lexeme: string; block: number }> = [];
+  for (const row of rows as Array<{ lexeme: string; block: number; data: Buffer }>) {
+    const entries = decodeEntries(row.data);
+    const kept = entries.filter((entry) => !gone.has(entry.art));
+    if (kept.length === entries.length) continue;
+    if (kept.length === 0) deletions.push({ lexeme: row.lexeme, block: row.block });
+    else updates.push({ lexeme: row.lexeme, block: row.block, kept });
+  }
+  if (deletions.length > 0) {
+    await client.query('DELETE FROM postings AS p USING unnest($1::text[], $2::int[]) AS d(lexeme, block) WHERE p.lexeme = d.lexeme AND p.block = d.block', [
+      deletions.map((entry) => entry.lexeme),
+      deletions.map((entry) => entry.block),
+    ]);
+  }
+  if (updates.length > 0) {
+    await client.query(
+      `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art
+       FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
+       WHERE p.lexeme = u.lexeme AND p.block = u.block`,
+      [
+        updates.map((entry) => entry.lexeme),
+        updates.map((entry) => entry.block),
+        updates.map((entry) => encodeEntries(entry.kept)),
+        updates.map((entry) => entry.kept.length),
+        updates.map((entry) => Math.min(...entry.kept.map((kept) => kept.art))),
+        updates.map((entry) => Math.max(...entry.kept.map((kept) => kept.art))),
+      ],
+    );
+  }
+}
+
+/** Appends the batch's entries to each lexeme's last block while it has room, then to new blocks. */
+export async function appendPostings(client: Queryable, entries: LexemeEntries): Promise<void> {
+  if (entries.size === 0) return;
+  const lexemes = [...entries.keys()];
+  const { rows } = await client.query(
+    'SELECT DISTINCT ON (lexeme) lexeme, block, entries FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block DESC',
+    [lexemes],
+  );
+  const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number }>).map((row) => [row.lexeme, row]));
+  const appended: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
+  const created: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
+  for (const [lexeme, list] of entries) {
+    const tail = last.get(lexeme);
+    let next = 0;
+    let from = 0;
+    if (tail !== undefined) {
+      next = tail.block + 1;
+      const room = BLOCK_ENTRIES - tail.entries;
+      if (room > 0) {
+        appended.push({ lexeme, block: tail.block, list: list.slice(0, room) });
+        from = room;
+      }
+    }
+    for (; from < list.length; from += BLOCK_ENTRIES, next++) created.push({ lexeme, block: next, list: list.slice(from, from + BLOCK_ENTRIES) });
+  }
+  const columns = (blocks: typeof appended) => [
+    blocks.map((block) => block.lexeme),
+    blocks.map((block) => block.block),
+    blocks.map((block) => encodeEntries(block.list)),
+    blocks.map((block) => block.list.length),
+    blocks.map((block) => Math.min(...block.list.map((entry) => entry.art))),
+    blocks.map((block) => Math.max(...block.list.map((entry) => entry.art))),
+  ];
+  if (appended.length > 0) {
+    await client.query(
+      `UPDATE postings AS p SET data = p.data || u.data, entries = p.entries + u.entries,
+         first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art)
+       FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
+       WHERE p.lexeme = u.lexeme AND p.block = u.block`,
+      columns(appended),
+    );
+  }
+  if (created.length > 0) {
+    await client.query(
+      `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[])`,
+      columns(created),
+    );
+  }
+}
