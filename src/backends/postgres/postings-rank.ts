@@ -43,19 +43,25 @@ type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Arra
  * rank.ts for the order and the paragraph-hit rule.
  */
 export async function rankFromPostings(client: Queryable, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest): Promise<Ranked> {
-  const positive = new Set<string>();
+  // The candidates: every paragraph holding a positive lexeme. A single unit's hits hold all its
+  // required terms, so the paragraphs of its rarest one are enough: the other lexemes' blocks are
+  // read only where they can hold those paragraphs' articles.
+  const driver = relaxed ? null : rarest(units[0] as Unit, stats);
+  const candidateLexemes = new Set<string>();
   const all = new Set<string>();
   for (const unit of units) {
     const counted = new Set(unit.positive);
     for (const leaf of unit.leaves) {
       for (const lexeme of lexemesOf(leaf)) {
         all.add(lexeme);
-        if (counted.has(leaf)) positive.add(lexeme);
+        if (driver === null ? counted.has(leaf) : leaf === driver) candidateLexemes.add(lexeme);
       }
     }
   }
-  const postings = await readPostings(client, [...all]);
-  const candidates = union([...positive].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0)));
+  const postings = await readPostings(client, [...candidateLexemes], null);
+  const candidates = union([...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0)));
+  const rest = [...all].filter((lexeme) => !candidateLexemes.has(lexeme));
+  if (rest.length > 0 && candidates.length > 0) for (const [lexeme, list] of await readPostings(client, rest, articlesOf(candidates))) postings.set(lexeme, list);
   for (const list of postings.values()) list.at = place(candidates, list.keys);
 
   const size = candidates.length;
@@ -117,48 +123,103 @@ function lexemesOf(leaf: Leaf): string[] {
   return leaf.stems.flatMap((stem) => leaf.fields.map((field) => stemLexeme(field, stem)));
 }
 
-/** Reads and decodes the blocks of `lexemes`; a lexeme without postings is absent from the map. */
-async function readPostings(client: Queryable, lexemes: readonly string[]): Promise<Map<string, Postings>> {
-  const blocks = new Map<string, Buffer[]>();
-  if (lexemes.length > 0) {
-    // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
-    const { rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block', [lexemes]);
-    for (const row of rows as Array<{ lexeme: string; data: Buffer }>) {
-      const list = blocks.get(row.lexeme);
-      if (list === undefined) blocks.set(row.lexeme, [row.data]);
-      else list.push(row.data);
+/** The must leaf of `unit` with the fewest postings (by document frequency). */
+function rarest(unit: Unit, stats: CorpusStats): Leaf | null {
+  let best: Leaf | null = null;
+  let fewest = Infinity;
+  for (const node of unit.root.must) {
+    const leaf = node.kind === 'term' ? unit.leafOf.get(node) : undefined;
+    if (leaf === undefined) return null;
+    const postings = lexemesOf(leaf).reduce((sum, lexeme) => sum + (stats.df.get(lexeme) ?? 0), 0);
+    if (postings < fewest) {
+      fewest = postings;
+      best = leaf;
     }
   }
+  return best;
+}
+
+/** The distinct article numbers of sorted paragraph keys, sorted. */
+function articlesOf(keys: Float64Array): Float64Array {
+  const arts = new Float64Array(keys.length);
+  let count = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const art = Math.floor((keys[i] as number) / SLOTS);
+    if (count === 0 || arts[count - 1] !== art) arts[count++] = art;
+  }
+  return arts.subarray(0, count);
+}
+
+/**
+ * Reads and decodes the blocks of `lexemes` (only those that can hold one of the sorted article
+ * numbers `arts`, unless null); a lexeme without postings is absent from the map.
+ */
+async function readPostings(client: Queryable, lexemes: readonly string[], arts: Float64Array | null): Promise<Map<string, Postings>> {
+  const blocks = new Map<string, Buffer[]>();
+  let rows: unknown[] = [];
+  if (lexemes.length > 0 && arts === null) {
+    // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
+    ({ rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block', [lexemes]));
+  } else if (lexemes.length > 0 && arts !== null) {
+    const ranges = await client.query('SELECT lexeme, block, first_art, last_art FROM postings WHERE lexeme = ANY($1::text[])', [lexemes]);
+    const wanted = (ranges.rows as Array<{ lexeme: string; block: number; first_art: number; last_art: number }>).filter((range) => holdsOneOf(arts, range.first_art, range.last_art));
+    if (wanted.length > 0) {
+      ({ rows } = await client.query(
+        'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.block',
+        [wanted.map((range) => range.lexeme), wanted.map((range) => range.block)],
+      ));
+    }
+  }
+  for (const row of rows as Array<{ lexeme: string; data: Buffer }>) {
+    const list = blocks.get(row.lexeme);
+    if (list === undefined) blocks.set(row.lexeme, [row.data]);
+    else list.push(row.data);
+  }
   const postings = new Map<string, Postings>();
-  for (const [lexeme, list] of blocks) postings.set(lexeme, decodePostings(Buffer.concat(list), lexeme.startsWith(stemLexeme('title', ''))));
+  for (const [lexeme, list] of blocks) postings.set(lexeme, decodePostings(list, lexeme.startsWith(stemLexeme('title', ''))));
   return postings;
 }
 
-/** A lexeme's entries as paragraphs, sorted by key; a title entry stands for every paragraph of its article. */
-function decodePostings(data: Buffer, title: boolean): Postings {
-  const entries = Math.floor(data.length / ENTRY_BYTES);
-  let count = entries;
-  if (title) {
-    count = 0;
-    for (let at = 0; at < entries * ENTRY_BYTES; at += ENTRY_BYTES) count += data.readUInt16BE(at + 4);
+/** True when some of the sorted `values` lies in [low, high]. */
+function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
+  let from = 0;
+  let to = values.length;
+  while (from < to) {
+    const middle = (from + to) >>> 1;
+    if ((values[middle] as number) < low) from = middle + 1;
+    else to = middle;
+  }
+  return from < values.length && (values[from] as number) <= high;
+}
+
+/** A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its article. */
+function decodePostings(blocks: readonly Buffer[], title: boolean): Postings {
+  const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
+  let count = 0;
+  for (const view of views) {
+    if (!title) count += view.byteLength / ENTRY_BYTES;
+    else for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) count += view.getUint16(at + 4);
   }
   const keys = new Float64Array(count);
   const tf = new Uint16Array(count);
   const length = new Uint16Array(count);
   let sorted = true;
+  let previous = -1;
   let i = 0;
-  for (let at = 0; at < entries * ENTRY_BYTES; at += ENTRY_BYTES) {
-    const base = data.readUInt32BE(at) * SLOTS;
-    const slot = data.readUInt16BE(at + 4);
-    const frequency = data.readUInt16BE(at + 6);
-    const size = data.readUInt16BE(at + 8);
-    const first = title ? 1 : slot;
-    const last = title ? slot : slot;
-    for (let n = first; n <= last; n++, i++) {
-      keys[i] = base + n;
-      tf[i] = frequency;
-      length[i] = size;
-      if (i > 0 && (keys[i - 1] as number) > base + n) sorted = false;
+  for (const view of views) {
+    for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
+      const base = view.getUint32(at) * SLOTS;
+      const slot = view.getUint16(at + 4);
+      const frequency = view.getUint16(at + 6);
+      const size = view.getUint16(at + 8);
+      const first = title ? 1 : slot;
+      if (base + first <= previous) sorted = false;
+      for (let n = first; n <= slot; n++, i++) {
+        keys[i] = base + n;
+        tf[i] = frequency;
+        length[i] = size;
+      }
+      previous = base + slot;
     }
   }
   if (sorted) return { keys, tf, length };
@@ -167,21 +228,43 @@ function decodePostings(data: Buffer, title: boolean): Postings {
   return { keys: Float64Array.from(order, (index) => keys[index] as number), tf: Uint16Array.from(order, (index) => tf[index] as number), length: Uint16Array.from(order, (index) => length[index] as number) };
 }
 
-/** The sorted union of sorted key lists. */
+/** The sorted union of sorted key lists, merged two at a time. */
 function union(lists: readonly Float64Array[]): Float64Array {
-  const nonEmpty = lists.filter((list) => list.length > 0);
-  if (nonEmpty.length === 0) return new Float64Array(0);
-  if (nonEmpty.length === 1) return nonEmpty[0] as Float64Array;
-  const all = new Float64Array(nonEmpty.reduce((sum, list) => sum + list.length, 0));
-  let at = 0;
-  for (const list of nonEmpty) {
-    all.set(list, at);
-    at += list.length;
+  let round = lists.filter((list) => list.length > 0);
+  if (round.length === 0) return new Float64Array(0);
+  while (round.length > 1) {
+    const next: Float64Array[] = [];
+    for (let i = 0; i + 1 < round.length; i += 2) next.push(mergeTwo(round[i] as Float64Array, round[i + 1] as Float64Array));
+    if (round.length % 2 === 1) next.push(round[round.length - 1] as Float64Array);
+    round = next;
   }
-  all.sort();
-  let kept = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
-  return all.subarray(0, kept);
+  return round[0] as Float64Array;
+}
+
+/** The sorted union of two sorted lists without repeats. */
+function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x < y) {
+      out[k++] = x;
+      i++;
+    } else if (y < x) {
+      out[k++] = y;
+      j++;
+    } else {
+      out[k++] = x;
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++] as number;
+  while (j < b.length) out[k++] = b[j++] as number;
+  return out.subarray(0, k);
 }
 
 /** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
