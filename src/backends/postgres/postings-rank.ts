@@ -11,7 +11,7 @@
  * order of float operations; the rows are read only for the page's article ids.
  */
 import { BM25, TITLE_BOOST } from '../../search/ranking.ts';
-import type { Field } from '../../search/query.ts';
+import type { Field, QueryNode } from '../../search/query.ts';
 import type { SearchRequest } from '../backend.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
@@ -69,14 +69,14 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
   let hit: Uint8Array;
   let textMatched: Uint8Array;
   let score: Float64Array;
-  let clauses: Uint8Array | null = null;
+  let clauses: Uint16Array | null = null;
   if (!relaxed) {
     ({ hit, textMatched, score } = results[0] as UnitResult);
   } else {
     hit = new Uint8Array(size);
     textMatched = new Uint8Array(size);
     score = new Float64Array(size);
-    clauses = new Uint8Array(size);
+    clauses = new Uint16Array(size);
     for (const result of results) {
       for (let d = 0; d < size; d++) {
         if (result.hit[d] === 0) continue;
@@ -90,7 +90,6 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
 
   // The paragraph-hit rule: an article's paragraphs that matched in their text, or else its first paragraph that matched.
   const counted: number[] = [];
-  const counts = new Uint8Array(size);
   for (let start = 0; start < size; ) {
     const art = Math.floor((candidates[start] as number) / SLOTS);
     let end = start;
@@ -102,14 +101,12 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
         if (textMatched[end] === 1) {
           anyText = true;
           counted.push(end);
-          counts[end] = 1;
         }
       }
       end++;
     }
     if (!anyText && first >= 0) {
       counted.push(first);
-      counts[first] = 1;
     }
     start = end;
   }
@@ -341,8 +338,13 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
     }
   };
 
-  const must = unit.root.must.map((node) => unit.leafOf.get(node as never) as Leaf);
-  const excluded = unit.root.not.map((node) => unit.leafOf.get(node as never) as Leaf);
+  const leafOf = (node: QueryNode): Leaf => {
+    const leaf = node.kind === 'term' ? unit.leafOf.get(node) : undefined;
+    if (leaf === undefined) throw new Error(`postings-rank: a ${node.kind} node has no leaf (postingsCanRank lets only terms through)`);
+    return leaf;
+  };
+  const must = unit.root.must.map(leafOf);
+  const excluded = unit.root.not.map(leafOf);
   const hit = new Uint8Array(size).fill(1);
   for (const leaf of must) {
     const present = presentOf(leaf);
@@ -395,7 +397,7 @@ async function pageOf(
   client: Queryable,
   counted: readonly number[],
   candidates: Float64Array,
-  ranking: { clauses: Uint8Array | null; textMatched: Uint8Array; score: Float64Array },
+  ranking: { clauses: Uint16Array | null; textMatched: Uint8Array; score: Float64Array },
   request: SearchRequest,
 ): Promise<PageRow[]> {
   const { clauses, textMatched, score } = ranking;

@@ -1,0 +1,140 @@
+/**
+ * The posting blocks of the PostgreSQL backend: entries survive their bytes; every write leaves
+ * the blocks holding exactly the postings of the paragraph rows (new, replaced and deleted
+ * articles, a last block filled before a new one is started); migration 3 builds them for a
+ * database written before it, and the searches answer as before.
+ */
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { BLOCK_ENTRIES, decodeEntries, encodeEntries, type Entry } from '../../../src/backends/postgres/postings.ts';
+import { parseQuery } from '../../../src/search/query-parser.ts';
+import { makeArticle } from '../../helpers.ts';
+import { freshDatabase, useFreshBackend } from './database.ts';
+
+const fresh = useFreshBackend();
+
+async function query(url: string, text: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as unknown[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The postings the paragraph rows hold, per lexeme, sorted: a text stem per paragraph, a title stem per article. */
+const ROWS_POSTINGS = `
+  SELECT e.key AS lexeme, a.art, p.n AS slot, e.value::int AS tf, p.text_length AS length
+  FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e WHERE left(e.key, 1) = 's'
+  UNION ALL
+  SELECT e.key, a.art, a.paragraph_count, e.value::int, p.title_length
+  FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e WHERE p.n = 1 AND left(e.key, 1) = 't'`;
+
+type Block = { lexeme: string; block: number; first_art: number; last_art: number; entries: number; data: Buffer };
+
+const byEntry = (a: Entry, b: Entry) => a.art - b.art || a.slot - b.slot;
+
+/** Asserts the blocks hold the rows' postings, each block's counts and bounds right. */
+async function expectPostingsOfRows(url: string): Promise<Block[]> {
+  const expected = new Map<string, Entry[]>();
+  for (const row of (await query(url, ROWS_POSTINGS)) as Array<Entry & { lexeme: string }>) {
+    const { lexeme, ...entry } = row;
+    expected.set(lexeme, [...(expected.get(lexeme) ?? []), entry]);
+  }
+  const blocks = (await query(url, 'SELECT lexeme, block, first_art, last_art, entries, data FROM postings ORDER BY lexeme, block')) as Block[];
+  const actual = new Map<string, Entry[]>();
+  for (const block of blocks) {
+    const entries = decodeEntries(block.data);
+    expect(entries.length).toBe(block.entries);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(Math.min(...entries.map((entry) => entry.art))).toBe(block.first_art);
+    expect(Math.max(...entries.map((entry) => entry.art))).toBe(block.last_art);
+    actual.set(block.lexeme, [...(actual.get(block.lexeme) ?? []), ...entries]);
+  }
+  const sorted = (map: Map<string, Entry[]>) => Object.fromEntries([...map].map(([lexeme, entries]) => [lexeme, [...entries].sort(byEntry)]));
+  expect(sorted(actual)).toEqual(sorted(expected));
+  return blocks;
+}
+
+describe('encodeEntries', () => {
+  it('gives back the entries decodeEntries reads', () => {
+    const entries: Entry[] = [
+      { art: 1, slot: 1, tf: 1, length: 1 },
+      { art: 4_000_000_000, slot: 10_000, tf: 65_535, length: 30_000 },
+    ];
+    expect(decodeEntries(encodeEntries(entries))).toEqual(entries);
+  });
+
+  it('throws, naming the article number, for a value past two bytes', () => {
+    expect(() => encodeEntries([{ art: 7, slot: 1, tf: 70_000, length: 1 }])).toThrow(/article number 7/);
+  });
+});
+
+describe('postings', () => {
+  it('hold the postings of the rows after articles are added, replaced and deleted', async () => {
+    const { backend, url } = fresh;
+    await backend.putArticles([
+      makeArticle({ id: 'a', title: 'Truce talks', paragraphs: ['Truce talks resumed in Qatar.', 'The truce held.'] }),
+      makeArticle({ id: 'b', title: 'Oil', paragraphs: ['Oil prices rose.'] }),
+      makeArticle({ id: 'c', title: 'Talks', paragraphs: ['Talks, talks and more talks.'] }),
+    ]);
+    await expectPostingsOfRows(url);
+    await backend.putArticles([makeArticle({ id: 'a', title: 'Truce over', paragraphs: ['The truce ended.'] }), makeArticle({ id: 'b', title: 'Oil', paragraphs: ['Oil prices rose.'] })]);
+    await expectPostingsOfRows(url);
+    await backend.deleteArticle('c');
+    await expectPostingsOfRows(url);
+    const search = await backend.search(parseQuery('talks'), DEFAULT_SEARCH_REQUEST);
+    expect(search.total).toBe(0);
+    for (const id of ['a', 'b']) await backend.deleteArticle(id);
+    expect(await query(url, 'SELECT * FROM postings')).toEqual([]);
+  });
+
+  it('fill the last block of a lexeme before starting another, and drop a block left empty', async () => {
+    const { backend, url } = fresh;
+    await backend.putArticles([makeArticle({ id: 'long', title: 'Long', paragraphs: Array.from({ length: BLOCK_ENTRIES + 10 }, () => 'Truce.') })]);
+    await backend.putArticles([makeArticle({ id: 'short', title: 'Short', paragraphs: ['Truce.', 'Truce again.'] })]);
+    const blocks = await expectPostingsOfRows(url);
+    expect(blocks.filter((block) => block.lexeme === 'struce').map((block) => block.entries)).toEqual([BLOCK_ENTRIES, 12]);
+    await backend.deleteArticle('long');
+    const left = await expectPostingsOfRows(url);
+    expect(left.filter((block) => block.lexeme === 'struce').map((block) => [block.block, block.entries])).toEqual([[1, 2]]);
+    expect((await backend.search(parseQuery('truce'), DEFAULT_SEARCH_REQUEST)).total).toBe(2);
+    await backend.deleteArticle('short');
+  });
+});
+
+describe('migration 3', () => {
+  it('builds the postings of a database written before it, which answers as before', async () => {
+    const database = await freshDatabase();
+    try {
+      const articles = [
+        makeArticle({ id: 'z', title: 'Gaza truce', paragraphs: ['A four-day truce in Gaza.', 'Talks in Qatar.'] }),
+        makeArticle({ id: 'y', title: 'Oil', paragraphs: ['Oil prices rose as talks stalled.'] }),
+      ];
+      const queries = ['truce', 'talks', 'tal*', 'truse~1', 'talks -oil', 'gaza truce qatar'];
+      const first = await createPostgresBackend({ url: database.url });
+      await first.putArticles(articles);
+      const before = await Promise.all(queries.map((q) => first.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+      await first.close();
+      // The database as migration 2 left it.
+      await query(database.url, 'DROP TABLE postings; ALTER TABLE articles DROP COLUMN art; DELETE FROM schema_migrations WHERE version = 3');
+      const lines: string[] = [];
+      const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
+      try {
+        expect(lines).toEqual(['postgres: applying migration 3 (article numbers, posting blocks)']);
+        await expectPostingsOfRows(database.url);
+        const after = await Promise.all(queries.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+        expect(after).toEqual(before);
+        await upgraded.putArticles([makeArticle({ id: 'x', title: 'Truce', paragraphs: ['Truce.'] })]);
+        await expectPostingsOfRows(database.url);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
