@@ -13,6 +13,7 @@
 import { BM25, TITLE_BOOST } from '../../search/ranking.ts';
 import type { Field, QueryNode } from '../../search/query.ts';
 import type { SearchRequest } from '../backend.ts';
+import { eventLoopTurns } from '../turns.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
@@ -59,13 +60,21 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
     }
   }
   const postings = await readPostings(client, [...candidateLexemes], null);
+  // Work in Node is done a phase per turn of the event loop (backends/turns.ts): a common word's
+  // phases take milliseconds each, and other searches and writes of this process get turns between.
+  await eventLoopTurns.next();
   const candidates = union([...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0)));
   const rest = [...all].filter((lexeme) => !candidateLexemes.has(lexeme));
   if (rest.length > 0 && candidates.length > 0) for (const [lexeme, list] of await readPostings(client, rest, articlesOf(candidates))) postings.set(lexeme, list);
   for (const list of postings.values()) list.at = place(candidates, list.keys);
 
   const size = candidates.length;
-  const results = units.map((unit) => evaluateUnit(unit, postings, stats, size));
+  const results: UnitResult[] = [];
+  for (const unit of units) {
+    await eventLoopTurns.next();
+    results.push(evaluateUnit(unit, postings, stats, size));
+  }
+  await eventLoopTurns.next();
   let hit: Uint8Array;
   let textMatched: Uint8Array;
   let score: Float64Array;
@@ -111,6 +120,7 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
     start = end;
   }
 
+  await eventLoopTurns.next();
   const page = await pageOf(client, counted, candidates, { clauses, textMatched, score }, request);
   return { total: counted.length, page, facets: {} };
 }

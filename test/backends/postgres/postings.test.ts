@@ -1,7 +1,7 @@
 /**
  * The posting blocks of the PostgreSQL backend: entries survive their bytes; every write leaves
  * the blocks holding exactly the postings of the paragraph rows (new, replaced and deleted
- * articles, a last block filled before a new one is started); migration 3 builds them for a
+ * articles, a small last block filled before a new one is started); migration 3 builds them for a
  * database written before it, and the searches answer as before.
  */
 import pg from 'pg';
@@ -92,7 +92,7 @@ describe('postings', () => {
     expect(await query(url, 'SELECT * FROM postings')).toEqual([]);
   });
 
-  it('fill the last block of a lexeme before starting another, and drop a block left empty', async () => {
+  it('fill a small last block of a lexeme before starting another, and drop a block left empty', async () => {
     const { backend, url } = fresh;
     await backend.putArticles([makeArticle({ id: 'long', title: 'Long', paragraphs: Array.from({ length: BLOCK_ENTRIES + 10 }, () => 'Truce.') })]);
     await backend.putArticles([makeArticle({ id: 'short', title: 'Short', paragraphs: ['Truce.', 'Truce again.'] })]);
