@@ -8,6 +8,8 @@
  * distribution column, co-located, with no foreign key between them. The corpus statistics
  * BM25 needs and the vocabulary (`stems`, `words`, `corpus_totals`) are global by nature, small
  * (one row per distinct word) and read by every search: under Citus they are reference tables.
+ * `postings` (migration 3) is keyed by stem lexeme, a term-partitioned index: under Citus it is
+ * distributed by `lexeme`, not co-located with the articles (README, "Beyond one machine").
  */
 
 /** One migration: its number, a name for the log, and its SQL (several statements). */
