@@ -81,7 +81,8 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
  * {@link executeSearch}, a slice of {@link SEARCH_SLICE_MS} at a time, taking turns with other
  * searches (`turns`): between two slices the event loop handles writes and new requests, so
  * neither a long query nor many short ones hold up a write, and a short query issued while a
- * long one runs waits for one slice, not for all of it. Should the index change while it is
+ * long one runs waits for one slice, not for all of it (a search resuming after a pause lets
+new work go first: see `turns.ts`). Should the index change while it is
  * paused, the search starts over (at most {@link MAX_RESTARTS} times; then it runs to the end
  * in one slice): an outcome always reflects one state of the archive.
  */
@@ -89,14 +90,14 @@ export async function searchInSlices(library: Library, query: ParsedQuery, reque
   const { turns, budgetMs = QUERY_BUDGET_MS, sliceMs = SEARCH_SLICE_MS } = options;
   for (let restarts = 0; ; restarts += 1) {
     const pauses = restarts < MAX_RESTARTS;
-    await turns.next();
+    await turns.next(restarts === 0 ? 'fresh' : 'resumed');
     const pacer = createPacer({ sliceMs: pauses ? sliceMs : Number.POSITIVE_INFINITY, budgetMs });
     const version = library.engine.version;
     const steps = searchSteps(library, query, request, pacer.pace);
     for (;;) {
       const next = steps.next();
       if (next.done === true) return next.value;
-      await turns.next();
+      await turns.next('resumed');
       pacer.resume();
       if (library.engine.version !== version) break;
     }
