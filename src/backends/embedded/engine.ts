@@ -9,7 +9,7 @@
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, stem, termsOf } from '../../text/analyzer.ts';
-import { executeQueryInSteps, FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { executeQueryInSteps, FieldLengths, readDocuments, readPostings, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
 import { wildcardPattern } from '../../search/verify.ts';
@@ -431,11 +431,13 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
       continue;
     }
     if (internals === undefined) throw malformed(`"${kind}" before "meta"`);
+    if (kind === 'postings') {
+      readPostings(internals, data);
+      continue;
+    }
     if (!Array.isArray(data)) throw malformed(`"${kind}" holds no array`);
     if (kind === 'documents') {
       readDocuments(internals, data, fields);
-    } else if (kind === 'terms') {
-      readTerms(internals, data);
     } else if (kind === 'words') {
       for (const word of data) if (typeof word === 'string') words.push(word);
     } else {

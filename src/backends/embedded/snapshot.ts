@@ -22,8 +22,9 @@ import { messageOf, systemCodeOf } from '../../errors.ts';
 /**
  * Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256.
  * 4: articles carry a `byline` (an older snapshot's articles have none, not even `null`).
+ * 5: postings as base64 of 32-bit integers (a `postings` record) instead of JSON numbers.
  */
-export const SNAPSHOT_FORMAT_VERSION = 4;
+export const SNAPSHOT_FORMAT_VERSION = 5;
 
 /** The manifest file, in the index folder. */
 export const MANIFEST_FILE = 'manifest.json';
