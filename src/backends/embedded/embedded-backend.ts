@@ -6,12 +6,14 @@
  * another process are followed too.
  */
 import type { Article } from '../../ingest/article.ts';
+import { messageOf } from '../../errors.ts';
 import type { BackendSearch, SearchBackend } from '../backend.ts';
 import { addArticles, checkNewArticles, removeArticle, stateFingerprint, type CheckedArticle, type CorpusState } from './corpus-writer.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
-import { searchInSlices, type SearchOutcome } from './execute.ts';
+import { searchInSlices, SEARCH_SLICE_MS, type SearchOutcome } from './execute.ts';
+import { runInTurns } from './pace.ts';
 import { libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';
@@ -95,6 +97,9 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
       if (outcome.filesRead + outcome.filesRemoved > 0) snapshots.changed();
       return outcome;
     });
+
+  // Prefix, fuzzy and suggestion lookups need the vocabulary's radix tree: built in the background, behind any search.
+  void runInTurns((pace) => library.engine.warmUp(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not prepare the vocabulary: ${messageOf(error)}`));
 
   const watcher = watch ? watchCorpus({ dir: state.corpusDir, scanIntervalMs, log, onChange: (change) => sync(change === 'all' ? undefined : change) }) : undefined;
 
