@@ -16,6 +16,7 @@ import { wildcardPattern } from '../../search/verify.ts';
 import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../search/ranking.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
+import { evaluateTree, treeOf } from './query-tree.ts';
 import { runToEnd, type Pace, type Steps } from './pace.ts';
 
 /** One paragraph as the engine indexes it. */
@@ -76,6 +77,12 @@ export interface SearchEngine {
   expand(query: AndNode): Expansions;
   /** {@link SearchEngine.expand}, pausing between words when `pace` says so. */
   expandSteps(query: AndNode, pace: Pace): Steps<Expansions>;
+  /**
+   * Gets ready for prefix, wildcard and fuzzy terms and suggestions (the vocabulary's radix tree,
+   * and the words of a snapshot), pausing when `pace` says so: run in the background after a
+   * start, so that no search or suggestion has to do it at once.
+   */
+  warmUp(pace: Pace): Steps<void>;
   /** Prepares `query`, its terms expanded as `expansions` says (terms missing there are expanded here). */
   prepare(query: AndNode, expansions?: Expansions): PreparedQuery;
   /** Words starting with `prefix`, most frequent first. */
@@ -232,6 +239,10 @@ class MiniSearchEngine implements SearchEngine {
     return expansions;
   }
 
+  *warmUp(pace: Pace): Steps<void> {
+    yield* this.#vocabulary.readySteps(pace);
+  }
+
   prepare(query: AndNode, expansions: Expansions = NO_EXPANSIONS): PreparedQuery {
     const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node, expansions));
     if (conjunction !== null) {
@@ -247,6 +258,23 @@ class MiniSearchEngine implements SearchEngine {
       exact: state.exact,
       textExact: false,
       run: function* (this: void, visit: CandidateVisitor, pace: Pace): Steps<number> {
+        const dense = treeOf(tree);
+        if (dense !== null) {
+          const matches = yield* evaluateTree(internals, dense, pace);
+          const ids = internals._documentIds;
+          const titleBit = 1 << (internals._fieldIds.title as number);
+          const textBit = 1 << (internals._fieldIds.text as number);
+          for (const shortId of matches.docs) {
+            if (pace()) yield;
+            const terms = matches.terms[shortId] as number;
+            const id = ids.get(shortId);
+            if (id === undefined || (hidden.size > 0 && hidden.has(shortId))) continue;
+            const fields = matches.fields[shortId] as number;
+            // MiniSearch's search() multiplies the score by the number of terms matched.
+            visit(id, (matches.score[shortId] as number) * terms, (fields & textBit) !== 0, (fields & titleBit) !== 0);
+          }
+          return matches.docs.length;
+        }
         // MiniSearch's public search() builds a result object per match and sorts them all; for
         // a common word that is most of the time. The raw matches are enough: ranking is ours.
         const raw = yield* executeQueryInSteps(internals, tree, pace);
@@ -308,13 +336,14 @@ class MiniSearchEngine implements SearchEngine {
 
   /** The stems of {@link MiniSearchEngine.#stemsOf}, worked out, pausing between words when `pace` says so. */
   *#expansionOf(node: TermNode, pace: Pace): Steps<ReadonlySet<string>> {
+    const vocabulary = yield* this.#vocabulary.readySteps(pace);
     if (node.mode === 'wildcard') {
       // A wildcard word has no stem of its own: only the words it matches count.
       const stems = new Set<string>();
       const pattern = wildcardPattern(node.term);
       const literal = /^[^*?]*/u.exec(node.term)?.[0] ?? '';
       let words = 0;
-      for (const [word, root] of literal === '' ? this.#vocabulary.words.entries() : this.#vocabulary.words.atPrefix(literal)) {
+      for (const [word, root] of literal === '' ? vocabulary.entries() : vocabulary.atPrefix(literal)) {
         if (pace()) yield;
         if (!pattern.test(word)) continue;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
@@ -325,13 +354,13 @@ class MiniSearchEngine implements SearchEngine {
     const stems = new Set([stem(node.term)]);
     if (node.mode === 'prefix') {
       let words = 0;
-      for (const [, root] of this.#vocabulary.words.atPrefix(node.term)) {
+      for (const [, root] of vocabulary.atPrefix(node.term)) {
         if (pace()) yield;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
       }
     } else {
-      for (const [root] of this.#vocabulary.words.fuzzyGet(node.term, node.distance).values()) stems.add(root);
+      for (const [root] of vocabulary.fuzzyGet(node.term, node.distance).values()) stems.add(root);
     }
     return stems;
   }

@@ -8,6 +8,7 @@ import MiniSearch, { type Query } from 'minisearch';
 import { miniSearchOptions, type ParagraphDoc } from '../../../src/backends/embedded/engine.ts';
 import { executeQueryInSteps, SnapshotPostings, type Internals } from '../../../src/backends/embedded/minisearch-internals.ts';
 import { Vocabulary } from '../../../src/backends/embedded/vocabulary.ts';
+import { evaluateTree, treeOf } from '../../../src/backends/embedded/query-tree.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 
@@ -203,6 +204,57 @@ describe('engine staging', () => {
     library.engine.reveal(['x:1']);
     expect(library.engine.has('x:1')).toBe(false);
     expect(library.engine.stats().paragraphs).toBe(0);
+  });
+});
+
+describe('evaluateTree', () => {
+  type Tree = string | { queries: Tree[]; combineWith?: 'OR' | 'AND' | 'AND_NOT'; fields?: string[] };
+  const STEMS = ['truce', 'gaza', 'talk', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef', 'absent'];
+  const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom(...STEMS),
+      fc.record(
+        {
+          queries: fc.array(tie('node'), { minLength: 0, maxLength: 4 }),
+          combineWith: fc.constantFrom('OR' as const, 'AND' as const, 'AND_NOT' as const),
+          fields: fc.constantFrom(['title'], ['text'], ['title', 'text']),
+        },
+        { requiredKeys: ['queries'] },
+      ),
+    ),
+  })).node as fc.Arbitrary<Tree>;
+
+  it("gives MiniSearch's own executeQuery outcome, to the last bit, pausing or not", () => {
+    fc.assert(
+      fc.property(corpus, tree, fc.boolean(), fc.array(fc.nat(), { maxLength: 3 }), (articles, query, pausing, discarded) => {
+        const indexes = [0, 1].map(() => {
+          const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
+          const docs = articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text })));
+          index.addAll(docs);
+          for (const pick of discarded) {
+            const id = docs[pick % Math.max(1, docs.length)]?.id;
+            if (id !== undefined && index.has(id)) index.discard(id);
+          }
+          return index as unknown as Internals;
+        });
+        const [dense, plain] = indexes as [Internals, Internals];
+        const root = typeof query === 'string' ? { queries: [query], combineWith: 'OR' as const } : query;
+        const evaluable = treeOf(root as Query);
+        const leaves = JSON.stringify(root).match(/"[a-z]+"/g)?.filter((word) => STEMS.includes(word.slice(1, -1))) ?? [];
+        expect(evaluable === null).toBe(new Set(leaves).size < leaves.length);
+        if (evaluable === null) return;
+        let calls = 0;
+        const matches = runToEnd(evaluateTree(dense, evaluable, () => pausing && ++calls % 2 === 0));
+        const expected = plain.executeQuery(root as Query);
+        const got = new Map(matches.docs.filter((doc) => matches.terms[doc] !== 0).map((doc) => [doc, { score: matches.score[doc], terms: matches.terms[doc], fields: matches.fields[doc] }]));
+        const fieldBits = (match: Record<string, string[]>) => Object.values(match).flat().reduce((bits, field) => bits | (1 << (plain._fieldIds[field] as number)), 0);
+        expect(got).toEqual(new Map([...expected].map(([doc, raw]) => [doc, { score: raw.score, terms: raw.terms.length, fields: fieldBits(raw.match) }])));
+        expect(matches.docs.length).toBe(got.size);
+        expect(JSON.stringify(dense)).toBe(JSON.stringify(plain));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
