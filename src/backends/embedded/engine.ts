@@ -16,7 +16,7 @@ import { wildcardPattern } from '../../search/verify.ts';
 import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../search/ranking.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
-import { evaluateTree, treeOf } from './query-tree.ts';
+import { evaluateTree, treeOf, worthArrays } from './query-tree.ts';
 import { runToEnd, type Pace, type Steps } from './pace.ts';
 
 /** One paragraph as the engine indexes it. */
@@ -259,7 +259,7 @@ class MiniSearchEngine implements SearchEngine {
       textExact: false,
       run: function* (this: void, visit: CandidateVisitor, pace: Pace): Steps<number> {
         const dense = treeOf(tree);
-        if (dense !== null) {
+        if (dense !== null && worthArrays(internals, dense)) {
           const matches = yield* evaluateTree(internals, dense, pace);
           const ids = internals._documentIds;
           const titleBit = 1 << (internals._fieldIds.title as number);

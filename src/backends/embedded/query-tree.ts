@@ -68,6 +68,23 @@ export function treeOf(query: Query): Tree | null {
 }
 
 /**
+ * Whether `tree` is better evaluated here than by MiniSearch: the arrays take 11 bytes per
+ * paragraph of the archive for each depth of combination, whatever the query finds; MiniSearch's
+ * result objects take some 150 bytes per posting read (and as much garbage). So a query reading
+ * postings of at least an eighth as many paragraphs as the archive holds comes here (`th* OR co*`
+ * reads several times as many), and `gaza OR ceasefire` in a large archive stays with MiniSearch.
+ */
+export function worthArrays(internals: Internals, tree: Tree): boolean {
+  let postings = 0;
+  const count = (node: Tree): void => {
+    if (typeof node !== 'string') return node.queries.forEach(count);
+    for (const docs of internals._index.get(node)?.values() ?? []) postings += docs.size;
+  };
+  count(tree);
+  return postings * 8 >= internals._nextId;
+}
+
+/**
  * Evaluates `tree` as MiniSearch's `executeQuery` does, pausing when `pace` says so: each term's
  * BM25+ per field over its postings (those of discarded paragraphs removed on the way, as it
  * removes them), then the combinations, left to right, with the same additions in the same
