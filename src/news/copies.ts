@@ -1,0 +1,170 @@
+/**
+ * @module news/copies
+ * Near copies of an article (SPEC §10): a wire story republished with another headline, a local
+ * dateline, a paragraph dropped or added, a few words changed. Two articles are copies when the
+ * Jaccard similarity of the sets of word 5-shingles of their text (the paragraphs, not the
+ * title, which republishers rewrite; words as the analyzer folds them, so case, accents,
+ * typographic quotes and line wrapping do not count) is at least {@link COPY_SIMILARITY}; two
+ * articles of one paragraph each are copies too when their words are the same (a paragraph of
+ * fewer than five words has a single shingle, too coarse a measure).
+ *
+ * Finding the candidates among a whole archive uses MinHash with locality-sensitive hashing: a
+ * signature of {@link PERMUTATIONS} minimum hashes, cut into {@link BANDS} bands whose keys two
+ * articles share when their bands agree. A pair at similarity 0.8 shares a band with probability
+ * 1 − (1 − 0.8⁴)¹⁶ > 0.9998; candidates are then checked on their exact shingle sets, so the
+ * signature decides only which pairs are compared, never whether a pair is a copy.
+ */
+import { analyze } from '../text/analyzer.ts';
+
+/** Least Jaccard similarity of two articles' 5-shingles for them to be copies. */
+export const COPY_SIMILARITY = 0.8;
+/** Words per shingle. */
+export const SHINGLE_WORDS = 5;
+/** Bands of the MinHash signature, each a key of the LSH index. */
+export const BANDS = 16;
+/** Minimum hashes per band. */
+export const ROWS = 4;
+/** Minimum hashes in a signature. */
+export const PERMUTATIONS = BANDS * ROWS;
+
+/** What copy detection needs of an article: its shingles, and its words when it has one paragraph. */
+export type CopyPrint = {
+  /** Hashes of its word 5-shingles, sorted, each once. */
+  shingles: Uint32Array;
+  /** With one paragraph: its words, joined by spaces; otherwise `null`. */
+  single: string | null;
+};
+
+/**
+ * The copy print of an article's paragraphs.
+ *
+ * @example
+ * copyPrint(['Stocks fell on Monday in Tokyo.']).single // 'stocks fell on monday in tokyo'
+ */
+export function copyPrint(paragraphs: readonly string[]): CopyPrint {
+  const words = paragraphs.flatMap((paragraph) => analyze(paragraph).tokens.map((token) => token.term));
+  const hashes: number[] = [];
+  if (words.length > 0 && words.length < SHINGLE_WORDS) hashes.push(hashWords(words, 0, words.length));
+  for (let start = 0; start + SHINGLE_WORDS <= words.length; start += 1) hashes.push(hashWords(words, start, start + SHINGLE_WORDS));
+  const shingles = Uint32Array.from(new Set(hashes)).sort();
+  return { shingles, single: paragraphs.length === 1 ? words.join(' ') : null };
+}
+
+/** Whether two articles are copies of each other (see the module's description). */
+export function areCopies(a: CopyPrint, b: CopyPrint): boolean {
+  if (a.single !== null && a.single === b.single && a.single !== '') return true;
+  if (jaccard(a.shingles, b.shingles) >= COPY_SIMILARITY) return true;
+  const [small, large] = a.shingles.length <= b.shingles.length ? [a.shingles, b.shingles] : [b.shingles, a.shingles];
+  if (small.length < MIN_CONTAINED_SHINGLES || small.length < CONTAINED_SIZE_RATIO * large.length) return false;
+  return containment(small, large) >= COPY_CONTAINMENT;
+}
+
+/** A shorter article whose shingles are this much inside a longer one's is a copy of it (a paragraph dropped from a short story). */
+export const COPY_CONTAINMENT = 0.9;
+/** … if it has at least this many shingles … */
+const MIN_CONTAINED_SHINGLES = 15;
+/** … and at least this share of the longer one's (a one-paragraph brief of a long story is not a copy of it). */
+const CONTAINED_SIZE_RATIO = 0.6;
+
+/** Share of `small`'s hashes that `large` holds too (both sorted). */
+function containment(small: Uint32Array, large: Uint32Array): number {
+  const shared = jaccardCounts(small, large);
+  return small.length === 0 ? 0 : shared / small.length;
+}
+
+function jaccardCounts(a: Uint32Array, b: Uint32Array): number {
+  let shared = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      shared += 1;
+      i += 1;
+      j += 1;
+    } else if (x < y) i += 1;
+    else j += 1;
+  }
+  return shared;
+}
+
+/**
+ * The Jaccard similarity of two sorted sets of hashes: shared over all; 0 when both are empty.
+ *
+ * @example
+ * jaccard(Uint32Array.of(1, 2, 3), Uint32Array.of(2, 3, 4)) // 0.5
+ */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  let shared = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      shared += 1;
+      i += 1;
+      j += 1;
+    } else if (x < y) i += 1;
+    else j += 1;
+  }
+  const all = a.length + b.length - shared;
+  return all === 0 ? 0 : shared / all;
+}
+
+/**
+ * The LSH keys of a set of shingles: one per band, a hash of the band's number and its
+ * {@link ROWS} minimum hashes. The signature is one-permutation MinHash: each shingle's hash
+ * (already mixed) falls in one of {@link PERMUTATIONS} bins by its top bits, each bin keeps its
+ * least remaining bits, and an empty bin takes the value of the next filled one (with the
+ * distance added, so that two empty bins do not agree by accident): one hash per shingle
+ * instead of one per shingle and permutation. Articles with no shingle have no keys.
+ */
+export function bandKeys(shingles: Uint32Array): Uint32Array {
+  if (shingles.length === 0) return new Uint32Array(0);
+  const empty = 0xffffffff;
+  const minimums = new Uint32Array(PERMUTATIONS).fill(empty);
+  for (const shingle of shingles) {
+    const bin = shingle >>> BIN_SHIFT;
+    const value = shingle & VALUE_MASK;
+    if (value < (minimums[bin] as number)) minimums[bin] = value;
+  }
+  for (let bin = 0; bin < PERMUTATIONS; bin += 1) {
+    if (minimums[bin] !== empty) continue;
+    for (let distance = 1; distance < PERMUTATIONS; distance += 1) {
+      const donor = minimums[(bin + distance) % PERMUTATIONS] as number;
+      if (donor !== empty && donor <= VALUE_MASK) {
+        minimums[bin] = (VALUE_MASK + 1) * distance + donor;
+        break;
+      }
+    }
+  }
+  const keys = new Uint32Array(BANDS);
+  for (let band = 0; band < BANDS; band += 1) {
+    let hash = mix(0x9e3779b9 ^ band);
+    for (let row = 0; row < ROWS; row += 1) hash = mix(hash ^ (minimums[band * ROWS + row] as number));
+    keys[band] = hash;
+  }
+  return keys;
+}
+
+/** Bits of a shingle's hash above these choose its bin (2⁶ = {@link PERMUTATIONS} bins). */
+const BIN_SHIFT = 26;
+/** The bits of a shingle's hash compared within its bin. */
+const VALUE_MASK = (1 << BIN_SHIFT) - 1;
+
+/** A 32-bit finalizer (MurmurHash3's fmix32): every input bit affects every output bit. */
+function mix(value: number): number {
+  let hash = value >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
+/** FNV-1a over the words from `start` to `end`, separated by a space, then mixed. */
+function hashWords(words: readonly string[], start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = start; index < end; index += 1) {
+    const word = words[index] as string;
+    for (let at = 0; at < word.length; at += 1) hash = Math.imul(hash ^ word.charCodeAt(at), 0x01000193);
+    hash = Math.imul(hash ^ 0x20, 0x01000193);
+  }
+  return mix(hash);
+}
