@@ -21,9 +21,9 @@ export const COPY_SIMILARITY = 0.8;
 /** Words per shingle. */
 export const SHINGLE_WORDS = 5;
 /** Bands of the MinHash signature, each a key of the LSH index. */
-export const BANDS = 16;
+export const BANDS = 32;
 /** Minimum hashes per band. */
-export const ROWS = 4;
+export const ROWS = 2;
 /** Minimum hashes in a signature. */
 export const PERMUTATIONS = BANDS * ROWS;
 
