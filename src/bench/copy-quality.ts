@@ -54,11 +54,11 @@ const EDITS: Record<string, (paragraphs: string[], next: () => number) => string
 
 /**
  * Measures precision and recall of copy clusters over `articles` (those of at least `minParagraphs`
- * paragraphs), editing every `editEvery`-th with one to three edits of {@link EDITS}.
+ * paragraphs and `minWords` words), editing every `editEvery`-th with one to three edits of {@link EDITS}.
  */
-export function measureCopyQuality(articles: readonly Article[], options: { seed: number; minParagraphs: number; editEvery: number }): CopyQuality {
+export function measureCopyQuality(articles: readonly Article[], options: { seed: number; minParagraphs: number; minWords: number; editEvery: number }): CopyQuality {
   const next = random(options.seed);
-  const originals = articles.filter((article) => article.paragraphs.length >= options.minParagraphs);
+  const originals = articles.filter((article) => article.paragraphs.length >= options.minParagraphs && article.paragraphs.join(' ').split(/\s+/).length >= options.minWords);
   const texts = new Map<string, string[]>();
   const originOf = new Map<string, string>();
   const editsOf = new Map<string, string[]>();
@@ -83,13 +83,13 @@ export function measureCopyQuality(articles: readonly Article[], options: { seed
   const prints = new Map<string, CopyPrint>();
   for (const [id, paragraphs] of texts) prints.set(id, copyPrint(paragraphs));
   const clusters = new CopyClusters();
-  for (const id of texts.keys()) clusters.add(id, prints.get(id)!, (other) => prints.get(other));
+  for (const id of texts.keys()) clusters.add(id, prints.get(id)!, (other) => prints.get(other)?.words);
 
   // Originals that are copies of each other already (the archive's own duplicates): a pair
   // across them is neither right nor wrong, so it is left out of both measures.
   const naturalClusters = new CopyClusters();
   const natural = new Map<string, string>();
-  for (const article of originals) naturalClusters.add(article.id, prints.get(article.id)!, (other) => prints.get(other));
+  for (const article of originals) naturalClusters.add(article.id, prints.get(article.id)!, (other) => prints.get(other)?.words);
   for (const article of originals) if (!natural.has(article.id)) for (const member of naturalClusters.cluster(article.id)) natural.set(member, article.id);
   const byOrigin = new Map<string, string[]>();
   for (const [id, origin] of originOf) (byOrigin.get(origin) ?? byOrigin.set(origin, []).get(origin)!).push(id);

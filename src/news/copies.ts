@@ -4,16 +4,19 @@
  * dateline, a paragraph dropped or added, a few words changed. Two articles are copies when the
  * Jaccard similarity of the sets of word 5-shingles of their text (the paragraphs, not the
  * title, which republishers rewrite; words as the analyzer folds them, so case, accents,
- * typographic quotes and line wrapping do not count) is at least {@link COPY_SIMILARITY}; two
- * articles of one paragraph each are copies too when their words are the same (a paragraph of
- * fewer than five words has a single shingle, too coarse a measure).
+ * typographic quotes and line wrapping do not count) is at least {@link COPY_SIMILARITY}, or when
+ * their words, aligned in order, are that alike ({@link wordSimilarity}: a changed word costs one
+ * word there, five shingles here, which in a short story is the difference); two articles of one
+ * paragraph each are copies too when their words are the same (a paragraph of fewer than five
+ * words has a single shingle, too coarse a measure).
  *
  * Finding the candidates among a whole archive uses MinHash with locality-sensitive hashing: a
  * signature of {@link PERMUTATIONS} minimum hashes, cut into {@link BANDS} bands whose keys two
- * articles share when their bands agree. A pair at similarity 0.8 shares a band with probability
- * 1 − (1 − 0.8⁴)¹⁶ > 0.9998; candidates are then checked on their exact shingle sets, so the
+ * articles share when their bands agree. A pair at similarity 0.5 shares a band with probability
+ * 1 − (1 − 0.5³)²¹ ≈ 0.94, at 0.6 with 0.994, at 0.8 with 1 − 10⁻¹⁴; candidates are then checked on their exact shingle sets, so the
  * signature decides only which pairs are compared, never whether a pair is a copy.
  */
+import { diffArrays } from 'diff';
 import { analyze } from '../text/analyzer.ts';
 
 /** Least Jaccard similarity of two articles' 5-shingles for them to be copies. */
@@ -21,11 +24,11 @@ export const COPY_SIMILARITY = 0.8;
 /** Words per shingle. */
 export const SHINGLE_WORDS = 5;
 /** Bands of the MinHash signature, each a key of the LSH index. */
-export const BANDS = 32;
+export const BANDS = 21;
 /** Minimum hashes per band. */
-export const ROWS = 2;
-/** Minimum hashes in a signature. */
-export const PERMUTATIONS = BANDS * ROWS;
+export const ROWS = 3;
+/** Bins of the one-permutation signature (a power of two; the bands use the first {@link BANDS} × {@link ROWS}). */
+export const PERMUTATIONS = 64;
 
 /** What copy detection needs of an article: its shingles, and its words when it has one paragraph. */
 export type CopyPrint = {
@@ -33,6 +36,8 @@ export type CopyPrint = {
   shingles: Uint32Array;
   /** With one paragraph: its words, joined by spaces; otherwise `null`. */
   single: string | null;
+  /** Its words, in order. */
+  words: string[];
 };
 
 /**
@@ -47,44 +52,54 @@ export function copyPrint(paragraphs: readonly string[]): CopyPrint {
   if (words.length > 0 && words.length < SHINGLE_WORDS) hashes.push(hashWords(words, 0, words.length));
   for (let start = 0; start + SHINGLE_WORDS <= words.length; start += 1) hashes.push(hashWords(words, start, start + SHINGLE_WORDS));
   const shingles = Uint32Array.from(new Set(hashes)).sort();
-  return { shingles, single: paragraphs.length === 1 ? words.join(' ') : null };
+  return { shingles, single: paragraphs.length === 1 ? words.join(' ') : null, words };
 }
 
 /** Whether two articles are copies of each other (see the module's description). */
 export function areCopies(a: CopyPrint, b: CopyPrint): boolean {
-  if (a.single !== null && a.single === b.single && a.single !== '') return true;
-  if (jaccard(a.shingles, b.shingles) >= COPY_SIMILARITY) return true;
-  const [small, large] = a.shingles.length <= b.shingles.length ? [a.shingles, b.shingles] : [b.shingles, a.shingles];
-  if (small.length < MIN_CONTAINED_SHINGLES || small.length < CONTAINED_SIZE_RATIO * large.length) return false;
-  return containment(small, large) >= COPY_CONTAINMENT;
+  return isCopyOf(a, b, () => b.words);
 }
 
-/** A shorter article whose shingles are this much inside a longer one's is a copy of it (a paragraph dropped from a short story). */
-export const COPY_CONTAINMENT = 0.9;
-/** … if it has at least this many shingles … */
-const MIN_CONTAINED_SHINGLES = 15;
-/** … and at least this share of the longer one's (a one-paragraph brief of a long story is not a copy of it). */
-const CONTAINED_SIZE_RATIO = 0.6;
-
-/** Share of `small`'s hashes that `large` holds too (both sorted). */
-function containment(small: Uint32Array, large: Uint32Array): number {
-  const shared = jaccardCounts(small, large);
-  return small.length === 0 ? 0 : shared / small.length;
+/**
+ * {@link areCopies} of `print` and an article known by its shingles and single paragraph, whose
+ * words `wordsOf` reads (again) only when the shingles leave the pair in doubt: similar enough to
+ * be worth a look ({@link WORD_CHECK_FLOOR}), not enough to decide.
+ */
+export function isCopyOf(print: CopyPrint, other: Pick<CopyPrint, 'shingles' | 'single'>, wordsOf: () => readonly string[] | undefined): boolean {
+  if (print.single !== null && print.single !== '' && print.single === other.single) return true;
+  const similarity = jaccard(print.shingles, other.shingles);
+  if (similarity >= COPY_SIMILARITY) return true;
+  if (similarity < WORD_CHECK_FLOOR) return false;
+  const words = wordsOf();
+  return words !== undefined && wordSimilarity(print.words, words) >= COPY_SIMILARITY;
 }
 
-function jaccardCounts(a: Uint32Array, b: Uint32Array): number {
-  let shared = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      shared += 1;
-      i += 1;
-      j += 1;
-    } else if (x < y) i += 1;
-    else j += 1;
-  }
-  return shared;
+/**
+ * Least shingle similarity at which a pair is compared word by word: a few changed words in a
+ * short story take many shingles with them (five each), but below this so many words differ that
+ * the words cannot be 0.8 alike either.
+ */
+export const WORD_CHECK_FLOOR = 0.3;
+
+/**
+ * How alike two texts are word by word, in order: the words of their longest common subsequence
+ * over all their words (a Jaccard similarity of word occurrences, aligned by `diff`). A changed
+ * word costs one word here where it costs five shingles, so a copy with a few words changed in a
+ * short story stays above the threshold; an added or dropped paragraph costs its words in both.
+ * Below {@link COPY_SIMILARITY} the alignment is abandoned early, since it can only get worse.
+ *
+ * @example
+ * wordSimilarity(['a', 'b', 'c', 'd'], ['a', 'x', 'c', 'd']) // 0.6: 3 matched of 5
+ */
+export function wordSimilarity(a: readonly string[], b: readonly string[]): number {
+  if (a.length + b.length === 0) return 0;
+  // Matched words m reach the threshold t only if m ≥ t(|a| + |b|)/(1 + t), so at most this many edits.
+  const maxEditLength = Math.ceil((a.length + b.length) * (1 - (2 * COPY_SIMILARITY) / (1 + COPY_SIMILARITY))) + 1;
+  const changes = diffArrays(a as string[], b as string[], { maxEditLength });
+  if (changes === undefined) return 0;
+  let matched = 0;
+  for (const change of changes) if (change.added !== true && change.removed !== true) matched += change.value.length;
+  return matched / (a.length + b.length - matched);
 }
 
 /**

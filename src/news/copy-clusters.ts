@@ -1,69 +1,92 @@
 /**
  * @module news/copy-clusters
  * The copy clusters of an archive (SPEC §10), kept up to date as articles arrive, change and
- * leave: an LSH index of each article's band keys finds the candidates, {@link areCopies} decides
- * each pair, and a cluster is a connected component of the pairs found (a copy of a copy is in
- * the same cluster). In memory, for the embedded backend; the PostgreSQL backend keeps the same
- * keys and pairs in tables.
+ * leave: an LSH index of each article's band keys finds the candidates, `isCopyOf` decides each
+ * pair, and a cluster is a connected component of the pairs found (a copy of a copy is
+ * in the same cluster). In memory, for the embedded backend: per article its shingle hashes (to
+ * check a candidate without reading its text again) and its copies.
  */
-import { areCopies, bandKeys, type CopyPrint } from './copies.ts';
+import { bandKeys, isCopyOf, type CopyPrint } from './copies.ts';
 
-/** Receives an indexed article's id and gives its copy print (computed again from its text), or `undefined` if unknown. */
-export type PrintOf = (id: string) => CopyPrint | undefined;
+/** Gives an indexed article's words, read again from its text (only for pairs the shingles leave in doubt). */
+export type WordsOf = (id: string) => readonly string[] | undefined;
+
+/** What is kept per article. */
+type Entry = { shingles: Uint32Array; keys: Uint32Array; single: string | null };
 
 export class CopyClusters {
-  /** LSH key → the articles holding it. */
-  readonly #buckets = new Map<number, string[]>();
-  /** Article → its LSH keys. */
-  readonly #keys = new Map<string, Uint32Array>();
-  /** Article → the articles it is a copy of, found so far. */
+  /** LSH key → the article holding it, or the articles (most keys have one). */
+  readonly #buckets = new Map<number, string | string[]>();
+  readonly #entries = new Map<string, Entry>();
+  /** Article → the articles it is a copy of. */
   readonly #pairs = new Map<string, Set<string>>();
 
   /** Articles indexed. */
   get size(): number {
-    return this.#keys.size;
+    return this.#entries.size;
   }
 
   /**
-   * Indexes article `id` with its copy print (replacing what it held before): its candidates are
-   * the articles sharing an LSH key with it, each checked with `printOf`. Returns the copies found.
+   * Indexes article `id` (replacing what it held before) and finds its copies among the articles
+   * sharing an LSH key with it. Returns them.
    */
-  add(id: string, print: CopyPrint, printOf: PrintOf): string[] {
+  add(id: string, print: CopyPrint, wordsOf: WordsOf): string[] {
     this.remove(id);
-    const keys = bandKeys(print.shingles);
+    const entry: Entry = { shingles: print.shingles, keys: bandKeys(print.shingles), single: print.single };
     const candidates = new Set<string>();
-    for (const key of keys) {
+    for (const key of entry.keys) {
       const bucket = this.#buckets.get(key);
-      if (bucket === undefined) this.#buckets.set(key, [id]);
-      else {
+      if (bucket === undefined) this.#buckets.set(key, id);
+      else if (typeof bucket === 'string') {
+        candidates.add(bucket);
+        this.#buckets.set(key, [bucket, id]);
+      } else {
         for (const other of bucket) candidates.add(other);
         bucket.push(id);
       }
     }
-    this.#keys.set(id, keys);
+    this.#entries.set(id, entry);
     const copies: string[] = [];
     for (const other of candidates) {
-      const otherPrint = printOf(other);
-      if (otherPrint === undefined || !areCopies(print, otherPrint)) continue;
-      this.#link(id, other);
+      const otherEntry = this.#entries.get(other);
+      if (otherEntry === undefined || !isCopyOf(print, otherEntry, () => wordsOf(other))) continue;
+      this.link(id, other);
       copies.push(other);
     }
     return copies;
   }
 
+  /** Records that `a` and `b` are copies (as found before: a snapshot's pairs). */
+  link(a: string, b: string): void {
+    if (a === b) return;
+    let ofA = this.#pairs.get(a);
+    if (ofA === undefined) this.#pairs.set(a, (ofA = new Set()));
+    ofA.add(b);
+    let ofB = this.#pairs.get(b);
+    if (ofB === undefined) this.#pairs.set(b, (ofB = new Set()));
+    ofB.add(a);
+  }
+
   /** Removes article `id`; its cluster may split in two or more. */
   remove(id: string): void {
-    const keys = this.#keys.get(id);
-    if (keys === undefined) return;
-    this.#keys.delete(id);
-    for (const key of keys) {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    this.#entries.delete(id);
+    for (const key of entry.keys) {
       const bucket = this.#buckets.get(key);
       if (bucket === undefined) continue;
+      if (typeof bucket === 'string') {
+        if (bucket === id) this.#buckets.delete(key);
+        continue;
+      }
       const kept = bucket.filter((other) => other !== id);
-      if (kept.length === 0) this.#buckets.delete(key);
-      else this.#buckets.set(key, kept);
+      this.#buckets.set(key, kept.length === 1 ? (kept[0] as string) : kept);
     }
-    for (const other of this.#pairs.get(id) ?? []) this.#pairs.get(other)?.delete(id);
+    for (const other of this.#pairs.get(id) ?? []) {
+      const theirs = this.#pairs.get(other);
+      theirs?.delete(id);
+      if (theirs?.size === 0) this.#pairs.delete(other);
+    }
     this.#pairs.delete(id);
   }
 
@@ -85,20 +108,15 @@ export class CopyClusters {
   *clusters(): Generator<string[]> {
     const seen = new Set<string>();
     for (const id of this.#pairs.keys()) {
-      if (seen.has(id) || (this.#pairs.get(id)?.size ?? 0) === 0) continue;
+      if (seen.has(id)) continue;
       const cluster = this.cluster(id);
       for (const member of cluster) seen.add(member);
       yield cluster;
     }
   }
 
-  #link(a: string, b: string): void {
-    if (a === b) return;
-    let ofA = this.#pairs.get(a);
-    if (ofA === undefined) this.#pairs.set(a, (ofA = new Set()));
-    ofA.add(b);
-    let ofB = this.#pairs.get(b);
-    if (ofB === undefined) this.#pairs.set(b, (ofB = new Set()));
-    ofB.add(a);
+  /** Every pair of copies found, each once. */
+  *pairs(): Generator<[string, string]> {
+    for (const [id, others] of this.#pairs) for (const other of others) if (id < other) yield [id, other];
   }
 }

@@ -77,14 +77,14 @@ describe('copy clusters', () => {
       fc.property(fc.array(change, { maxLength: 25 }), (changes) => {
         const clusters = new CopyClusters();
         const present = new Map<string, string[]>();
-        const printOf = (id: string) => {
+        const wordsOf = (id: string) => {
           const paragraphs = present.get(id);
-          return paragraphs === undefined ? undefined : copyPrint(paragraphs);
+          return paragraphs === undefined ? undefined : copyPrint(paragraphs).words;
         };
         for (const step of changes) {
           if ('put' in step) {
             present.set(`a${step.put}`, step.paragraphs);
-            clusters.add(`a${step.put}`, copyPrint(step.paragraphs), printOf);
+            clusters.add(`a${step.put}`, copyPrint(step.paragraphs), wordsOf);
           } else {
             present.delete(`a${step.remove}`);
             clusters.remove(`a${step.remove}`);
