@@ -34,8 +34,8 @@ export const PERMUTATIONS = 64;
 export type CopyPrint = {
   /** Hashes of its word 5-shingles, sorted, each once. */
   shingles: Uint32Array;
-  /** With one paragraph: its words, joined by spaces; otherwise `null`. */
-  single: string | null;
+  /** With one paragraph: a hash of its words (those of two such articles are compared when their hashes agree); otherwise `null`. */
+  single: number | null;
   /** Its words, in order. */
   words: string[];
 };
@@ -44,7 +44,7 @@ export type CopyPrint = {
  * The copy print of an article's paragraphs.
  *
  * @example
- * copyPrint(['Stocks fell on Monday in Tokyo.']).single // 'stocks fell on monday in tokyo'
+ * copyPrint(['Stocks fell on Monday in Tokyo.']).words // ['stocks', 'fell', 'on', 'monday', 'in', 'tokyo']
  */
 export function copyPrint(paragraphs: readonly string[]): CopyPrint {
   const words = paragraphs.flatMap((paragraph) => analyze(paragraph).tokens.map((token) => token.term));
@@ -52,7 +52,7 @@ export function copyPrint(paragraphs: readonly string[]): CopyPrint {
   if (words.length > 0 && words.length < SHINGLE_WORDS) hashes.push(hashWords(words, 0, words.length));
   for (let start = 0; start + SHINGLE_WORDS <= words.length; start += 1) hashes.push(hashWords(words, start, start + SHINGLE_WORDS));
   const shingles = Uint32Array.from(new Set(hashes)).sort();
-  return { shingles, single: paragraphs.length === 1 ? words.join(' ') : null, words };
+  return { shingles, single: paragraphs.length === 1 && words.length > 0 ? hashWords(words, 0, words.length) : null, words };
 }
 
 /** Whether two articles are copies of each other (see the module's description). */
@@ -66,12 +66,14 @@ export function areCopies(a: CopyPrint, b: CopyPrint): boolean {
  * be worth a look ({@link WORD_CHECK_FLOOR}), not enough to decide.
  */
 export function isCopyOf(print: CopyPrint, other: Pick<CopyPrint, 'shingles' | 'single'>, wordsOf: () => readonly string[] | undefined): boolean {
-  if (print.single !== null && print.single !== '' && print.single === other.single) return true;
   const similarity = jaccard(print.shingles, other.shingles);
   if (similarity >= COPY_SIMILARITY) return true;
-  if (similarity < WORD_CHECK_FLOOR) return false;
+  const sameSingle = print.single !== null && print.single === other.single;
+  if (!sameSingle && similarity < WORD_CHECK_FLOOR) return false;
   const words = wordsOf();
-  return words !== undefined && wordSimilarity(print.words, words) >= COPY_SIMILARITY;
+  if (words === undefined) return false;
+  if (sameSingle && words.length === print.words.length && words.every((word, index) => word === print.words[index])) return true;
+  return similarity >= WORD_CHECK_FLOOR && wordSimilarity(print.words, words) >= COPY_SIMILARITY;
 }
 
 /**

@@ -12,7 +12,7 @@ import { bandKeys, isCopyOf, type CopyPrint } from './copies.ts';
 export type WordsOf = (id: string) => readonly string[] | undefined;
 
 /** What is kept per article. */
-type Entry = { shingles: Uint32Array; keys: Uint32Array; single: string | null };
+type Entry = { shingles: Uint32Array; keys: Uint32Array; single: number | null };
 
 export class CopyClusters {
   /** LSH key → the article holding it, or the articles (most keys have one). */
@@ -54,6 +54,24 @@ export class CopyClusters {
       copies.push(other);
     }
     return copies;
+  }
+
+  /** Indexes article `id` as a snapshot recorded it, without looking for its copies (its pairs are {@link CopyClusters.link}ed). */
+  restore(id: string, shingles: Uint32Array, single: number | null): void {
+    this.remove(id);
+    const entry: Entry = { shingles, keys: bandKeys(shingles), single };
+    for (const key of entry.keys) {
+      const bucket = this.#buckets.get(key);
+      if (bucket === undefined) this.#buckets.set(key, id);
+      else if (typeof bucket === 'string') this.#buckets.set(key, [bucket, id]);
+      else bucket.push(id);
+    }
+    this.#entries.set(id, entry);
+  }
+
+  /** Every article indexed, with what {@link CopyClusters.restore} needs. */
+  *entries(): Generator<{ id: string; shingles: Uint32Array; single: number | null }> {
+    for (const [id, { shingles, single }] of this.#entries) yield { id, shingles, single };
   }
 
   /** Records that `a` and `b` are copies (as found before: a snapshot's pairs). */

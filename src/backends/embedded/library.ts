@@ -8,6 +8,8 @@ import { contentHash, textLength, type Article } from '../../ingest/article.ts';
 import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
+import { copyPrint } from '../../news/copies.ts';
+import { CopyClusters } from '../../news/copy-clusters.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */
 export type StoredArticle = { article: Article; hash: string; file: string };
@@ -20,6 +22,8 @@ export type Library = {
   readonly engine: SearchEngine;
   readonly articles: Map<string, StoredArticle>;
   readonly terms: TermStore;
+  /** The copy clusters of the articles (SPEC §10), kept in step with {@link Library.articles}. */
+  readonly copies: CopyClusters;
 };
 
 /** A paragraph located in the library. */
@@ -27,10 +31,19 @@ export type ParagraphRef = { stored: StoredArticle; index: number; text: string 
 
 /** Creates a library over `engine` (a new, empty one by default). */
 export function createLibrary(engine: SearchEngine = createEngine()): Library {
-  return { engine, articles: new Map(), terms: createTermStore() };
+  return { engine, articles: new Map(), terms: createTermStore(), copies: new CopyClusters() };
 }
 
 /** The id of paragraph `n` (1-based) of an article. */
+/** Stores `stored` as its article's current version, and finds its copies. */
+function storeArticle(library: Library, stored: StoredArticle): void {
+  library.articles.set(stored.article.id, stored);
+  library.copies.add(stored.article.id, copyPrint(stored.article.paragraphs), (id) => {
+    const other = library.articles.get(id);
+    return other === undefined ? undefined : copyPrint(other.article.paragraphs).words;
+  });
+}
+
 export function paragraphId(articleId: string, n: number): string {
   return `${articleId}:${n}`;
 }
@@ -60,7 +73,7 @@ function replaceArticle(library: Library, article: Article, file: string, hash: 
   const existing = library.articles.get(article.id);
   if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   library.engine.add(paragraphDocs(article));
-  library.articles.set(article.id, { article, hash, file });
+  storeArticle(library, { article, hash, file });
 }
 
 /**
@@ -82,7 +95,7 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
       if (current.file === entry.file || prefersFile(entry.file, current.file, entry.article.id)) putArticle(library, entry.article, entry.file);
       continue;
     }
-    library.articles.set(entry.article.id, { article: entry.article, hash: contentHash(entry.article), file: entry.file });
+    storeArticle(library, { article: entry.article, hash: contentHash(entry.article), file: entry.file });
     fresh.push(...paragraphDocs(entry.article));
   }
   library.engine.add(fresh);
@@ -159,7 +172,7 @@ export async function putArticlesInSlices(
     if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   }
   library.engine.reveal(staged);
-  for (const { article, file, hash } of pending) library.articles.set(article.id, { article, hash, file });
+  for (const { article, file, hash } of pending) storeArticle(library, { article, hash, file });
   return outcomes;
 }
 
@@ -169,6 +182,7 @@ export function deleteArticle(library: Library, id: string): StoredArticle | und
   if (existing === undefined) return undefined;
   library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   library.articles.delete(id);
+  library.copies.remove(id);
   return existing;
 }
 

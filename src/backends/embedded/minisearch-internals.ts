@@ -9,6 +9,7 @@
 import type SearchableMap from 'minisearch/SearchableMap';
 import type { Query } from 'minisearch';
 import type { Pace, Steps } from './pace.ts';
+import { decodeIntegers, encodeIntegers } from './integers.ts';
 
 /** A match of MiniSearch's query tree, before its public search() turns it into a result. */
 export type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
@@ -338,30 +339,6 @@ export function readPostings(internals: Internals, record: unknown): void {
   }
   if (at !== table.length) throw malformed();
 }
-
-/** 32-bit integers as base64 of their little-endian bytes. */
-function encodeIntegers(values: readonly number[]): string {
-  const table = Int32Array.from(values);
-  let bytes = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
-  if (!LITTLE_ENDIAN) {
-    bytes = Buffer.alloc(table.byteLength);
-    for (const [index, value] of table.entries()) bytes.writeInt32LE(value, 4 * index);
-  }
-  return bytes.toString('base64');
-}
-
-/** The integers of {@link encodeIntegers}, or `undefined` when `text` cannot hold them. */
-function decodeIntegers(text: string): Int32Array | undefined {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.length % 4 !== 0) return undefined;
-  const table = new Int32Array(bytes.length / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(table.buffer).set(bytes);
-  else for (let index = 0; index < table.length; index += 1) table[index] = bytes.readInt32LE(4 * index);
-  return table;
-}
-
-/** Whether this machine's typed arrays are little-endian, as the snapshot's integers are. */
-const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
 
 /**
  * The postings of one term as a snapshot holds them (its number of fields, then per field its id,

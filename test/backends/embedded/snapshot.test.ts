@@ -200,6 +200,24 @@ describe('saveSnapshot', () => {
     await expect(saveSnapshot(indexDir, library, 'fp3', () => false)).rejects.toBeInstanceOf(SnapshotOutdated);
   });
 
+  it('keeps the copy clusters, which go on finding copies after a load', async () => {
+    const wire = ['Negotiators agreed on Tuesday to extend the truce by four days, officials said.', 'Mediators from Qatar and Egypt brokered the extension, which allows more aid into the south.', 'Talks resume on Friday.'];
+    const library = createLibrary();
+    putArticles(library, [
+      { article: makeArticle({ id: 'wire', title: 'Truce extended', paragraphs: wire }), file: 'wire.json' },
+      { article: makeArticle({ id: 'local', title: 'Local: truce holds', paragraphs: ['(Local Herald) —', ...wire] }), file: 'local.json' },
+      { article: makeArticle({ id: 'other', title: 'Harvest', paragraphs: ['Wheat prices fell.', 'Barley held steady.'] }), file: 'other.json' },
+    ]);
+    expect(library.copies.cluster('wire').sort()).toEqual(['local', 'wire']);
+    await saveSnapshot(indexDir, library, 'fp');
+    const loaded = await loadSnapshot(indexDir, 'fp');
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(loaded.library.copies.cluster('local').sort()).toEqual(['local', 'wire']);
+    expect(loaded.library.copies.cluster('other')).toEqual(['other']);
+    putArticles(loaded.library, [{ article: makeArticle({ id: 'third', title: 'Truce', paragraphs: [...wire, 'Our correspondent will follow the talks.'] }), file: 'third.json' }]);
+    expect(loaded.library.copies.cluster('wire').sort()).toEqual(['local', 'third', 'wire']);
+  });
+
   it('writes the archive as many bounded lines, and reads them all back', async () => {
     const library = createLibrary();
     const many = Array.from({ length: 1200 }, (_, i) => makeArticle({ id: `n${i}`, title: `Report ${i}`, paragraphs: [`Wheat harvest number ${i}.`, 'Prices held.'] }));
