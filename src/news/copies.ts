@@ -47,12 +47,27 @@ export type CopyPrint = {
  * copyPrint(['Stocks fell on Monday in Tokyo.']).words // ['stocks', 'fell', 'on', 'monday', 'in', 'tokyo']
  */
 export function copyPrint(paragraphs: readonly string[]): CopyPrint {
-  const words = paragraphs.flatMap((paragraph) => analyze(paragraph).tokens.map((token) => token.term));
-  const hashes: number[] = [];
-  if (words.length > 0 && words.length < SHINGLE_WORDS) hashes.push(hashWords(words, 0, words.length));
-  for (let start = 0; start + SHINGLE_WORDS <= words.length; start += 1) hashes.push(hashWords(words, start, start + SHINGLE_WORDS));
-  const shingles = Uint32Array.from(new Set(hashes)).sort();
-  return { shingles, single: paragraphs.length === 1 && words.length > 0 ? hashWords(words, 0, words.length) : null, words };
+  return copyPrintOfWords(paragraphs.map(wordsOf));
+}
+
+/** The words of a text as the analyzer folds them, in order. */
+export function wordsOf(text: string): string[] {
+  return analyze(text).tokens.map((token) => token.term);
+}
+
+/** {@link copyPrint} of paragraphs already analyzed: the words of each (indexing has them at hand). */
+export function copyPrintOfWords(paragraphWords: ReadonlyArray<readonly string[]>): CopyPrint {
+  const words = paragraphWords.flat();
+  const hashes = new Uint32Array(words.length);
+  for (const [index, word] of words.entries()) hashes[index] = hashWord(word);
+  const count = words.length === 0 ? 0 : Math.max(1, words.length - SHINGLE_WORDS + 1);
+  const shingles = new Uint32Array(count);
+  for (let start = 0; start < count; start += 1) shingles[start] = hashRun(hashes, start, Math.min(words.length, start + SHINGLE_WORDS));
+  shingles.sort();
+  // Each hash once.
+  let kept = 0;
+  for (let index = 0; index < shingles.length; index += 1) if (index === 0 || shingles[index] !== shingles[kept - 1]) shingles[kept++] = shingles[index] as number;
+  return { shingles: shingles.slice(0, kept), single: paragraphWords.length === 1 && words.length > 0 ? hashRun(hashes, 0, words.length) : null, words };
 }
 
 /** Whether two articles are copies of each other (see the module's description). */
@@ -175,13 +190,16 @@ function mix(value: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
-/** FNV-1a over the words from `start` to `end`, separated by a space, then mixed. */
-function hashWords(words: readonly string[], start: number, end: number): number {
+/** A word's hash: FNV-1a over its UTF-16 code units, mixed. */
+function hashWord(word: string): number {
   let hash = 0x811c9dc5;
-  for (let index = start; index < end; index += 1) {
-    const word = words[index] as string;
-    for (let at = 0; at < word.length; at += 1) hash = Math.imul(hash ^ word.charCodeAt(at), 0x01000193);
-    hash = Math.imul(hash ^ 0x20, 0x01000193);
-  }
+  for (let at = 0; at < word.length; at += 1) hash = Math.imul(hash ^ word.charCodeAt(at), 0x01000193);
   return mix(hash);
+}
+
+/** The hash of the run of words from `start` to `end`, from their hashes (order counts). */
+function hashRun(hashes: Uint32Array, start: number, end: number): number {
+  let hash = 0x27d4eb2f;
+  for (let index = start; index < end; index += 1) hash = mix(Math.imul(hash, 31) ^ (hashes[index] as number));
+  return hash;
 }

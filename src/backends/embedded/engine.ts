@@ -51,8 +51,11 @@ export type TermCount = { term: string; paragraphs: number };
 
 /** The contract of a search backend: add, remove, candidates for a parsed query, stats. */
 export interface SearchEngine {
-  /** Indexes paragraphs (their ids must be new). */
-  add(docs: readonly ParagraphDoc[]): void;
+  /**
+   * Indexes paragraphs (their ids must be new). `onWords` receives each paragraph's words as the
+   * analyzer folds them, by its place in `docs`, for whoever needs them too (copy detection).
+   */
+  add(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void;
   /** Removes paragraphs by id; unknown ids are ignored. */
   remove(ids: readonly string[]): void;
   /**
@@ -61,7 +64,7 @@ export interface SearchEngine {
    * use by the version they replace. (Until revealed they count in BM25's statistics and in
    * completions, as a removed paragraph does until vacuumed.)
    */
-  stage(docs: readonly ParagraphDoc[]): void;
+  stage(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void;
   /** Makes staged paragraphs visible under their ids, which must be free by then. */
   reveal(ids: readonly string[]): void;
   /** Drops staged paragraphs that will not be revealed. */
@@ -102,13 +105,16 @@ const STAGED_SUFFIX = '\u0000staged';
 /** Most words `/suggest` looks at under a prefix: one letter would walk them all. */
 const MAX_COMPLETION_TERMS = 20_000;
 
+/** Where the words of each paragraph's text go as it is indexed, while someone wants them (see {@link SearchEngine.add}). */
+type TextSink = { receive: ((words: string[]) => void) | undefined };
+
 /**
  * The MiniSearch options, used both to build an index and to load a snapshot of it: the two
  * must agree, so there is one factory. Field values are analyzed by our analyzer and indexed
  * by stem; each word met is recorded in `vocabulary`. The title is the same for every
  * paragraph of an article, so the last title analyzed is remembered.
  */
-export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc> {
+export function miniSearchOptions(vocabulary: Vocabulary, texts: TextSink = { receive: undefined }): Options<ParagraphDoc> {
   const stemsOf = (text: string) => termsOf(analyze(text)).map((word) => vocabulary.add(word));
   let lastTitle = '';
   let lastTitleStems: string[] = [];
@@ -116,7 +122,12 @@ export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc>
     fields: ['title', 'text'],
     storeFields: [],
     tokenize: function tokenizeField(text: string, field?: string): string[] {
-      if (field !== 'title') return stemsOf(text);
+      if (field !== 'title') {
+        if (texts.receive === undefined) return stemsOf(text);
+        const analysis = analyze(text);
+        texts.receive(analysis.tokens.map((token) => token.term));
+        return termsOf(analysis).map((word) => vocabulary.add(word));
+      }
       if (text !== lastTitle) {
         lastTitle = text;
         lastTitleStems = stemsOf(text);
@@ -138,14 +149,17 @@ class MiniSearchEngine implements SearchEngine {
   readonly #index: MiniSearch<ParagraphDoc>;
   readonly #internals: Internals;
   readonly #vocabulary: Vocabulary;
+  /** The words of the texts being indexed go here (the options' tokenizer writes to it). */
+  readonly #texts: TextSink;
   readonly #lengths: FieldLengths;
   readonly #view: PostingsView;
   /** Short ids of staged paragraphs, which no query sees. */
   readonly #hidden = new Set<number>();
   #version = 0;
 
-  constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
+  constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary, texts: TextSink) {
     this.#index = index;
+    this.#texts = texts;
     const internals = index as unknown as Internals;
     this.#internals = internals;
     this.#vocabulary = vocabulary;
@@ -170,10 +184,22 @@ class MiniSearchEngine implements SearchEngine {
     return this.#version;
   }
 
-  add(docs: readonly ParagraphDoc[]): void {
+  add(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void {
     this.#version += 1;
-    this.#index.addAll(docs);
+    this.#withWords(onWords, () => this.#index.addAll(docs));
     this.#lengths.sync(this.#internals);
+  }
+
+  /** Runs `index` (which indexes paragraphs in order, each title then text) handing each text's words to `onWords`. */
+  #withWords(onWords: ((doc: number, words: string[]) => void) | undefined, index: () => void): void {
+    if (onWords === undefined) return index();
+    let doc = 0;
+    this.#texts.receive = (words) => onWords(doc++, words);
+    try {
+      index();
+    } finally {
+      this.#texts.receive = undefined;
+    }
   }
 
   remove(ids: readonly string[]): void {
@@ -185,9 +211,9 @@ class MiniSearchEngine implements SearchEngine {
     return this.#index.has(id);
   }
 
-  stage(docs: readonly ParagraphDoc[]): void {
+  stage(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void {
     this.#version += 1;
-    this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX })));
+    this.#withWords(onWords, () => this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX }))));
     this.#lengths.sync(this.#internals);
     for (const doc of docs) this.#hidden.add(this.#internals._idToShortId.get(doc.id + STAGED_SUFFIX) as number);
   }
@@ -435,7 +461,8 @@ function fieldsOf(field: Field | null): Field[] {
 /** Creates an empty engine. */
 export function createEngine(): SearchEngine {
   const vocabulary = new Vocabulary();
-  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(miniSearchOptions(vocabulary)), vocabulary);
+  const texts: TextSink = { receive: undefined };
+  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(miniSearchOptions(vocabulary, texts)), vocabulary, texts);
 }
 
 /**
@@ -445,6 +472,7 @@ export function createEngine(): SearchEngine {
 export function loadEngine(records: Iterable<unknown>): SearchEngine {
   const malformed = (what: string) => new Error(`search engine snapshot is malformed: ${what}`);
   const vocabulary = new Vocabulary();
+  const texts: TextSink = { receive: undefined };
   const words: string[] = [];
   let internals: Internals | undefined;
   let fields = 0;
@@ -455,7 +483,7 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
       const meta = data as Extract<EngineRecord, ['meta', unknown]>[1];
       if (typeof meta?.nextId !== 'number' || typeof meta.fieldIds !== 'object') throw malformed('meta');
       const empty = { ...meta, documentIds: {}, fieldLength: {}, storedFields: {}, index: [], serializationVersion: 2 };
-      internals = MiniSearch.loadJS<ParagraphDoc>(empty, miniSearchOptions(vocabulary)) as unknown as Internals;
+      internals = MiniSearch.loadJS<ParagraphDoc>(empty, miniSearchOptions(vocabulary, texts)) as unknown as Internals;
       fields = Object.keys(internals._fieldIds).length;
       continue;
     }
@@ -475,5 +503,5 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
   }
   if (internals === undefined) throw malformed('no "meta" record');
   vocabulary.defer(words);
-  return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary);
+  return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary, texts);
 }

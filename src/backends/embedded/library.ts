@@ -8,7 +8,7 @@ import { contentHash, textLength, type Article } from '../../ingest/article.ts';
 import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
-import { copyPrint } from '../../news/copies.ts';
+import { copyPrintOfWords, wordsOf } from '../../news/copies.ts';
 import { CopyClusters } from '../../news/copy-clusters.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */
@@ -35,13 +35,26 @@ export function createLibrary(engine: SearchEngine = createEngine()): Library {
 }
 
 /** The id of paragraph `n` (1-based) of an article. */
-/** Stores `stored` as its article's current version, and finds its copies. */
-function storeArticle(library: Library, stored: StoredArticle): void {
-  library.articles.set(stored.article.id, stored);
-  library.copies.add(stored.article.id, copyPrint(stored.article.paragraphs), (id) => {
-    const other = library.articles.get(id);
-    return other === undefined ? undefined : copyPrint(other.article.paragraphs).words;
-  });
+/**
+ * Stores articles as their current versions and finds their copies, from the words of each of
+ * their paragraphs in order (`words`, as indexing them gave them).
+ */
+function storeArticles(library: Library, stored: readonly StoredArticle[], words: ReadonlyArray<string[] | undefined>): void {
+  for (const entry of stored) library.articles.set(entry.article.id, entry);
+  let doc = 0;
+  for (const entry of stored) {
+    const paragraphs = entry.article.paragraphs.map((text) => words[doc++] ?? wordsOf(text));
+    library.copies.add(entry.article.id, copyPrintOfWords(paragraphs), (id) => {
+      const other = library.articles.get(id);
+      return other === undefined ? undefined : other.article.paragraphs.flatMap(wordsOf);
+    });
+  }
+}
+
+/** Collects the words `SearchEngine.add` hands over, by paragraph. */
+function wordCollector(): { words: Array<string[] | undefined>; onWords: (doc: number, words: string[]) => void } {
+  const words: Array<string[] | undefined> = [];
+  return { words, onWords: (doc, paragraphWords) => (words[doc] = paragraphWords) };
 }
 
 export function paragraphId(articleId: string, n: number): string {
@@ -72,8 +85,9 @@ export function putArticle(library: Library, article: Article, file: string): Ad
 function replaceArticle(library: Library, article: Article, file: string, hash: string): void {
   const existing = library.articles.get(article.id);
   if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
-  library.engine.add(paragraphDocs(article));
-  storeArticle(library, { article, hash, file });
+  const collected = wordCollector();
+  library.engine.add(paragraphDocs(article), collected.onWords);
+  storeArticles(library, [{ article, hash, file }], collected.words);
 }
 
 /**
@@ -82,6 +96,7 @@ function replaceArticle(library: Library, article: Article, file: string, hash: 
  */
 export function putArticles(library: Library, entries: ReadonlyArray<{ article: Article; file: string }>): void {
   const fresh: ParagraphDoc[] = [];
+  const stored: StoredArticle[] = [];
   const chosen = new Map<string, { article: Article; file: string }>();
   for (const entry of entries) {
     const current = chosen.get(entry.article.id) ?? library.articles.get(entry.article.id);
@@ -95,10 +110,12 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
       if (current.file === entry.file || prefersFile(entry.file, current.file, entry.article.id)) putArticle(library, entry.article, entry.file);
       continue;
     }
-    storeArticle(library, { article: entry.article, hash: contentHash(entry.article), file: entry.file });
+    stored.push({ article: entry.article, hash: contentHash(entry.article), file: entry.file });
     fresh.push(...paragraphDocs(entry.article));
   }
-  library.engine.add(fresh);
+  const collected = wordCollector();
+  library.engine.add(fresh, collected.onWords);
+  storeArticles(library, stored, collected.words);
 }
 
 /**
@@ -145,6 +162,8 @@ export async function putArticlesInSlices(
   }
 
   const staged: string[] = [];
+  const words: string[][] = [];
+  const onWords = (doc: number, paragraphWords: string[]) => (words[staged.length + doc] = paragraphWords);
   try {
     let slice: ParagraphDoc[] = [];
     let sliceChars = 0;
@@ -153,14 +172,14 @@ export async function putArticlesInSlices(
         slice.push(doc);
         sliceChars += doc.text.length;
         if (sliceChars < SLICE_CHARS) continue;
-        library.engine.stage(slice);
+        library.engine.stage(slice, onWords);
         staged.push(...slice.map((staging) => staging.id));
         slice = [];
         sliceChars = 0;
         await pause();
       }
     }
-    library.engine.stage(slice);
+    library.engine.stage(slice, onWords);
     staged.push(...slice.map((staging) => staging.id));
   } catch (error) {
     library.engine.unstage(staged);
@@ -172,7 +191,7 @@ export async function putArticlesInSlices(
     if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   }
   library.engine.reveal(staged);
-  for (const { article, file, hash } of pending) storeArticle(library, { article, hash, file });
+  storeArticles(library, pending, words);
   return outcomes;
 }
 
