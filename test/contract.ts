@@ -58,6 +58,7 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
   const proxy: SearchBackend = {
     search: (query, request) => current.search(query, request),
     getArticle: (id) => current.getArticle(id),
+    copiesOf: (id) => current.copiesOf(id),
     putArticles: (batch) => current.putArticles(batch),
     deleteArticle: (id) => current.deleteArticle(id),
     suggest: (prefix, limit) => current.suggest(prefix, limit),

@@ -75,6 +75,16 @@ export type BackendSearch = {
 };
 
 /** What writing one article of a batch did (SPEC §6). */
+/** An article of a copy cluster, as lists of copies show it. */
+export type CopySummary = { id: string; title: string; source: string | null; date: string | null; url: string | null };
+
+/**
+ * An article's copy cluster (SPEC §10): `copyOf` is the cluster's id, that of its earliest
+ * article (by date, undated last, then by id), or `null` when the article has no copy; `copies`
+ * lists the other articles of the cluster, earliest first.
+ */
+export type ArticleCopies = { copyOf: string | null; copies: CopySummary[] };
+
 export type ArticleResult = { id: string; status: 'created' | 'updated' | 'unchanged'; paragraphs: number };
 
 /** The counts of `/stats` a backend knows, plus what it wants to say about its storage. */
@@ -125,6 +135,8 @@ export interface SearchBackend {
    * (a prefix or wildcard matching too many words, the query budget spent).
    */
   search(query: ParsedQuery, request: SearchRequest): Promise<BackendSearch>;
+  /** The copy cluster of the article `id` (see {@link ArticleCopies}), or `undefined` when there is no such article. */
+  copiesOf(id: string): Promise<ArticleCopies | undefined>;
   /** An article by id, or `undefined`. */
   getArticle(id: string): Promise<Article | undefined>;
   /**

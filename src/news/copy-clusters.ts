@@ -138,3 +138,13 @@ export class CopyClusters {
     for (const [id, others] of this.#pairs) for (const other of others) if (id < other) yield [id, other];
   }
 }
+
+/** Orders articles earliest first: by date (ISO strings), undated last, then by id. A cluster's id is its first article's. */
+export function earliestFirst(a: { id: string; date: string | null }, b: { id: string; date: string | null }): number {
+  if (a.date !== b.date) {
+    if (a.date === null) return 1;
+    if (b.date === null) return -1;
+    return a.date < b.date ? -1 : 1;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

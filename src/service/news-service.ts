@@ -4,7 +4,7 @@
  * parsed here and dressed with highlights and snippets here, whichever backend ran them; writes,
  * completions and counts passed to the backend.
  */
-import type { ArticleResult, BackendMetrics, SearchBackend } from '../backends/backend.ts';
+import type { ArticleCopies, ArticleResult, BackendMetrics, SearchBackend } from '../backends/backend.ts';
 import type { Article } from '../ingest/article.ts';
 import { fold } from '../text/analyzer.ts';
 import { searchBackend, type SearchParams, type SearchResponse } from './search-service.ts';
@@ -31,8 +31,8 @@ export type Stats = {
 export interface NewsService {
   /** Ranked search (SPEC §4–§5). */
   search(q: string, params?: SearchParams): Promise<SearchResponse>;
-  /** An article by id, or `undefined`. */
-  getArticle(id: string): Promise<Article | undefined>;
+  /** An article by id with its copy cluster (SPEC §10), or `undefined`. */
+  getArticle(id: string): Promise<(Article & ArticleCopies) | undefined>;
   /** Up to 10 completions of the last word of `q`, most frequent first. */
   suggest(q: string): Promise<string[]>;
   /** Counts of articles, paragraphs, terms and sources, and the backend's storage. */
@@ -60,7 +60,11 @@ export function createNewsService(options: { backend: SearchBackend; maxSearches
   const searches = createAdmission(options.maxSearchesInFlight);
   return {
     search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
-    getArticle: (id) => backend.getArticle(id),
+    async getArticle(id) {
+      const article = await backend.getArticle(id);
+      if (article === undefined) return undefined;
+      return { ...article, ...((await backend.copiesOf(id)) ?? { copyOf: null, copies: [] }) };
+    },
     async suggest(q) {
       const word = LAST_WORD_RE.exec(q.trim())?.[0];
       return word === undefined ? [] : backend.suggest(fold(word), MAX_SUGGESTIONS);

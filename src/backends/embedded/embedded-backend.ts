@@ -14,7 +14,7 @@ import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
 import { searchInSlices, SEARCH_SLICE_MS, type SearchOutcome } from './execute.ts';
 import { runInTurns } from './pace.ts';
-import { libraryCounts, type Library } from './library.ts';
+import { articleCopies, libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { eventLoopTurns } from '../turns.ts';
@@ -108,6 +108,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     sync,
     search: async (query, request) => toBackendSearch(await searchInSlices(library, query, request, { turns: eventLoopTurns })),
     getArticle: async (id) => library.articles.get(id)?.article,
+    copiesOf: async (id) => articleCopies(library, id),
     async putArticles(articles: readonly Article[]) {
       const results = await puts.submit(await checkNewArticles(state, articles));
       if (results.some((result) => result.status !== 'unchanged')) snapshots.changed();

@@ -9,7 +9,8 @@ import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
 import { copyPrintOfWords, wordsOf } from '../../news/copies.ts';
-import { CopyClusters } from '../../news/copy-clusters.ts';
+import { CopyClusters, earliestFirst } from '../../news/copy-clusters.ts';
+import type { ArticleCopies } from '../backend.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */
 export type StoredArticle = { article: Article; hash: string; file: string };
@@ -240,4 +241,21 @@ export function libraryCounts(library: Library): { articles: number; paragraphs:
   }
   const { paragraphs, terms } = library.engine.stats();
   return { articles: library.articles.size, paragraphs, terms, sources };
+}
+
+/** The copy cluster of article `id` (see `ArticleCopies`), or `undefined` when the library has no such article. */
+export function articleCopies(library: Library, id: string): ArticleCopies | undefined {
+  if (!library.articles.has(id)) return undefined;
+  const members = library.copies
+    .cluster(id)
+    .flatMap((member) => {
+      const stored = library.articles.get(member);
+      return stored === undefined ? [] : [stored.article];
+    })
+    .sort(earliestFirst);
+  if (members.length < 2) return { copyOf: null, copies: [] };
+  return {
+    copyOf: (members[0] as Article).id,
+    copies: members.filter((article) => article.id !== id).map(({ id: copy, title, source, date, url }) => ({ id: copy, title, source, date, url })),
+  };
 }

@@ -46,6 +46,10 @@ export async function createPostgresBackend({ url, log = () => undefined, search
   }
   return {
     search: (query, request) => runSearch(db, query, request),
+    // WIP (issue 17): copy clusters are not kept in PostgreSQL yet.
+    copiesOf: async () => {
+      throw new Error('copy clusters are not kept by the PostgreSQL backend yet');
+    },
     async getArticle(id: string): Promise<Article | undefined> {
       return db.transaction('snapshot', async (client) => (await readArticles(client, [id])).get(id));
     },

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { writableApp } from '../helpers.ts';
+
+type Fixture = Awaited<ReturnType<typeof writableApp>>;
+let fixture: Fixture | undefined;
+afterEach(async () => {
+  await fixture?.cleanup();
+  fixture = undefined;
+});
+
+/** A wire story of our own, and the same story as two outlets ran it. */
+const WIRE = [
+  'Negotiators agreed on Tuesday to extend the truce by another four days, according to officials familiar with the talks.',
+  'The extension, brokered by mediators from Qatar and Egypt, allows for the release of more hostages and fuel for hospitals.',
+  'Aid agencies said the pause had let convoys reach areas cut off for weeks, though supplies remained far below what was needed.',
+  'Talks are expected to resume on Friday, when a broader agreement on prisoner exchanges will be discussed.',
+];
+
+const post = (app: Fixture['app'], articles: unknown[]) => app.request('/articles', { method: 'POST', body: JSON.stringify(articles), headers: { 'content-type': 'application/json' } });
+
+describe('GET /articles/:id and copies', () => {
+  it('says which cluster an article belongs to, by its earliest article, and lists the other copies, earliest first', async () => {
+    fixture = await writableApp();
+    const response = await post(fixture.app, [
+      { id: 'herald', title: 'Truce holds, for now', source: 'Local Herald', date: '2023-11-29', paragraphs: ['(Local Herald) —', ...WIRE] },
+      { id: 'wire', title: 'Truce extended by four days', source: 'Wire', date: '2023-11-28', paragraphs: WIRE },
+      { id: 'gazette', title: 'Four more days', source: 'Gazette', date: null, paragraphs: [...WIRE.slice(0, 3), WIRE[3]!.replace('Friday', 'Saturday')] },
+      { id: 'harvest', title: 'Harvest', source: 'Farm Wire', date: '2023-11-28', paragraphs: ['Wheat prices fell sharply on fears of rain.'] },
+    ]);
+    expect(response.status).toBe(201);
+    const herald = await (await fixture.app.request('/articles/herald')).json();
+    expect(herald).toMatchObject({ id: 'herald', copyOf: 'wire' });
+    expect(herald.copies).toEqual([
+      { id: 'wire', title: 'Truce extended by four days', source: 'Wire', date: '2023-11-28', url: null },
+      { id: 'gazette', title: 'Four more days', source: 'Gazette', date: null, url: null },
+    ]);
+    expect(await (await fixture.app.request('/articles/harvest')).json()).toMatchObject({ copyOf: null, copies: [] });
+  });
+
+  it('takes an article out of its cluster when it leaves or changes, and the cluster splits if it held it together', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, [
+      { id: 'a', title: 'A', date: '2023-01-01', paragraphs: WIRE },
+      { id: 'b', title: 'B', date: '2023-01-02', paragraphs: [...WIRE, 'Our correspondent will follow the talks through the week.'] },
+    ]);
+    expect(await (await fixture.app.request('/articles/b')).json()).toMatchObject({ copyOf: 'a' });
+    await post(fixture.app, [{ id: 'a', title: 'A', date: '2023-01-01', paragraphs: ['Something else entirely happened on Monday in the capital.'] }]);
+    expect(await (await fixture.app.request('/articles/b')).json()).toMatchObject({ copyOf: null, copies: [] });
+  });
+});
