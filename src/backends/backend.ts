@@ -16,7 +16,7 @@ import type { Expansions, ParsedQuery } from '../search/query.ts';
 export type { Expansions } from '../search/query.ts';
 
 /** The facets a search can count (SPEC §5). */
-export type FacetName = 'source' | 'month';
+export type FacetName = 'source' | 'month' | 'copies';
 
 /** What to search for and how to rank, filter, group, count and page (SPEC §5); validated by the caller. */
 export type SearchRequest = {
@@ -34,6 +34,12 @@ export type SearchRequest = {
   facets: FacetName[];
   /** `all`: only paragraphs matching the whole query; `any`: always relaxed; `default`: relaxed when nothing matches (SPEC §4). */
   mode: 'default' | 'all' | 'any';
+  /**
+   * `copies`: one hit per copy cluster (SPEC §10), the best paragraph of its earliest article
+   * that matched, with {@link CopiesSummary}; `total` counts clusters (an article without copies
+   * is a cluster of one).
+   */
+  collapse: 'none' | 'copies';
 };
 
 /** The defaults of every search parameter. */
@@ -47,6 +53,7 @@ export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
   group: 'paragraph',
   facets: [],
   mode: 'default',
+  collapse: 'none',
 };
 
 /** A paragraph of the page: the article it belongs to (whole, for text and context), which paragraph, and how it ranked. */
@@ -60,7 +67,12 @@ export type BackendHit = {
   textMatched: boolean;
   /** With `group=article`: how many paragraphs of the article are hits. */
   matchingParagraphs?: number;
+  /** With `collapse=copies`: the hit's copy cluster. */
+  copies?: CopiesSummary;
 };
+
+/** A copy cluster in a collapsed hit: its articles (the hit's included), their sources and their first and last dates. */
+export type CopiesSummary = { count: number; sources: string[]; first: string | null; last: string | null };
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type BackendSearch = {

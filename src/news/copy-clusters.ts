@@ -108,6 +108,11 @@ export class CopyClusters {
     this.#pairs.delete(id);
   }
 
+  /** Whether article `id` has a copy. */
+  hasCopies(id: string): boolean {
+    return (this.#pairs.get(id)?.size ?? 0) > 0;
+  }
+
   /** The articles of `id`'s cluster, itself included, in no particular order; `[id]` when it has no copy. */
   cluster(id: string): string[] {
     const seen = new Set([id]);

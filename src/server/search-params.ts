@@ -60,7 +60,7 @@ const single = (name: string) =>
     return value;
   });
 
-const FACETS: readonly FacetName[] = ['source', 'month'];
+const FACETS: readonly FacetName[] = ['source', 'month', 'copies'];
 
 /** The schema of `GET /search`'s query string. */
 export const searchQuerySchema = z
@@ -79,6 +79,7 @@ export const searchQuerySchema = z
     sort: single('sort').pipe(oneOf('sort', ['relevance', 'newest', 'oldest'] as const, 'relevance')),
     group: single('group').pipe(oneOf('group', ['paragraph', 'article'] as const, 'paragraph')),
     mode: single('mode').pipe(oneOf('mode', ['all', 'any'] as const, 'default' as 'all' | 'any' | 'default')),
+    collapse: single('collapse').pipe(oneOf('collapse', ['none', 'copies'] as const, 'none')),
     fragments: single('fragments').pipe(integer('fragments', 1, 5, 1)),
     context: single('context').pipe(integer('context', 0, 3, 0)),
     facets: single('facets').transform((value, context) => {
@@ -113,6 +114,7 @@ export function toSearchParams(value: z.infer<typeof searchQuerySchema>): { q: s
       context: value.context,
       facets: value.facets,
       mode: value.mode,
+      collapse: value.collapse,
     },
   };
 }

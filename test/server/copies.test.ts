@@ -48,3 +48,49 @@ describe('GET /articles/:id and copies', () => {
     expect(await (await fixture.app.request('/articles/b')).json()).toMatchObject({ copyOf: null, copies: [] });
   });
 });
+
+describe('collapse=copies and facets=copies', () => {
+  const archive = [
+    { id: 'herald', title: 'Truce holds, for now', source: 'Local Herald', date: '2023-11-29', paragraphs: ['(Local Herald) —', ...WIRE] },
+    { id: 'wire', title: 'Truce extended by four days', source: 'Wire', date: '2023-11-28', paragraphs: WIRE },
+    { id: 'gazette', title: 'Four more days', source: 'Gazette', date: null, paragraphs: WIRE },
+    { id: 'analysis', title: 'What the truce means', source: 'Weekly', date: '2023-11-30', paragraphs: ['The truce was extended, but negotiators still disagree about what comes after it.'] },
+  ];
+
+  it('gives one hit per cluster, its earliest article, with the cluster in numbers, and counts clusters in total', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, archive);
+    const all = await (await fixture.app.request('/search?q=truce&limit=100')).json();
+    expect(all.total).toBe(4); // ¶1 of each wire copy, and the analysis
+    const collapsed = await (await fixture.app.request('/search?q=truce&collapse=copies&limit=100')).json();
+    expect(collapsed.total).toBe(2);
+    expect(collapsed.hits.map((hit: { id: string }) => hit.id).sort()).toEqual(['analysis:1', 'wire:1']);
+    const wire = collapsed.hits.find((hit: { articleId: string }) => hit.articleId === 'wire');
+    expect(wire.copies).toEqual({ count: 3, sources: ['Gazette', 'Local Herald', 'Wire'], first: '2023-11-28', last: '2023-11-29' });
+    const analysis = collapsed.hits.find((hit: { articleId: string }) => hit.articleId === 'analysis');
+    expect(analysis.copies).toEqual({ count: 1, sources: ['Weekly'], first: '2023-11-30', last: '2023-11-30' });
+    // Paging walks clusters.
+    const second = await (await fixture.app.request('/search?q=truce&collapse=copies&limit=1&offset=1')).json();
+    expect(second).toMatchObject({ total: 2 });
+    expect(second.hits).toHaveLength(1);
+    expect(second.hits[0].articleId).not.toBe(collapsed.hits[0].articleId);
+  });
+
+  it('shows the earliest article of a cluster that matched, when the earliest does not', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, archive);
+    // Only the Herald's dateline line says "Herald".
+    const collapsed = await (await fixture.app.request('/search?q=herald&collapse=copies')).json();
+    expect(collapsed).toMatchObject({ total: 1, hits: [{ id: 'herald:1', copies: { count: 3 } }] });
+  });
+
+  it('counts hits whose article has copies, and those without', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, archive);
+    const found = await (await fixture.app.request('/search?q=truce&facets=copies,source')).json();
+    expect(found.facets.copies).toEqual({ true: 3, false: 1 });
+    const refused = await fixture.app.request('/search?q=truce&collapse=articles');
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toBe('collapse must be one of none, copies, got "articles"');
+  });
+});

@@ -165,6 +165,7 @@ export function toBackendSearch(outcome: SearchOutcome): BackendSearch {
       score: ranked.score,
       textMatched: ranked.textMatched,
       ...(ranked.matchingParagraphs === undefined ? {} : { matchingParagraphs: ranked.matchingParagraphs }),
+      ...(ranked.copies === undefined ? {} : { copies: ranked.copies }),
     })),
   };
 }

@@ -4,7 +4,9 @@
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
 import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { FacetName, SearchRequest } from '../backend.ts';
+import type { CopiesSummary, FacetName, SearchRequest } from '../backend.ts';
+import type { Article } from '../../ingest/article.ts';
+import { earliestFirst } from '../../news/copy-clusters.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
@@ -26,6 +28,8 @@ export type RankedParagraph = {
   textMatched: boolean;
   /** With `group=article`: how many paragraphs of the article matched. */
   matchingParagraphs?: number;
+  /** With `collapse=copies`: the hit's copy cluster. */
+  copies?: CopiesSummary;
 };
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
@@ -171,8 +175,9 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   const accept = articleFilter(request);
   const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
-  const facets = createFacetCounter(request.facets);
-  const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
+  const facets = createFacetCounter(request.facets, library);
+  const collapse = request.collapse === 'copies' ? createCollapse(library, compare) : undefined;
+  const byArticle = request.group === 'article' && collapse === undefined ? new Map<string, Match>() : undefined;
   // Title-only candidates come an article at a time (its paragraphs are indexed together): the
   // last article id is reused instead of slicing a new string per candidate.
   let lastArticle = '';
@@ -190,6 +195,7 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
 
   const count = (match: Match, articleId: string): void => {
     if (match.ref !== undefined) facets?.count(match.ref.stored);
+    if (collapse !== undefined) return collapse.add(match, articleId);
     if (byArticle === undefined) {
       total += 1;
       top.push(match);
@@ -215,7 +221,7 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
       return;
     }
     if (titleMatched) textArticles.add(articleOf(id));
-    count(match, byArticle === undefined ? '' : articleIdOf(id));
+    count(match, byArticle === undefined && collapse === undefined ? '' : articleIdOf(id));
   });
   for (const [articleId, match] of titleOnly) {
     if (pace()) yield;
@@ -224,6 +230,13 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
     count(match, articleId);
   }
 
+  if (collapse !== undefined) {
+    total = collapse.size;
+    for (const chosen of collapse.chosen()) {
+      top.push(chosen);
+      if (pace()) yield;
+    }
+  }
   if (byArticle !== undefined) {
     total = byArticle.size;
     for (const best of byArticle.values()) {
@@ -237,6 +250,7 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
     if (ref === undefined) continue;
     const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched };
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
+    if (collapse !== undefined) hit.copies = copiesSummary(library, ref.stored.article.id);
     page.push(hit);
   }
   return { total, page, facets: facets?.result() ?? {} };
@@ -281,19 +295,76 @@ function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number
     return byRelevance(a, b);
   };
 }
-/** Counts matches per source and per month, for the facets asked for. */
-function createFacetCounter(names: readonly FacetName[]): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
+/** Counts matches per source, per month and by whether their article has copies, for the facets asked for. */
+function createFacetCounter(names: readonly FacetName[], library: Library): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
   if (names.length === 0) return undefined;
   const counts: SearchOutcome['facets'] = {};
   for (const name of names) counts[name] = {};
+  const keyOf = (name: FacetName, article: StoredArticle['article']): string | null => {
+    if (name === 'source') return article.source;
+    if (name === 'month') return article.date?.slice(0, 7) ?? null;
+    // Whether the hit's article has copies (SPEC §10).
+    return library.copies.hasCopies(article.id) ? 'true' : 'false';
+  };
   return {
     count({ article }) {
       for (const name of names) {
-        const key = name === 'source' ? article.source : (article.date?.slice(0, 7) ?? null);
+        const key = keyOf(name, article);
         const table = counts[name] as Record<string, number>;
         if (key !== null) table[key] = (table[key] ?? 0) + 1;
       }
     },
     result: () => counts,
   };
+}
+
+/**
+ * One hit per copy cluster (SPEC §10): of the matches of a cluster's articles, those of its
+ * earliest article (by date, undated last, then id), and of those the first by the sort. An
+ * article's cluster is worked out once per search, for all its articles.
+ */
+function createCollapse(library: Library, compare: (a: Match, b: Match) => number) {
+  const keyOf = new Map<string, string>();
+  const chosen = new Map<string, { match: Match; article: Article }>();
+  const clusterKey = (articleId: string): string => {
+    const known = keyOf.get(articleId);
+    if (known !== undefined) return known;
+    const members = library.copies.cluster(articleId).flatMap((id) => {
+      const stored = library.articles.get(id);
+      return stored === undefined ? [] : [stored.article];
+    });
+    members.sort(earliestFirst);
+    const key = members[0]?.id ?? articleId;
+    for (const member of members) keyOf.set(member.id, key);
+    keyOf.set(articleId, key);
+    return key;
+  };
+  return {
+    add(match: Match, articleId: string): void {
+      const article = library.articles.get(articleId)?.article;
+      if (article === undefined) return;
+      const key = clusterKey(articleId);
+      const current = chosen.get(key);
+      if (current === undefined) return void chosen.set(key, { match, article });
+      const order = earliestFirst(article, current.article);
+      if (order < 0 || (order === 0 && compare(match, current.match) < 0)) chosen.set(key, { match, article });
+    },
+    get size() {
+      return chosen.size;
+    },
+    *chosen(): Generator<Match> {
+      for (const { match } of chosen.values()) yield match;
+    },
+  };
+}
+
+/** The copy cluster of article `id` as a collapsed hit shows it. */
+function copiesSummary(library: Library, id: string): CopiesSummary {
+  const articles = library.copies.cluster(id).flatMap((member) => {
+    const stored = library.articles.get(member);
+    return stored === undefined ? [] : [stored.article];
+  });
+  const dates = articles.flatMap((article) => (article.date === null ? [] : [article.date])).sort();
+  const sources = [...new Set(articles.flatMap((article) => (article.source === null ? [] : [article.source])))].sort();
+  return { count: articles.length, sources, first: dates[0] ?? null, last: dates.at(-1) ?? null };
 }

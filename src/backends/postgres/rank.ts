@@ -18,7 +18,7 @@ export type PageRow = { articleId: string; n: number; score: number; textMatched
 export type Ranked = { total: number; page: PageRow[]; facets: Partial<Record<FacetName, Record<string, number>>> };
 
 /** The facets' keys: the source, the month of the date. */
-const FACET_KEYS: Record<FacetName, string> = { source: 'source', month: 'left(date, 7)' };
+const FACET_KEYS: Record<Exclude<FacetName, 'copies'>, string> = { source: 'source', month: 'left(date, 7)' };
 
 /** The statement ranking `compiled` for `request` (its result: one row, read by {@link readRanked}). */
 export function rankingStatement(compiled: CompiledSearch & { tsquery: string }, request: SearchRequest, params: Params): string {
@@ -30,7 +30,7 @@ export function rankingStatement(compiled: CompiledSearch & { tsquery: string },
   const order = request.sort === 'relevance' ? relevance : `(date IS NULL), date ${request.sort === 'newest' ? 'DESC' : 'ASC'}, ${relevance}`;
   const grouped = request.group === 'article';
   const ranked = grouped ? 'best' : 'counted';
-  const facets = request.facets.map(
+  const facets = request.facets.filter((name): name is Exclude<FacetName, 'copies'> => name !== 'copies').map(
     (name) =>
       `(SELECT coalesce(json_object_agg(k, c), '{}') FROM (SELECT ${FACET_KEYS[name]} AS k, count(*)::int AS c FROM counted WHERE ${FACET_KEYS[name]} IS NOT NULL GROUP BY 1) AS f) AS facet_${name}`,
   );

@@ -40,6 +40,8 @@ const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SE
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
 export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
+  // WIP (issue 17): copy clusters are not kept in PostgreSQL yet.
+  if (request.collapse !== 'none' || request.facets.includes('copies')) throw new Error('copy clusters are not kept by the PostgreSQL backend yet');
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
   const budgetLeft = async (client: Queryable): Promise<void> => {
