@@ -18,7 +18,7 @@ import { createErrorHandler, handleNotFound } from './error-handler.ts';
 import { createMetrics, type MetricsOptions } from './metrics.ts';
 import { createPageRoutes } from './page/routes.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
-import { searchQuerySchema, toSearchParams } from './search-params.ts';
+import { provenanceQuerySchema, searchQuerySchema, toSearchParams } from './search-params.ts';
 import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
 /** Default largest request body (SPEC §1: 10 MiB). */
@@ -50,6 +50,15 @@ export type AppOptions = {
   metrics?: MetricsOptions;
 };
 
+/** A query string zod refused: a 400 naming the first parameter that is wrong. */
+function refuseInvalidQuery(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }): void {
+  if (result.success) return;
+  const issue = result.error?.issues[0];
+  const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
+  const message = issue?.message ?? 'invalid query string';
+  throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
+}
+
 /**
  * Creates the application.
  *
@@ -71,19 +80,17 @@ export function createApp(options: AppOptions): Hono {
 
   app.get(
     '/search',
-    zValidator('query', searchQuerySchema, (result) => {
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
-        const message = issue?.message ?? 'invalid query string';
-        throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
-      }
-    }),
+    zValidator('query', searchQuerySchema, refuseInvalidQuery),
     async function search(c) {
       const { q, params } = toSearchParams(c.req.valid('query'));
       return c.json(await service.search(q, params));
     },
   );
+
+  app.get('/provenance', zValidator('query', provenanceQuerySchema, refuseInvalidQuery), async (c) => {
+    const { q, limit, offset } = c.req.valid('query');
+    return c.json(await service.provenance(q, { limit, offset }));
+  });
 
   app.get('/suggest', async (c) => {
     const q = c.req.query('q') ?? '';

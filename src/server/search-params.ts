@@ -118,3 +118,10 @@ export function toSearchParams(value: z.infer<typeof searchQuerySchema>): { q: s
     },
   };
 }
+
+/** The schema of `GET /provenance`'s query string: the query, and a page of appearances. */
+export const provenanceQuerySchema = z.object({
+  q: single('q').pipe(z.string({ error: 'q is required' }).refine((value) => value.trim().length > 0, 'q must not be empty')),
+  limit: single('limit').pipe(integer('limit', 1, 100, 50)),
+  offset: single('offset').pipe(integer('offset', 0, 10_000, 0)),
+});

@@ -9,6 +9,7 @@ import type { Article } from '../ingest/article.ts';
 import { fold } from '../text/analyzer.ts';
 import { searchBackend, type SearchParams, type SearchResponse } from './search-service.ts';
 import { createAdmission, MAX_SEARCHES_IN_FLIGHT } from './admission.ts';
+import { traceProvenance, type ProvenanceResponse } from './provenance.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
 const MAX_SUGGESTIONS = 10;
@@ -33,6 +34,8 @@ export interface NewsService {
   search(q: string, params?: SearchParams): Promise<SearchResponse>;
   /** An article by id with its copy cluster (SPEC §10), or `undefined`. */
   getArticle(id: string): Promise<(Article & ArticleCopies) | undefined>;
+  /** Where and when `q` appeared, oldest first (SPEC §10). */
+  provenance(q: string, page: { limit: number; offset: number }): Promise<ProvenanceResponse>;
   /** Up to 10 completions of the last word of `q`, most frequent first. */
   suggest(q: string): Promise<string[]>;
   /** Counts of articles, paragraphs, terms and sources, and the backend's storage. */
@@ -60,6 +63,7 @@ export function createNewsService(options: { backend: SearchBackend; maxSearches
   const searches = createAdmission(options.maxSearchesInFlight);
   return {
     search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
+    provenance: (q, page) => traceProvenance({ search: (query, params) => searches.run(() => searchBackend(backend, query, params)), copiesOf: (id) => backend.copiesOf(id) }, q, page),
     async getArticle(id) {
       const article = await backend.getArticle(id);
       if (article === undefined) return undefined;

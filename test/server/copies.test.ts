@@ -94,3 +94,31 @@ describe('collapse=copies and facets=copies', () => {
     expect((await refused.json()).error.message).toBe('collapse must be one of none, copies, got "articles"');
   });
 });
+
+describe('GET /provenance', () => {
+  it('lists where a quote appeared, oldest first, saying which appearances copy an earlier article', async () => {
+    fixture = await writableApp();
+    await post(fixture.app, [
+      { id: 'herald', title: 'Truce holds, for now', source: 'Local Herald', date: '2023-11-29', url: 'https://herald.example/truce', paragraphs: ['(Local Herald) —', ...WIRE] },
+      { id: 'wire', title: 'Truce extended by four days', source: 'Wire', date: '2023-11-28', paragraphs: WIRE },
+      { id: 'weekly', title: 'The week', source: 'Weekly', date: '2023-12-02', paragraphs: ['As one official put it, the talks are expected to resume on Friday, and little else is certain.'] },
+      { id: 'undated', title: 'Notes', source: 'Blog', date: null, paragraphs: ['Talks are expected to resume on Friday, we read.'] },
+    ]);
+    const response = await fixture.app.request('/provenance?q="expected to resume on Friday"');
+    expect(response.status).toBe(200);
+    const traced = await response.json();
+    expect(traced).toMatchObject({ total: 4, outlets: 4, days: 4, first: { articleId: 'wire', source: 'Wire', date: '2023-11-28', paragraph: 4, earlierCopy: false, copyOf: 'wire' } });
+    expect(traced.appearances.map((a: { articleId: string; earlierCopy: boolean }) => [a.articleId, a.earlierCopy])).toEqual([
+      ['wire', false],
+      ['herald', true],
+      ['weekly', false],
+      ['undated', false],
+    ]);
+    expect(traced.appearances[1]).toMatchObject({ url: 'https://herald.example/truce', paragraph: 5, copyOf: 'wire' });
+    expect(traced.appearances[1].snippet).toContain('<mark>expected to resume on Friday</mark>');
+    const second = await (await fixture.app.request('/provenance?q="expected to resume on Friday"&limit=1&offset=1')).json();
+    expect(second).toMatchObject({ total: 4, first: { articleId: 'wire' }, appearances: [{ articleId: 'herald' }] });
+    expect((await fixture.app.request('/provenance?q=')).status).toBe(400);
+    expect(await (await fixture.app.request('/provenance?q=zebraquux')).json()).toMatchObject({ total: 0, first: null, outlets: 0, days: null, appearances: [] });
+  });
+});
