@@ -77,18 +77,33 @@ export function areCopies(a: CopyPrint, b: CopyPrint): boolean {
 
 /**
  * {@link areCopies} of `print` and an article known by its shingles and single paragraph, whose
- * words `wordsOf` reads (again) only when the shingles leave the pair in doubt: similar enough to
- * be worth a look ({@link WORD_CHECK_FLOOR}), not enough to decide.
+ * words `wordsOf` reads (again) only when the shingles leave the pair in doubt (see
+ * {@link copyVerdict}).
  */
 export function isCopyOf(print: CopyPrint, other: Pick<CopyPrint, 'shingles' | 'single'>, wordsOf: () => readonly string[] | undefined): boolean {
-  const similarity = jaccard(print.shingles, other.shingles);
-  if (similarity >= COPY_SIMILARITY) return true;
-  const sameSingle = print.single !== null && print.single === other.single;
-  if (!sameSingle && similarity < WORD_CHECK_FLOOR) return false;
+  const verdict = copyVerdict(print, other);
+  if (verdict !== 'compare words') return verdict === 'copy';
   const words = wordsOf();
-  if (words === undefined) return false;
+  return words !== undefined && areCopiesByWords(print, other, words);
+}
+
+/**
+ * What the shingles say of a pair: a copy, not one, or in doubt: similar enough to be worth a
+ * look ({@link WORD_CHECK_FLOOR}) but not enough to decide, or two one-paragraph articles whose
+ * words hash alike. Then {@link areCopiesByWords} decides on the other article's words.
+ */
+export function copyVerdict(print: CopyPrint, other: Pick<CopyPrint, 'shingles' | 'single'>): 'copy' | 'not a copy' | 'compare words' {
+  const similarity = jaccard(print.shingles, other.shingles);
+  if (similarity >= COPY_SIMILARITY) return 'copy';
+  const sameSingle = print.single !== null && print.single === other.single;
+  return sameSingle || similarity >= WORD_CHECK_FLOOR ? 'compare words' : 'not a copy';
+}
+
+/** The decision on a pair in doubt, from the other article's words. */
+export function areCopiesByWords(print: CopyPrint, other: Pick<CopyPrint, 'shingles' | 'single'>, words: readonly string[]): boolean {
+  const sameSingle = print.single !== null && print.single === other.single;
   if (sameSingle && words.length === print.words.length && words.every((word, index) => word === print.words[index])) return true;
-  return similarity >= WORD_CHECK_FLOOR && wordSimilarity(print.words, words) >= COPY_SIMILARITY;
+  return jaccard(print.shingles, other.shingles) >= WORD_CHECK_FLOOR && wordSimilarity(print.words, words) >= COPY_SIMILARITY;
 }
 
 /**

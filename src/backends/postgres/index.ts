@@ -12,6 +12,7 @@ import { messageOf } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
 import type { SearchBackend } from '../backend.ts';
 import { readArticles } from './articles.ts';
+import { readCopies } from './copies.ts';
 import { openDatabase } from './connection.ts';
 import { migrate } from './migrations.ts';
 import { runSearch } from './search.ts';
@@ -46,10 +47,7 @@ export async function createPostgresBackend({ url, log = () => undefined, search
   }
   return {
     search: (query, request) => runSearch(db, query, request),
-    // WIP (issue 17): copy clusters are not kept in PostgreSQL yet.
-    copiesOf: async () => {
-      throw new Error('copy clusters are not kept by the PostgreSQL backend yet');
-    },
+    copiesOf: (id) => db.transaction('snapshot', (client) => readCopies(client, id)),
     async getArticle(id: string): Promise<Article | undefined> {
       return db.transaction('snapshot', async (client) => (await readArticles(client, [id])).get(id));
     },

@@ -283,4 +283,38 @@ END $$;
 ALTER TABLE articles ADD COLUMN byline text;
 `,
   },
+  {
+    // 4, not 3: the posting blocks of the search work are 3.
+    version: 4,
+    name: 'copy clusters',
+    sql: String.raw`
+-- Copy detection (SPEC §10, src/news/copies.ts). Per article: its word 5-shingle hashes (sorted
+-- 32-bit integers, little-endian), the hash of its words when it has one paragraph, and its
+-- cluster: the id of the cluster's earliest article, NULL when it has no copy. Under Citus:
+-- distributed by article_id with the articles.
+CREATE TABLE copy_prints (
+  article_id text COLLATE "C" PRIMARY KEY,
+  shingles bytea NOT NULL,
+  single int,
+  cluster text COLLATE "C"
+);
+CREATE INDEX copy_prints_cluster ON copy_prints (cluster) WHERE cluster IS NOT NULL;
+
+-- The LSH index: each article under each of its band keys. Looked up by key across all
+-- articles (under Citus: distributed by key, or a reference table).
+CREATE TABLE copy_keys (
+  key int NOT NULL,
+  article_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (key, article_id)
+);
+CREATE INDEX copy_keys_article ON copy_keys (article_id);
+
+-- Pairs of articles found to be copies, each in both directions.
+CREATE TABLE copy_pairs (
+  a text COLLATE "C" NOT NULL,
+  b text COLLATE "C" NOT NULL,
+  PRIMARY KEY (a, b)
+);
+`,
+  },
 ];

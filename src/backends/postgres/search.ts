@@ -40,8 +40,6 @@ const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SE
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
 export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
-  // WIP (issue 17): copy clusters are not kept in PostgreSQL yet.
-  if (request.collapse !== 'none' || request.facets.includes('copies')) throw new Error('copy clusters are not kept by the PostgreSQL backend yet');
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
   const budgetLeft = async (client: Queryable): Promise<void> => {
@@ -85,6 +83,7 @@ export async function runSearch(db: Database, query: ParsedQuery, request: Searc
       if (article === undefined) continue;
       const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched };
       if (row.matchingParagraphs !== undefined) hit.matchingParagraphs = row.matchingParagraphs;
+      if (row.copies !== undefined) hit.copies = row.copies;
       hits.push(hit);
     }
     return { total: ranked.total, relaxed, hits, facets: ranked.facets, expansions };

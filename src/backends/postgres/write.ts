@@ -15,6 +15,7 @@ import type { Article } from '../../ingest/article.ts';
 import type { ArticleResult } from '../backend.ts';
 import { articleRows, type ArticleRows } from './article-rows.ts';
 import type { Database, Queryable } from './connection.ts';
+import { recordCopies } from './copies.ts';
 
 /** What a transaction changes in the corpus statistics. */
 type Delta = {
@@ -57,6 +58,7 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
       await upsertArticles(client, changed);
       await insertParagraphs(client, changed);
       for (const rows of changed) addArticle(delta, rows);
+      await recordCopies(client, replaced, changed.map((rows) => ({ id: rows.article.id, print: rows.copyPrint })));
     }
     await applyDelta(client, delta);
     return analyzed.map((rows): ArticleResult => {
@@ -75,6 +77,7 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
     if (rows.length === 0) return false;
     const delta = emptyDelta();
     await removeArticles(client, [id], delta, true);
+    await recordCopies(client, [id], []);
     await applyDelta(client, delta);
     return true;
   });
