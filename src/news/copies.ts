@@ -57,7 +57,11 @@ export function wordsOf(text: string): string[] {
 
 /** {@link copyPrint} of paragraphs already analyzed: the words of each (indexing has them at hand). */
 export function copyPrintOfWords(paragraphWords: ReadonlyArray<readonly string[]>): CopyPrint {
-  const words = paragraphWords.flat();
+  return copyPrintOf(paragraphWords.flat(), paragraphWords.length);
+}
+
+/** {@link copyPrint} of an article's words, all in order, and its number of paragraphs. */
+export function copyPrintOf(words: string[], paragraphs: number): CopyPrint {
   const hashes = new Uint32Array(words.length);
   for (const [index, word] of words.entries()) hashes[index] = hashWord(word);
   const count = words.length === 0 ? 0 : Math.max(1, words.length - SHINGLE_WORDS + 1);
@@ -67,7 +71,7 @@ export function copyPrintOfWords(paragraphWords: ReadonlyArray<readonly string[]
   // Each hash once.
   let kept = 0;
   for (let index = 0; index < shingles.length; index += 1) if (index === 0 || shingles[index] !== shingles[kept - 1]) shingles[kept++] = shingles[index] as number;
-  return { shingles: shingles.slice(0, kept), single: paragraphWords.length === 1 && words.length > 0 ? hashRun(hashes, 0, words.length) : null, words };
+  return { shingles: shingles.slice(0, kept), single: paragraphs === 1 && words.length > 0 ? hashRun(hashes, 0, words.length) : null, words };
 }
 
 /** Whether two articles are copies of each other (see the module's description). */

@@ -7,9 +7,10 @@
  * of the pairs, named by its earliest article. Tables: `copy_prints`, `copy_keys`, `copy_pairs`.
  */
 import type { ArticleCopies } from '../backend.ts';
-import { areCopiesByWords, bandKeys, copyVerdict, type CopyPrint } from '../../news/copies.ts';
+import { areCopiesByWords, bandKeys, copyPrintOf, copyVerdict, type CopyPrint } from '../../news/copies.ts';
 import { earliestFirst } from '../../news/copy-clusters.ts';
-import type { Queryable } from './connection.ts';
+import type { Database, Queryable } from './connection.ts';
+import { lockArticles } from './write.ts';
 
 /** An article about to be recorded: its id and copy print. */
 export type PrintedArticle = { id: string; print: CopyPrint };
@@ -118,6 +119,42 @@ async function nameClusters(client: Queryable, ids: readonly string[]): Promise<
     const articles = (rows as Array<{ id: string; date: string | null }>).sort(earliestFirst);
     const name = articles.length > 1 ? (articles[0] as { id: string }).id : null;
     await client.query('UPDATE copy_prints SET cluster = $2 WHERE article_id = ANY($1) AND cluster IS DISTINCT FROM $2', [[...members], name]);
+  }
+}
+
+/** Articles a backfill reads and records per transaction. */
+const BACKFILL_BATCH = 500;
+
+/**
+ * Records the copy prints of articles written before the copy tables existed (a database
+ * migrated from version 3 or earlier), from their stored words, a batch per transaction. Returns
+ * how many it recorded; another server doing the same meanwhile waits for each batch, then finds
+ * it done.
+ */
+export async function backfillCopies(db: Database): Promise<number> {
+  let recorded = 0;
+  for (;;) {
+    const batch = await db.transaction('write', async (client) => {
+      const { rows } = await client.query(
+        'SELECT article_id FROM articles AS a WHERE NOT EXISTS (SELECT 1 FROM copy_prints AS c WHERE c.article_id = a.article_id) ORDER BY article_id LIMIT $1',
+        [BACKFILL_BATCH],
+      );
+      const ids = (rows as Array<{ article_id: string }>).map((row) => row.article_id);
+      if (ids.length === 0) return 0;
+      await lockArticles(client, ids);
+      const { rows: words } = await client.query(
+        `SELECT a.article_id, a.paragraph_count, coalesce(array_agg(t.w ORDER BY p.n, t.o) FILTER (WHERE t.w IS NOT NULL), '{}') AS words
+         FROM articles AS a JOIN paragraphs AS p USING (article_id) LEFT JOIN LATERAL unnest(p.words) WITH ORDINALITY AS t(w, o) ON true
+         WHERE a.article_id = ANY($1) AND NOT EXISTS (SELECT 1 FROM copy_prints AS c WHERE c.article_id = a.article_id)
+         GROUP BY a.article_id, a.paragraph_count`,
+        [ids],
+      );
+      const printed = (words as Array<{ article_id: string; paragraph_count: number; words: string[] }>).map((row) => ({ id: row.article_id, print: copyPrintOf(row.words, row.paragraph_count) }));
+      await recordCopies(client, [], printed);
+      return printed.length;
+    });
+    if (batch === 0) return recorded;
+    recorded += batch;
   }
 }
 

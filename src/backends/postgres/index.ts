@@ -12,7 +12,7 @@ import { messageOf } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
 import type { SearchBackend } from '../backend.ts';
 import { readArticles } from './articles.ts';
-import { readCopies } from './copies.ts';
+import { backfillCopies, readCopies } from './copies.ts';
 import { openDatabase } from './connection.ts';
 import { migrate } from './migrations.ts';
 import { runSearch } from './search.ts';
@@ -41,6 +41,8 @@ export async function createPostgresBackend({ url, log = () => undefined, search
   const db = openDatabase(url, log, searchConnections);
   try {
     await migrate(db, log);
+    const backfilled = await backfillCopies(db);
+    if (backfilled > 0) log(`postgres: recorded the copy prints of ${backfilled} articles written before copy detection`);
   } catch (error) {
     await db.close();
     throw new Error(`postgres: cannot prepare the database: ${messageOf(error)}`, { cause: error });

@@ -84,7 +84,7 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
 }
 
 /** Locks article ids for the transaction, in one order for every writer. */
-async function lockArticles(client: Queryable, ids: readonly string[]): Promise<void> {
+export async function lockArticles(client: Queryable, ids: readonly string[]): Promise<void> {
   const keys = [...new Set(ids.map((id) => createHash('sha256').update(id).digest().readInt32BE(0)))].sort((a, b) => a - b);
   await client.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [ARTICLE_LOCK_CLASS, keys]);
 }
