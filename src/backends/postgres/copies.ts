@@ -7,7 +7,7 @@
  * of the pairs, named by its earliest article. Tables: `copy_prints`, `copy_keys`, `copy_pairs`.
  */
 import type { ArticleCopies } from '../backend.ts';
-import { areCopiesByWords, bandKeys, copyPrintOf, copyVerdict, type CopyPrint } from '../../news/copies.ts';
+import { bandKeys, copyPrintOf, copyVerdict, decideOnWords, type CopyPrint } from '../../news/copies.ts';
 import { earliestFirst } from '../../news/copy-clusters.ts';
 import type { Database, Queryable } from './connection.ts';
 import { lockArticles } from './write.ts';
@@ -53,7 +53,8 @@ async function findCopies(client: Queryable, written: readonly PrintedArticle[])
     for (const row of rows as Array<{ article_id: string; shingles: Buffer; single: number | null }>) stored.set(row.article_id, { shingles: fromBytes(row.shingles), single: row.single === null ? null : row.single >>> 0 });
   }
   const pairs: Array<[string, string]> = [];
-  const doubts: Array<{ article: PrintedArticle; other: string; otherPrint: Pick<CopyPrint, 'shingles' | 'single'> }> = [];
+  /** Pairs the shingles did not rule out: decided on the other article's words (figures, and alike enough). */
+  const doubts: Array<{ article: PrintedArticle; other: string; otherPrint: Pick<CopyPrint, 'shingles' | 'single'>; verdict: 'copy' | 'compare words' }> = [];
   for (const [index, article] of written.entries()) {
     const candidates = new Set<string>();
     for (const key of keysOf[index] as Int32Array) {
@@ -69,8 +70,7 @@ async function findCopies(client: Queryable, written: readonly PrintedArticle[])
       const otherPrint = stored.get(other);
       if (otherPrint === undefined) continue;
       const verdict = copyVerdict(article.print, otherPrint);
-      if (verdict === 'copy') pairs.push([article.id, other]);
-      else if (verdict === 'compare words') doubts.push({ article, other, otherPrint });
+      if (verdict !== 'not a copy') doubts.push({ article, other, otherPrint, verdict });
     }
   }
   if (doubts.length > 0) {
@@ -81,9 +81,9 @@ async function findCopies(client: Queryable, written: readonly PrintedArticle[])
       const { rows } = await client.query('SELECT article_id, array_agg(w ORDER BY n, o) AS words FROM paragraphs CROSS JOIN LATERAL unnest(words) WITH ORDINALITY AS t(w, o) WHERE article_id = ANY($1) GROUP BY article_id', [need]);
       for (const row of rows as Array<{ article_id: string; words: string[] }>) wordsOf.set(row.article_id, row.words);
     }
-    for (const { article, other, otherPrint } of doubts) {
+    for (const { article, other, otherPrint, verdict } of doubts) {
       const words = wordsOf.get(other);
-      if (words !== undefined && areCopiesByWords(article.print, otherPrint, words)) pairs.push([article.id, other]);
+      if (words !== undefined && decideOnWords(article.print, otherPrint, verdict, words)) pairs.push([article.id, other]);
     }
   }
   await client.query(
