@@ -35,7 +35,7 @@ export type Internals = {
 type SearchOptions = {
   fields?: string[];
   boost?: Record<string, number>;
-  bm25?: { k: number; b: number; d: number };
+  bm25?: Bm25;
   combineWith?: string;
   tokenize?: (text: string) => string[];
   processTerm?: (term: string) => string | string[] | null | undefined | false;
@@ -85,32 +85,37 @@ function* termQueryInSteps(internals: Internals, query: string, pace: Pace, sear
     .flatMap((term) => process(term))
     .filter((term): term is string => typeof term === 'string' && term !== '');
   const fields = options.fields ?? internals._options.fields;
-  const boost = options.boost ?? {};
-  const boosts = fields.map((field) => [field, (Object.hasOwn(boost, field) ? boost[field] : undefined) || 1] as const);
   const results: Array<Map<number, RawMatch>> = [];
-  for (const term of terms) results.push(yield* termResultsInSteps(internals, term, boosts, options.bm25, pace));
+  for (const term of terms) results.push(yield* termResultsInSteps(internals, term, fields, options.boost ?? {}, options.bm25, pace));
   let combined: Map<number, RawMatch> | undefined;
   for (const result of results) combined = combined === undefined ? result : yield* combineInSteps(combined, result, options.combineWith, pace);
   return combined ?? new Map();
 }
 
+/** BM25 parameters, as MiniSearch takes them. */
+export type Bm25 = { k: number; b: number; d: number };
+
 /**
- * MiniSearch's `termResults` of a term searched as itself (weight and boosts 1): BM25+ per field
- * from the postings, summed per paragraph, with its match table; postings of discarded paragraphs
- * are removed on the way, as it removes them.
+ * MiniSearch's `termResults` loop for a stem searched as itself (weight, term and document boosts
+ * of 1): field by field, the BM25+ score of each paragraph holding the stem, times the field's
+ * boost, handed to `score` in MiniSearch's order, pausing when `pace` says so. The postings of
+ * discarded paragraphs are removed on the way, as MiniSearch removes them (which lowers the
+ * document frequency for the paragraphs after them, as it does there).
  */
-function* termResultsInSteps(
+export function* scoreStem(
   internals: Internals,
-  term: string,
-  boosts: ReadonlyArray<readonly [string, number]>,
-  bm25: { k: number; b: number; d: number },
+  stem: string,
+  fields: readonly string[],
+  boost: Readonly<Record<string, number>>,
+  bm25: Bm25,
   pace: Pace,
-): Steps<Map<number, RawMatch>> {
-  const results = new Map<number, RawMatch>();
-  const data = internals._index.get(term);
-  if (data === undefined) return results;
+  score: (doc: number, weighted: number, field: string, fieldId: number) => void,
+): Steps<void> {
+  const data = stem === '' ? undefined : internals._index.get(stem);
+  if (data === undefined) return;
   const { k, b, d } = bm25;
-  for (const [field, fieldBoost] of boosts) {
+  for (const field of fields) {
+    const fieldBoost = (Object.hasOwn(boost, field) ? boost[field] : undefined) || 1;
     const fieldId = internals._fieldIds[field] as number;
     const frequencies = data.get(fieldId);
     if (frequencies === undefined) continue;
@@ -119,28 +124,34 @@ function* termResultsInSteps(
     for (const doc of frequencies.keys()) {
       if (pace()) yield;
       if (!internals._documentIds.has(doc)) {
-        internals.removeTerm(fieldId, doc, term);
+        internals.removeTerm(fieldId, doc, stem);
         matching -= 1;
         continue;
       }
       const frequency = frequencies.get(doc) as number;
       const length = (internals._fieldLength.get(doc) as number[])[fieldId] as number;
-      // MiniSearch's calcBM25Score, the same operations in the same order.
+      // MiniSearch's calcBM25Score, the same operations in the same order; weights of 1 leave the product as it is.
       const inverse = Math.log(1 + (internals._documentCount - matching + 0.5) / (matching + 0.5));
-      const raw = inverse * (d + (frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength)));
-      // Its weight, term boost and document boost are 1 here, which leaves the product unchanged.
-      const weighted = fieldBoost * raw;
-      const result = results.get(doc);
-      if (result === undefined) results.set(doc, { score: weighted, terms: [term], match: { [term]: [field] } });
-      else {
-        result.score += weighted;
-        if (!result.terms.includes(term)) result.terms.push(term);
-        const match = Object.hasOwn(result.match, term) ? result.match[term] : undefined;
-        if (match !== undefined) match.push(field);
-        else result.match[term] = [field];
-      }
+      score(doc, fieldBoost * (inverse * (d + (frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength)))), field, fieldId);
     }
   }
+}
+
+/** MiniSearch's `termResults` of a stem searched as itself: {@link scoreStem}'s scores summed per paragraph, with its match table. */
+function* termResultsInSteps(internals: Internals, term: string, fields: readonly string[], boost: Readonly<Record<string, number>>, bm25: Bm25, pace: Pace): Steps<Map<number, RawMatch>> {
+  const results = new Map<number, RawMatch>();
+  yield* scoreStem(internals, term, fields, boost, bm25, pace, (doc, weighted, field) => {
+    const result = results.get(doc);
+    if (result === undefined) {
+      results.set(doc, { score: weighted, terms: [term], match: { [term]: [field] } });
+      return;
+    }
+    result.score += weighted;
+    if (!result.terms.includes(term)) result.terms.push(term);
+    const match = Object.hasOwn(result.match, term) ? result.match[term] : undefined;
+    if (match !== undefined) match.push(field);
+    else result.match[term] = [field];
+  });
   return results;
 }
 

@@ -9,7 +9,7 @@
  * through {@link Internals} only. A property test holds it to MiniSearch's own `executeQuery`.
  */
 import type { Query } from 'minisearch';
-import type { Internals } from './minisearch-internals.ts';
+import { scoreStem, type Internals } from './minisearch-internals.ts';
 import type { Pace, Steps } from './pace.ts';
 
 /** A query tree this module evaluates: stems, and nodes with no options but these. */
@@ -95,44 +95,22 @@ export function* evaluateTree(internals: Internals, tree: Tree, pace: Pace): Ste
   /** One set of arrays per depth of combination: a node's first child is evaluated into the node's own. */
   const levels: Matches[] = [];
   const level = (depth: number): Matches => (levels[depth] ??= new Matches(size));
-  const { boost = {}, bm25 } = internals._options.searchOptions;
-  if (bm25 === undefined) throw new Error('the search options name no BM25 parameters');
-  const { k, b, d } = bm25;
+  const { boost = {}, bm25: parameters } = internals._options.searchOptions;
+  if (parameters === undefined) throw new Error('the search options name no BM25 parameters');
+  const bm25 = parameters;
 
   function* term(stem: string, into: Matches, fields: readonly string[]): Steps<void> {
-    const data = stem === '' ? undefined : internals._index.get(stem);
-    if (data === undefined) return;
-    for (const field of fields) {
-      const fieldBoost = (Object.hasOwn(boost, field) ? boost[field] : undefined) || 1;
-      const fieldId = internals._fieldIds[field] as number;
-      const frequencies = data.get(fieldId);
-      if (frequencies === undefined) continue;
-      let matching = frequencies.size;
-      const averageLength = internals._avgFieldLength[fieldId] as number;
-      const bit = 1 << fieldId;
-      for (const doc of frequencies.keys()) {
-        if (pace()) yield;
-        if (!internals._documentIds.has(doc)) {
-          internals.removeTerm(fieldId, doc, stem);
-          matching -= 1;
-          continue;
-        }
-        const frequency = frequencies.get(doc) as number;
-        const length = (internals._fieldLength.get(doc) as number[])[fieldId] as number;
-        // MiniSearch's calcBM25Score, the same operations in the same order; weight and boosts of 1 leave the product as it is.
-        const inverse = Math.log(1 + (internals._documentCount - matching + 0.5) / (matching + 0.5));
-        const weighted = fieldBoost * (inverse * (d + (frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength))));
-        if (into.terms[doc] === 0) {
-          into.docs.push(doc);
-          into.score[doc] = weighted;
-          into.terms[doc] = 1;
-          into.fields[doc] = bit;
-        } else {
-          into.score[doc] = (into.score[doc] as number) + weighted;
-          into.fields[doc] = (into.fields[doc] as number) | bit;
-        }
+    yield* scoreStem(internals, stem, fields, boost, bm25, pace, (doc, weighted, _field, fieldId) => {
+      if (into.terms[doc] === 0) {
+        into.docs.push(doc);
+        into.score[doc] = weighted;
+        into.terms[doc] = 1;
+        into.fields[doc] = 1 << fieldId;
+      } else {
+        into.score[doc] = (into.score[doc] as number) + weighted;
+        into.fields[doc] = (into.fields[doc] as number) | (1 << fieldId);
       }
-    }
+    });
   }
 
   function* evaluate(node: Tree, depth: number, fields: readonly string[], combineWith: string | undefined): Steps<void> {

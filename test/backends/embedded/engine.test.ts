@@ -207,46 +207,59 @@ describe('engine staging', () => {
   });
 });
 
-describe('evaluateTree', () => {
-  type Tree = string | { queries: Tree[]; combineWith?: 'OR' | 'AND' | 'AND_NOT'; fields?: string[] };
-  const STEMS = ['truce', 'gaza', 'talk', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef', 'absent'];
-  const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.constantFrom(...STEMS),
-      fc.record(
-        {
-          queries: fc.array(tie('node'), { minLength: 0, maxLength: 4 }),
-          combineWith: fc.constantFrom('OR' as const, 'AND' as const, 'AND_NOT' as const),
-          fields: fc.constantFrom(['title'], ['text'], ['title', 'text']),
-        },
-        { requiredKeys: ['queries'] },
-      ),
+type Tree = string | { queries: Tree[]; combineWith?: 'OR' | 'AND' | 'AND_NOT'; fields?: string[] };
+const STEMS = ['truce', 'gaza', 'talk', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef', 'absent'];
+/** MiniSearch query trees over these stems: nodes of up to four children, combined some way, for some fields or all. */
+const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...STEMS),
+    fc.record(
+      {
+        queries: fc.array(tie('node'), { minLength: 0, maxLength: 4 }),
+        combineWith: fc.constantFrom('OR' as const, 'AND' as const, 'AND_NOT' as const),
+        fields: fc.constantFrom(['title'], ['text'], ['title', 'text']),
+      },
+      { requiredKeys: ['queries'] },
     ),
-  })).node as fc.Arbitrary<Tree>;
+  ),
+})).node as fc.Arbitrary<Tree>;
 
+/**
+ * Two identical indexes of `articles`, the paragraphs picked by `discarded` discarded in both: a
+ * search removes the postings of discarded paragraphs as it meets them, so each way of searching
+ * gets its own, and the two can be compared afterwards.
+ */
+function twinIndexes(articles: Array<{ title: string; paragraphs: string[] }>, discarded: number[]): [Internals, Internals] {
+  const twin = () => {
+    const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
+    const docs = articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text })));
+    index.addAll(docs);
+    for (const pick of discarded) {
+      const id = docs[pick % Math.max(1, docs.length)]?.id;
+      if (id !== undefined && index.has(id)) index.discard(id);
+    }
+    return index as unknown as Internals;
+  };
+  return [twin(), twin()];
+}
+
+/** The tree as MiniSearch's executeQuery takes it: a lone stem inside a node. */
+const rootOf = (query: Tree): Query => (typeof query === 'string' ? { queries: [query], combineWith: 'OR' } : query) as Query;
+
+describe('evaluateTree', () => {
   it("gives MiniSearch's own executeQuery outcome, to the last bit, pausing or not", () => {
     fc.assert(
       fc.property(corpus, tree, fc.boolean(), fc.array(fc.nat(), { maxLength: 3 }), (articles, query, pausing, discarded) => {
-        const indexes = [0, 1].map(() => {
-          const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
-          const docs = articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text })));
-          index.addAll(docs);
-          for (const pick of discarded) {
-            const id = docs[pick % Math.max(1, docs.length)]?.id;
-            if (id !== undefined && index.has(id)) index.discard(id);
-          }
-          return index as unknown as Internals;
-        });
-        const [dense, plain] = indexes as [Internals, Internals];
-        const root = typeof query === 'string' ? { queries: [query], combineWith: 'OR' as const } : query;
-        const evaluable = treeOf(root as Query);
+        const [dense, plain] = twinIndexes(articles, discarded);
+        const root = rootOf(query);
+        const evaluable = treeOf(root);
         const leaves = JSON.stringify(root).match(/"[a-z]+"/g)?.filter((word) => STEMS.includes(word.slice(1, -1))) ?? [];
         expect(evaluable === null).toBe(new Set(leaves).size < leaves.length);
         if (evaluable === null) return;
         let calls = 0;
         const matches = runToEnd(evaluateTree(dense, evaluable, () => pausing && ++calls % 2 === 0));
-        const expected = plain.executeQuery(root as Query);
+        const expected = plain.executeQuery(root);
         const got = new Map(matches.docs.filter((doc) => matches.terms[doc] !== 0).map((doc) => [doc, { score: matches.score[doc], terms: matches.terms[doc], fields: matches.fields[doc] }]));
         const fieldBits = (match: Record<string, string[]>) => Object.values(match).flat().reduce((bits, field) => bits | (1 << (plain._fieldIds[field] as number)), 0);
         expect(got).toEqual(new Map([...expected].map(([doc, raw]) => [doc, { score: raw.score, terms: raw.terms.length, fields: fieldBits(raw.match) }])));
@@ -259,42 +272,17 @@ describe('evaluateTree', () => {
 });
 
 describe('executeQueryInSteps', () => {
-  type Tree = string | { queries: Tree[]; combineWith: 'OR' | 'AND' | 'AND_NOT'; fields?: string[] };
-  const STEMS = ['truce', 'gaza', 'talk', 'tax', 'iran', 'qatar', 'war', 'the', 'chief', 'chef', 'absent'];
-  const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.constantFrom(...STEMS),
-      fc.record({
-        queries: fc.array(tie('node'), { minLength: 1, maxLength: 4 }),
-        combineWith: fc.constantFrom('OR' as const, 'AND' as const, 'AND_NOT' as const),
-        fields: fc.option(fc.constantFrom(['title'], ['text'], ['title', 'text']), { nil: undefined }),
-      }),
-    ),
-  })).node as fc.Arbitrary<Tree>;
-
   it("gives MiniSearch's own executeQuery outcome, pausing or not", () => {
     fc.assert(
       fc.property(corpus, tree, fc.boolean(), fc.array(fc.nat(), { maxLength: 3 }), (articles, query, pausing, discarded) => {
-        // Two identical indexes: a search removes the postings of discarded paragraphs as it meets them.
-        const indexes = [0, 1].map(() => {
-          const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
-          const docs = articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text })));
-          index.addAll(docs);
-          for (const pick of discarded) {
-            const id = docs[pick % Math.max(1, docs.length)]?.id;
-            if (id !== undefined && index.has(id)) index.discard(id);
-          }
-          return index as unknown as Internals;
-        });
-        const [stepping, plain] = indexes as [Internals, Internals];
-        const root = typeof query === 'string' ? { queries: [query], combineWith: 'OR' as const } : query;
+        const [stepping, plain] = twinIndexes(articles, discarded);
         let calls = 0;
-        const stepped = runToEnd(executeQueryInSteps(stepping, root as Query, () => pausing && ++calls % 2 === 0));
-        expect(stepped).toEqual(plain.executeQuery(root as Query));
+        const stepped = runToEnd(executeQueryInSteps(stepping, rootOf(query), () => pausing && ++calls % 2 === 0));
+        expect(stepped).toEqual(plain.executeQuery(rootOf(query)));
         expect(JSON.stringify(stepping)).toBe(JSON.stringify(plain));
       }),
       { numRuns: 300 },
     );
   });
 });
+
