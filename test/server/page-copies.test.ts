@@ -179,6 +179,24 @@ describe('copies in the results', () => {
     expect(problems).toEqual([]);
   });
 
+  it('says in plain words when the copies cannot be loaded, and tries again when reopened', async () => {
+    const page = await open('/?q=bridge', { expectStatuses: [503] });
+    await status(page, '3 stories match');
+    let refuse = true;
+    await page.route('**/articles/coast-wire', (route) =>
+      refuse ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"too many searches in flight"}}' }) : route.continue(),
+    );
+    const toggle = page.locator('.hit[data-article="coast-wire"] .also-ran-toggle');
+    await toggle.click();
+    await page.locator('.hit[data-article="coast-wire"] .also-ran-error[role="alert"]', { hasText: 'The archive is busy right now. Try again in a few seconds.' }).waitFor();
+    refuse = false;
+    await toggle.click();
+    await toggle.click();
+    await page.locator('.hit[data-article="coast-wire"] .copy-item').first().waitFor();
+    expect(await page.locator('.hit[data-article="coast-wire"] .copy-item').count()).toBe(2);
+    expect(problems).toEqual([]);
+  });
+
   it('fits a result\'s copies at 390 px', async () => {
     const page = await open('/?q=bridge', { viewport: PHONE });
     await status(page, '3 stories match');
@@ -223,10 +241,12 @@ describe('the provenance timeline', () => {
   it('traces a phrase from the results: first seen where and when, then every appearance oldest first', async () => {
     const page = await open(`/?q=${encodeURIComponent(`"${QUOTE}"`)}`);
     await status(page, '3 stories match');
+    await page.screenshot({ path: `${SCREENSHOTS}page-provenance-link.png` });
     await page.locator('#trace-link', { hasText: 'Trace where this first appeared' }).click();
     const timeline = page.locator('#provenance');
     await timeline.locator('.provenance-summary').waitFor();
     expect(params(page).get('trace')).toBe('1');
+    expect(await timeline.locator('.provenance-title').textContent()).toBe(`Where this first appeared: "${QUOTE}"`);
     expect(await timeline.locator('.provenance-summary').textContent()).toBe('First seen 4 Mar 2024 in Coast Wire; then 4 more outlets over 8 days.');
     expect(await timeline.locator('.provenance-count').textContent()).toBe('5 articles hold it · showing 1–5, oldest first');
     const appearances = timeline.locator('.appearance');
@@ -263,6 +283,7 @@ describe('the provenance timeline', () => {
     const page = await open(`/?q=${encodeURIComponent('"harbour office"')}&trace=1`);
     const timeline = page.locator('#provenance');
     await timeline.locator('.provenance-count', { hasText: '22 articles hold it · showing 1–20, oldest first' }).waitFor();
+    expect(await timeline.locator('.provenance-unfiltered').count()).toBe(0);
     expect(await timeline.locator('.provenance-summary').textContent()).toBe('First seen 1 Apr 2024 in Notice Board 1; then 21 more outlets over 21 days.');
     expect(await timeline.locator('.appearance').count()).toBe(20);
     await timeline.locator('.pager-next').click();
@@ -274,6 +295,15 @@ describe('the provenance timeline', () => {
     expect(await timeline.locator('.pager-position').textContent()).toBe('Page 2 of 2');
     await page.goBack();
     await timeline.locator('.provenance-count', { hasText: 'showing 1–20' }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('says the search\'s filters do not narrow the trace', async () => {
+    const page = await open(`/?q=${encodeURIComponent(`"${QUOTE}"`)}&source=Weekly+Ledger`);
+    await status(page, '1 story matches');
+    await page.locator('#trace-link').click();
+    await page.locator('#provenance .provenance-unfiltered', { hasText: 'Traced across the whole archive' }).waitFor();
+    expect(await page.locator('#provenance .appearance').count()).toBe(5);
     expect(problems).toEqual([]);
   });
 

@@ -86,12 +86,13 @@ const Filters: FC = () => (
           <input type="radio" name="group" value="paragraph" form="search" /> paragraphs
         </label>
       </fieldset>
-      <label class="option copies-option">
-        <span>
-          Show every copy of a wire story <span class="option-hint">(grouped by default: one result per story)</span>
-        </span>
-        <input id="copies" type="checkbox" name="copies" value="all" form="search" />
+      <label class="copies-option">
+        <input id="copies" type="checkbox" name="copies" value="all" form="search" aria-describedby="copies-hint" />
+        <span>Show every copy of a wire story</span>
       </label>
+      <p id="copies-hint" class="option-hint">
+        Otherwise the copies other outlets ran are grouped under the earliest: one result per story.
+      </p>
       <label class="option">
         Order{' '}
         <select id="sort" name="sort" form="search">

@@ -69,7 +69,8 @@ function span(/** @type {number | null} */ days) {
  */
 export function renderProvenance(box, result, state) {
   const back = h('nav', { class: 'reader-nav' }, h('a', { href: urlOf(withChanges(state, { page: 1 })), class: 'back' }, '← Back to results'));
-  const heading = h('h1', { class: 'provenance-title' }, 'Where this first appeared: ', h('q', { class: 'provenance-query' }, state.q));
+  // The query as typed: a phrase brings its own quotes.
+  const heading = h('h1', { class: 'provenance-title' }, 'Where this first appeared: ', h('span', { class: 'provenance-query' }, state.q));
   if (!result.ok) {
     const error = searchError(result);
     const again = error.retry ? h('p', {}, h('a', { href: urlOf(state), class: 'advice-retry' }, 'Try again')) : null;
@@ -93,11 +94,14 @@ export function renderProvenance(box, result, state) {
   const last = trace.offset + trace.appearances.length;
   const count = `${plural(trace.total, 'article')} ${trace.total === 1 ? 'holds' : 'hold'} it · ${trace.appearances.length === 0 ? 'none on this page' : `showing ${first}–${last}`}, oldest first`;
   const list = h('ol', { class: 'timeline', start: first }, ...trace.appearances.map((appearance) => renderAppearance(appearance, state)));
+  // `/provenance` takes no filters: the first appearance is the whole archive's.
+  const filtered = state.sources.length > 0 || state.from !== '' || state.to !== '';
   box.replaceChildren(
     back,
     heading,
     h('p', { class: 'provenance-summary', role: 'status' }, provenanceSummary(trace)),
     h('p', { class: 'provenance-count' }, count),
+    filtered ? h('p', { class: 'provenance-unfiltered' }, 'Traced across the whole archive: the source and date filters of the search do not apply here.') : '',
     list,
     pager(trace, state) ?? '',
   );
