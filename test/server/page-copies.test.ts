@@ -336,3 +336,41 @@ describe('the provenance timeline', () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** The page's wording, loaded by URL: the modules are browser JavaScript without DOM use at load. */
+type CopiesModule = { alsoRanText(copies: { count: number; sources: string[]; first: string | null; last: string | null }, source: string | null): string };
+type ProvenanceModule = { provenanceSummary(trace: unknown): string };
+const asset = async <T>(name: string) => (await import(new URL(`../../src/server/page/assets/${name}`, import.meta.url).href)) as T;
+
+describe('alsoRanText', () => {
+  it('counts the outlets besides the result\'s own, in the singular for one', async () => {
+    const { alsoRanText } = await asset<CopiesModule>('copies.js');
+    const cluster = (count: number, sources: string[]) => ({ count, sources, first: null, last: null });
+    expect(alsoRanText(cluster(2, ['Coast Wire', 'Valley Courier']), 'Coast Wire')).toBe('Also ran in 1 other outlet');
+    expect(alsoRanText(cluster(8, ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']), 'a')).toBe('Also ran in 7 other outlets');
+  });
+
+  it('counts articles instead when the copies name no other source', async () => {
+    const { alsoRanText } = await asset<CopiesModule>('copies.js');
+    expect(alsoRanText({ count: 2, sources: [], first: null, last: null }, null)).toBe('Also ran as 1 other article');
+    expect(alsoRanText({ count: 3, sources: ['Coast Wire'], first: null, last: null }, 'Coast Wire')).toBe('Also ran as 2 other articles');
+  });
+});
+
+describe('provenanceSummary', () => {
+  const appearance = (source: string | null, date: string | null) => ({ articleId: 'a', paragraph: 1, title: 'T', source, date, url: null, snippet: '', copyOf: null, earlierCopy: false });
+
+  it('says where and when it was first seen, then how many more outlets over how many days', async () => {
+    const { provenanceSummary } = await asset<ProvenanceModule>('provenance.js');
+    expect(provenanceSummary({ total: 3, outlets: 2, days: 1, first: appearance('Coast Wire', '2024-03-04') })).toBe('First seen 4 Mar 2024 in Coast Wire; then 1 more outlet over 1 day.');
+    expect(provenanceSummary({ total: 3, outlets: 3, days: 0, first: appearance('Coast Wire', '2024-03-04') })).toBe('First seen 4 Mar 2024 in Coast Wire; then 2 more outlets the same day.');
+    expect(provenanceSummary({ total: 2, outlets: 2, days: null, first: appearance('Detour Blog', null) })).toBe('First seen in Detour Blog (undated); then 1 more outlet.');
+  });
+
+  it('says when it appeared nowhere else, or only in the same outlet', async () => {
+    const { provenanceSummary } = await asset<ProvenanceModule>('provenance.js');
+    expect(provenanceSummary({ total: 1, outlets: 1, days: 0, first: appearance('Coast Wire', '2024-03-04') })).toBe('First seen 4 Mar 2024 in Coast Wire; nowhere else in the archive.');
+    expect(provenanceSummary({ total: 3, outlets: 1, days: 5, first: appearance('Coast Wire', '2024-03-04') })).toBe('First seen 4 Mar 2024 in Coast Wire; then 2 more articles from the same outlet over 5 days.');
+    expect(provenanceSummary({ total: 0, outlets: 0, days: null, first: null })).toBe('');
+  });
+});
