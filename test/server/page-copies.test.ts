@@ -229,6 +229,14 @@ describe('copies in the article view', () => {
     expect(problems).toEqual([]);
   });
 
+  it('fits the article\'s copies at 390 px', async () => {
+    const page = await open('/?q=bridge&article=harbour-gazette', { viewport: PHONE });
+    await page.locator('.reader-copies .copy-item').first().waitFor();
+    expect(await scrollsSideways(page)).toBe(false);
+    await page.screenshot({ path: `${SCREENSHOTS}page-copies-article-phone.png` });
+    expect(problems).toEqual([]);
+  });
+
   it('says nothing of copies for an article that has none', async () => {
     const page = await open('/?article=orchards');
     await page.locator('.reader-title', { hasText: 'Apple harvest starts early' }).waitFor();
