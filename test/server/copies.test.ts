@@ -76,6 +76,15 @@ describe.each(BACKENDS)('%s backend', (kind) => {
       expect(second.hits[0].articleId).not.toBe(collapsed.hits[0].articleId);
     });
 
+    it('says how many paragraphs of the hit\'s article matched when grouped by article, and not when grouped by paragraph', async () => {
+      fixture = await contractArchive(kind);
+      await post(fixture.app, archive);
+      const byArticle = await (await fixture.app.request('/search?q=truce%20OR%20hostages&collapse=copies&group=article&limit=100')).json();
+      expect(byArticle.hits.find((hit: { articleId: string }) => hit.articleId === 'wire')).toMatchObject({ matchingParagraphs: 2, copies: { count: 3 } });
+      const byParagraph = await (await fixture.app.request('/search?q=truce%20OR%20hostages&collapse=copies&group=paragraph&limit=100')).json();
+      expect(byParagraph.hits.find((hit: { articleId: string }) => hit.articleId === 'wire').matchingParagraphs).toBeUndefined();
+    });
+
     it('shows the earliest article of a cluster that matched, when the earliest does not', async () => {
       fixture = await contractArchive(kind);
       await post(fixture.app, archive);

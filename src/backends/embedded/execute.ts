@@ -178,6 +178,8 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   const facets = createFacetCounter(request.facets, library);
   const collapse = request.collapse === 'copies' ? createCollapse(library, compare) : undefined;
   const byArticle = request.group === 'article' && collapse === undefined ? new Map<string, Match>() : undefined;
+  // Collapsed with group=article, a hit still says how many paragraphs of its article matched.
+  const paragraphsOf = request.group === 'article' && collapse !== undefined ? new Map<string, number>() : undefined;
   // Title-only candidates come an article at a time (its paragraphs are indexed together): the
   // last article id is reused instead of slicing a new string per candidate.
   let lastArticle = '';
@@ -195,7 +197,10 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
 
   const count = (match: Match, articleId: string): void => {
     if (match.ref !== undefined) facets?.count(match.ref.stored);
-    if (collapse !== undefined) return collapse.add(match, articleId);
+    if (collapse !== undefined) {
+      paragraphsOf?.set(articleId, (paragraphsOf.get(articleId) ?? 0) + 1);
+      return collapse.add(match, articleId);
+    }
     if (byArticle === undefined) {
       total += 1;
       top.push(match);
@@ -251,6 +256,8 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
     const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched };
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
     if (collapse !== undefined) hit.copies = copiesSummary(library, ref.stored.article.id);
+    const matching = paragraphsOf?.get(ref.stored.article.id);
+    if (matching !== undefined) hit.matchingParagraphs = matching;
     page.push(hit);
   }
   return { total, page, facets: facets?.result() ?? {} };

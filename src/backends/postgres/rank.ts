@@ -31,6 +31,8 @@ export function rankingStatement(compiled: CompiledSearch & { tsquery: string },
   const collapsed = request.collapse === 'copies';
   const grouped = request.group === 'article' && !collapsed;
   const ranked = collapsed ? 'chosen' : grouped ? 'best' : 'counted';
+  // Collapsed with group=article, a hit still says how many paragraphs of its article matched.
+  const counts = grouped || (collapsed && request.group === 'article');
   const facets = request.facets.map(
     (name) =>
       `(SELECT coalesce(json_object_agg(k, c), '{}') FROM (SELECT ${FACET_KEYS[name]} AS k, count(*)::int AS c FROM counted WHERE ${FACET_KEYS[name]} IS NOT NULL GROUP BY 1) AS f) AS facet_${name}`,
@@ -54,7 +56,7 @@ counted AS MATERIALIZED (
     collapsed
       ? `,
 chosen AS (
-  SELECT DISTINCT ON (cluster_key) * FROM counted ORDER BY cluster_key, (date IS NULL), date, article_id, ${order}
+  SELECT DISTINCT ON (cluster_key) *, count(*) OVER (PARTITION BY article_id) AS matching FROM counted ORDER BY cluster_key, (date IS NULL), date, article_id, ${order}
 )`
       : ''
   }${
@@ -66,7 +68,7 @@ best AS (
       : ''
   }
 SELECT (SELECT count(*) FROM ${ranked})::int AS total,
-  (SELECT coalesce(json_agg(json_build_array(article_id, n, score, tm, ${grouped ? 'matching' : 'NULL'}, ${collapsed ? COPIES_SUMMARY : 'NULL'}) ORDER BY ${order}), '[]')
+  (SELECT coalesce(json_agg(json_build_array(article_id, n, score, tm, ${counts ? 'matching' : 'NULL'}, ${collapsed ? COPIES_SUMMARY : 'NULL'}) ORDER BY ${order}), '[]')
    FROM (SELECT * FROM ${ranked} ORDER BY ${order} LIMIT ${params.add(request.limit, 'int')} OFFSET ${params.add(request.offset, 'int')}) AS page) AS page${facets.map((facet) => `,\n  ${facet}`).join('')}`;
 }
 

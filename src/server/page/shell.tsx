@@ -2,7 +2,7 @@
  * @module server/page/shell
  * The search page's HTML (SPEC §7), rendered with hono/jsx: a skip link, the search box (a
  * combobox whose completions come from `/suggest`), the results column, the filter column
- * (order, sources, dates and the chart) and the article reader — empty regions that
+ * (grouping of copies, order, sources, dates and the chart), the article reader and the provenance timeline — empty regions that
  * `/assets/app.js` fills from the JSON API. It holds no user data, so nothing on it needs
  * escaping at render time; the script inserts all text as text.
  *
@@ -51,6 +51,9 @@ const Results: FC = () => (
   <section id="results" class="results" tabindex={-1} aria-label="Results">
     <div class="results-bar">
       <p id="status" class="status" role="status"></p>
+      <a id="trace-link" class="trace-link" href="/" hidden>
+        Trace where this first appeared
+      </a>
       <button id="filters-toggle" class="filters-toggle" type="button" aria-expanded="false" aria-controls="filters" hidden>
         Filters
       </button>
@@ -83,6 +86,13 @@ const Filters: FC = () => (
           <input type="radio" name="group" value="paragraph" form="search" /> paragraphs
         </label>
       </fieldset>
+      <label class="copies-option">
+        <input id="copies" type="checkbox" name="copies" value="all" form="search" aria-describedby="copies-hint" />
+        <span>Show every copy of a wire story</span>
+      </label>
+      <p id="copies-hint" class="option-hint">
+        Otherwise the copies other outlets ran are grouped under the earliest: one result per story.
+      </p>
       <label class="option">
         Order{' '}
         <select id="sort" name="sort" form="search">
@@ -150,6 +160,7 @@ const Page: FC = () => (
         <Results />
         <Filters />
         <article id="reader" class="reader" hidden></article>
+        <section id="provenance" class="provenance" tabindex={-1} aria-label="Where the query first appeared" hidden></section>
       </main>
       <footer class="colophon">
         Searches run on this server; nothing is loaded from elsewhere. API: <a href="/search?q=ceasefire">/search</a>,{' '}
