@@ -9,7 +9,7 @@
  */
 import type { Article } from '../ingest/article.ts';
 import { copyPrint, type CopyPrint } from '../news/copies.ts';
-import { CopyClusters } from '../news/copy-clusters.ts';
+import { CopyClusters } from '../backends/embedded/copy-clusters.ts';
 
 /** What the measurement found. */
 export type CopyQuality = {

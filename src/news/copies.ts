@@ -258,3 +258,13 @@ function hashRun(hashes: Uint32Array, start: number, end: number): number {
   for (let index = start; index < end; index += 1) hash = mix(Math.imul(hash, 31) ^ (hashes[index] as number));
   return hash;
 }
+
+/** Orders articles earliest first: by date (ISO strings), undated last, then by id. A cluster's id is its first article's. */
+export function earliestFirst(a: { id: string; date: string | null }, b: { id: string; date: string | null }): number {
+  if (a.date !== b.date) {
+    if (a.date === null) return 1;
+    if (b.date === null) return -1;
+    return a.date < b.date ? -1 : 1;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

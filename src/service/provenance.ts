@@ -6,7 +6,7 @@
  * (sorted by date, one hit per article) and its copy clusters, so it is the same on every backend.
  */
 import type { ArticleCopies } from '../backends/backend.ts';
-import { earliestFirst } from '../news/copy-clusters.ts';
+import { earliestFirst } from '../news/copies.ts';
 import { DEFAULT_SEARCH_PARAMS, type SearchParams, type SearchResponse } from './search-service.ts';
 
 /** One article the quote appeared in. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { areCopies, bandKeys, copyPrint, jaccard, BANDS } from '../../src/news/copies.ts';
-import { CopyClusters } from '../../src/news/copy-clusters.ts';
+import { CopyClusters } from '../../src/backends/embedded/copy-clusters.ts';
 
 /** A wire story of our own, eight paragraphs (one dropped is an eighth of its shingles: Jaccard about 0.87). */
 const STORY = [

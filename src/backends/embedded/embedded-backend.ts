@@ -100,6 +100,8 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
 
   // Prefix, fuzzy and suggestion lookups need the vocabulary's radix tree: built in the background, behind any search.
   void runInTurns((pace) => library.engine.warmUp(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not prepare the vocabulary: ${messageOf(error)}`));
+  // So does the LSH index of copy detection, for the articles of a snapshot.
+  void runInTurns((pace) => library.copies.indexSteps(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not index the copy prints: ${messageOf(error)}`));
 
   const watcher = watch ? watchCorpus({ dir: state.corpusDir, scanIntervalMs, log, onChange: (change) => sync(change === 'all' ? undefined : change) }) : undefined;
 

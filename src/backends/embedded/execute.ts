@@ -6,7 +6,7 @@
 import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { CopiesSummary, FacetName, SearchRequest } from '../backend.ts';
 import type { Article } from '../../ingest/article.ts';
-import { earliestFirst } from '../../news/copy-clusters.ts';
+import { earliestFirst } from '../../news/copies.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';

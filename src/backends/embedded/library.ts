@@ -8,8 +8,8 @@ import { contentHash, textLength, type Article } from '../../ingest/article.ts';
 import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
-import { copyPrintOfWords, wordsOf } from '../../news/copies.ts';
-import { CopyClusters, earliestFirst } from '../../news/copy-clusters.ts';
+import { copyPrintOfWords, earliestFirst, wordsOf } from '../../news/copies.ts';
+import { CopyClusters } from './copy-clusters.ts';
 import type { ArticleCopies } from '../backend.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */

@@ -18,7 +18,7 @@ import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
 import { textLength } from '../../ingest/article.ts';
 import { messageOf, systemCodeOf } from '../../errors.ts';
-import type { CopyClusters } from '../../news/copy-clusters.ts';
+import type { CopyClusters } from './copy-clusters.ts';
 import { decodeIntegers, encodeIntegers } from './integers.ts';
 
 /**
@@ -169,7 +169,7 @@ function restoreCopies(clusters: CopyClusters, line: unknown): void {
     const length = lengths[index];
     const single = singles[index];
     if (typeof id !== 'string' || typeof length !== 'number' || at + length > all.length || !(single === null || typeof single === 'number')) throw malformed();
-    clusters.restore(id, all.slice(at, at + length), single);
+    clusters.restore(id, all.subarray(at, at + length), single);
     at += length;
   }
   if (at !== all.length) throw malformed();

@@ -1,14 +1,13 @@
 /**
  * @module backends/postgres/copies
  * The copy clusters of the PostgreSQL backend (SPEC §10), kept in the transaction of each write
- * as the embedded backend keeps them in memory (src/news/copy-clusters.ts), with the same rules
+ * as the embedded backend keeps them in memory (src/backends/embedded/copy-clusters.ts), with the same rules
  * (src/news/copies.ts): articles sharing an LSH band key are candidates, each pair is decided on
  * its shingles (and, in doubt, on the other article's words), a cluster is a connected component
  * of the pairs, named by its earliest article. Tables: `copy_prints`, `copy_keys`, `copy_pairs`.
  */
 import type { ArticleCopies } from '../backend.ts';
-import { bandKeys, copyPrintOf, copyVerdict, decideOnWords, type CopyPrint } from '../../news/copies.ts';
-import { earliestFirst } from '../../news/copy-clusters.ts';
+import { bandKeys, copyPrintOf, copyVerdict, decideOnWords, earliestFirst, type CopyPrint } from '../../news/copies.ts';
 import type { Database, Queryable } from './connection.ts';
 import { lockArticles } from './write.ts';
 

@@ -1,23 +1,30 @@
 /**
- * @module news/copy-clusters
+ * @module backends/embedded/copy-clusters
  * The copy clusters of an archive (SPEC §10), kept up to date as articles arrive, change and
  * leave: an LSH index of each article's band keys finds the candidates, `isCopyOf` decides each
  * pair, and a cluster is a connected component of the pairs found (a copy of a copy is
  * in the same cluster). In memory, for the embedded backend: per article its shingle hashes (to
  * check a candidate without reading its text again) and its copies.
  */
-import { bandKeys, isCopyOf, type CopyPrint } from './copies.ts';
+import { bandKeys, isCopyOf, type CopyPrint } from '../../news/copies.ts';
+import { runToEnd, type Pace, type Steps } from './pace.ts';
+
+/** A pace that never pauses. */
+const UNPAUSED: Pace = () => false;
 
 /** Gives an indexed article's words, read again from its text (only for pairs the shingles leave in doubt). */
 export type WordsOf = (id: string) => readonly string[] | undefined;
 
 /** What is kept per article. */
-type Entry = { shingles: Uint32Array; keys: Uint32Array; single: number | null };
+/** What is kept per article; `keys` is undefined until a restored article is put in the LSH index. */
+type Entry = { shingles: Uint32Array; keys: Uint32Array | undefined; single: number | null };
 
 export class CopyClusters {
   /** LSH key → the article holding it, or the articles (most keys have one). */
   readonly #buckets = new Map<number, string | string[]>();
   readonly #entries = new Map<string, Entry>();
+  /** Articles restored from a snapshot and not in the LSH index yet. */
+  readonly #unindexed = new Set<string>();
   /** Article → the articles it is a copy of. */
   readonly #pairs = new Map<string, Set<string>>();
 
@@ -32,19 +39,11 @@ export class CopyClusters {
    */
   add(id: string, print: CopyPrint, wordsOf: WordsOf): string[] {
     this.remove(id);
-    const entry: Entry = { shingles: print.shingles, keys: bandKeys(print.shingles), single: print.single };
+    runToEnd(this.indexSteps(UNPAUSED));
+    const keys = bandKeys(print.shingles);
+    const entry: Entry = { shingles: print.shingles, keys, single: print.single };
     const candidates = new Set<string>();
-    for (const key of entry.keys) {
-      const bucket = this.#buckets.get(key);
-      if (bucket === undefined) this.#buckets.set(key, id);
-      else if (typeof bucket === 'string') {
-        candidates.add(bucket);
-        this.#buckets.set(key, [bucket, id]);
-      } else {
-        for (const other of bucket) candidates.add(other);
-        bucket.push(id);
-      }
-    }
+    for (const key of keys) for (const other of this.#file(key, id)) candidates.add(other);
     this.#entries.set(id, entry);
     const copies: string[] = [];
     for (const other of candidates) {
@@ -59,14 +58,41 @@ export class CopyClusters {
   /** Indexes article `id` as a snapshot recorded it, without looking for its copies (its pairs are {@link CopyClusters.link}ed). */
   restore(id: string, shingles: Uint32Array, single: number | null): void {
     this.remove(id);
-    const entry: Entry = { shingles, keys: bandKeys(shingles), single };
-    for (const key of entry.keys) {
-      const bucket = this.#buckets.get(key);
-      if (bucket === undefined) this.#buckets.set(key, id);
-      else if (typeof bucket === 'string') this.#buckets.set(key, [bucket, id]);
-      else bucket.push(id);
+    this.#entries.set(id, { shingles, keys: undefined, single });
+    this.#unindexed.add(id);
+  }
+
+  /**
+   * Puts the articles restored from a snapshot into the LSH index, pausing when `pace` says so:
+   * a start does not wait for it (the embedded backend runs it in the background; the next
+   * {@link CopyClusters.add} finishes it at once if need be).
+   */
+  *indexSteps(pace: Pace): Steps<void> {
+    for (const id of this.#unindexed) {
+      this.#unindexed.delete(id);
+      const entry = this.#entries.get(id);
+      if (entry !== undefined && entry.keys === undefined) {
+        entry.keys = bandKeys(entry.shingles);
+        for (const key of entry.keys) this.#file(key, id);
+      }
+      if (pace()) yield;
     }
-    this.#entries.set(id, entry);
+  }
+
+  /** Files `id` under LSH key `key`; returns the articles filed there before. */
+  #file(key: number, id: string): readonly string[] {
+    const bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      this.#buckets.set(key, id);
+      return [];
+    }
+    if (typeof bucket === 'string') {
+      this.#buckets.set(key, [bucket, id]);
+      return [bucket];
+    }
+    const before = [...bucket];
+    bucket.push(id);
+    return before;
   }
 
   /** Every article indexed, with what {@link CopyClusters.restore} needs. */
@@ -90,7 +116,8 @@ export class CopyClusters {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     this.#entries.delete(id);
-    for (const key of entry.keys) {
+    this.#unindexed.delete(id);
+    for (const key of entry.keys ?? []) {
       const bucket = this.#buckets.get(key);
       if (bucket === undefined) continue;
       if (typeof bucket === 'string') {
@@ -142,14 +169,4 @@ export class CopyClusters {
   *pairs(): Generator<[string, string]> {
     for (const [id, others] of this.#pairs) for (const other of others) if (id < other) yield [id, other];
   }
-}
-
-/** Orders articles earliest first: by date (ISO strings), undated last, then by id. A cluster's id is its first article's. */
-export function earliestFirst(a: { id: string; date: string | null }, b: { id: string; date: string | null }): number {
-  if (a.date !== b.date) {
-    if (a.date === null) return 1;
-    if (b.date === null) return -1;
-    return a.date < b.date ? -1 : 1;
-  }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
