@@ -39,11 +39,11 @@ export class CopyClusters {
    */
   add(id: string, print: CopyPrint, wordsOf: WordsOf): string[] {
     this.remove(id);
-    runToEnd(this.indexSteps(UNPAUSED));
+    if (this.#unindexed.size > 0) runToEnd(this.indexSteps(UNPAUSED));
     const keys = bandKeys(print.shingles);
     const entry: Entry = { shingles: print.shingles, keys, single: print.single };
     const candidates = new Set<string>();
-    for (const key of keys) for (const other of this.#file(key, id)) candidates.add(other);
+    for (const key of keys) this.#file(key, id, candidates);
     this.#entries.set(id, entry);
     const copies: string[] = [];
     for (const other of candidates) {
@@ -73,26 +73,23 @@ export class CopyClusters {
       const entry = this.#entries.get(id);
       if (entry !== undefined && entry.keys === undefined) {
         entry.keys = bandKeys(entry.shingles);
-        for (const key of entry.keys) this.#file(key, id);
+        for (const key of entry.keys) this.#file(key, id, undefined);
       }
       if (pace()) yield;
     }
   }
 
-  /** Files `id` under LSH key `key`; returns the articles filed there before. */
-  #file(key: number, id: string): readonly string[] {
+  /** Files `id` under LSH key `key`, adding the articles filed there before to `before`. */
+  #file(key: number, id: string, before: Set<string> | undefined): void {
     const bucket = this.#buckets.get(key);
-    if (bucket === undefined) {
-      this.#buckets.set(key, id);
-      return [];
-    }
-    if (typeof bucket === 'string') {
+    if (bucket === undefined) this.#buckets.set(key, id);
+    else if (typeof bucket === 'string') {
+      before?.add(bucket);
       this.#buckets.set(key, [bucket, id]);
-      return [bucket];
+    } else {
+      if (before !== undefined) for (const other of bucket) before.add(other);
+      bucket.push(id);
     }
-    const before = [...bucket];
-    bucket.push(id);
-    return before;
   }
 
   /** Every article indexed, with what {@link CopyClusters.restore} needs. */
