@@ -58,13 +58,19 @@ export function wordsOf(text: string): string[] {
 
 /** {@link copyPrint} of paragraphs already analyzed: the words of each (indexing has them at hand). */
 export function copyPrintOfWords(paragraphWords: ReadonlyArray<readonly string[]>): CopyPrint {
-  return copyPrintOf(paragraphWords.flat(), paragraphWords.length);
+  // A loop: Array.prototype.flat took half the time of the whole print.
+  let length = 0;
+  for (const paragraph of paragraphWords) length += paragraph.length;
+  const words = new Array<string>(length);
+  let at = 0;
+  for (const paragraph of paragraphWords) for (let index = 0; index < paragraph.length; index += 1) words[at++] = paragraph[index] as string;
+  return copyPrintOf(words, paragraphWords.length);
 }
 
 /** {@link copyPrint} of an article's words, all in order, and its number of paragraphs. */
 export function copyPrintOf(words: string[], paragraphs: number): CopyPrint {
   const hashes = new Uint32Array(words.length);
-  for (const [index, word] of words.entries()) hashes[index] = hashWord(word);
+  for (let index = 0; index < words.length; index += 1) hashes[index] = hashWord(words[index] as string);
   const count = words.length === 0 ? 0 : Math.max(1, words.length - SHINGLE_WORDS + 1);
   const shingles = new Uint32Array(count);
   for (let start = 0; start < count; start += 1) shingles[start] = hashRun(hashes, start, Math.min(words.length, start + SHINGLE_WORDS));
