@@ -175,12 +175,12 @@ async function openDatabase(url: string, searchConnections: number | undefined):
   }
 }
 
-/** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched when `watch`). */
+/** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched, and prepared in the background, when `watch`: a server). */
 async function openBackend(config: Config, options: { watch: boolean }): Promise<SearchBackend> {
   if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl, config.databaseSearchConnections);
   const opened = await open(config);
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, log });
+  return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, prepareInBackground: options.watch, log });
 }
 
 async function serveCommand(config: Config): Promise<void> {

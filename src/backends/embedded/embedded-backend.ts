@@ -32,6 +32,11 @@ export type EmbeddedBackendOptions = {
   index?: IndexState | undefined;
   /** Quiet time after a change before the snapshot is saved. */
   snapshotDelayMs?: number;
+  /**
+   * Whether to build, in the background, what prefix and fuzzy lookups need (a server: its first
+   * such query then finds it ready). A one-off command does without: it would only delay its exit.
+   */
+  prepareInBackground?: boolean;
   /** Whether `corpus/` is watched for outside changes (`fs.watch`, plus a scan every `scanIntervalMs`). */
   watch?: boolean;
   /** How often the whole of `corpus/` is scanned while watched (the watcher's fallback); 0: never. */
@@ -99,9 +104,11 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     });
 
   // Prefix, fuzzy and suggestion lookups need the vocabulary's radix tree: built in the background, behind any search.
-  void runInTurns((pace) => library.engine.warmUp(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not prepare the vocabulary: ${messageOf(error)}`));
-  // So does the LSH index of copy detection, for the articles of a snapshot.
-  void runInTurns((pace) => library.copies.indexSteps(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not index the copy prints: ${messageOf(error)}`));
+  if (options.prepareInBackground === true) {
+    void runInTurns((pace) => library.engine.warmUp(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not prepare the vocabulary: ${messageOf(error)}`));
+    // So is the LSH index of copy detection, for the articles of a snapshot (the next write finishes it otherwise).
+    void runInTurns((pace) => library.copies.indexSteps(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not index the copy prints: ${messageOf(error)}`));
+  }
 
   const watcher = watch ? watchCorpus({ dir: state.corpusDir, scanIntervalMs, log, onChange: (change) => sync(change === 'all' ? undefined : change) }) : undefined;
 

@@ -16,7 +16,7 @@ const UNPAUSED: Pace = () => false;
  * map (one hash lookup per token); the radix tree that prefix and fuzzy lookups need is built
  * when first needed, and kept up to date from then on. Words read from a snapshot are recorded
  * then too. Building both takes a few hundred milliseconds on a large archive, so it is done in
- * steps that pause ({@link Vocabulary.readySteps}): in the background after a start, or by the
+ * steps that pause ({@link Vocabulary.readySteps}): in the background after a server starts, or by the
  * first prefix query, whichever comes first; every caller continues where the last one paused.
  */
 export class Vocabulary {
