@@ -37,30 +37,54 @@ export function createLibrary(engine: SearchEngine = createEngine(), options: { 
   return { engine, articles: new Map(), terms: createTermStore(), copies: new CopyClusters(), detectsCopies: options.detectsCopies ?? true };
 }
 
-/** The id of paragraph `n` (1-based) of an article. */
 /**
  * Stores articles as their current versions and finds their copies, from the words of each of
  * their paragraphs in order (`words`, as indexing them gave them).
  */
 function storeArticles(library: Library, stored: readonly StoredArticle[], words: ReadonlyArray<string[] | undefined>): void {
+  const finder = storing(library, stored);
+  words.forEach((paragraphWords, doc) => finder.onWords(doc, paragraphWords));
+  finder.finish();
+}
+
+/**
+ * Stores articles as their current versions, and finds their copies as indexing hands over the
+ * words of their paragraphs, in order (`onWords`): each article's as soon as its last paragraph
+ * is indexed, so that a rebuild does not hold the words of the whole corpus. `finish` does the
+ * articles left, reading again from the text the words that were not handed over.
+ */
+function storing(library: Library, stored: readonly StoredArticle[]): { onWords: (doc: number, words: string[] | undefined) => void; finish: () => void } {
   for (const entry of stored) library.articles.set(entry.article.id, entry);
-  if (!library.detectsCopies) return;
-  let doc = 0;
-  for (const entry of stored) {
-    const paragraphs = entry.article.paragraphs.map((text) => words[doc++] ?? wordsOf(text));
-    library.copies.add(entry.article.id, copyPrintOfWords(paragraphs), (id) => {
+  if (!library.detectsCopies) return { onWords: () => {}, finish: () => {} };
+  let next = 0;
+  let start = 0;
+  let paragraphs: Array<string[] | undefined> = [];
+  const end = () => start + (stored[next] as StoredArticle).article.paragraphs.length;
+  // Finds the copies of the next article.
+  const done = () => {
+    const { article } = stored[next] as StoredArticle;
+    const words = article.paragraphs.map((text, index) => paragraphs[index] ?? wordsOf(text));
+    library.copies.add(article.id, copyPrintOfWords(words), (id) => {
       const other = library.articles.get(id);
       return other === undefined ? undefined : other.article.paragraphs.flatMap(wordsOf);
     });
-  }
+    start = end();
+    next += 1;
+    paragraphs = [];
+  };
+  return {
+    onWords: (doc, words) => {
+      while (next < stored.length && doc >= end()) done();
+      paragraphs[doc - start] = words;
+      if (next < stored.length && doc === end() - 1) done();
+    },
+    finish: () => {
+      while (next < stored.length) done();
+    },
+  };
 }
 
-/** Collects the words `SearchEngine.add` hands over, by paragraph. */
-function wordCollector(): { words: Array<string[] | undefined>; onWords: (doc: number, words: string[]) => void } {
-  const words: Array<string[] | undefined> = [];
-  return { words, onWords: (doc, paragraphWords) => (words[doc] = paragraphWords) };
-}
-
+/** The id of paragraph `n` (1-based) of an article. */
 export function paragraphId(articleId: string, n: number): string {
   return `${articleId}:${n}`;
 }
@@ -89,9 +113,9 @@ export function putArticle(library: Library, article: Article, file: string): Ad
 function replaceArticle(library: Library, article: Article, file: string, hash: string): void {
   const existing = library.articles.get(article.id);
   if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
-  const collected = wordCollector();
-  library.engine.add(paragraphDocs(article), collected.onWords);
-  storeArticles(library, [{ article, hash, file }], collected.words);
+  const finder = storing(library, [{ article, hash, file }]);
+  library.engine.add(paragraphDocs(article), finder.onWords);
+  finder.finish();
 }
 
 /**
@@ -117,9 +141,9 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
     stored.push({ article: entry.article, hash: contentHash(entry.article), file: entry.file });
     fresh.push(...paragraphDocs(entry.article));
   }
-  const collected = wordCollector();
-  library.engine.add(fresh, collected.onWords);
-  storeArticles(library, stored, collected.words);
+  const finder = storing(library, stored);
+  library.engine.add(fresh, finder.onWords);
+  finder.finish();
 }
 
 /**
