@@ -18,7 +18,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { createError, messageOf, systemCodeOf, type ServiceError } from '../errors.ts';
-import { classifyAddress } from './address-rules.ts';
+import { classifyAddress, type AddressVerdict } from './address-rules.ts';
 
 /** Redirects followed before giving up (SPEC §11). */
 export const MAX_REDIRECTS = 5;
@@ -46,6 +46,8 @@ export type FetchOptions = {
   maxBytes?: number;
   maxRedirects?: number;
   resolve?: Resolver;
+  /** The address rule (default {@link classifyAddress}); tests stand a loopback address in for a public one with it. */
+  classify?: (address: string) => AddressVerdict;
   /** Validators of the copy held: sent as `If-None-Match` and `If-Modified-Since`. */
   etag?: string | null;
   lastModified?: string | null;
@@ -112,7 +114,7 @@ function redact(url: URL): string {
  * refused address refuses the URL: which one a connection would use is not ours to choose),
  * then the first is used. With `allowPrivate`, any address.
  */
-async function pickAddress(url: URL, options: { allowPrivate: boolean; resolve: Resolver }): Promise<{ address: string; family: 4 | 6 }> {
+async function pickAddress(url: URL, options: { allowPrivate: boolean; resolve: Resolver; classify: (address: string) => AddressVerdict }): Promise<{ address: string; family: 4 | 6 }> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   let addresses: Array<{ address: string; family: number }>;
   if (isIP(host) !== 0) {
@@ -127,7 +129,7 @@ async function pickAddress(url: URL, options: { allowPrivate: boolean; resolve: 
   }
   if (!options.allowPrivate) {
     for (const { address } of addresses) {
-      const verdict = classifyAddress(address);
+      const verdict = options.classify(address);
       if (!verdict.allowed) {
         throw fetchError('refused', url.href, `${host === address ? '' : `${host} resolves to `}${address}, a ${verdict.reason} address: only public addresses are fetched (ALLOW_PRIVATE_FETCH=1 allows others)`);
       }
@@ -154,10 +156,10 @@ function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
  * if (fetched.status === 'ok') console.log(fetched.contentType, fetched.body.length);
  */
 export async function fetchUrl(url: string, options: FetchOptions = {}): Promise<Fetched> {
-  const { allowPrivate = false, maxRedirects = MAX_REDIRECTS, resolve = defaultResolve } = options;
+  const { allowPrivate = false, maxRedirects = MAX_REDIRECTS, resolve = defaultResolve, classify = classifyAddress } = options;
   let current = checkUrl(url);
   for (let redirects = 0; ; redirects++) {
-    const pinned = await pickAddress(current, { allowPrivate, resolve });
+    const pinned = await pickAddress(current, { allowPrivate, resolve, classify });
     const response = await request(current, pinned, options);
     if (response.kind === 'redirect') {
       if (redirects >= maxRedirects) throw fetchError('upstream', url, `more than ${maxRedirects} redirects (the last to ${response.location})`);
