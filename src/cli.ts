@@ -304,9 +304,17 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** `3 files`, `1 URL`, `2 files, 1 URL`: what an ingest read. */
+function sources(files: number, urls: number): string {
+  if (urls === 0) return count(files, 'file');
+  return files === 0 ? count(urls, 'URL') : `${count(files, 'file')}, ${count(urls, 'URL')}`;
+}
+
 /** What `npm run ingest` prints: each outcome's articles (up to {@link MAX_LISTED_ARTICLES}), warnings, rejected files, then the totals. */
 function ingestReport(report: {
   files: number;
+  /** URLs fetched (`npm run ingest -- https://…`). */
+  urls: number;
   outcomes: Record<Outcome, Array<{ id: string; title: string }>>;
   warnings: readonly string[];
   rejected: readonly string[];
@@ -326,7 +334,7 @@ function ingestReport(report: {
   const { created, updated, unchanged } = report.outcomes;
   const articles = created.length + updated.length + unchanged.length;
   lines.push(
-    `${count(report.files, 'file')}, ${count(articles, 'article')}: ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged, ${count(report.rejected.length, 'file')} rejected`,
+    `${sources(report.files, report.urls)}, ${count(articles, 'article')}: ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged, ${count(report.rejected.length, report.urls === 0 ? 'file' : 'input')} rejected`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -415,7 +423,7 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
   }
   // The embedded backend saves its snapshot on close; one that cannot be saved costs the next start a rebuild, nothing more.
   await backend.close();
-  process.stdout.write(ingestReport({ files: files.length + urls.length, outcomes, warnings, rejected }));
+  process.stdout.write(ingestReport({ files: files.length, urls: urls.length, outcomes, warnings, rejected }));
   if (rejected.length > 0) process.exitCode = 1;
 }
 

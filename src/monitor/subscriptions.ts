@@ -21,7 +21,9 @@ export const DEFAULT_INTERVAL_MINUTES = 15;
 /** Longest interval a subscription may ask for: a week. */
 export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 /** How long a claimed poll keeps other rounds (and servers) off its feed: longer than any fetch and ingest. */
-const POLL_LEASE_MS = 5 * 60_000;
+const POLL_LEASE_MS = 15 * 60_000;
+/** Feeds fetched at once in a round: a hundred feeds due together after a restart do not open a hundred connections. */
+const POLLS_AT_ONCE = 4;
 
 /** What the HTTP routes and the CLI ask of subscriptions and URL ingest. */
 export interface FeedMonitor {
@@ -124,7 +126,11 @@ export function createFeedMonitor(options: FeedMonitorOptions): FeedMonitor {
 
   async function pollDue(): Promise<void> {
     const due = await store.claimDue(new Date(clock.now()), new Date(clock.now() + POLL_LEASE_MS));
-    await Promise.all(due.map(poll));
+    const queue = [...due];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await poll(next);
+    };
+    await Promise.all(Array.from({ length: Math.min(POLLS_AT_ONCE, queue.length) }, worker));
   }
 
   const poller = createPoller({ round: pollDue, log, clock, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) });
