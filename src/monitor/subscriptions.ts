@@ -9,6 +9,7 @@
  * twice at once; closing aborts polls in flight and waits for them.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { FeedStore, PollResult, Subscription } from '../backends/feed-store.ts';
 import { createError, isServiceError, messageOf } from '../errors.ts';
 import { checkUrl } from '../ingest/fetch-url.ts';
@@ -77,6 +78,8 @@ export function createFeedMonitor(options: FeedMonitorOptions): FeedMonitor {
   const { store, fetch, ingest, intervalMinutes = DEFAULT_INTERVAL_MINUTES, clock = SYSTEM_CLOCK, log = () => undefined } = options;
   const inFlight = new Map<string, Promise<void>>();
   const aborter = new AbortController();
+  // Every fetch in flight (polls, URL ingests) listens to it: more than Node's default of 10 is no leak.
+  setMaxListeners(0, aborter.signal);
   const nowIso = () => new Date(clock.now()).toISOString();
   const after = (ms: number) => new Date(clock.now() + ms).toISOString();
 
