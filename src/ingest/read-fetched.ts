@@ -13,13 +13,12 @@
  * feed: a publisher's one bad item must not stop the others, at every poll.
  */
 import { createHash } from 'node:crypto';
-import { createError } from '../errors.ts';
+import { createError, isServiceError } from '../errors.ts';
 import { absoluteHttpUrl } from './article.ts';
 import { describeProblem, validateBatch, type ParsedBatch } from './batch.ts';
 import { formatOfMediaType, formatOfPath, parseBatch, type Format } from './formats.ts';
 import { readFeed } from './read-feed.ts';
 import { readHtmlArticle } from './read-html.ts';
-import { isServiceError } from '../errors.ts';
 
 /** What a fetched document gave: its kind, the feed's title, the articles and warnings (skipped items). */
 export type FetchedBatch = ParsedBatch & { kind: 'feed' | 'page' | 'other'; title: string | null };
