@@ -27,7 +27,7 @@ export const MAX_REDIRECTS = 5;
  * page or feed that could be posted can be fetched, and no more.
  */
 export const MAX_FETCH_BYTES = 10 * 1024 * 1024;
-/** Time to connect and receive the response's headers: a news site answers in well under this. */
+/** Time to resolve the host, connect and receive the response's headers: a news site answers in well under this. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** Time for the whole response, body included: 10 MiB at a slow 400 kB/s. */
 export const BODY_TIMEOUT_MS = 30_000;
@@ -114,16 +114,24 @@ function redact(url: URL): string {
  * refused address refuses the URL: which one a connection would use is not ours to choose),
  * then the first is used. With `allowPrivate`, any address.
  */
-async function pickAddress(url: URL, options: { allowPrivate: boolean; resolve: Resolver; classify: (address: string) => AddressVerdict }): Promise<{ address: string; family: 4 | 6 }> {
+async function pickAddress(url: URL, options: { allowPrivate: boolean; resolve: Resolver; classify: (address: string) => AddressVerdict; timeoutMs: number }): Promise<{ address: string; family: 4 | 6 }> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   let addresses: Array<{ address: string; family: number }>;
   if (isIP(host) !== 0) {
     addresses = [{ address: host, family: isIP(host) }];
   } else {
+    let timer: NodeJS.Timeout | undefined;
+    // A resolver that never answers counts against the time to the headers, as a silent server does.
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(fetchError('upstream', url.href, `cannot resolve ${host} within ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
     try {
-      addresses = await options.resolve(host);
+      addresses = await Promise.race([options.resolve(host), timeout]);
     } catch (error) {
+      if (fetchFailureOf(error) !== undefined) throw error;
       throw fetchError('upstream', url.href, `cannot resolve ${host} (${systemCodeOf(error) ?? messageOf(error)})`);
+    } finally {
+      clearTimeout(timer);
     }
     if (addresses.length === 0) throw fetchError('upstream', url.href, `${host} resolves to no address`);
   }
@@ -159,7 +167,7 @@ export async function fetchUrl(url: string, options: FetchOptions = {}): Promise
   const { allowPrivate = false, maxRedirects = MAX_REDIRECTS, resolve = defaultResolve, classify = classifyAddress } = options;
   let current = checkUrl(url);
   for (let redirects = 0; ; redirects++) {
-    const pinned = await pickAddress(current, { allowPrivate, resolve, classify });
+    const pinned = await pickAddress(current, { allowPrivate, resolve, classify, timeoutMs: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS });
     const response = await request(current, pinned, options);
     if (response.kind === 'redirect') {
       if (redirects >= maxRedirects) throw fetchError('upstream', url, `more than ${maxRedirects} redirects (the last to ${response.location})`);

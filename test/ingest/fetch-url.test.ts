@@ -91,6 +91,18 @@ describe('fetchUrl', () => {
     expect(failure).toMatchObject({ reason: 'upstream', message: `${local.origin}/silent: no response within 100 ms` });
   });
 
+  it('gives up when the host name is not resolved within the headers time limit', async () => {
+    const failure = await failureOf(fetchUrl('http://slow-dns.test/feed.xml', { headersTimeoutMs: 100, resolve: () => new Promise(() => undefined) }));
+    expect(failure).toMatchObject({ reason: 'upstream', message: 'http://slow-dns.test/feed.xml: cannot resolve slow-dns.test within 100 ms' });
+  });
+
+  it('reports a name that does not resolve as an upstream failure naming the host', async () => {
+    const resolve = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.test'), { code: 'ENOTFOUND' });
+    };
+    expect(await failureOf(fetchUrl('http://nowhere.test/', { resolve }))).toMatchObject({ reason: 'upstream', message: 'http://nowhere.test/: cannot resolve nowhere.test (ENOTFOUND)' });
+  });
+
   it('gives up when the body does not finish within the body time limit', async () => {
     const local = await server();
     local.route('/trickle', (_request, response) => {
