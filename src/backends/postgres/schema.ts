@@ -317,4 +317,30 @@ CREATE TABLE copy_pairs (
 );
 `,
   },
+  {
+    // 5: 3 and 4 are taken by other work (posting blocks, copy clusters).
+    version: 5,
+    name: 'feed subscriptions',
+    sql: String.raw`
+-- Feed subscriptions (SPEC §11, src/backends/feed-store.ts): one row per subscribed URL, with
+-- what its polls found. next_poll_at doubles as a lease: a server claiming a due feed moves it
+-- ahead in the same statement, so several servers on one database poll each feed once. Small
+-- and read by every server: under Citus, a reference table.
+CREATE TABLE feeds (
+  feed_id text COLLATE "C" PRIMARY KEY,
+  url text NOT NULL,
+  title text,
+  interval_minutes int NOT NULL,
+  created_at timestamptz NOT NULL,
+  etag text,
+  last_modified text,
+  last_success timestamptz,
+  last_result jsonb,
+  last_error jsonb,
+  failures int NOT NULL DEFAULT 0,
+  next_poll_at timestamptz NOT NULL
+);
+CREATE INDEX feeds_next_poll_at ON feeds (next_poll_at);
+`,
+  },
 ];

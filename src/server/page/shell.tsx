@@ -153,6 +153,9 @@ const Page: FC = () => (
           News archive
         </a>
         <span class="tagline">full-text search, paragraph by paragraph</span>
+        <a class="masthead-link" href="/subscriptions">
+          Feeds
+        </a>
       </header>
       <SearchForm />
       <main id="main" class="layout" tabindex={-1}>
