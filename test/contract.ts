@@ -35,7 +35,7 @@ export type ContractArchive = {
  * const archive = await contractArchive('postgres', [await readSeed()]);
  * await archive.app.request('/search?q=ceasefire');
  */
-export async function contractArchive(kind: BackendKind, articles: readonly Article[] = [], options: { writeAccess?: WriteAccess; observe?: (backend: SearchBackend) => SearchBackend } = {}): Promise<ContractArchive> {
+export async function contractArchive(kind: BackendKind, articles: readonly Article[] = [], options: { writeAccess?: WriteAccess; observe?: (backend: SearchBackend) => SearchBackend; exportChunkHits?: number } = {}): Promise<ContractArchive> {
   let backend: SearchBackend;
   let drop = async () => {};
   let ids = new Set<string>();
@@ -68,7 +68,7 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
     close: () => current.close(),
   };
   // A test may watch what the service asks of the backend.
-  const service = createNewsService({ backend: options.observe?.(proxy) ?? proxy });
+  const service = createNewsService({ backend: options.observe?.(proxy) ?? proxy, ...(options.exportChunkHits === undefined ? {} : { exportChunkHits: options.exportChunkHits }) });
   const app = createApp({ service, writeAccess: options.writeAccess ?? { host: '127.0.0.1' } });
   return {
     app,

@@ -59,17 +59,18 @@ export interface NewsService {
 /**
  * Creates the service over `backend`, taking at most `maxSearchesInFlight` searches at once
  * (running or waiting; default {@link MAX_SEARCHES_IN_FLIGHT}): one more is refused with 503.
+ * Exports ask the backend for `exportChunkHits` hits at a time (default `EXPORT_CHUNK_HITS`).
  *
  * @example
  * const service = createNewsService({ backend: createEmbeddedBackend({ state }) });
  * (await service.search('ceasefire')).total
  */
-export function createNewsService(options: { backend: SearchBackend; maxSearchesInFlight?: number }): NewsService {
+export function createNewsService(options: { backend: SearchBackend; maxSearchesInFlight?: number; exportChunkHits?: number }): NewsService {
   const { backend } = options;
   const searches = createAdmission(options.maxSearchesInFlight);
   return {
     search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
-    exportSearch: (q, params) => exportChunks({ backend, searches }, q, params),
+    exportSearch: (q, params) => exportChunks({ backend, searches, ...(options.exportChunkHits === undefined ? {} : { chunkHits: options.exportChunkHits }) }, q, params),
     provenance: (q, page) => traceProvenance({ search: (query, params) => searches.run(() => searchBackend(backend, query, params)), copiesOf: (id) => backend.copiesOf(id) }, q, page),
     async getArticle(id) {
       const article = await backend.getArticle(id);
