@@ -15,11 +15,12 @@ import type { Admission } from './admission.ts';
 import { dressSearch, type Hit, type SearchParams } from './search-service.ts';
 
 /**
- * Hits asked of the backend at once: large enough that re-running the search per chunk costs
- * little next to writing its rows, small enough that a chunk (its articles included) is a few
- * megabytes at most.
+ * Hits asked of the backend at once. Each chunk runs the search again (keyset paging), so the
+ * chunk trades memory for time: exporting 40,000 matching paragraphs of the embedded backend
+ * took 4.5 s in chunks of 500, 2.6 s in chunks of 2,000 and 2.2 s in one piece (dressing the hits
+ * with snippets is most of it); a chunk of 2,000 hits (their articles included) is a few megabytes.
  */
-export const EXPORT_CHUNK_HITS = 500;
+export const EXPORT_CHUNK_HITS = 2000;
 /** Times a later chunk waits for a busy server before the export gives up: an export in progress is not refused at the first 503. */
 const BUSY_RETRIES = 30;
 
