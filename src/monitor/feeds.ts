@@ -40,15 +40,19 @@ const ID_NAMESPACE = '5b0e1c52-6f0c-4d8e-9a43-1f3c0e2b7d61';
  * carriage return; U+FFFE and U+FFFF; surrogates that are not part of a pair.
  */
 const XML_FORBIDDEN_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** Matches the characters escaped in XML text and attribute values. */
-const XML_SPECIAL_RE = /[&<>"']/g;
-const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+/**
+ * Matches the characters escaped in XML text and attribute values: the five special ones, and
+ * tab, line feed and carriage return, which a parser would otherwise normalize (a lone CR reads
+ * as LF, §2.11; in an attribute, all three read as spaces, §3.3.3).
+ */
+const XML_SPECIAL_RE = /[&<>"'\t\n\r]/g;
+const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' };
 /** Matches a date without a time, as articles may carry. */
 const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * `text` as XML character data or an attribute value: forbidden characters dropped, the five
- * special ones escaped. Never throws.
+ * `text` as XML character data or an attribute value: forbidden characters dropped, special
+ * ones and line ends escaped, so a parser reads back exactly the text that is left. Never throws.
  *
  * @example
  * escapeXml('Tom & "Jerry" <3\u0007') // 'Tom &amp; &quot;Jerry&quot; &lt;3'
