@@ -57,6 +57,20 @@ const Results: FC = () => (
       <button id="filters-toggle" class="filters-toggle" type="button" aria-expanded="false" aria-controls="filters" hidden>
         Filters
       </button>
+      <p id="export-links" class="export-links" hidden>
+        Export{' '}
+        <a data-format="csv" href="/" download>
+          CSV
+        </a>{' '}
+        ·{' '}
+        <a data-format="jsonl" href="/" download>
+          JSON Lines
+        </a>{' '}
+        ·{' '}
+        <a data-format="atom" href="/" type="application/atom+xml">
+          Subscribe to this search
+        </a>
+      </p>
     </div>
     <div id="chips" class="chips" hidden></div>
     <div id="reading" class="reading" hidden></div>
