@@ -92,6 +92,7 @@ function rowStream(chunks: AsyncGenerator<ExportChunk, void, undefined>, firstRo
   let rows = firstRows;
   let next = 0;
   let started = false;
+  let cancelled = false;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -112,11 +113,14 @@ function rowStream(chunks: AsyncGenerator<ExportChunk, void, undefined>, firstRo
           next += batch.length;
           controller.enqueue(encoder.encode(head + format.rows(batch)));
         } catch (error) {
+          // A client that left while rows were being made is no failure: the stream is closed already.
+          if (cancelled) return;
           onFailure(error);
           controller.error(error);
         }
       },
       async cancel() {
+        cancelled = true;
         await chunks.return(undefined);
       },
     },
