@@ -105,7 +105,7 @@ describe('export and subscribe links', () => {
     expect(await hrefParams(page, 'jsonl')).toEqual({ path: '/search.jsonl', params: [['q', 'harbour'], ['group', 'paragraph'], ['sort', 'oldest'], ...filters] });
     expect(await hrefParams(page, 'atom')).toEqual({ path: '/search.atom', params: [['q', 'harbour'], ['group', 'paragraph'], ...filters] });
     expect(await link(page, 'csv').getAttribute('download')).not.toBeNull();
-    await page.screenshot({ path: `${SCREENSHOTS}page-exports-desktop.png` });
+    await page.screenshot({ path: `${SCREENSHOTS}page-exports-desktop.png`, fullPage: true });
     // What the links point at: the same six paragraphs, oldest first in the export, newest first in the feed.
     const fetchLink = async (format: string) => (await context!.request.get(new URL((await link(page, format).getAttribute('href')) ?? '', server.url).href)).text();
     const csv = await fetchLink('csv');
@@ -147,6 +147,7 @@ describe('export and subscribe links', () => {
     expect(await page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) > window.innerWidth)).toBe(false);
     expect((await hrefParams(page, 'atom')).params[0]).toEqual(['q', 'harbour <b>urgent</b>']);
     expect(await page.locator('main b').count()).toBe(0);
+    await page.locator('#export-links').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOTS}page-exports-phone.png` });
     expect(problems).toEqual([]);
   });
