@@ -145,10 +145,10 @@ function progressReporter(): { report: (progress: Progress) => void; stop: () =>
   };
 }
 
-async function open(config: Config) {
+async function open(config: Config, options: { deferSave?: boolean } = {}) {
   const progress = progressReporter();
   try {
-    return await openLibrary({ corpusDir: config.corpusDir, indexDir: config.indexDir, onProgress: progress.report, log });
+    return await openLibrary({ corpusDir: config.corpusDir, indexDir: config.indexDir, onProgress: progress.report, log, deferSave: options.deferSave ?? false });
   } finally {
     progress.stop();
   }
@@ -175,12 +175,25 @@ async function openDatabase(url: string, searchConnections: number | undefined):
   }
 }
 
-/** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched, and prepared in the background, when `watch`: a server). */
+/**
+ * The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over
+ * `corpus/`. A server (`watch`) has it watch `corpus/`, prepare lookups in the background and
+ * save a rebuilt index in the background, answering meanwhile.
+ */
 async function openBackend(config: Config, options: { watch: boolean }): Promise<SearchBackend> {
   if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl, config.databaseSearchConnections);
-  const opened = await open(config);
+  const opened = await open(config, { deferSave: options.watch });
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, prepareInBackground: options.watch, log });
+  return createEmbeddedBackend({
+    state,
+    indexDir: config.indexDir,
+    manifest: opened.manifest,
+    index: opened.index,
+    unsaved: opened.unsaved,
+    watch: options.watch,
+    prepareInBackground: options.watch,
+    log,
+  });
 }
 
 async function serveCommand(config: Config): Promise<void> {

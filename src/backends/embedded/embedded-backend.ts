@@ -30,6 +30,12 @@ export type EmbeddedBackendOptions = {
   manifest?: Manifest | undefined;
   /** Whether the snapshot could be saved at start (default: yes). */
   index?: IndexState | undefined;
+  /**
+   * The library was rebuilt and its snapshot not saved yet (`openLibrary`'s `deferSave`): it is
+   * saved at once, in the background, while searches are answered. Until then `index` says why
+   * it is not persisted; if the save fails, the log says so and the next start rebuilds.
+   */
+  unsaved?: boolean;
   /** Quiet time after a change before the snapshot is saved. */
   snapshotDelayMs?: number;
   /**
@@ -90,10 +96,15 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
       } catch (error) {
         if (error instanceof SnapshotOutdated) return;
         index = { persisted: false, reason: indexFailure(error) };
+        if (manifest === undefined) log(`index not saved in ${indexDir} (${messageOf(error)}): serving from ${state.corpusDir}; the next start rebuilds the index`);
         throw error;
       }
     },
   });
+  if (options.unsaved === true && indexDir !== undefined) {
+    snapshots.changed();
+    void snapshots.flush();
+  }
 
   const sync = (paths?: Iterable<string>): Promise<SyncOutcome> =>
     writes.run(async () => {

@@ -6,7 +6,7 @@
 
 /** 32-bit integers as base64 of their little-endian bytes (unsigned ones read back as signed: `>>> 0` restores them). */
 export function encodeIntegers(values: ArrayLike<number>): string {
-  const table = Int32Array.from(values as ArrayLike<number>);
+  const table = values instanceof Int32Array ? values : Int32Array.from(values);
   let bytes = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
   if (!LITTLE_ENDIAN) {
     bytes = Buffer.alloc(table.byteLength);
