@@ -221,6 +221,16 @@ describe.each(BACKENDS)('%s backend', (kind: BackendKind) => {
       }
     });
 
+    it('keeps the order of relaxed matching (most words held first) across chunks', async () => {
+      const app = await open();
+      const query = 'q=truce+night+zeppelin';
+      const hits = await allHits(app, query);
+      expect((await (await app.request(`/search?${query}`)).json()).relaxed).toBe(true);
+      const rows: Array<Record<string, string>> = parseCsv((await exportText(app, `/search.csv?${query}`)).text, { bom: true, columns: true });
+      expect(rows.map((row) => row.id)).toEqual(hits.map((hit) => hit.id));
+      expect(rows.length).toBeGreaterThan(CHUNK * 4);
+    });
+
     it('has one row per article with group=article, and one per copy cluster, its copyOf said, with collapse=copies', async () => {
       const app = await open();
       const grouped: Array<Record<string, string>> = parseCsv((await exportText(app, '/search.csv?q=truce&group=article')).text, { bom: true, columns: true });
