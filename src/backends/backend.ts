@@ -40,7 +40,22 @@ export type SearchRequest = {
    * is a cluster of one).
    */
   collapse: 'none' | 'copies';
+  /**
+   * Keyset paging ("search after"): when set, the page is the first `limit` hits (from `offset`)
+   * that come strictly after this key in the sort order — pass the {@link BackendHit.key} of the
+   * last hit of the previous page. `total` and facets still count every hit. Exports walk every
+   * match this way in bounded chunks (service/exports.ts).
+   */
+  after?: HitKey | undefined;
 };
+
+/**
+ * Where a hit stands in the sort order of its search, as {@link SearchRequest.after} takes it:
+ * clauses held (relaxed matching), whether its own text matched, its score and paragraph id
+ * (relevance), and its article's date (`newest` / `oldest`). Keys are compared exactly: a score
+ * comes back as the backend computed it.
+ */
+export type HitKey = { clauses: number; textMatched: boolean; score: number; date: string | null; id: string };
 
 /** The defaults of every search parameter. */
 export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
@@ -69,6 +84,8 @@ export type BackendHit = {
   matchingParagraphs?: number;
   /** With `collapse=copies`: the hit's copy cluster. */
   copies?: CopiesSummary;
+  /** Its place in the sort order: what {@link SearchRequest.after} takes to continue after it. */
+  key: HitKey;
 };
 
 /** A copy cluster in a collapsed hit: its articles (the hit's included), their sources and their first and last dates. */
@@ -149,6 +166,11 @@ export interface SearchBackend {
   search(query: ParsedQuery, request: SearchRequest): Promise<BackendSearch>;
   /** The copy cluster of the article `id` (see {@link ArticleCopies}), or `undefined` when there is no such article. */
   copiesOf(id: string): Promise<ArticleCopies | undefined>;
+  /**
+   * The copy cluster id (`copyOf`, see {@link ArticleCopies}) of each of `ids`: null for an
+   * article without copies; unknown ids are left out. One round trip for a page of hits.
+   */
+  copyClusters(ids: readonly string[]): Promise<Map<string, string | null>>;
   /** An article by id, or `undefined`. */
   getArticle(id: string): Promise<Article | undefined>;
   /**

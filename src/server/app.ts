@@ -16,12 +16,13 @@ import { formatOfMediaType, parseBatch, SUPPORTED_MEDIA_TYPES, type Format } fro
 import type { NewsService } from '../service/news-service.ts';
 import { accessLog } from './access-log.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
+import { createExportRoutes } from './export-routes.ts';
 import { createFeedRoutes } from './feed-routes.ts';
 import type { FeedMonitor } from '../monitor/subscriptions.ts';
 import { createMetrics, type MetricsOptions } from './metrics.ts';
 import { createPageRoutes } from './page/routes.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
-import { provenanceQuerySchema, searchQuerySchema, toSearchParams } from './search-params.ts';
+import { provenanceQuerySchema, refuseInvalidQuery, searchQuerySchema, toSearchParams } from './search-params.ts';
 import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
 /** Default largest request body (SPEC §1: 10 MiB). */
@@ -54,15 +55,6 @@ export type AppOptions = {
   /** Ingest by URL and feed subscriptions (SPEC §11): `POST /articles {"url"}` and `/feeds`; neither without it. */
   feeds?: FeedMonitor;
 };
-
-/** A query string zod refused: a 400 naming the first parameter that is wrong. */
-function refuseInvalidQuery(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }): void {
-  if (result.success) return;
-  const issue = result.error?.issues[0];
-  const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
-  const message = issue?.message ?? 'invalid query string';
-  throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
-}
 
 /**
  * Creates the application.
@@ -156,6 +148,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   // Unauthenticated, as /stats and /health are: it tells no more than /stats does, plus traffic (README: "What to watch in /metrics").
   app.get('/metrics', metrics.expose);
+  app.route('/', createExportRoutes({ service, log }));
   if (options.feeds !== undefined) app.route('/', createFeedRoutes({ monitor: options.feeds, guard }));
   app.route('/', createPageRoutes());
   return app;

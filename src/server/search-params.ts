@@ -4,6 +4,7 @@
  * is a 400 naming the parameter (SPEC §5).
  */
 import { z } from 'zod';
+import { createError } from '../errors.ts';
 import type { FacetName } from '../backends/embedded/execute.ts';
 import type { SearchParams } from '../service/search-service.ts';
 
@@ -125,3 +126,12 @@ export const provenanceQuerySchema = z.object({
   limit: single('limit').pipe(integer('limit', 1, 100, 50)),
   offset: single('offset').pipe(integer('offset', 0, 10_000, 0)),
 });
+
+/** A query string zod refused: a 400 naming the first parameter that is wrong. */
+export function refuseInvalidQuery(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }): void {
+  if (result.success) return;
+  const issue = result.error?.issues[0];
+  const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
+  const message = issue?.message ?? 'invalid query string';
+  throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
+}

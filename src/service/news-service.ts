@@ -10,6 +10,7 @@ import { fold } from '../text/analyzer.ts';
 import { searchBackend, type SearchParams, type SearchResponse } from './search-service.ts';
 import { createAdmission, MAX_SEARCHES_IN_FLIGHT } from './admission.ts';
 import { traceProvenance, type ProvenanceResponse } from './provenance.ts';
+import { exportChunks, type ExportChunk } from './exports.ts';
 
 /** Most completions `/suggest` returns (SPEC §5). */
 const MAX_SUGGESTIONS = 10;
@@ -32,6 +33,11 @@ export type Stats = {
 export interface NewsService {
   /** Ranked search (SPEC §4–§5). */
   search(q: string, params?: SearchParams): Promise<SearchResponse>;
+  /**
+   * Every match of `q` (`limit` and `offset` ignored), in the order of `search`, a chunk of rows
+   * at a time; the next chunk is searched for only when asked for (SPEC §11 exports).
+   */
+  exportSearch(q: string, params: SearchParams): AsyncGenerator<ExportChunk, void, undefined>;
   /** An article by id with its copy cluster (SPEC §10), or `undefined`. */
   getArticle(id: string): Promise<(Article & ArticleCopies) | undefined>;
   /** Where and when `q` appeared, oldest first (SPEC §10). */
@@ -53,16 +59,18 @@ export interface NewsService {
 /**
  * Creates the service over `backend`, taking at most `maxSearchesInFlight` searches at once
  * (running or waiting; default {@link MAX_SEARCHES_IN_FLIGHT}): one more is refused with 503.
+ * Exports ask the backend for `exportChunkHits` hits at a time (default `EXPORT_CHUNK_HITS`).
  *
  * @example
  * const service = createNewsService({ backend: createEmbeddedBackend({ state }) });
  * (await service.search('ceasefire')).total
  */
-export function createNewsService(options: { backend: SearchBackend; maxSearchesInFlight?: number }): NewsService {
+export function createNewsService(options: { backend: SearchBackend; maxSearchesInFlight?: number; exportChunkHits?: number }): NewsService {
   const { backend } = options;
   const searches = createAdmission(options.maxSearchesInFlight);
   return {
     search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
+    exportSearch: (q, params) => exportChunks({ backend, searches, ...(options.exportChunkHits === undefined ? {} : { chunkHits: options.exportChunkHits }) }, q, params),
     provenance: (q, page) => traceProvenance({ search: (query, params) => searches.run(() => searchBackend(backend, query, params)), copiesOf: (id) => backend.copiesOf(id) }, q, page),
     async getArticle(id) {
       const article = await backend.getArticle(id);

@@ -128,6 +128,14 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     sync,
     search: async (query, request) => toBackendSearch(await searchInSlices(library, query, request, { turns: eventLoopTurns })),
     getArticle: async (id) => library.articles.get(id)?.article,
+    async copyClusters(ids) {
+      const clusters = new Map<string, string | null>();
+      for (const id of ids) {
+        const copies = articleCopies(library, id);
+        if (copies !== undefined) clusters.set(id, copies.copyOf);
+      }
+      return clusters;
+    },
     copiesOf: async (id) => articleCopies(library, id),
     async putArticles(articles: readonly Article[]) {
       const results = await puts.submit(await checkNewArticles(state, articles));
@@ -184,6 +192,7 @@ export function toBackendSearch(outcome: SearchOutcome): BackendSearch {
       index: ranked.index,
       score: ranked.score,
       textMatched: ranked.textMatched,
+      key: ranked.key,
       ...(ranked.matchingParagraphs === undefined ? {} : { matchingParagraphs: ranked.matchingParagraphs }),
       ...(ranked.copies === undefined ? {} : { copies: ranked.copies }),
     })),

@@ -4,7 +4,7 @@
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
 import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { CopiesSummary, FacetName, SearchRequest } from '../backend.ts';
+import type { CopiesSummary, FacetName, HitKey, SearchRequest } from '../backend.ts';
 import type { Article } from '../../ingest/article.ts';
 import { earliestFirst } from '../../news/copies.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
@@ -30,6 +30,8 @@ export type RankedParagraph = {
   matchingParagraphs?: number;
   /** With `collapse=copies`: the hit's copy cluster. */
   copies?: CopiesSummary;
+  /** Its place in the sort order (keyset paging). */
+  key: HitKey;
 };
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
@@ -52,7 +54,7 @@ export const SEARCH_SLICE_MS = 5;
 const MAX_RESTARTS = 2;
 
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
-type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number };
+type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number; date?: string | null };
 
 /**
  * Receives a candidate: its id, BM25 score, whether it matched in its own text, whether its
@@ -193,6 +195,11 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   const textArticles = new Set<string>();
   const titleOnly = new Map<string, Match>();
   const top = createTopK<Match>(request.offset + request.limit, compare);
+  // Keyset paging: only hits after the key enter the page; every hit is still counted.
+  const after = request.after === undefined ? undefined : { ...request.after, ref: undefined };
+  const offer = (match: Match): void => {
+    if (after === undefined || compare(after, match) < 0) top.push(match);
+  };
   let total = 0;
 
   const count = (match: Match, articleId: string): void => {
@@ -203,7 +210,7 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
     }
     if (byArticle === undefined) {
       total += 1;
-      top.push(match);
+      offer(match);
       return;
     }
     const best = byArticle.get(articleId);
@@ -238,14 +245,14 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   if (collapse !== undefined) {
     total = collapse.size;
     for (const chosen of collapse.chosen()) {
-      top.push(chosen);
+      offer(chosen);
       if (pace()) yield;
     }
   }
   if (byArticle !== undefined) {
     total = byArticle.size;
     for (const best of byArticle.values()) {
-      top.push(best);
+      offer(best);
       if (pace()) yield;
     }
   }
@@ -253,7 +260,8 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   for (const match of top.sorted().slice(request.offset)) {
     const ref = match.ref ?? findParagraph(library, match.id);
     if (ref === undefined) continue;
-    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched };
+    const key: HitKey = { clauses: match.clauses, textMatched: match.textMatched, score: match.score, date: ref.stored.article.date, id: match.id };
+    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched, key };
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
     if (collapse !== undefined) hit.copies = copiesSummary(library, ref.stored.article.id);
     const matching = paragraphsOf?.get(ref.stored.article.id);
@@ -292,8 +300,9 @@ function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number
   if (sort === 'relevance') return byRelevance;
   const direction = sort === 'newest' ? -1 : 1;
   return (a, b) => {
-    const dateA = a.ref?.stored.article.date ?? null;
-    const dateB = b.ref?.stored.article.date ?? null;
+    // A key to page after carries its date; a candidate's is its article's.
+    const dateA = a.date !== undefined ? a.date : (a.ref?.stored.article.date ?? null);
+    const dateB = b.date !== undefined ? b.date : (b.ref?.stored.article.date ?? null);
     if (dateA !== dateB) {
       if (dateA === null) return 1; // undated articles last in both orders
       if (dateB === null) return -1;

@@ -174,6 +174,12 @@ export async function readCopies(client: Queryable, id: string): Promise<Article
   return { copyOf: row.cluster, copies };
 }
 
+/** The copy cluster of each of `ids` (null: no copy); unknown ids are left out. */
+export async function readCopyClusters(client: Queryable, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const { rows } = await client.query('SELECT a.article_id, c.cluster FROM articles AS a LEFT JOIN copy_prints AS c USING (article_id) WHERE a.article_id = ANY($1)', [[...ids]]);
+  return new Map((rows as Array<{ article_id: string; cluster: string | null }>).map((row) => [row.article_id, row.cluster]));
+}
+
 /** Sorted shingle hashes as stored: 32-bit little-endian. */
 function toBytes(shingles: Uint32Array): Buffer {
   const bytes = Buffer.alloc(shingles.length * 4);

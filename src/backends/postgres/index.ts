@@ -12,7 +12,7 @@ import { messageOf } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
 import type { SearchBackend } from '../backend.ts';
 import { readArticles } from './articles.ts';
-import { backfillCopies, readCopies } from './copies.ts';
+import { backfillCopies, readCopies, readCopyClusters } from './copies.ts';
 import { openDatabase } from './connection.ts';
 import { migrate } from './migrations.ts';
 import { runSearch } from './search.ts';
@@ -50,6 +50,7 @@ export async function createPostgresBackend({ url, log = () => undefined, search
   return {
     search: (query, request) => runSearch(db, query, request),
     copiesOf: (id) => db.transaction('snapshot', (client) => readCopies(client, id)),
+    copyClusters: (ids) => db.transaction('snapshot', (client) => readCopyClusters(client, ids)),
     async getArticle(id: string): Promise<Article | undefined> {
       return db.transaction('snapshot', async (client) => (await readArticles(client, [id])).get(id));
     },

@@ -7,12 +7,12 @@
  * paragraph id (as a string, byte order); `newest` / `oldest` by the date string first,
  * undated last.
  */
-import type { CopiesSummary, FacetName, SearchRequest } from '../backend.ts';
+import type { CopiesSummary, FacetName, HitKey, SearchRequest } from '../backend.ts';
 import type { CompiledSearch } from './compile.ts';
 import type { Params } from './sql.ts';
 
 /** A row of the page: which paragraph, and how it ranked. */
-export type PageRow = { articleId: string; n: number; score: number; textMatched: boolean; matchingParagraphs?: number; copies?: CopiesSummary };
+export type PageRow = { articleId: string; n: number; score: number; textMatched: boolean; clauses: number; date: string | null; matchingParagraphs?: number; copies?: CopiesSummary };
 
 /** What the statement returns. */
 export type Ranked = { total: number; page: PageRow[]; facets: Partial<Record<FacetName, Record<string, number>>> };
@@ -68,8 +68,8 @@ best AS (
       : ''
   }
 SELECT (SELECT count(*) FROM ${ranked})::int AS total,
-  (SELECT coalesce(json_agg(json_build_array(article_id, n, score, tm, ${counts ? 'matching' : 'NULL'}, ${collapsed ? COPIES_SUMMARY : 'NULL'}) ORDER BY ${order}), '[]')
-   FROM (SELECT * FROM ${ranked} ORDER BY ${order} LIMIT ${params.add(request.limit, 'int')} OFFSET ${params.add(request.offset, 'int')}) AS page) AS page${facets.map((facet) => `,\n  ${facet}`).join('')}`;
+  (SELECT coalesce(json_agg(json_build_array(article_id, n, score, tm, ${counts ? 'matching' : 'NULL'}, ${collapsed ? COPIES_SUMMARY : 'NULL'}, clauses, date) ORDER BY ${order}), '[]')
+   FROM (SELECT * FROM ${ranked}${request.after === undefined ? '' : ` WHERE ${afterKey(request.after, request.sort, params)}`} ORDER BY ${order} LIMIT ${params.add(request.limit, 'int')} OFFSET ${params.add(request.offset, 'int')}) AS page) AS page${facets.map((facet) => `,\n  ${facet}`).join('')}`;
 }
 
 /** A collapsed hit's copy cluster, from its cluster key: [articles, their sources sorted, first date, last date]. */
@@ -80,8 +80,8 @@ const COPIES_SUMMARY = `(SELECT json_build_array(count(*), coalesce(array_agg(DI
 export function readRanked(row: unknown, request: SearchRequest): Ranked {
   const record = row as Record<string, unknown>;
   const page = (record.page as unknown[]).map((entry): PageRow => {
-    const [articleId, n, score, textMatched, matching, copies] = entry as [string, number, number, boolean, number | null, [number, string[], string | null, string | null] | null];
-    const pageRow: PageRow = { articleId, n, score, textMatched };
+    const [articleId, n, score, textMatched, matching, copies, clauses, date] = entry as [string, number, number, boolean, number | null, [number, string[], string | null, string | null] | null, number, string | null];
+    const pageRow: PageRow = { articleId, n, score, textMatched, clauses, date };
     if (matching !== null) pageRow.matchingParagraphs = matching;
     if (copies !== null) pageRow.copies = { count: copies[0], sources: copies[1], first: copies[2], last: copies[3] };
     return pageRow;
@@ -89,4 +89,18 @@ export function readRanked(row: unknown, request: SearchRequest): Ranked {
   const facets: Ranked['facets'] = {};
   for (const name of request.facets) facets[name] = { ...(record[`facet_${name}`] as Record<string, number>) };
   return { total: Number(record.total), page, facets };
+}
+
+/**
+ * The rows that come strictly after `key` in the order of `sort` (keyset paging): the order's
+ * columns compared one after the other, as the ORDER BY of {@link rankingStatement} compares them.
+ */
+function afterKey(key: HitKey, sort: SearchRequest['sort'], params: Params): string {
+  const score = params.add(key.score, 'float8');
+  const relevance = `(clauses < ${params.add(key.clauses, 'int')} OR (clauses = ${params.add(key.clauses, 'int')} AND (tm < ${params.add(key.textMatched, 'boolean')} OR (tm = ${params.add(key.textMatched, 'boolean')} AND (score < ${score} OR (score = ${score} AND pid > ${params.add(key.id, 'text')} COLLATE "C"))))))`;
+  if (sort === 'relevance') return relevance;
+  // Undated rows come last in both orders.
+  if (key.date === null) return `(date IS NULL AND ${relevance})`;
+  const date = params.add(key.date, 'text');
+  return `(date IS NULL OR date ${sort === 'newest' ? '<' : '>'} ${date} OR (date = ${date} AND ${relevance}))`;
 }

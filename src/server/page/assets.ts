@@ -18,6 +18,7 @@ export const PAGE_ASSETS: Readonly<Record<string, string>> = {
   'feeds.css': 'text/css; charset=utf-8',
   'feeds.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
+  'exports.js': 'text/javascript; charset=utf-8',
   'filters.js': 'text/javascript; charset=utf-8',
   'messages.js': 'text/javascript; charset=utf-8',
   'provenance.js': 'text/javascript; charset=utf-8',

@@ -46,7 +46,7 @@ const SearchForm: FC = () => (
   </form>
 );
 
-/** The results column: what was found, the filters in force, the hits and the pager. */
+/** The results column: what was found, the filters in force, the hits, the pager, and the links to export or follow the search. */
 const Results: FC = () => (
   <section id="results" class="results" tabindex={-1} aria-label="Results">
     <div class="results-bar">
@@ -63,6 +63,21 @@ const Results: FC = () => (
     <div id="advice" class="advice" hidden></div>
     <ol id="hits" class="hits"></ol>
     <nav id="pager" class="pager" aria-label="Pages" hidden></nav>
+    {/* After the hits, so that the keyboard reaches the first result first. */}
+    <p id="export-links" class="export-links" hidden>
+      Export{' '}
+      <a data-format="csv" href="/" download>
+        CSV
+      </a>{' '}
+      ·{' '}
+      <a data-format="jsonl" href="/" download>
+        JSON Lines
+      </a>{' '}
+      ·{' '}
+      <a data-format="atom" href="/" type="application/atom+xml">
+        Subscribe to this search
+      </a>
+    </p>
   </section>
 );
 

@@ -11,6 +11,7 @@ import { articleCopies } from './copies.js';
 import { renderChart } from './chart.js';
 import { renderChips } from './chips.js';
 import { h, plural } from './dom.js';
+import { renderExportLinks } from './exports.js';
 import { attachFilterSheet, renderSources } from './filters.js';
 import { articleError, emptyAdvice, searchError } from './messages.js';
 import { renderProvenance } from './provenance.js';
@@ -42,6 +43,7 @@ const filtersToggle = /** @type {HTMLButtonElement} */ (byId('filters-toggle'));
 const reader = byId('reader');
 const reading = byId('reading');
 const traceLink = byId('trace-link');
+const exportLinks = byId('export-links');
 const provenance = byId('provenance');
 
 const completions = attachCompletions(queryInput, byId('suggestions'));
@@ -81,6 +83,7 @@ function setView(view) {
   reader.hidden = view !== 'article';
   provenance.hidden = view !== 'provenance';
   traceLink.hidden = true;
+  exportLinks.hidden = true;
   filterSheet.close();
   if (view !== 'search') {
     setStatus('');
@@ -154,6 +157,7 @@ async function showSearch(state, signal) {
   // Provenance answers "where did this quote first appear": offered for a query with a phrase.
   traceLink.hidden = response.total === 0 || !state.q.includes('"');
   traceLink.setAttribute('href', urlOf(withChanges(state, { trace: true, page: 1 })));
+  renderExportLinks(exportLinks, state, response.total);
   renderReading(reading, response, state.q);
   renderHits(hits, response, state);
   renderPager(pager, response, state);
