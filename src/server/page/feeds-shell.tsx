@@ -6,6 +6,7 @@
  * holds no user data, and the script inserts every text as text.
  */
 import type { FC } from 'hono/jsx';
+import { Frame } from './frame.tsx';
 
 /** The form that subscribes to a feed (`POST /feeds`). */
 const AddForm: FC = () => (
@@ -30,43 +31,20 @@ const AddForm: FC = () => (
 
 /** The whole page. */
 const FeedsPage: FC = () => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>Feeds · News archive</title>
-      <link rel="icon" href="data:," />
-      <link rel="stylesheet" href="/assets/style.css" />
-      <link rel="stylesheet" href="/assets/feeds.css" />
-      <script type="module" src="/assets/feeds.js"></script>
-    </head>
-    <body>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="masthead">
-        <a class="brand" href="/">
-          News archive
-        </a>
-        <span class="tagline">feeds that keep coming in</span>
-        <a class="masthead-link" href="/">
-          Search
-        </a>
-      </header>
-      <main id="main" class="feeds-page" tabindex={-1}>
-        <h1>Feeds</h1>
-        <p class="muted">
-          Each feed is checked now and then; its new articles are added to the archive and can be searched at once. Removing a feed keeps the articles it brought.
-        </p>
-        <AddForm />
-        <h2 id="feeds-heading">Subscribed</h2>
-        <p id="feeds-empty" class="muted" hidden>
-          No feed yet: add one above.
-        </p>
-        <ul id="feeds" class="feeds" aria-labelledby="feeds-heading"></ul>
-      </main>
-    </body>
-  </html>
+  <Frame title="Feeds · News archive" styles={['/assets/feeds.css']} script="/assets/feeds.js" tagline="feeds that keep coming in" link={{ href: '/', label: 'Search' }}>
+    <main id="main" class="feeds-page" tabindex={-1}>
+      <h1>Feeds</h1>
+      <p class="muted">
+        Each feed is checked now and then; its new articles are added to the archive and can be searched at once. Removing a feed keeps the articles it brought.
+      </p>
+      <AddForm />
+      <h2 id="feeds-heading">Subscribed</h2>
+      <p id="feeds-empty" class="muted" hidden>
+        No feed yet: add one above.
+      </p>
+      <ul id="feeds" class="feeds" aria-labelledby="feeds-heading"></ul>
+    </main>
+  </Frame>
 );
 
 /**

@@ -12,6 +12,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { SyntaxHelp } from './syntax-help.tsx';
+import { Frame } from './frame.tsx';
 
 /** The search form: the query box and its completions. Filters join it with `form="search"`. */
 const SearchForm: FC = () => (
@@ -150,42 +151,20 @@ const Intro: FC = () => (
 
 /** The whole page. */
 const Page: FC = () => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>News archive search</title>
-      <link rel="icon" href="data:," />
-      <link rel="stylesheet" href="/assets/style.css" />
-      <script type="module" src="/assets/app.js"></script>
-    </head>
-    <body>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="masthead">
-        <a class="brand" href="/">
-          News archive
-        </a>
-        <span class="tagline">full-text search, paragraph by paragraph</span>
-        <a class="masthead-link" href="/subscriptions">
-          Feeds
-        </a>
-      </header>
-      <SearchForm />
-      <main id="main" class="layout" tabindex={-1}>
-        <Intro />
-        <Results />
-        <Filters />
-        <article id="reader" class="reader" hidden></article>
-        <section id="provenance" class="provenance" tabindex={-1} aria-label="Where the query first appeared" hidden></section>
-      </main>
-      <footer class="colophon">
-        Searches run on this server; nothing is loaded from elsewhere. API: <a href="/search?q=ceasefire">/search</a>,{' '}
-        <a href="/stats">/stats</a>.
-      </footer>
-    </body>
-  </html>
+  <Frame title="News archive search" script="/assets/app.js" tagline="full-text search, paragraph by paragraph" link={{ href: '/subscriptions', label: 'Feeds' }}>
+    <SearchForm />
+    <main id="main" class="layout" tabindex={-1}>
+      <Intro />
+      <Results />
+      <Filters />
+      <article id="reader" class="reader" hidden></article>
+      <section id="provenance" class="provenance" tabindex={-1} aria-label="Where the query first appeared" hidden></section>
+    </main>
+    <footer class="colophon">
+      Searches run on this server; nothing is loaded from elsewhere. API: <a href="/search?q=ceasefire">/search</a>,{' '}
+      <a href="/stats">/stats</a>.
+    </footer>
+  </Frame>
 );
 
 /**
