@@ -7,21 +7,11 @@
  * POSTed by the test to an embedded backend listening on loopback; headless Chromium is driven
  * by playwright-core, and any console error fails the test.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
+import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
-
-/** Where Debian puts Chromium; CI installs it (`.ci/run`). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for Chromium on a closed network, as root, with nothing to sync or update. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots for a reviewer to look at (gitignored). */
-const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
-/** A phone's screen. */
-const PHONE = { width: 390, height: 844 };
 
 /** A wire story of our own, as the agency sent it. */
 const WIRE = [
@@ -67,21 +57,15 @@ let cleanup: () => Promise<void>;
 let context: BrowserContext | undefined;
 /** What went wrong in the page during a test: uncaught errors, console errors, dialogs. */
 let problems: string[] = [];
-/** Matches Chromium's console line for an HTTP error answer, which a test of an error state expects. */
-const FAILED_RESOURCE_RE = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y --no-install-recommends chromium" (.ci/run does this in CI)`);
-  }
-  await mkdir(SCREENSHOTS, { recursive: true });
   const fixture = await writableApp();
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
   // Written through the API, as a newsroom's feed would: copy detection runs as they arrive.
   const response = await fetch(`${server.url}/articles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ARCHIVE) });
   if (response.status !== 201) throw new Error(`POST /articles answered ${response.status}: ${await response.text()}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 beforeEach(() => {
@@ -100,24 +84,10 @@ afterAll(async () => {
 });
 
 /** Opens `path` in a fresh browser context and records anything that goes wrong on the page. */
-async function open(path: string, options: { viewport?: { width: number; height: number }; expectStatuses?: number[] } = {}): Promise<Page> {
+async function open(path: string, options: OpenOptions = {}): Promise<Page> {
   await context?.close();
-  const { viewport = { width: 1200, height: 800 }, expectStatuses = [] } = options;
-  context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('console', (message) => {
-    const text = message.text();
-    const failed = FAILED_RESOURCE_RE.exec(text);
-    if (failed !== null && expectStatuses.includes(Number(failed[1]))) return;
-    if (message.type() === 'error' || text.includes('Content Security Policy')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  await page.goto(`${server.url}${path}`);
+  let page: Page;
+  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, options));
   return page;
 }
 

@@ -5,23 +5,13 @@
  * or feed of the same hits, they hide when nothing matched, and they fit a phone's screen.
  * Headless Chromium is driven by playwright-core; any console error fails the test.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
+import { launchChromium, openRecorded, PHONE, SCREENSHOTS } from './browser.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
-
-/** Where Debian puts Chromium; CI installs it (`.ci/run`). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for Chromium on a closed network, as root, with nothing to sync or update. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots for a reviewer to look at (gitignored). */
-const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
-/** A phone's screen. */
-const PHONE = { width: 390, height: 844 };
 
 /** Fourteen harbour notices from two outlets (more than a page of results), and one article on something else. */
 const ARCHIVE = [
@@ -44,14 +34,10 @@ let context: BrowserContext | undefined;
 let problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y --no-install-recommends chromium" (.ci/run does this in CI)`);
-  }
-  await mkdir(SCREENSHOTS, { recursive: true });
   const fixture = await writableApp({ articles: ARCHIVE });
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 beforeEach(() => {
@@ -72,14 +58,8 @@ afterAll(async () => {
 /** Opens `path` in a fresh browser context and records anything that goes wrong on the page. */
 async function open(path: string, viewport = { width: 1200, height: 800 }): Promise<Page> {
   await context?.close();
-  context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  await page.goto(`${server.url}${path}`);
+  let page: Page;
+  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, { viewport }));
   return page;
 }
 

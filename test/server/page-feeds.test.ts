@@ -6,24 +6,13 @@
  * archive is the embedded backend listening on loopback, its feeds served by a local server the
  * test starts; headless Chromium is driven by playwright-core, and any console error fails the test.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
+import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { feedArchive, type FeedArchive } from '../monitor/feed-archive.ts';
 import { answer, rssFeed, startLocalServer, type LocalServer } from '../monitor/local-server.ts';
 
-/** Where Debian puts Chromium; CI installs it (`.ci/run`). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for Chromium on a closed network, as root, with nothing to sync or update. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots for a reviewer to look at (gitignored). */
-const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
-/** A phone's screen. */
-const PHONE = { width: 390, height: 844 };
-/** Matches Chromium's console line for an HTTP error answer, which a test of an error state expects. */
-const FAILED_RESOURCE_RE = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 const VALLEY = rssFeed('Valley Wire', [
   { title: 'Harvest', link: 'https://wire.example/harvest', text: 'Wheat prices fell.' },
@@ -39,14 +28,10 @@ let problems: string[] = [];
 let running: Array<{ archive: FeedArchive; server: Listening }> = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y --no-install-recommends chromium" (.ci/run does this in CI)`);
-  }
-  await mkdir(SCREENSHOTS, { recursive: true });
   feeds = await startLocalServer();
   feeds.route('/valley.xml', answer(VALLEY, 'application/rss+xml'));
   feeds.route('/hill.xml', answer(HOSTILE, 'application/rss+xml'));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 beforeEach(() => {
@@ -78,24 +63,10 @@ async function serve(options: Parameters<typeof feedArchive>[1] = {}): Promise<{
 }
 
 /** Opens `url` in a fresh browser context and records anything that goes wrong on the page. */
-async function open(url: string, options: { viewport?: { width: number; height: number }; expectStatuses?: number[] } = {}): Promise<Page> {
+async function open(url: string, options: OpenOptions = {}): Promise<Page> {
   await context?.close();
-  const { viewport = { width: 1200, height: 800 }, expectStatuses = [] } = options;
-  context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('console', (message) => {
-    const text = message.text();
-    const failed = FAILED_RESOURCE_RE.exec(text);
-    if (failed !== null && expectStatuses.includes(Number(failed[1]))) return;
-    if (message.type() === 'error' || text.includes('Content Security Policy')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  await page.goto(url);
+  let page: Page;
+  ({ context, page } = await openRecorded(browser, url, problems, options));
   return page;
 }
 

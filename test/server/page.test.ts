@@ -4,19 +4,12 @@
  * corpus, and headless Chromium (Debian's `/usr/bin/chromium`, driven by playwright-core)
  * searches, filters, pages and reads. Every wait is on something the page shows, never on time.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
+import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { makeArticle, readSeed, writableApp } from '../helpers.ts';
 
-/** Where Debian puts Chromium; CI installs it (`.ci/run`). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for Chromium on a closed network, as root, with nothing to sync or update. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots for a reviewer to look at (gitignored). */
-const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
 /** The seed article's id (derived from its URL). */
 const SEED_ID = 'd817ff46126ee7c9';
 /** A paragraph that holds markup, which must show as text and never run. */
@@ -84,19 +77,13 @@ let cleanup: () => Promise<void>;
 let context: BrowserContext | undefined;
 /** What went wrong in the page during a test: uncaught errors, console errors (CSP refusals among them), dialogs. */
 let problems: string[] = [];
-/** Matches Chromium's console line for an HTTP error answer, which a test of an error page expects. */
-const FAILED_RESOURCE_RE = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y --no-install-recommends chromium" (.ci/run does this in CI)`);
-  }
-  await mkdir(SCREENSHOTS, { recursive: true });
   const fixture = await writableApp({ articles: [await readSeed(), ...ARTICLES] });
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
   // launch() gives every run a fresh temporary profile (its own --user-data-dir).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 beforeEach(() => {
@@ -114,34 +101,16 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-/** A phone's screen, as the issue measures it. */
-const PHONE = { width: 390, height: 844 };
-
 /**
  * Opens `path` in a fresh browser context and records anything that goes wrong on the page.
  * `expectStatuses` are HTTP error statuses the test provokes: Chromium logs each such answer to
  * the console, and those lines (only those) are not problems.
  */
-async function open(path: string, options: { viewport?: { width: number; height: number }; clipboard?: boolean; touch?: boolean; expectStatuses?: number[] } = {}): Promise<Page> {
+async function open(path: string, options: OpenOptions = {}): Promise<Page> {
   // A test that opens a second page is done with the first.
   await context?.close();
-  const { viewport = { width: 1200, height: 800 }, clipboard = false, touch = false, expectStatuses = [] } = options;
-  context = await browser.newContext({ viewport, isMobile: touch, hasTouch: touch, permissions: clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
-  // Well under the test's own timeout, so a missing element fails with the locator it waited for.
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('console', (message) => {
-    const text = message.text();
-    const failed = FAILED_RESOURCE_RE.exec(text);
-    if (failed !== null && expectStatuses.includes(Number(failed[1]))) return;
-    if (message.type() === 'error' || text.includes('Content Security Policy')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  await page.goto(`${server.url}${path}`);
+  let page: Page;
+  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, options));
   return page;
 }
 
