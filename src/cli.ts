@@ -22,6 +22,11 @@ import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
 import type { Article } from './ingest/article.ts';
+import { fetchUrl } from './ingest/fetch-url.ts';
+import type { FeedStore } from './backends/feed-store.ts';
+import { feedsFileOf, openFeedFileStore } from './backends/embedded/feed-file-store.ts';
+import { createFeedMonitor, DEFAULT_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES } from './monitor/subscriptions.ts';
+import { ingestUrl, type Fetcher } from './monitor/url-ingest.ts';
 
 /** Settings read from the environment (SPEC §1). */
 type Config = {
@@ -39,6 +44,10 @@ type Config = {
   databaseSearchConnections: number | undefined;
   /** The PostgreSQL backend's database (`DATABASE_URL`); `undefined` = the embedded backend. */
   databaseUrl: string | undefined;
+  /** Minutes between polls of a subscribed feed (`FEED_INTERVAL_MINUTES`, SPEC §11). */
+  feedIntervalMinutes: number;
+  /** URL ingest may reach private and loopback addresses (`ALLOW_PRIVATE_FETCH=1`). */
+  allowPrivateFetch: boolean;
   /** Timeouts and connection caps (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`, `MAX_CONNECTIONS`, `MAX_CONNECTIONS_PER_CLIENT`, `MIN_BODY_BYTES_PER_SECOND`, `MIN_BODY_RATE_GRACE_SECONDS`). */
   limits: ConnectionLimits;
 };
@@ -101,12 +110,34 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     maxSearchesInFlight,
     databaseSearchConnections,
     limits: readLimits(env),
+    feedIntervalMinutes: integerSetting(env, 'FEED_INTERVAL_MINUTES', { min: 1, max: MAX_INTERVAL_MINUTES, fallback: DEFAULT_INTERVAL_MINUTES }),
+    allowPrivateFetch: flagSetting(env, 'ALLOW_PRIVATE_FETCH'),
     ingestToken: env.INGEST_TOKEN === '' ? undefined : env.INGEST_TOKEN,
     host: env.HOST ?? '127.0.0.1',
     corpusDir: resolve(env.CORPUS_DIR ?? 'corpus'),
     indexDir: resolve(env.INDEX_DIR ?? 'index'),
     databaseUrl: env.DATABASE_URL === undefined || env.DATABASE_URL.trim() === '' ? undefined : env.DATABASE_URL,
   };
+}
+
+/** A yes/no setting: `1` is yes; unset, empty or `0` is no; anything else exits naming the variable. */
+function flagSetting(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  fail(`${name} must be 1 (on) or 0 (off), got "${raw}"`);
+}
+
+/** The fetcher of URL ingest and subscriptions, with the address rule of `ALLOW_PRIVATE_FETCH`. */
+function fetcherOf(config: Config): Fetcher {
+  return (url, options) => fetchUrl(url, { ...options, allowPrivate: config.allowPrivateFetch });
+}
+
+/** Where the subscriptions live: the database's `feeds` table, or the file beside `corpus/`. */
+async function openFeedStore(config: Config): Promise<FeedStore> {
+  if (config.databaseUrl === undefined) return openFeedFileStore(feedsFileOf(config.corpusDir));
+  const { openPostgresFeedStore } = await import('./backends/postgres/feeds.ts');
+  return openPostgresFeedStore({ url: config.databaseUrl, log });
 }
 
 function fail(message: string): never {
@@ -145,10 +176,10 @@ function progressReporter(): { report: (progress: Progress) => void; stop: () =>
   };
 }
 
-async function open(config: Config) {
+async function open(config: Config, options: { deferSave?: boolean } = {}) {
   const progress = progressReporter();
   try {
-    return await openLibrary({ corpusDir: config.corpusDir, indexDir: config.indexDir, onProgress: progress.report, log });
+    return await openLibrary({ corpusDir: config.corpusDir, indexDir: config.indexDir, onProgress: progress.report, log, deferSave: options.deferSave ?? false });
   } finally {
     progress.stop();
   }
@@ -175,19 +206,35 @@ async function openDatabase(url: string, searchConnections: number | undefined):
   }
 }
 
-/** The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over `corpus/` (watched when `watch`). */
+/**
+ * The backend the settings name: PostgreSQL with `DATABASE_URL`, else the embedded one over
+ * `corpus/`. A server (`watch`) has it watch `corpus/`, prepare lookups in the background and
+ * save a rebuilt index in the background, answering meanwhile.
+ */
 async function openBackend(config: Config, options: { watch: boolean }): Promise<SearchBackend> {
   if (config.databaseUrl !== undefined) return openDatabase(config.databaseUrl, config.databaseSearchConnections);
-  const opened = await open(config);
+  const opened = await open(config, { deferSave: options.watch });
   const state = createCorpusState(opened.library, config.corpusDir, opened.files);
-  return createEmbeddedBackend({ state, indexDir: config.indexDir, manifest: opened.manifest, index: opened.index, watch: options.watch, log });
+  return createEmbeddedBackend({
+    state,
+    indexDir: config.indexDir,
+    manifest: opened.manifest,
+    index: opened.index,
+    unsaved: opened.unsaved,
+    watch: options.watch,
+    prepareInBackground: options.watch,
+    log,
+  });
 }
 
 async function serveCommand(config: Config): Promise<void> {
   const backend = await openBackend(config, { watch: true });
   if (config.databaseUrl !== undefined) log(`serving the PostgreSQL database ${databaseName(config.databaseUrl)}`);
   const service = createNewsService({ backend, maxSearchesInFlight: config.maxSearchesInFlight });
+  const feedStore = await openFeedStore(config).catch((error: unknown) => fail(`feed subscriptions: ${messageOf(error)}`));
+  const feeds = createFeedMonitor({ store: feedStore, fetch: fetcherOf(config), ingest: (articles) => service.ingest(articles), intervalMinutes: config.feedIntervalMinutes, log });
   const app = createApp({
+    feeds,
     service,
     log,
     accessLog: log,
@@ -203,6 +250,7 @@ async function serveCommand(config: Config): Promise<void> {
     throw error;
   });
   process.stdout.write(`listening on ${listening.url}\n`);
+  feeds.start();
 
   // Graceful stop: refuse new connections, answer the requests in flight, flush the snapshot.
   let stopping = false;
@@ -212,6 +260,7 @@ async function serveCommand(config: Config): Promise<void> {
     log(`shutting down (${signal})`);
     listening
       .close()
+      .then(() => feeds.close())
       .then(() => service.close())
       .then(() => {
         process.stdout.write('stopped\n');
@@ -240,12 +289,16 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
   return files.sort();
 }
 
+/** Matches an argument of `npm run ingest` that is a URL, not a path (`https://…`, and other schemes, to refuse them by name). */
+const URL_ARGUMENT_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /** `npm run ingest -- --help`. */
-const INGEST_USAGE = `usage: npm run ingest -- <files or folders>...
+const INGEST_USAGE = `usage: npm run ingest -- <files or folders or URLs>...
 
 Adds the articles of each file (folders are read recursively) to the corpus and the index, or
 to the database of DATABASE_URL. Formats, by extension: .txt, .json, .jsonl/.ndjson, .html/.htm,
-.rss/.atom/.xml. Each file is all or nothing: a file with an invalid article is rejected whole,
+.rss/.atom/.xml. A http(s) URL is fetched: a feed gives its items, an article page its
+article (private and loopback addresses are refused unless ALLOW_PRIVATE_FETCH=1). Each file is all or nothing: a file with an invalid article is rejected whole,
 naming the item (or the line, in JSON Lines) and the field. Fields an article does not have
 (such as "tags") are ignored, with a warning.
 
@@ -264,9 +317,17 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** `3 files`, `1 URL`, `2 files, 1 URL`: what an ingest read. */
+function sources(files: number, urls: number): string {
+  if (urls === 0) return count(files, 'file');
+  return files === 0 ? count(urls, 'URL') : `${count(files, 'file')}, ${count(urls, 'URL')}`;
+}
+
 /** What `npm run ingest` prints: each outcome's articles (up to {@link MAX_LISTED_ARTICLES}), warnings, rejected files, then the totals. */
 function ingestReport(report: {
   files: number;
+  /** URLs fetched (`npm run ingest -- https://…`). */
+  urls: number;
   outcomes: Record<Outcome, Array<{ id: string; title: string }>>;
   warnings: readonly string[];
   rejected: readonly string[];
@@ -286,7 +347,7 @@ function ingestReport(report: {
   const { created, updated, unchanged } = report.outcomes;
   const articles = created.length + updated.length + unchanged.length;
   lines.push(
-    `${count(report.files, 'file')}, ${count(articles, 'article')}: ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged, ${count(report.rejected.length, 'file')} rejected`,
+    `${sources(report.files, report.urls)}, ${count(articles, 'article')}: ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged, ${count(report.rejected.length, report.urls === 0 ? 'file' : 'input')} rejected`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -330,8 +391,9 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
     process.stdout.write(INGEST_USAGE);
     return;
   }
-  if (paths.length === 0) fail('usage: npm run ingest -- <files or folders>... (--help for more)');
-  const files = await expandPaths(paths);
+  if (paths.length === 0) fail('usage: npm run ingest -- <files or folders or URLs>... (--help for more)');
+  const urls = paths.filter((path) => URL_ARGUMENT_RE.test(path));
+  const files = await expandPaths(paths.filter((path) => !URL_ARGUMENT_RE.test(path)));
   const backend = await openBackend(config, { watch: false });
   const outcomes: Record<Outcome, Array<{ id: string; title: string }>> = { created: [], updated: [], unchanged: [] };
   const warnings: string[] = [];
@@ -362,9 +424,19 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
     bar?.update(index + 1, { articles: articleCount, rate: seconds > 0 ? Math.round(articleCount / seconds) : 0 });
   }
   bar?.stop();
+  for (const url of urls) {
+    try {
+      const fetched = await ingestUrl(url, { fetch: fetcherOf(config), ingest: (articles) => backend.putArticles(articles) });
+      fetched.results.forEach((result, item) => outcomes[result.status].push({ id: result.id, title: fetched.articles[item]?.title ?? '' }));
+      articleCount += fetched.results.length;
+      warnings.push(...fetched.warnings.map((warning) => `${url}: ${warning}`));
+    } catch (error) {
+      rejected.push(isServiceError(error) ? error.message : `${url}: ${messageOf(error)}`); // a fetch error starts with the URL
+    }
+  }
   // The embedded backend saves its snapshot on close; one that cannot be saved costs the next start a rebuild, nothing more.
   await backend.close();
-  process.stdout.write(ingestReport({ files: files.length, outcomes, warnings, rejected }));
+  process.stdout.write(ingestReport({ files: files.length, urls: urls.length, outcomes, warnings, rejected }));
   if (rejected.length > 0) process.exitCode = 1;
 }
 

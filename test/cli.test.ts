@@ -86,11 +86,11 @@ describe('npm run ingest', () => {
   it('prints its usage for --help and -h, and refuses unknown options naming them', async () => {
     const help = await cli(['ingest', '--help'], {});
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/^usage: npm run ingest -- <files or folders>\.\.\.\n\n/);
+    expect(help.stdout).toMatch(/^usage: npm run ingest -- <files or folders or URLs>\.\.\.\n\n/);
     expect(help.stdout).toContain('Fields an article does not have\n(such as "tags") are ignored, with a warning.\n');
     expect((await cli(['ingest', '-h'], {})).stdout).toBe(help.stdout);
     expect(await cli(['ingest', '--dry-run', 'a.json', '--force'], {})).toMatchObject({ code: 1, stdout: '', stderr: 'error: unknown options --dry-run, --force: see npm run ingest -- --help\n' });
-    expect(await cli(['ingest'], {})).toMatchObject({ code: 1, stderr: 'error: usage: npm run ingest -- <files or folders>... (--help for more)\n' });
+    expect(await cli(['ingest'], {})).toMatchObject({ code: 1, stderr: 'error: usage: npm run ingest -- <files or folders or URLs>... (--help for more)\n' });
   });
 });
 

@@ -35,7 +35,7 @@ export type ContractArchive = {
  * const archive = await contractArchive('postgres', [await readSeed()]);
  * await archive.app.request('/search?q=ceasefire');
  */
-export async function contractArchive(kind: BackendKind, articles: readonly Article[] = [], options: { writeAccess?: WriteAccess } = {}): Promise<ContractArchive> {
+export async function contractArchive(kind: BackendKind, articles: readonly Article[] = [], options: { writeAccess?: WriteAccess; observe?: (backend: SearchBackend) => SearchBackend; exportChunkHits?: number } = {}): Promise<ContractArchive> {
   let backend: SearchBackend;
   let drop = async () => {};
   let ids = new Set<string>();
@@ -58,6 +58,8 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
   const proxy: SearchBackend = {
     search: (query, request) => current.search(query, request),
     getArticle: (id) => current.getArticle(id),
+    copiesOf: (id) => current.copiesOf(id),
+    copyClusters: (ids) => current.copyClusters(ids),
     putArticles: (batch) => current.putArticles(batch),
     deleteArticle: (id) => current.deleteArticle(id),
     suggest: (prefix, limit) => current.suggest(prefix, limit),
@@ -65,7 +67,8 @@ export async function contractArchive(kind: BackendKind, articles: readonly Arti
     metrics: () => current.metrics(),
     close: () => current.close(),
   };
-  const service = createNewsService({ backend: proxy });
+  // A test may watch what the service asks of the backend.
+  const service = createNewsService({ backend: options.observe?.(proxy) ?? proxy, ...(options.exportChunkHits === undefined ? {} : { exportChunkHits: options.exportChunkHits }) });
   const app = createApp({ service, writeAccess: options.writeAccess ?? { host: '127.0.0.1' } });
   return {
     app,

@@ -16,7 +16,7 @@ import type { Expansions, ParsedQuery } from '../search/query.ts';
 export type { Expansions } from '../search/query.ts';
 
 /** The facets a search can count (SPEC §5). */
-export type FacetName = 'source' | 'month';
+export type FacetName = 'source' | 'month' | 'copies';
 
 /** What to search for and how to rank, filter, group, count and page (SPEC §5); validated by the caller. */
 export type SearchRequest = {
@@ -34,7 +34,28 @@ export type SearchRequest = {
   facets: FacetName[];
   /** `all`: only paragraphs matching the whole query; `any`: always relaxed; `default`: relaxed when nothing matches (SPEC §4). */
   mode: 'default' | 'all' | 'any';
+  /**
+   * `copies`: one hit per copy cluster (SPEC §10), the best paragraph of its earliest article
+   * that matched, with {@link CopiesSummary}; `total` counts clusters (an article without copies
+   * is a cluster of one).
+   */
+  collapse: 'none' | 'copies';
+  /**
+   * Keyset paging ("search after"): when set, the page is the first `limit` hits (from `offset`)
+   * that come strictly after this key in the sort order — pass the {@link BackendHit.key} of the
+   * last hit of the previous page. `total` and facets still count every hit. Exports walk every
+   * match this way in bounded chunks (service/exports.ts).
+   */
+  after?: HitKey | undefined;
 };
+
+/**
+ * Where a hit stands in the sort order of its search, as {@link SearchRequest.after} takes it:
+ * clauses held (relaxed matching), whether its own text matched, its score and paragraph id
+ * (relevance), and its article's date (`newest` / `oldest`). Keys are compared exactly: a score
+ * comes back as the backend computed it.
+ */
+export type HitKey = { clauses: number; textMatched: boolean; score: number; date: string | null; id: string };
 
 /** The defaults of every search parameter. */
 export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
@@ -47,6 +68,7 @@ export const DEFAULT_SEARCH_REQUEST: SearchRequest = {
   group: 'paragraph',
   facets: [],
   mode: 'default',
+  collapse: 'none',
 };
 
 /** A paragraph of the page: the article it belongs to (whole, for text and context), which paragraph, and how it ranked. */
@@ -60,7 +82,14 @@ export type BackendHit = {
   textMatched: boolean;
   /** With `group=article`: how many paragraphs of the article are hits. */
   matchingParagraphs?: number;
+  /** With `collapse=copies`: the hit's copy cluster. */
+  copies?: CopiesSummary;
+  /** Its place in the sort order: what {@link SearchRequest.after} takes to continue after it. */
+  key: HitKey;
 };
+
+/** A copy cluster in a collapsed hit: its articles (the hit's included), their sources and their first and last dates. */
+export type CopiesSummary = { count: number; sources: string[]; first: string | null; last: string | null };
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
 export type BackendSearch = {
@@ -75,6 +104,16 @@ export type BackendSearch = {
 };
 
 /** What writing one article of a batch did (SPEC §6). */
+/** An article of a copy cluster, as lists of copies show it. */
+export type CopySummary = { id: string; title: string; source: string | null; date: string | null; url: string | null };
+
+/**
+ * An article's copy cluster (SPEC §10): `copyOf` is the cluster's id, that of its earliest
+ * article (by date, undated last, then by id), or `null` when the article has no copy; `copies`
+ * lists the other articles of the cluster, earliest first.
+ */
+export type ArticleCopies = { copyOf: string | null; copies: CopySummary[] };
+
 export type ArticleResult = { id: string; status: 'created' | 'updated' | 'unchanged'; paragraphs: number };
 
 /** The counts of `/stats` a backend knows, plus what it wants to say about its storage. */
@@ -125,6 +164,13 @@ export interface SearchBackend {
    * (a prefix or wildcard matching too many words, the query budget spent).
    */
   search(query: ParsedQuery, request: SearchRequest): Promise<BackendSearch>;
+  /** The copy cluster of the article `id` (see {@link ArticleCopies}), or `undefined` when there is no such article. */
+  copiesOf(id: string): Promise<ArticleCopies | undefined>;
+  /**
+   * The copy cluster id (`copyOf`, see {@link ArticleCopies}) of each of `ids`: null for an
+   * article without copies; unknown ids are left out. One round trip for a page of hits.
+   */
+  copyClusters(ids: readonly string[]): Promise<Map<string, string | null>>;
   /** An article by id, or `undefined`. */
   getArticle(id: string): Promise<Article | undefined>;
   /**

@@ -9,6 +9,7 @@ import type { Side } from './contender.ts';
 import type { Distribution } from './measure.ts';
 import type { BenchQuery, QueryType } from './queries.ts';
 import type { FtsBuilt } from './sqlite.ts';
+import type { CopyClustersCount } from './service.ts';
 
 /** What loading and indexing the corpus measured. */
 export type Loaded = { articles: number; paragraphs: number; ingestMs: number; heapBytes: number };
@@ -36,7 +37,8 @@ export type WorkerSide = Side | 'postgres' | 'sqlite';
 
 /** A command to a worker; `Replies[kind]` is what it answers. */
 export type Command =
-  | { kind: 'load'; side: Side; corpusPath: string; scale: number }
+  | { kind: 'load'; side: Side; corpusPath: string; scale: number; detectsCopies?: boolean }
+  | { kind: 'copyClusters' }
   | { kind: 'save' }
   | { kind: 'loadSnapshot' }
   | { kind: 'discardSnapshot' }
@@ -68,6 +70,8 @@ export type Replies = {
   ftsBuild: FtsBuilt;
   /** Milliseconds from opening the SQLite file to the first query's rows. */
   ftsReopen: number;
+  /** The copy clusters the service side found. */
+  copyClusters: CopyClustersCount;
   stop: null;
 };
 

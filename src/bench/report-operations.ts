@@ -72,7 +72,7 @@ export function operationsFootnotes(operations: OperationsResult, marks: Operati
       ? ` It failed: ${start.error}`
       : ` ${integer(start.paragraphs)} paragraphs; plain addAll before and after: ${start.plainAddAllsMs.map(seconds).join(', ')} s; restarts: ${list(start.restartsMs)} ms.${context.ingestPlainMs === undefined ? '' : ` (Plain's addAll in the ingest phase above: ${seconds(context.ingestPlainMs)} s.)`}`;
     notes.push(
-      `${marks.start} A real server process, \`node dist/cli.js serve\` (compiled by \`npm run build\` as the run began), with CORPUS_DIR holding the corpus ×${context.scale} as one JSON Lines file and INDEX_DIR empty: from the launch to the first 200 of \`GET /health\`, that is Node starting, the file read and validated, the index built and its snapshot saved. Then stopped and started again from that snapshot, launch to \`/health\`. Plain: \`MiniSearch#addAll\` of the same paragraphs alone (no reading, no saving), each time in a fresh worker, just before and just after the build, the mean.${figures}`,
+      `${marks.start} A real server process, \`node dist/cli.js serve\` (compiled by \`npm run build\` as the run began), with CORPUS_DIR holding the corpus ×${context.scale} as one JSON Lines file and INDEX_DIR empty: from the launch to the first 200 of \`GET /health\`, that is Node starting, the file read and validated and the index built (the server saves its snapshot right after, in the background; the stop waits for it). Then stopped and started again from that snapshot, launch to \`/health\`. Plain: \`MiniSearch#addAll\` of the same paragraphs alone (no reading, no saving), each time in a fresh worker, just before and just after the build, the mean.${figures}`,
     );
   }
   if (sqlite !== undefined) {

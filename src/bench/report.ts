@@ -13,7 +13,8 @@ import type { OperationsResult } from './operations.ts';
 import { operationsFootnotes, operationsRows, type OperationsMarks } from './report-operations.ts';
 import type { SideResult, SnapshotResult } from './protocol.ts';
 import { QUERY_TYPES } from './queries.ts';
-import { checkOperationsTargets, checkTargets, formatChecks, formatRatio, ratio, TARGETS } from './targets.ts';
+import { checkOperationsTargets, checkTargets, formatChecks, formatRatio, ratio, TARGETS, type TargetCheck } from './targets.ts';
+import { copiesMedians, type CopiesResult } from './copies.ts';
 
 /** The machine the run was measured on. */
 export type MachineInfo = { cpu: string; cores: number; memoryBytes: number; node: string };
@@ -30,6 +31,8 @@ export type BenchReport = {
   http: HttpResult | { error: string };
   /** Start, head of line and writes under load (SPEC §13), on real server processes. */
   operations: OperationsResult;
+  /** Copy detection: its cost, the clusters of the corpus, its quality on edited copies (SPEC §10). */
+  copies: CopiesResult | { error: string };
   elapsedMs: number;
 };
 
@@ -108,6 +111,7 @@ export function formatReport(report: BenchReport): string {
   for (const row of operationsRows(report.operations, OPERATIONS_MARKS)) {
     rows.push(row.sqlite === undefined ? [row.label, row.value, row.plain ?? '—', row.ratio ?? '—'] : [row.label, row.value, row.plain ?? '—', row.ratio ?? '—', row.sqlite]);
   }
+  rows.push(...copiesRows(report.copies));
 
   const matches = QUERY_TYPES.map((type) => `${type} ${integer(service.latency[type].meanMatches)} / ${integer(plain.latency[type].meanMatches)}`).join(', ');
   const errors = QUERY_TYPES.flatMap((type) =>
@@ -125,11 +129,54 @@ export function formatReport(report: BenchReport): string {
     ...(failed.length === 0 ? [] : [`⁴ Snapshot failed: ${failed.join('; ')}`]),
     '⁵ The real app (`createApp`) on 127.0.0.1 over the in-memory library, driven by autocannon in another process over the term and two-term queries, rotating; each response carries highlights and snippets.',
     ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale, ingestPlainMs: plain.ingestMs }),
+    ...copiesFootnotes(report.copies),
     `Latency: plain = \`MiniSearch#search\` then the first 10 results; service = \`search(library, q, DEFAULT_SEARCH_PARAMS)\` (limit 10, exact total, highlights, snippets). Mean matching paragraphs per query, service / plain: ${matches} (the service stems keywords and matches each term in title or text).`,
     ...(errors.length === 0 ? [] : [`Refused queries (timed all the same): ${errors.join('; ')}`]),
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];
   const operations = formatChecks(checkOperationsTargets(report.operations, { embedded: true }));
+  const copies = formatChecks(checkCopiesTargets(report.copies));
   const targets = formatChecks(checkTargets(service, plain));
-  return [header, '', table(rows), '', ...footnotes, '', `Targets (SPEC §13): ${operations}`, `Targets (issue 7): ${targets}`, ''].join('\n');
+  return [header, '', table(rows), '', ...footnotes, '', `Targets (SPEC §13): ${operations}`, `Targets (SPEC §10, copies): ${copies}`, `Targets (issue 7): ${targets}`, ''].join('\n');
 }
+
+/** The mark of the copy detection rows' footnote. */
+const COPIES_MARK = '¹⁰';
+
+function copiesRows(copies: BenchReport['copies']): Row[] {
+  if ('error' in copies) return [[`copy detection ${COPIES_MARK}`, `failed: ${copies.error}`, '—', '—']];
+  const { withMs, withoutMs, withHeap, withoutHeap } = copiesMedians(copies);
+  const { quality, clusters } = copies;
+  return [
+    [`ingest with / without copy detection (s, median of ${copies.withDetection.ingestMs.length}) ${COPIES_MARK}`, `${(withMs / 1000).toFixed(2)} / ${(withoutMs / 1000).toFixed(2)}`, '—', formatRatio(ratio(withMs, withoutMs))],
+    [`heap after indexing with / without copy detection (MB)`, `${megabytes(withHeap)} / ${megabytes(withoutHeap)}`, '—', formatRatio(ratio(withHeap, withoutHeap))],
+    ['copy clusters in the corpus / their articles / largest', `${integer(clusters.clusters)} / ${integer(clusters.articles)} / ${integer(clusters.largest)}`, '—', '—'],
+    ['copies: pairwise precision / recall on edited copies', `${quality.precision.toFixed(3)} / ${quality.recall.toFixed(3)}`, '—', '—'],
+  ];
+}
+
+function copiesFootnotes(copies: BenchReport['copies']): string[] {
+  if ('error' in copies) return [];
+  const { quality, qualityArticles } = copies;
+  const missed = Object.entries(quality.missedBy).map(([kind, count]) => `${kind} ${count}`).join(', ');
+  return [
+    `${COPIES_MARK} Copy detection (shingles, LSH keys, candidates checked, clusters) costs: the service's \`putArticles\` of the corpus with it and without it, each in a fresh worker, in alternating order. Quality: of the ${integer(quality.originals)} articles of at least ${qualityArticles.minParagraphs} paragraphs and ${qualityArticles.minWords} words, every tenth republished once or twice with one or two edits each (a dateline line added, a paragraph dropped or added, three words changed, rewrapped with typographic quotes): ${integer(quality.edited)} copies, ${integer(quality.truePairs)} true pairs, ${integer(quality.foundPairs)} pairs found of which ${integer(quality.correctPairs)} right; ${integer(quality.naturalPairs)} pairs between articles the corpus itself holds twice are counted neither way. Copies missed, by the edits they had: ${missed === '' ? 'none' : missed}.`,
+  ];
+}
+
+/** The copy detection targets (issue 17): cost and quality. */
+export function checkCopiesTargets(copies: BenchReport['copies']): TargetCheck[] {
+  const cost = `copy detection adds ≤ ${Math.round((COPIES_TARGETS.ingest - 1) * 100)}% to ingest and ≤ ${Math.round((COPIES_TARGETS.heap - 1) * 100)}% to the heap`;
+  const quality = `copies precision ≥ ${COPIES_TARGETS.precision} and recall ≥ ${COPIES_TARGETS.recall}`;
+  if ('error' in copies) return [{ target: cost, met: false, detail: `not measured: ${copies.error}` }, { target: quality, met: false, detail: `not measured: ${copies.error}` }];
+  const { withMs, withoutMs, withHeap, withoutHeap } = copiesMedians(copies);
+  const ingest = ratio(withMs, withoutMs);
+  const heap = ratio(withHeap, withoutHeap);
+  return [
+    { target: cost, met: ingest <= COPIES_TARGETS.ingest && heap <= COPIES_TARGETS.heap, detail: `ingest ${formatRatio(ingest)}, heap ${formatRatio(heap)}` },
+    { target: quality, met: copies.quality.precision >= COPIES_TARGETS.precision && copies.quality.recall >= COPIES_TARGETS.recall, detail: `${copies.quality.precision.toFixed(3)} / ${copies.quality.recall.toFixed(3)}` },
+  ];
+}
+
+/** Issue 17's targets for copy detection. */
+export const COPIES_TARGETS = { ingest: 1.2, heap: 1.15, precision: 0.98, recall: 0.95 } as const;

@@ -16,6 +16,7 @@ import { median } from './measure.ts';
 import type { Command, QueryBatch, Replies, SideResult, SnapshotResult, TypeLatency, WorkerMessage, WorkerSide } from './protocol.ts';
 import { generateQueries, QUERY_TYPES, serviceSyntax, type QuerySet, type QueryType } from './queries.ts';
 import { machineInfo, type BenchReport } from './report.ts';
+import { measureCopies, type CopiesResult } from './copies.ts';
 import { runEmbeddedOperations } from './operations.ts';
 import { buildDist } from './server-process.ts';
 import { mergeBatches } from './session.ts';
@@ -101,8 +102,14 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       startWorker: (side) => startWorker(side, log),
       log,
     });
+    let copies: CopiesResult | { error: string };
+    try {
+      copies = await measureCopies({ corpusPath: options.corpusPath, scale: options.scale, base, startWorker: (side) => startWorker(side, log), log });
+    } catch (error) {
+      copies = { error: messageOf(error) };
+    }
     const corpus = { file: base.file, scale: options.scale, articles: loaded.service.articles, paragraphs: loaded.service.paragraphs };
-    return { machine: machineInfo(), corpus, queriesPerType: options.queries, warmupPerType, seed: options.seed, service: result('service'), plain: result('plain'), http, operations };
+    return { machine: machineInfo(), corpus, queriesPerType: options.queries, warmupPerType, seed: options.seed, service: result('service'), plain: result('plain'), http, operations, copies };
   } finally {
     for (const side of sides) workers[side].kill();
   }

@@ -17,18 +17,28 @@ import { serviceSyntax, type BenchQuery } from './queries.ts';
 const BENCH_FINGERPRINT = 'bench';
 
 /** The service's side, and the library it built (served over HTTP afterwards). */
-export type ServiceContender = Contender & { readonly library: Library };
+export type ServiceContender = Contender & {
+  readonly library: Library;
+  /** The copy clusters of two articles or more: how many, the articles in them, the largest. */
+  copyClusters(): CopyClustersCount;
+};
 
-/** Creates the service's side over an empty library; articles are recorded as coming from `file`. */
-export function createServiceContender(file: string): ServiceContender {
-  let library = createLibrary();
+/** What {@link ServiceContender.copyClusters} counts. */
+export type CopyClustersCount = { clusters: number; articles: number; largest: number };
+
+/**
+ * Creates the service's side over an empty library; articles are recorded as coming from `file`.
+ * `detectsCopies: false` leaves copy detection out, to measure what it costs.
+ */
+export function createServiceContender(file: string, options: { detectsCopies?: boolean } = {}): ServiceContender {
+  let library = createLibrary(undefined, options);
   return {
     side: 'service',
     get library() {
       return library;
     },
     index(articles: readonly Article[]): void {
-      library = createLibrary();
+      library = createLibrary(undefined, options);
       putArticles(library, articles.map((article) => ({ article, file: basename(file) })));
     },
     async save(dir: string): Promise<number> {
@@ -38,6 +48,17 @@ export function createServiceContender(file: string): ServiceContender {
     async load(dir: string): Promise<void> {
       const loaded = await loadSnapshot(dir, BENCH_FINGERPRINT);
       if (!loaded.ok) throw new Error(`the service's snapshot did not load: ${loaded.reason}`);
+    },
+    copyClusters(): CopyClustersCount {
+      let clusters = 0;
+      let articles = 0;
+      let largest = 0;
+      for (const cluster of library.copies.clusters()) {
+        clusters += 1;
+        articles += cluster.length;
+        largest = Math.max(largest, cluster.length);
+      }
+      return { clusters, articles, largest };
     },
     search(query: BenchQuery): number {
       return searchLibrary(library, serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS }).total;

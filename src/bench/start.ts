@@ -2,7 +2,7 @@
  * @module bench/start
  * Start (SPEC §13), measured on real server processes: the benchmark corpus as one JSON Lines
  * file in an empty `CORPUS_DIR`, an empty `INDEX_DIR`; the time from the launch to the first 200
- * of `/health` while the missing index is built (and saved), between two timings of plain
+ * of `/health` while the missing index is built (saved in the background after), between two timings of plain
  * MiniSearch's `addAll` of the same paragraphs (so that a change in the machine's load hits both
  * sides of the ratio alike); then from the launch of a restart, which loads the snapshot, to
  * `/health` again, {@link RESTARTS} times.

@@ -41,11 +41,14 @@ function started(): Session {
 async function handle(command: Command): Promise<Replies[keyof Replies]> {
   switch (command.kind) {
     case 'load': {
-      service = command.side === 'service' ? createServiceContender(command.corpusPath) : undefined;
+      service = command.side === 'service' ? createServiceContender(command.corpusPath, { detectsCopies: command.detectsCopies ?? true }) : undefined;
       const contender: Contender = service ?? createPlainContender();
       session = createSession(contender, { collect, progress: (text) => void send({ kind: 'progress', text }) });
       return session.load(command.corpusPath, command.scale);
     }
+    case 'copyClusters':
+      if (service === undefined) throw new Error('copyClusters is a command of the service side');
+      return service.copyClusters();
     case 'save':
       return started().save();
     case 'loadSnapshot':

@@ -24,7 +24,7 @@ function xmlTools(): typeof import('fast-xml-parser') {
 export type FeedKind = 'rss' | 'rdf' | 'atom';
 
 /** What {@link readFeed} makes of a document: its items, or why it is not a feed. */
-export type FeedReading = { ok: true; kind: FeedKind; items: ReadFields[] } | { ok: false; reason: string };
+export type FeedReading = { ok: true; kind: FeedKind; items: ReadFields[]; title?: string | null; keys?: Array<string | null> } | { ok: false; reason: string };
 
 /** An XML element as read here: name as written (with any prefix), attributes, children in order. */
 type XmlElement = { name: string; attributes: ReadonlyMap<string, string>; children: XmlNode[] };
@@ -77,17 +77,29 @@ export function readFeed(text: string): FeedReading {
   switch (root.name) {
     case 'rss': {
       const channel = child(root, 'channel');
-      return { ok: true, kind: 'rss', items: channel === undefined ? [] : readRssItems(channel, channel) };
+      return { ok: true, kind: 'rss', items: channel === undefined ? [] : readRssItems(channel, channel), ...identities(channel, channel, 'item', 'guid') };
     }
     case 'rdf:RDF': {
       // RSS 1.0: the items are siblings of the channel, not its children.
       const channel = child(root, 'channel');
-      return { ok: true, kind: 'rdf', items: channel === undefined ? [] : readRssItems(channel, root) };
+      return { ok: true, kind: 'rdf', items: channel === undefined ? [] : readRssItems(channel, root), ...identities(channel, root, 'item', 'guid') };
     }
     default:
-      if (localName(root.name) === 'feed') return { ok: true, kind: 'atom', items: readAtomEntries(root) };
+      if (localName(root.name) === 'feed') {
+        const prefix = root.name.includes(':') ? root.name.slice(0, root.name.indexOf(':') + 1) : '';
+        return { ok: true, kind: 'atom', items: readAtomEntries(root), ...identities(root, root, `${prefix}entry`, `${prefix}id`) };
+      }
       return { ok: false, reason: `not an RSS or Atom feed: the root element is <${root.name}>` };
   }
+}
+
+/**
+ * The feed's title and each item's own identifier (RSS `<guid>`, Atom `<id>`; `null` without
+ * one), in item order: what a subscription keys an item by when it has no link (SPEC §11).
+ */
+function identities(head: XmlElement | undefined, itemParent: XmlElement | undefined, itemName: string, keyName: string): { title: string | null; keys: Array<string | null> } {
+  const title = head === undefined ? null : (atomText(child(head, itemName === 'item' ? 'title' : itemName.replace(/entry$/, 'title'))) ?? null);
+  return { title, keys: children(itemParent, itemName).map((item) => nonBlank(textOf(child(item, keyName)))) };
 }
 
 function readRssItems(channel: XmlElement, itemParent: XmlElement): ReadFields[] {

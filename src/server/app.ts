@@ -6,7 +6,8 @@
  */
 import { zValidator } from '@hono/zod-validator';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import type { ArticleResult } from '../backends/backend.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { createError } from '../errors.ts';
@@ -15,10 +16,13 @@ import { formatOfMediaType, parseBatch, SUPPORTED_MEDIA_TYPES, type Format } fro
 import type { NewsService } from '../service/news-service.ts';
 import { accessLog } from './access-log.ts';
 import { createErrorHandler, handleNotFound } from './error-handler.ts';
+import { createExportRoutes } from './export-routes.ts';
+import { createFeedRoutes } from './feed-routes.ts';
+import type { FeedMonitor } from '../monitor/subscriptions.ts';
 import { createMetrics, type MetricsOptions } from './metrics.ts';
 import { createPageRoutes } from './page/routes.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
-import { searchQuerySchema, toSearchParams } from './search-params.ts';
+import { provenanceQuerySchema, refuseInvalidQuery, searchQuerySchema, toSearchParams } from './search-params.ts';
 import { requireWriteAccess, type WriteAccess } from './write-access.ts';
 
 /** Default largest request body (SPEC §1: 10 MiB). */
@@ -48,6 +52,8 @@ export type AppOptions = {
   rateLimit?: RateLimitOptions;
   /** How `GET /metrics` is set up (Node's process metrics are off unless asked for). */
   metrics?: MetricsOptions;
+  /** Ingest by URL and feed subscriptions (SPEC §11): `POST /articles {"url"}` and `/feeds`; neither without it. */
+  feeds?: FeedMonitor;
 };
 
 /**
@@ -71,19 +77,17 @@ export function createApp(options: AppOptions): Hono {
 
   app.get(
     '/search',
-    zValidator('query', searchQuerySchema, (result) => {
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
-        const message = issue?.message ?? 'invalid query string';
-        throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
-      }
-    }),
+    zValidator('query', searchQuerySchema, refuseInvalidQuery),
     async function search(c) {
       const { q, params } = toSearchParams(c.req.valid('query'));
       return c.json(await service.search(q, params));
     },
   );
+
+  app.get('/provenance', zValidator('query', provenanceQuerySchema, refuseInvalidQuery), async (c) => {
+    const { q, limit, offset } = c.req.valid('query');
+    return c.json(await service.provenance(q, { limit, offset }));
+  });
 
   app.get('/suggest', async (c) => {
     const q = c.req.query('q') ?? '';
@@ -116,6 +120,13 @@ export function createApp(options: AppOptions): Hono {
   }, limitBody, async (c) => {
     const format = formatOfMediaType(c.req.header('content-type')) as Format;
     const body = await c.req.text();
+    const url = format === 'json' ? urlRequestOf(body) : undefined;
+    if (url !== undefined) {
+      if (options.feeds === undefined) throw createError('bad_request', 'ingest by URL is not enabled on this server');
+      const fetched = await options.feeds.ingestUrl(url);
+      metrics.ingested(fetched.results);
+      return answerIngest(c, fetched.results, fetched.warnings, { url: fetched.url, kind: fetched.kind });
+    }
     // Reading a large body ran without a break: searches get a turn before it is parsed.
     if (body.length > LARGE_BODY_CHARS) await yieldToEventLoop();
     // No origin: the body is the one input, and messages start with the item.
@@ -123,9 +134,7 @@ export function createApp(options: AppOptions): Hono {
     rejectDuplicateIds(articles, lines);
     const results = await service.ingest(articles);
     metrics.ingested(results);
-    const count = (status: string) => results.filter((result) => result.status === status).length;
-    const changed = results.some((result) => result.status !== 'unchanged');
-    return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), warnings }, changed ? 201 : 200);
+    return answerIngest(c, results, warnings);
   });
 
   app.delete('/articles/:id', guard, async (c) => {
@@ -139,8 +148,40 @@ export function createApp(options: AppOptions): Hono {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   // Unauthenticated, as /stats and /health are: it tells no more than /stats does, plus traffic (README: "What to watch in /metrics").
   app.get('/metrics', metrics.expose);
+  app.route('/', createExportRoutes({ service, log }));
+  if (options.feeds !== undefined) app.route('/', createFeedRoutes({ monitor: options.feeds, guard }));
   app.route('/', createPageRoutes());
   return app;
+}
+
+/** The answer to a write (SPEC §6): each article's outcome and the counts; 201 when something changed. `extra`: what a URL ingest adds (where it ended, what it was). */
+function answerIngest(c: Context, results: readonly ArticleResult[], warnings: readonly string[], extra: Record<string, unknown> = {}): Response {
+  const count = (status: string) => results.filter((result) => result.status === status).length;
+  const changed = results.some((result) => result.status !== 'unchanged');
+  return c.json({ results, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), warnings, ...extra }, changed ? 201 : 200);
+}
+
+/** Longest JSON body read as a `{"url"}` request: such a body is a line; an article batch is not parsed twice. */
+const MAX_URL_REQUEST_CHARS = 10_000;
+
+/**
+ * The URL of a `POST /articles` body that is `{"url": "…"}` and nothing else (SPEC §11), else
+ * `undefined` (an article: one needs a title, so `{"url"}` alone was never a valid article).
+ */
+function urlRequestOf(body: string): string | undefined {
+  if (body.length > MAX_URL_REQUEST_CHARS || !body.trimStart().startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined; // the article parser names the syntax error
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== 'url') return undefined;
+  const url = (value as { url: unknown }).url;
+  if (typeof url !== 'string') throw createError('bad_request', 'url must be a string: {"url": "https://…"} fetches that page or feed');
+  return url;
 }
 
 /** A batch naming one id twice is ambiguous: refuse it whole, naming the items (counted from 1), or their lines in JSON Lines. */

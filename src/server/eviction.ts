@@ -71,20 +71,3 @@ export function rankForEviction<T>(connections: Iterable<readonly [T, Connection
   }
   return ranked.sort((a, b) => (goesFirst(a.rank, b.rank) ? -1 : goesFirst(b.rank, a.rank) ? 1 : 0)).map(({ connection }) => connection);
 }
-
-/**
- * The connection to close to make room for a new one: the first of {@link rankForEviction}, or
- * `undefined` when every connection has a complete request being answered (the new one should
- * then be refused).
- *
- * @example
- * chooseEviction([['a', { state: 'answering' }], ['b', { state: 'receiving', since: 0, bytes: 30 }]], 10_000) // 'b'
- */
-export function chooseEviction<T>(connections: Iterable<readonly [T, ConnectionActivity]>, now: number, graceMs: number = EVICTION_GRACE_MS): T | undefined {
-  let chosen: { connection: T; rank: Rank } | undefined;
-  for (const [connection, activity] of connections) {
-    const rank = rankOf(activity, now, graceMs);
-    if (rank !== undefined && (chosen === undefined || goesFirst(rank, chosen.rank))) chosen = { connection, rank };
-  }
-  return chosen?.connection;
-}

@@ -4,6 +4,7 @@
  * is a 400 naming the parameter (SPEC §5).
  */
 import { z } from 'zod';
+import { createError } from '../errors.ts';
 import type { FacetName } from '../backends/embedded/execute.ts';
 import type { SearchParams } from '../service/search-service.ts';
 
@@ -60,7 +61,7 @@ const single = (name: string) =>
     return value;
   });
 
-const FACETS: readonly FacetName[] = ['source', 'month'];
+const FACETS: readonly FacetName[] = ['source', 'month', 'copies'];
 
 /** The schema of `GET /search`'s query string. */
 export const searchQuerySchema = z
@@ -79,6 +80,7 @@ export const searchQuerySchema = z
     sort: single('sort').pipe(oneOf('sort', ['relevance', 'newest', 'oldest'] as const, 'relevance')),
     group: single('group').pipe(oneOf('group', ['paragraph', 'article'] as const, 'paragraph')),
     mode: single('mode').pipe(oneOf('mode', ['all', 'any'] as const, 'default' as 'all' | 'any' | 'default')),
+    collapse: single('collapse').pipe(oneOf('collapse', ['none', 'copies'] as const, 'none')),
     fragments: single('fragments').pipe(integer('fragments', 1, 5, 1)),
     context: single('context').pipe(integer('context', 0, 3, 0)),
     facets: single('facets').transform((value, context) => {
@@ -113,6 +115,23 @@ export function toSearchParams(value: z.infer<typeof searchQuerySchema>): { q: s
       context: value.context,
       facets: value.facets,
       mode: value.mode,
+      collapse: value.collapse,
     },
   };
+}
+
+/** The schema of `GET /provenance`'s query string: the query, and a page of appearances. */
+export const provenanceQuerySchema = z.object({
+  q: single('q').pipe(z.string({ error: 'q is required' }).refine((value) => value.trim().length > 0, 'q must not be empty')),
+  limit: single('limit').pipe(integer('limit', 1, 100, 50)),
+  offset: single('offset').pipe(integer('offset', 0, 10_000, 0)),
+});
+
+/** A query string zod refused: a 400 naming the first parameter that is wrong. */
+export function refuseInvalidQuery(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }): void {
+  if (result.success) return;
+  const issue = result.error?.issues[0];
+  const name = issue?.path[0] === undefined ? 'query' : String(issue.path[0]);
+  const message = issue?.message ?? 'invalid query string';
+  throw createError('bad_request', message.startsWith(name) ? message : `${name}: ${message}`);
 }

@@ -4,7 +4,7 @@
  * with highlights, snippets, fragments and context.
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SEARCH_REQUEST, type BackendHit, type BackendSearch, type SearchBackend, type SearchRequest } from '../backends/backend.ts';
+import { DEFAULT_SEARCH_REQUEST, type BackendHit, type CopiesSummary, type BackendSearch, type SearchBackend, type SearchRequest } from '../backends/backend.ts';
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../search/query.ts';
@@ -39,6 +39,8 @@ export type Hit = {
   fragments?: string[];
   context?: { before: string[]; after: string[] };
   matchingParagraphs?: number;
+  /** With `collapse=copies`: the hit's copy cluster (SPEC §10). */
+  copies?: CopiesSummary;
 };
 
 /** The response of `/search`. */
@@ -133,5 +135,6 @@ function toHit(found: BackendHit, root: AndNode, expansions: Expansions, params:
     };
   }
   if (found.matchingParagraphs !== undefined) hit.matchingParagraphs = found.matchingParagraphs;
+  if (found.copies !== undefined) hit.copies = found.copies;
   return hit;
 }

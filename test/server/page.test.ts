@@ -4,23 +4,32 @@
  * corpus, and headless Chromium (Debian's `/usr/bin/chromium`, driven by playwright-core)
  * searches, filters, pages and reads. Every wait is on something the page shows, never on time.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
+import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { makeArticle, readSeed, writableApp } from '../helpers.ts';
 
-/** Where Debian puts Chromium; CI installs it (`.ci/run`). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Flags for Chromium on a closed network, as root, with nothing to sync or update. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Screenshots for a reviewer to look at (gitignored). */
-const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
 /** The seed article's id (derived from its URL). */
 const SEED_ID = 'd817ff46126ee7c9';
 /** A paragraph that holds markup, which must show as text and never run. */
 const MARKUP = 'The draft of the ceasefire story held <script>alert(1)</script> and <b>bold</b> and <img src=x onerror="alert(2)"> as text.';
+
+/** What each month's bulletin reports besides the pause. */
+const BULLETIN_NEWS = [
+  'Snow closed the northern crossing for most of the day.',
+  'Fuel lorries queued at the southern gate until dusk.',
+  'Two clinics reopened after repairs to their generators.',
+  'Fishermen were allowed back to sea within three miles.',
+  'A bakery in the old market handed out bread at noon.',
+  'Rain flooded tents in the western camps overnight.',
+  'Teachers held lessons in a stadium for displaced children.',
+  'Water tankers reached four villages cut off since spring.',
+  'Engineers restored power to the central hospital wing.',
+  'Farmers harvested olives under the watch of monitors.',
+  'A line of ambulances crossed with wounded patients.',
+  'Volunteers cleared rubble from the main coastal road.',
+];
 
 const ARTICLES = [
   makeArticle({
@@ -49,14 +58,15 @@ const ARTICLES = [
     date: '2023-12-05',
     paragraphs: ['A note on how the archive keeps copy as written.', MARKUP],
   }),
-  // Twelve one-paragraph bulletins, one a month: two pages of articles and twelve bars.
-  ...Array.from({ length: 12 }, (_, index) =>
+  // Twelve one-paragraph bulletins, one a month: two pages of articles and twelve bars. Each
+  // says something of its own, or they would be copies of one another and group as one story.
+  ...BULLETIN_NEWS.map((news, index) =>
     makeArticle({
       id: `bulletin-${index + 1}`,
       title: `Bulletin number ${index + 1}`,
       source: 'Bulletin Service',
       date: `2023-${String(index + 1).padStart(2, '0')}-10`,
-      paragraphs: [`Bulletin ${index + 1}: the humanitarian pause held overnight, observers said.`],
+      paragraphs: [`Bulletin ${index + 1}: the humanitarian pause held overnight, observers said. ${news}`],
     }),
   ),
 ];
@@ -67,19 +77,13 @@ let cleanup: () => Promise<void>;
 let context: BrowserContext | undefined;
 /** What went wrong in the page during a test: uncaught errors, console errors (CSP refusals among them), dialogs. */
 let problems: string[] = [];
-/** Matches Chromium's console line for an HTTP error answer, which a test of an error page expects. */
-const FAILED_RESOURCE_RE = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y --no-install-recommends chromium" (.ci/run does this in CI)`);
-  }
-  await mkdir(SCREENSHOTS, { recursive: true });
   const fixture = await writableApp({ articles: [await readSeed(), ...ARTICLES] });
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
   // launch() gives every run a fresh temporary profile (its own --user-data-dir).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 beforeEach(() => {
@@ -97,34 +101,16 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-/** A phone's screen, as the issue measures it. */
-const PHONE = { width: 390, height: 844 };
-
 /**
  * Opens `path` in a fresh browser context and records anything that goes wrong on the page.
  * `expectStatuses` are HTTP error statuses the test provokes: Chromium logs each such answer to
  * the console, and those lines (only those) are not problems.
  */
-async function open(path: string, options: { viewport?: { width: number; height: number }; clipboard?: boolean; touch?: boolean; expectStatuses?: number[] } = {}): Promise<Page> {
+async function open(path: string, options: OpenOptions = {}): Promise<Page> {
   // A test that opens a second page is done with the first.
   await context?.close();
-  const { viewport = { width: 1200, height: 800 }, clipboard = false, touch = false, expectStatuses = [] } = options;
-  context = await browser.newContext({ viewport, isMobile: touch, hasTouch: touch, permissions: clipboard ? ['clipboard-read', 'clipboard-write'] : [] });
-  // Well under the test's own timeout, so a missing element fails with the locator it waited for.
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('console', (message) => {
-    const text = message.text();
-    const failed = FAILED_RESOURCE_RE.exec(text);
-    if (failed !== null && expectStatuses.includes(Number(failed[1]))) return;
-    if (message.type() === 'error' || text.includes('Content Security Policy')) problems.push(`console ${message.type()}: ${text}`);
-  });
-  await page.goto(`${server.url}${path}`);
+  let page: Page;
+  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, options));
   return page;
 }
 
@@ -146,7 +132,7 @@ describe('GET /', () => {
     const page = await open('/');
     await page.locator('#intro-stats', { hasText: '16 articles' }).waitFor();
     await search(page, 'ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(new URL(page.url()).searchParams.get('q')).toBe('ceasefire');
     const first = page.locator('.hit').first();
     expect(await first.locator('.snippet mark').first().textContent()).toMatch(/^ceasefire$/i);
@@ -181,7 +167,7 @@ describe('GET /', () => {
 
   it('switches to one hit per paragraph', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     await page.locator('input[name="group"][value="paragraph"]').check();
     await status(page, '5 paragraphs match');
     expect(new URL(page.url()).searchParams.get('group')).toBe('paragraph');
@@ -191,23 +177,23 @@ describe('GET /', () => {
 
   it('filters by source, keeping the other sources to choose from', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     await page.locator('.source-option', { hasText: 'Gulf Times' }).locator('input').check();
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     expect(new URL(page.url()).searchParams.getAll('source')).toEqual(['Gulf Times']);
     expect(await page.locator('.hit .hit-source').allTextContents()).toEqual(['Gulf Times']);
     expect(await page.locator('.source-option').count()).toBe(4);
     await page.locator('.source-option', { hasText: 'Nile Wire' }).locator('input').check();
-    await status(page, '2 articles match');
+    await status(page, '2 stories match');
     await page.goBack();
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     expect(problems).toEqual([]);
   });
 
   it('finds an exact phrase and marks it as one span', async () => {
     const page = await open('/');
     await search(page, '"four-day truce"');
-    await status(page, '2 articles match');
+    await status(page, '2 stories match');
     const marks = await page.locator('.snippet mark').allTextContents();
     expect(marks.map((mark) => mark.toLowerCase())).toEqual(['four-day truce', 'four-day truce']);
     expect(problems).toEqual([]);
@@ -216,7 +202,7 @@ describe('GET /', () => {
   it('shows markup in articles as text and runs none of it', async () => {
     const page = await open('/');
     await search(page, 'bold');
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     const hit = page.locator('.hit[data-article="markup"]');
     expect(await hit.locator('.hit-link').textContent()).toBe('Editor pasted <b>bold</b> markup');
     expect(await hit.locator('.snippet').textContent()).toContain('<script>alert(1)</script> and <b>bold</b>');
@@ -233,10 +219,10 @@ describe('GET /', () => {
   it('pages through results with next and previous', async () => {
     const page = await open('/');
     await search(page, 'bulletin');
-    await status(page, '12 articles match · showing 1–10');
+    await status(page, '12 stories match · showing 1–10');
     expect(await page.locator('.hit').count()).toBe(10);
     await page.locator('.pager-next').click();
-    await status(page, '12 articles match · showing 11–12');
+    await status(page, '12 stories match · showing 11–12');
     expect(new URL(page.url()).searchParams.get('page')).toBe('2');
     expect(await page.locator('.pager-position').textContent()).toBe('Page 2 of 2');
     expect(await page.locator('.hit').count()).toBe(2);
@@ -251,7 +237,7 @@ describe('GET /', () => {
 describe('the search box', () => {
   it('has the focus on load, and again on "/" from anywhere but a field', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(await focused(page)).toBe('q');
     await page.locator('.hit-link').first().focus();
     await page.keyboard.press('/');
@@ -281,7 +267,7 @@ describe('the search box', () => {
     expect(await box.getAttribute('aria-activedescendant')).toBe(`suggestion-${index}`);
     expect(await options.nth(index).getAttribute('aria-selected')).toBe('true');
     await box.press('Enter');
-    await status(page, /articles? match/);
+    await status(page, /(?:stories|story) match/);
     expect(new URL(page.url()).searchParams.get('q')).toBe('gaza truce');
     expect(await page.locator('#suggestions').isHidden()).toBe(true);
     expect(await box.getAttribute('aria-expanded')).toBe('false');
@@ -324,7 +310,7 @@ describe('the search box', () => {
     const page = await open('/');
     await page.locator('#q').pressSequentially('ceas');
     await page.locator('#suggestions [role="option"]', { hasText: 'ceasefire' }).click();
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(await page.locator('#q').inputValue()).toBe('ceasefire');
     expect(problems).toEqual([]);
   });
@@ -333,7 +319,7 @@ describe('the search box', () => {
 describe('keyboard order', () => {
   it('reaches the first result in three Tab presses from the search box', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     const firstHit = await page.locator('.hit-link').first().getAttribute('href');
     let presses = 0;
     while (presses < 10) {
@@ -347,10 +333,10 @@ describe('keyboard order', () => {
 
   it('keeps the focus on a source ticked from the keyboard, and moves it to the results after a page turn', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     await page.locator('.source-option', { hasText: 'Gulf Times' }).locator('input').focus();
     await page.keyboard.press('Space');
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('Gulf Times');
     const bulletins = await open('/?q=bulletin');
     await status(bulletins, 'showing 1–10');
@@ -365,7 +351,7 @@ describe('keyboard order', () => {
 
   it('starts with a skip link past the search form to the results', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     const firstFocusable = page.locator('a[href], button, input, select, summary, [tabindex="0"]').first();
     expect(await firstFocusable.textContent()).toBe('Skip to content');
     await firstFocusable.focus();
@@ -381,10 +367,10 @@ describe('keyboard order', () => {
 describe('filters', () => {
   it('shows each source and the dates as a removable chip, a chart date included, and clears them all', async () => {
     const page = await open('/?q=bulletin');
-    await status(page, '12 articles match');
+    await status(page, '12 stories match');
     expect(await page.locator('#chips').isHidden()).toBe(true);
     await page.locator('#chart rect.bar').nth(2).click();
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     const chips = page.locator('#chips .chip');
     expect(await chips.allTextContents()).toEqual(['Dates: Mar 2023×']);
     expect(await chips.first().getAttribute('aria-label')).toBe('Remove the date filter Mar 2023');
@@ -393,18 +379,18 @@ describe('filters', () => {
     expect(await chips.allTextContents()).toEqual(['Source: Bulletin Service×', 'Dates: Mar 2023×']);
     // A new query keeps the filters, and says so.
     await search(page, 'humanitarian');
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     expect(await chips.count()).toBe(2);
     await page.screenshot({ path: `${SCREENSHOTS}page-chips.png`, fullPage: true });
     await page.locator('#chips .chip', { hasText: 'Dates' }).click();
-    await status(page, '12 articles match');
+    await status(page, '12 stories match');
     expect(await page.locator('#from').inputValue()).toBe('');
     expect(await chips.allTextContents()).toEqual(['Source: Bulletin Service×']);
     await page.locator('#from').fill('2023-06-01');
     await page.locator('#chips .chip', { hasText: 'Dates: from 1 Jun 2023' }).waitFor();
     await page.locator('#chips .chips-clear').click();
     // The seed article speaks of humanitarian aid too.
-    await status(page, '13 articles match');
+    await status(page, '13 stories match');
     expect(await page.locator('#chips').isHidden()).toBe(true);
     const params = new URL(page.url()).searchParams;
     expect([params.getAll('source'), params.get('from'), params.get('to')]).toEqual([[], null, null]);
@@ -414,7 +400,7 @@ describe('filters', () => {
 
   it('draws the chart with a labelled count axis and time axis, each bar narrowing the dates, the chosen one marked', async () => {
     const page = await open('/?q=bulletin');
-    await status(page, '12 articles match');
+    await status(page, '12 stories match');
     const bars = page.locator('#chart rect.bar');
     expect(await bars.count()).toBe(12);
     expect(await page.locator('#chart .chart-count').allTextContents()).toEqual(['0', '1']);
@@ -423,7 +409,7 @@ describe('filters', () => {
     expect(await page.locator('#chart a.chart-bar').first().getAttribute('aria-label')).toBe('Jan 2023: 1 paragraph. Show only Jan 2023.');
     expect(await page.locator('#chart .chart-undated').count()).toBe(0);
     await bars.nth(2).click();
-    await status(page, '1 article matches');
+    await status(page, '1 story matches');
     expect(await page.locator('#from').inputValue()).toBe('2023-03-01');
     expect(await page.locator('#to').inputValue()).toBe('2023-03-31');
     expect(await page.locator('.hit-title').textContent()).toBe('Bulletin number 3');
@@ -448,7 +434,7 @@ describe('filters', () => {
       '2 matching paragraphs are from undated articles and not in the chart. The date filter leaves them out of the results.',
     );
     const seedOnly = await open('/?q=%22good%20stage%22');
-    await status(seedOnly, '1 article matches');
+    await status(seedOnly, '1 story matches');
     expect(await seedOnly.locator('#chart .chart-undated').textContent()).toBe('The matching paragraph is from an undated article, so there is nothing to chart.');
     expect(await seedOnly.locator('#chart svg').count()).toBe(0);
     expect(problems).toEqual([]);
@@ -480,7 +466,7 @@ describe('empty results and errors', () => {
     const page = await open('/?q=qatar%20zebra');
     await page.locator('#status.is-empty').waitFor();
     await page.locator('#advice .advice-query', { hasText: 'qatar OR zebra' }).click();
-    await status(page, /articles? match/);
+    await status(page, /(?:stories|story) match/);
     expect(new URL(page.url()).searchParams.get('q')).toBe('qatar OR zebra');
     expect(problems).toEqual([]);
   });
@@ -513,7 +499,7 @@ describe('empty results and errors', () => {
     await page.locator('#status.is-error', { hasText: 'The archive is busy right now. Try again in a few seconds.' }).waitFor();
     refuse = false;
     await page.locator('#advice .advice-retry').click();
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(problems).toEqual([]);
   });
 });
@@ -532,7 +518,7 @@ describe('the article view', () => {
     expect(await page.locator('.paragraph').count()).toBe(8);
     await page.screenshot({ path: `${SCREENSHOTS}page-article.png` });
     await page.locator('.back').click();
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(new URL(page.url()).searchParams.has('article')).toBe(false);
     expect(problems).toEqual([]);
   });
@@ -555,14 +541,14 @@ describe('the article view', () => {
 
   it('opens an article from a result link and comes back with the back button', async () => {
     const page = await open('/?q=ceasefire');
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     await page.locator('.hit[data-article="gulf-truce"] .hit-link').click();
     await page.locator('.reader-title', { hasText: 'Qatar announces four-day truce in Gaza' }).waitFor();
     expect(await page.locator('.paragraph.is-target').getAttribute('data-paragraph')).toBe('3');
     expect(await page.locator('.reader-header .original-link').getAttribute('href')).toBe('https://example.com/gulf-truce');
     expect(await page.locator('.reader-meta').textContent()).toBe('Gulf Times · 22 Nov 2023');
     await page.goBack();
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     await page.goForward();
     await page.locator('.reader-title', { hasText: 'Qatar announces' }).waitFor();
     expect(problems).toEqual([]);
@@ -638,7 +624,7 @@ describe('on a phone', () => {
 
   it('shows results first, fits 390 px without sideways scrolling, and opens the filters on demand', async () => {
     const page = await open('/?q=ceasefire&source=Gulf+Times&source=Nile+Wire&source=Radio+Habana+Cuba&source=Test+Wire&from=2023-01-01', { viewport: PHONE });
-    await status(page, /articles? match/);
+    await status(page, /(?:stories|story) match/);
     const first = await page.locator('.hit').first().boundingBox();
     expect(first !== null && first.y + 40 < PHONE.height).toBe(true);
     expect(await page.locator('#filters').isVisible()).toBe(false);
@@ -659,7 +645,7 @@ describe('on a phone', () => {
 
   it('leaves the focus off the search box when a touch screen arrives at results, so no keyboard covers them', async () => {
     const page = await open('/?q=ceasefire', { viewport: PHONE, touch: true });
-    await status(page, '4 articles match');
+    await status(page, '4 stories match');
     expect(await focused(page)).not.toBe('q');
     const intro = await open('/', { viewport: PHONE, touch: true });
     await intro.locator('#intro-stats', { hasText: 'articles' }).waitFor();

@@ -6,13 +6,15 @@
  * another process are followed too.
  */
 import type { Article } from '../../ingest/article.ts';
+import { messageOf } from '../../errors.ts';
 import type { BackendSearch, SearchBackend } from '../backend.ts';
 import { addArticles, checkNewArticles, removeArticle, stateFingerprint, type CheckedArticle, type CorpusState } from './corpus-writer.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
-import { searchInSlices, type SearchOutcome } from './execute.ts';
-import { libraryCounts, type Library } from './library.ts';
+import { searchInSlices, SEARCH_SLICE_MS, type SearchOutcome } from './execute.ts';
+import { runInTurns } from './pace.ts';
+import { articleCopies, libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import { eventLoopTurns } from '../turns.ts';
@@ -28,8 +30,19 @@ export type EmbeddedBackendOptions = {
   manifest?: Manifest | undefined;
   /** Whether the snapshot could be saved at start (default: yes). */
   index?: IndexState | undefined;
+  /**
+   * The library was rebuilt and its snapshot not saved yet (`openLibrary`'s `deferSave`): it is
+   * saved at once, in the background, while searches are answered. Until then `index` says why
+   * it is not persisted; if the save fails, the log says so and the next start rebuilds.
+   */
+  unsaved?: boolean;
   /** Quiet time after a change before the snapshot is saved. */
   snapshotDelayMs?: number;
+  /**
+   * Whether to build, in the background, what prefix and fuzzy lookups need (a server: its first
+   * such query then finds it ready). A one-off command does without: it would only delay its exit.
+   */
+  prepareInBackground?: boolean;
   /** Whether `corpus/` is watched for outside changes (`fs.watch`, plus a scan every `scanIntervalMs`). */
   watch?: boolean;
   /** How often the whole of `corpus/` is scanned while watched (the watcher's fallback); 0: never. */
@@ -83,10 +96,15 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
       } catch (error) {
         if (error instanceof SnapshotOutdated) return;
         index = { persisted: false, reason: indexFailure(error) };
+        if (manifest === undefined) log(`index not saved in ${indexDir} (${messageOf(error)}): serving from ${state.corpusDir}; the next start rebuilds the index`);
         throw error;
       }
     },
   });
+  if (options.unsaved === true && indexDir !== undefined) {
+    snapshots.changed();
+    void snapshots.flush();
+  }
 
   const sync = (paths?: Iterable<string>): Promise<SyncOutcome> =>
     writes.run(async () => {
@@ -96,6 +114,13 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
       return outcome;
     });
 
+  // Prefix, fuzzy and suggestion lookups need the vocabulary's radix tree: built in the background, behind any search.
+  if (options.prepareInBackground === true) {
+    void runInTurns((pace) => library.engine.warmUp(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not prepare the vocabulary: ${messageOf(error)}`));
+    // So is the LSH index of copy detection, for the articles of a snapshot (the next write finishes it otherwise).
+    void runInTurns((pace) => library.copies.indexSteps(pace), eventLoopTurns, { sliceMs: SEARCH_SLICE_MS, kind: 'resumed' }).catch((error: unknown) => log(`could not index the copy prints: ${messageOf(error)}`));
+  }
+
   const watcher = watch ? watchCorpus({ dir: state.corpusDir, scanIntervalMs, log, onChange: (change) => sync(change === 'all' ? undefined : change) }) : undefined;
 
   return {
@@ -103,6 +128,15 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): Embedded
     sync,
     search: async (query, request) => toBackendSearch(await searchInSlices(library, query, request, { turns: eventLoopTurns })),
     getArticle: async (id) => library.articles.get(id)?.article,
+    async copyClusters(ids) {
+      const clusters = new Map<string, string | null>();
+      for (const id of ids) {
+        const copies = articleCopies(library, id);
+        if (copies !== undefined) clusters.set(id, copies.copyOf);
+      }
+      return clusters;
+    },
+    copiesOf: async (id) => articleCopies(library, id),
     async putArticles(articles: readonly Article[]) {
       const results = await puts.submit(await checkNewArticles(state, articles));
       if (results.some((result) => result.status !== 'unchanged')) snapshots.changed();
@@ -158,7 +192,9 @@ export function toBackendSearch(outcome: SearchOutcome): BackendSearch {
       index: ranked.index,
       score: ranked.score,
       textMatched: ranked.textMatched,
+      key: ranked.key,
       ...(ranked.matchingParagraphs === undefined ? {} : { matchingParagraphs: ranked.matchingParagraphs }),
+      ...(ranked.copies === undefined ? {} : { copies: ranked.copies }),
     })),
   };
 }

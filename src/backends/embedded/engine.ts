@@ -9,13 +9,14 @@
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, stem, termsOf } from '../../text/analyzer.ts';
-import { executeQueryInSteps, FieldLengths, readDocuments, readTerms, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { executeQueryInSteps, FieldLengths, readDocuments, readPostings, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
 import { wildcardPattern } from '../../search/verify.ts';
 import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../search/ranking.ts';
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
+import { evaluateTree, treeOf, worthArrays } from './query-tree.ts';
 import { runToEnd, type Pace, type Steps } from './pace.ts';
 
 /** One paragraph as the engine indexes it. */
@@ -50,8 +51,11 @@ export type TermCount = { term: string; paragraphs: number };
 
 /** The contract of a search backend: add, remove, candidates for a parsed query, stats. */
 export interface SearchEngine {
-  /** Indexes paragraphs (their ids must be new). */
-  add(docs: readonly ParagraphDoc[]): void;
+  /**
+   * Indexes paragraphs (their ids must be new). `onWords` receives each paragraph's words as the
+   * analyzer folds them, by its place in `docs`, for whoever needs them too (copy detection).
+   */
+  add(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void;
   /** Removes paragraphs by id; unknown ids are ignored. */
   remove(ids: readonly string[]): void;
   /**
@@ -60,7 +64,7 @@ export interface SearchEngine {
    * use by the version they replace. (Until revealed they count in BM25's statistics and in
    * completions, as a removed paragraph does until vacuumed.)
    */
-  stage(docs: readonly ParagraphDoc[]): void;
+  stage(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void;
   /** Makes staged paragraphs visible under their ids, which must be free by then. */
   reveal(ids: readonly string[]): void;
   /** Drops staged paragraphs that will not be revealed. */
@@ -76,6 +80,12 @@ export interface SearchEngine {
   expand(query: AndNode): Expansions;
   /** {@link SearchEngine.expand}, pausing between words when `pace` says so. */
   expandSteps(query: AndNode, pace: Pace): Steps<Expansions>;
+  /**
+   * Gets ready for prefix, wildcard and fuzzy terms and suggestions (the vocabulary's radix tree,
+   * and the words of a snapshot), pausing when `pace` says so: run in the background after a
+   * start, so that no search or suggestion has to do it at once.
+   */
+  warmUp(pace: Pace): Steps<void>;
   /** Prepares `query`, its terms expanded as `expansions` says (terms missing there are expanded here). */
   prepare(query: AndNode, expansions?: Expansions): PreparedQuery;
   /** Words starting with `prefix`, most frequent first. */
@@ -95,13 +105,16 @@ const STAGED_SUFFIX = '\u0000staged';
 /** Most words `/suggest` looks at under a prefix: one letter would walk them all. */
 const MAX_COMPLETION_TERMS = 20_000;
 
+/** Where the words of each paragraph's text go as it is indexed, while someone wants them (see {@link SearchEngine.add}). */
+type TextSink = { receive: ((words: string[]) => void) | undefined };
+
 /**
  * The MiniSearch options, used both to build an index and to load a snapshot of it: the two
  * must agree, so there is one factory. Field values are analyzed by our analyzer and indexed
  * by stem; each word met is recorded in `vocabulary`. The title is the same for every
  * paragraph of an article, so the last title analyzed is remembered.
  */
-export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc> {
+export function miniSearchOptions(vocabulary: Vocabulary, texts: TextSink = { receive: undefined }): Options<ParagraphDoc> {
   const stemsOf = (text: string) => termsOf(analyze(text)).map((word) => vocabulary.add(word));
   let lastTitle = '';
   let lastTitleStems: string[] = [];
@@ -109,7 +122,12 @@ export function miniSearchOptions(vocabulary: Vocabulary): Options<ParagraphDoc>
     fields: ['title', 'text'],
     storeFields: [],
     tokenize: function tokenizeField(text: string, field?: string): string[] {
-      if (field !== 'title') return stemsOf(text);
+      if (field !== 'title') {
+        if (texts.receive === undefined) return stemsOf(text);
+        const analysis = analyze(text);
+        texts.receive(analysis.tokens.map((token) => token.term));
+        return termsOf(analysis).map((word) => vocabulary.add(word));
+      }
       if (text !== lastTitle) {
         lastTitle = text;
         lastTitleStems = stemsOf(text);
@@ -131,14 +149,17 @@ class MiniSearchEngine implements SearchEngine {
   readonly #index: MiniSearch<ParagraphDoc>;
   readonly #internals: Internals;
   readonly #vocabulary: Vocabulary;
+  /** The words of the texts being indexed go here (the options' tokenizer writes to it). */
+  readonly #texts: TextSink;
   readonly #lengths: FieldLengths;
   readonly #view: PostingsView;
   /** Short ids of staged paragraphs, which no query sees. */
   readonly #hidden = new Set<number>();
   #version = 0;
 
-  constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary) {
+  constructor(index: MiniSearch<ParagraphDoc>, vocabulary: Vocabulary, texts: TextSink) {
     this.#index = index;
+    this.#texts = texts;
     const internals = index as unknown as Internals;
     this.#internals = internals;
     this.#vocabulary = vocabulary;
@@ -163,10 +184,22 @@ class MiniSearchEngine implements SearchEngine {
     return this.#version;
   }
 
-  add(docs: readonly ParagraphDoc[]): void {
+  add(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void {
     this.#version += 1;
-    this.#index.addAll(docs);
+    this.#withWords(onWords, () => this.#index.addAll(docs));
     this.#lengths.sync(this.#internals);
+  }
+
+  /** Runs `index` (which indexes paragraphs in order, each title then text) handing each text's words to `onWords`. */
+  #withWords(onWords: ((doc: number, words: string[]) => void) | undefined, index: () => void): void {
+    if (onWords === undefined) return index();
+    let doc = 0;
+    this.#texts.receive = (words) => onWords(doc++, words);
+    try {
+      index();
+    } finally {
+      this.#texts.receive = undefined;
+    }
   }
 
   remove(ids: readonly string[]): void {
@@ -178,9 +211,9 @@ class MiniSearchEngine implements SearchEngine {
     return this.#index.has(id);
   }
 
-  stage(docs: readonly ParagraphDoc[]): void {
+  stage(docs: readonly ParagraphDoc[], onWords?: (doc: number, words: string[]) => void): void {
     this.#version += 1;
-    this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX })));
+    this.#withWords(onWords, () => this.#index.addAll(docs.map((doc) => ({ ...doc, id: doc.id + STAGED_SUFFIX }))));
     this.#lengths.sync(this.#internals);
     for (const doc of docs) this.#hidden.add(this.#internals._idToShortId.get(doc.id + STAGED_SUFFIX) as number);
   }
@@ -232,6 +265,10 @@ class MiniSearchEngine implements SearchEngine {
     return expansions;
   }
 
+  *warmUp(pace: Pace): Steps<void> {
+    yield* this.#vocabulary.readySteps(pace);
+  }
+
   prepare(query: AndNode, expansions: Expansions = NO_EXPANSIONS): PreparedQuery {
     const conjunction = conjunctionOf(query, (node) => this.#stemsOf(node, expansions));
     if (conjunction !== null) {
@@ -247,6 +284,23 @@ class MiniSearchEngine implements SearchEngine {
       exact: state.exact,
       textExact: false,
       run: function* (this: void, visit: CandidateVisitor, pace: Pace): Steps<number> {
+        const dense = treeOf(tree);
+        if (dense !== null && worthArrays(internals, dense)) {
+          const matches = yield* evaluateTree(internals, dense, pace);
+          const ids = internals._documentIds;
+          const titleBit = 1 << (internals._fieldIds.title as number);
+          const textBit = 1 << (internals._fieldIds.text as number);
+          for (const shortId of matches.docs) {
+            if (pace()) yield;
+            const terms = matches.terms[shortId] as number;
+            const id = ids.get(shortId);
+            if (id === undefined || (hidden.size > 0 && hidden.has(shortId))) continue;
+            const fields = matches.fields[shortId] as number;
+            // MiniSearch's search() multiplies the score by the number of terms matched.
+            visit(id, (matches.score[shortId] as number) * terms, (fields & textBit) !== 0, (fields & titleBit) !== 0);
+          }
+          return matches.docs.length;
+        }
         // MiniSearch's public search() builds a result object per match and sorts them all; for
         // a common word that is most of the time. The raw matches are enough: ranking is ours.
         const raw = yield* executeQueryInSteps(internals, tree, pace);
@@ -308,13 +362,14 @@ class MiniSearchEngine implements SearchEngine {
 
   /** The stems of {@link MiniSearchEngine.#stemsOf}, worked out, pausing between words when `pace` says so. */
   *#expansionOf(node: TermNode, pace: Pace): Steps<ReadonlySet<string>> {
+    const vocabulary = yield* this.#vocabulary.readySteps(pace);
     if (node.mode === 'wildcard') {
       // A wildcard word has no stem of its own: only the words it matches count.
       const stems = new Set<string>();
       const pattern = wildcardPattern(node.term);
       const literal = /^[^*?]*/u.exec(node.term)?.[0] ?? '';
       let words = 0;
-      for (const [word, root] of literal === '' ? this.#vocabulary.words.entries() : this.#vocabulary.words.atPrefix(literal)) {
+      for (const [word, root] of literal === '' ? vocabulary.entries() : vocabulary.atPrefix(literal)) {
         if (pace()) yield;
         if (!pattern.test(word)) continue;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
@@ -325,13 +380,13 @@ class MiniSearchEngine implements SearchEngine {
     const stems = new Set([stem(node.term)]);
     if (node.mode === 'prefix') {
       let words = 0;
-      for (const [, root] of this.#vocabulary.words.atPrefix(node.term)) {
+      for (const [, root] of vocabulary.atPrefix(node.term)) {
         if (pace()) yield;
         if (++words > MAX_EXPANDED_WORDS) throw tooManyWords(node);
         stems.add(root);
       }
     } else {
-      for (const [root] of this.#vocabulary.words.fuzzyGet(node.term, node.distance).values()) stems.add(root);
+      for (const [root] of vocabulary.fuzzyGet(node.term, node.distance).values()) stems.add(root);
     }
     return stems;
   }
@@ -406,7 +461,8 @@ function fieldsOf(field: Field | null): Field[] {
 /** Creates an empty engine. */
 export function createEngine(): SearchEngine {
   const vocabulary = new Vocabulary();
-  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(miniSearchOptions(vocabulary)), vocabulary);
+  const texts: TextSink = { receive: undefined };
+  return new MiniSearchEngine(new MiniSearch<ParagraphDoc>(miniSearchOptions(vocabulary, texts)), vocabulary, texts);
 }
 
 /**
@@ -416,6 +472,7 @@ export function createEngine(): SearchEngine {
 export function loadEngine(records: Iterable<unknown>): SearchEngine {
   const malformed = (what: string) => new Error(`search engine snapshot is malformed: ${what}`);
   const vocabulary = new Vocabulary();
+  const texts: TextSink = { receive: undefined };
   const words: string[] = [];
   let internals: Internals | undefined;
   let fields = 0;
@@ -426,16 +483,18 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
       const meta = data as Extract<EngineRecord, ['meta', unknown]>[1];
       if (typeof meta?.nextId !== 'number' || typeof meta.fieldIds !== 'object') throw malformed('meta');
       const empty = { ...meta, documentIds: {}, fieldLength: {}, storedFields: {}, index: [], serializationVersion: 2 };
-      internals = MiniSearch.loadJS<ParagraphDoc>(empty, miniSearchOptions(vocabulary)) as unknown as Internals;
+      internals = MiniSearch.loadJS<ParagraphDoc>(empty, miniSearchOptions(vocabulary, texts)) as unknown as Internals;
       fields = Object.keys(internals._fieldIds).length;
       continue;
     }
     if (internals === undefined) throw malformed(`"${kind}" before "meta"`);
+    if (kind === 'postings') {
+      readPostings(internals, data);
+      continue;
+    }
     if (!Array.isArray(data)) throw malformed(`"${kind}" holds no array`);
     if (kind === 'documents') {
       readDocuments(internals, data, fields);
-    } else if (kind === 'terms') {
-      readTerms(internals, data);
     } else if (kind === 'words') {
       for (const word of data) if (typeof word === 'string') words.push(word);
     } else {
@@ -444,5 +503,5 @@ export function loadEngine(records: Iterable<unknown>): SearchEngine {
   }
   if (internals === undefined) throw malformed('no "meta" record');
   vocabulary.defer(words);
-  return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary);
+  return new MiniSearchEngine(internals as unknown as MiniSearch<ParagraphDoc>, vocabulary, texts);
 }

@@ -4,7 +4,9 @@
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
 import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
-import type { FacetName, SearchRequest } from '../backend.ts';
+import type { CopiesSummary, FacetName, HitKey, SearchRequest } from '../backend.ts';
+import type { Article } from '../../ingest/article.ts';
+import { earliestFirst } from '../../news/copies.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
@@ -26,6 +28,10 @@ export type RankedParagraph = {
   textMatched: boolean;
   /** With `group=article`: how many paragraphs of the article matched. */
   matchingParagraphs?: number;
+  /** With `collapse=copies`: the hit's copy cluster. */
+  copies?: CopiesSummary;
+  /** Its place in the sort order (keyset paging). */
+  key: HitKey;
 };
 
 /** The outcome of a search, before hits are dressed with highlights and snippets. */
@@ -48,7 +54,7 @@ export const SEARCH_SLICE_MS = 5;
 const MAX_RESTARTS = 2;
 
 /** A candidate being ranked: the paragraph is looked up only when something needs it. */
-type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number };
+type Match = { id: string; score: number; textMatched: boolean; clauses: number; ref: ParagraphRef | undefined; matchingParagraphs?: number; date?: string | null };
 
 /**
  * Receives a candidate: its id, BM25 score, whether it matched in its own text, whether its
@@ -81,7 +87,8 @@ export function executeSearch(library: Library, query: ParsedQuery, request: Sea
  * {@link executeSearch}, a slice of {@link SEARCH_SLICE_MS} at a time, taking turns with other
  * searches (`turns`): between two slices the event loop handles writes and new requests, so
  * neither a long query nor many short ones hold up a write, and a short query issued while a
- * long one runs waits for one slice, not for all of it. Should the index change while it is
+ * long one runs waits for one slice, not for all of it (a search resuming after a pause lets
+new work go first: see `turns.ts`). Should the index change while it is
  * paused, the search starts over (at most {@link MAX_RESTARTS} times; then it runs to the end
  * in one slice): an outcome always reflects one state of the archive.
  */
@@ -89,14 +96,14 @@ export async function searchInSlices(library: Library, query: ParsedQuery, reque
   const { turns, budgetMs = QUERY_BUDGET_MS, sliceMs = SEARCH_SLICE_MS } = options;
   for (let restarts = 0; ; restarts += 1) {
     const pauses = restarts < MAX_RESTARTS;
-    await turns.next();
+    await turns.next(restarts === 0 ? 'fresh' : 'resumed');
     const pacer = createPacer({ sliceMs: pauses ? sliceMs : Number.POSITIVE_INFINITY, budgetMs });
     const version = library.engine.version;
     const steps = searchSteps(library, query, request, pacer.pace);
     for (;;) {
       const next = steps.next();
       if (next.done === true) return next.value;
-      await turns.next();
+      await turns.next('resumed');
       pacer.resume();
       if (library.engine.version !== version) break;
     }
@@ -170,8 +177,11 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   const accept = articleFilter(request);
   const needsParagraph = accept !== undefined || request.facets.length > 0 || request.sort !== 'relevance';
   const compare = comparator(request.sort);
-  const facets = createFacetCounter(request.facets);
-  const byArticle = request.group === 'article' ? new Map<string, Match>() : undefined;
+  const facets = createFacetCounter(request.facets, library);
+  const collapse = request.collapse === 'copies' ? createCollapse(library, compare) : undefined;
+  const byArticle = request.group === 'article' && collapse === undefined ? new Map<string, Match>() : undefined;
+  // Collapsed with group=article, a hit still says how many paragraphs of its article matched.
+  const paragraphsOf = request.group === 'article' && collapse !== undefined ? new Map<string, number>() : undefined;
   // Title-only candidates come an article at a time (its paragraphs are indexed together): the
   // last article id is reused instead of slicing a new string per candidate.
   let lastArticle = '';
@@ -185,13 +195,22 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   const textArticles = new Set<string>();
   const titleOnly = new Map<string, Match>();
   const top = createTopK<Match>(request.offset + request.limit, compare);
+  // Keyset paging: only hits after the key enter the page; every hit is still counted.
+  const after = request.after === undefined ? undefined : { ...request.after, ref: undefined };
+  const offer = (match: Match): void => {
+    if (after === undefined || compare(after, match) < 0) top.push(match);
+  };
   let total = 0;
 
   const count = (match: Match, articleId: string): void => {
     if (match.ref !== undefined) facets?.count(match.ref.stored);
+    if (collapse !== undefined) {
+      paragraphsOf?.set(articleId, (paragraphsOf.get(articleId) ?? 0) + 1);
+      return collapse.add(match, articleId);
+    }
     if (byArticle === undefined) {
       total += 1;
-      top.push(match);
+      offer(match);
       return;
     }
     const best = byArticle.get(articleId);
@@ -214,7 +233,7 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
       return;
     }
     if (titleMatched) textArticles.add(articleOf(id));
-    count(match, byArticle === undefined ? '' : articleIdOf(id));
+    count(match, byArticle === undefined && collapse === undefined ? '' : articleIdOf(id));
   });
   for (const [articleId, match] of titleOnly) {
     if (pace()) yield;
@@ -223,10 +242,17 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
     count(match, articleId);
   }
 
+  if (collapse !== undefined) {
+    total = collapse.size;
+    for (const chosen of collapse.chosen()) {
+      offer(chosen);
+      if (pace()) yield;
+    }
+  }
   if (byArticle !== undefined) {
     total = byArticle.size;
     for (const best of byArticle.values()) {
-      top.push(best);
+      offer(best);
       if (pace()) yield;
     }
   }
@@ -234,8 +260,12 @@ function* rank(library: Library, request: SearchRequest, pace: Pace, produce: (v
   for (const match of top.sorted().slice(request.offset)) {
     const ref = match.ref ?? findParagraph(library, match.id);
     if (ref === undefined) continue;
-    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched };
+    const key: HitKey = { clauses: match.clauses, textMatched: match.textMatched, score: match.score, date: ref.stored.article.date, id: match.id };
+    const hit: RankedParagraph = { id: match.id, stored: ref.stored, index: ref.index, score: match.score, textMatched: match.textMatched, key };
     if (match.matchingParagraphs !== undefined) hit.matchingParagraphs = match.matchingParagraphs;
+    if (collapse !== undefined) hit.copies = copiesSummary(library, ref.stored.article.id);
+    const matching = paragraphsOf?.get(ref.stored.article.id);
+    if (matching !== undefined) hit.matchingParagraphs = matching;
     page.push(hit);
   }
   return { total, page, facets: facets?.result() ?? {} };
@@ -270,8 +300,9 @@ function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number
   if (sort === 'relevance') return byRelevance;
   const direction = sort === 'newest' ? -1 : 1;
   return (a, b) => {
-    const dateA = a.ref?.stored.article.date ?? null;
-    const dateB = b.ref?.stored.article.date ?? null;
+    // A key to page after carries its date; a candidate's is its article's.
+    const dateA = a.date !== undefined ? a.date : (a.ref?.stored.article.date ?? null);
+    const dateB = b.date !== undefined ? b.date : (b.ref?.stored.article.date ?? null);
     if (dateA !== dateB) {
       if (dateA === null) return 1; // undated articles last in both orders
       if (dateB === null) return -1;
@@ -280,19 +311,76 @@ function comparator(sort: SearchRequest['sort']): (a: Match, b: Match) => number
     return byRelevance(a, b);
   };
 }
-/** Counts matches per source and per month, for the facets asked for. */
-function createFacetCounter(names: readonly FacetName[]): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
+/** Counts matches per source, per month and by whether their article has copies, for the facets asked for. */
+function createFacetCounter(names: readonly FacetName[], library: Library): { count(stored: StoredArticle): void; result(): SearchOutcome['facets'] } | undefined {
   if (names.length === 0) return undefined;
   const counts: SearchOutcome['facets'] = {};
   for (const name of names) counts[name] = {};
+  const keyOf = (name: FacetName, article: StoredArticle['article']): string | null => {
+    if (name === 'source') return article.source;
+    if (name === 'month') return article.date?.slice(0, 7) ?? null;
+    // Whether the hit's article has copies (SPEC §10).
+    return library.copies.hasCopies(article.id) ? 'true' : 'false';
+  };
   return {
     count({ article }) {
       for (const name of names) {
-        const key = name === 'source' ? article.source : (article.date?.slice(0, 7) ?? null);
+        const key = keyOf(name, article);
         const table = counts[name] as Record<string, number>;
         if (key !== null) table[key] = (table[key] ?? 0) + 1;
       }
     },
     result: () => counts,
   };
+}
+
+/**
+ * One hit per copy cluster (SPEC §10): of the matches of a cluster's articles, those of its
+ * earliest article (by date, undated last, then id), and of those the first by the sort. An
+ * article's cluster is worked out once per search, for all its articles.
+ */
+function createCollapse(library: Library, compare: (a: Match, b: Match) => number) {
+  const keyOf = new Map<string, string>();
+  const chosen = new Map<string, { match: Match; article: Article }>();
+  const clusterKey = (articleId: string): string => {
+    const known = keyOf.get(articleId);
+    if (known !== undefined) return known;
+    const members = library.copies.cluster(articleId).flatMap((id) => {
+      const stored = library.articles.get(id);
+      return stored === undefined ? [] : [stored.article];
+    });
+    members.sort(earliestFirst);
+    const key = members[0]?.id ?? articleId;
+    for (const member of members) keyOf.set(member.id, key);
+    keyOf.set(articleId, key);
+    return key;
+  };
+  return {
+    add(match: Match, articleId: string): void {
+      const article = library.articles.get(articleId)?.article;
+      if (article === undefined) return;
+      const key = clusterKey(articleId);
+      const current = chosen.get(key);
+      if (current === undefined) return void chosen.set(key, { match, article });
+      const order = earliestFirst(article, current.article);
+      if (order < 0 || (order === 0 && compare(match, current.match) < 0)) chosen.set(key, { match, article });
+    },
+    get size() {
+      return chosen.size;
+    },
+    *chosen(): Generator<Match> {
+      for (const { match } of chosen.values()) yield match;
+    },
+  };
+}
+
+/** The copy cluster of article `id` as a collapsed hit shows it. */
+function copiesSummary(library: Library, id: string): CopiesSummary {
+  const articles = library.copies.cluster(id).flatMap((member) => {
+    const stored = library.articles.get(member);
+    return stored === undefined ? [] : [stored.article];
+  });
+  const dates = articles.flatMap((article) => (article.date === null ? [] : [article.date])).sort();
+  const sources = [...new Set(articles.flatMap((article) => (article.source === null ? [] : [article.source])))].sort();
+  return { count: articles.length, sources, first: dates[0] ?? null, last: dates.at(-1) ?? null };
 }

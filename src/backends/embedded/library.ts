@@ -8,6 +8,9 @@ import { contentHash, textLength, type Article } from '../../ingest/article.ts';
 import { prefersFile } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
+import { copyPrintOfWords, earliestFirst, wordsOf } from '../../news/copies.ts';
+import { CopyClusters } from './copy-clusters.ts';
+import type { ArticleCopies } from '../backend.ts';
 
 /** An article as held in memory: the article, its content hash, and the corpus file it came from. */
 export type StoredArticle = { article: Article; hash: string; file: string };
@@ -20,14 +23,65 @@ export type Library = {
   readonly engine: SearchEngine;
   readonly articles: Map<string, StoredArticle>;
   readonly terms: TermStore;
+  /** The copy clusters of the articles (SPEC §10), kept in step with {@link Library.articles}. */
+  readonly copies: CopyClusters;
+  /** False only where copy detection's own cost is measured (the benchmark): then `copies` stays empty. */
+  readonly detectsCopies: boolean;
 };
 
 /** A paragraph located in the library. */
 export type ParagraphRef = { stored: StoredArticle; index: number; text: string };
 
 /** Creates a library over `engine` (a new, empty one by default). */
-export function createLibrary(engine: SearchEngine = createEngine()): Library {
-  return { engine, articles: new Map(), terms: createTermStore() };
+export function createLibrary(engine: SearchEngine = createEngine(), options: { detectsCopies?: boolean } = {}): Library {
+  return { engine, articles: new Map(), terms: createTermStore(), copies: new CopyClusters(), detectsCopies: options.detectsCopies ?? true };
+}
+
+/**
+ * Stores articles as their current versions and finds their copies, from the words of each of
+ * their paragraphs in order (`words`, as indexing them gave them).
+ */
+function storeArticles(library: Library, stored: readonly StoredArticle[], words: ReadonlyArray<string[] | undefined>): void {
+  const finder = storing(library, stored);
+  words.forEach((paragraphWords, doc) => finder.onWords(doc, paragraphWords));
+  finder.finish();
+}
+
+/**
+ * Stores articles as their current versions, and finds their copies as indexing hands over the
+ * words of their paragraphs, in order (`onWords`): each article's as soon as its last paragraph
+ * is indexed, so that a rebuild does not hold the words of the whole corpus. `finish` does the
+ * articles left, reading again from the text the words that were not handed over.
+ */
+function storing(library: Library, stored: readonly StoredArticle[]): { onWords: (doc: number, words: string[] | undefined) => void; finish: () => void } {
+  for (const entry of stored) library.articles.set(entry.article.id, entry);
+  if (!library.detectsCopies) return { onWords: () => {}, finish: () => {} };
+  let next = 0;
+  let start = 0;
+  let paragraphs: Array<string[] | undefined> = [];
+  const end = () => start + (stored[next] as StoredArticle).article.paragraphs.length;
+  // Finds the copies of the next article.
+  const done = () => {
+    const { article } = stored[next] as StoredArticle;
+    const words = article.paragraphs.map((text, index) => paragraphs[index] ?? wordsOf(text));
+    library.copies.add(article.id, copyPrintOfWords(words), (id) => {
+      const other = library.articles.get(id);
+      return other === undefined ? undefined : other.article.paragraphs.flatMap(wordsOf);
+    });
+    start = end();
+    next += 1;
+    paragraphs = [];
+  };
+  return {
+    onWords: (doc, words) => {
+      while (next < stored.length && doc >= end()) done();
+      paragraphs[doc - start] = words;
+      if (next < stored.length && doc === end() - 1) done();
+    },
+    finish: () => {
+      while (next < stored.length) done();
+    },
+  };
 }
 
 /** The id of paragraph `n` (1-based) of an article. */
@@ -59,8 +113,9 @@ export function putArticle(library: Library, article: Article, file: string): Ad
 function replaceArticle(library: Library, article: Article, file: string, hash: string): void {
   const existing = library.articles.get(article.id);
   if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
-  library.engine.add(paragraphDocs(article));
-  library.articles.set(article.id, { article, hash, file });
+  const finder = storing(library, [{ article, hash, file }]);
+  library.engine.add(paragraphDocs(article), finder.onWords);
+  finder.finish();
 }
 
 /**
@@ -69,6 +124,7 @@ function replaceArticle(library: Library, article: Article, file: string, hash: 
  */
 export function putArticles(library: Library, entries: ReadonlyArray<{ article: Article; file: string }>): void {
   const fresh: ParagraphDoc[] = [];
+  const stored: StoredArticle[] = [];
   const chosen = new Map<string, { article: Article; file: string }>();
   for (const entry of entries) {
     const current = chosen.get(entry.article.id) ?? library.articles.get(entry.article.id);
@@ -82,10 +138,12 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
       if (current.file === entry.file || prefersFile(entry.file, current.file, entry.article.id)) putArticle(library, entry.article, entry.file);
       continue;
     }
-    library.articles.set(entry.article.id, { article: entry.article, hash: contentHash(entry.article), file: entry.file });
+    stored.push({ article: entry.article, hash: contentHash(entry.article), file: entry.file });
     fresh.push(...paragraphDocs(entry.article));
   }
-  library.engine.add(fresh);
+  const finder = storing(library, stored);
+  library.engine.add(fresh, finder.onWords);
+  finder.finish();
 }
 
 /**
@@ -132,6 +190,8 @@ export async function putArticlesInSlices(
   }
 
   const staged: string[] = [];
+  const words: string[][] = [];
+  const onWords = (doc: number, paragraphWords: string[]) => (words[staged.length + doc] = paragraphWords);
   try {
     let slice: ParagraphDoc[] = [];
     let sliceChars = 0;
@@ -140,14 +200,14 @@ export async function putArticlesInSlices(
         slice.push(doc);
         sliceChars += doc.text.length;
         if (sliceChars < SLICE_CHARS) continue;
-        library.engine.stage(slice);
+        library.engine.stage(slice, onWords);
         staged.push(...slice.map((staging) => staging.id));
         slice = [];
         sliceChars = 0;
         await pause();
       }
     }
-    library.engine.stage(slice);
+    library.engine.stage(slice, onWords);
     staged.push(...slice.map((staging) => staging.id));
   } catch (error) {
     library.engine.unstage(staged);
@@ -159,7 +219,7 @@ export async function putArticlesInSlices(
     if (existing !== undefined) library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   }
   library.engine.reveal(staged);
-  for (const { article, file, hash } of pending) library.articles.set(article.id, { article, hash, file });
+  storeArticles(library, pending, words);
   return outcomes;
 }
 
@@ -169,6 +229,7 @@ export function deleteArticle(library: Library, id: string): StoredArticle | und
   if (existing === undefined) return undefined;
   library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   library.articles.delete(id);
+  library.copies.remove(id);
   return existing;
 }
 
@@ -207,4 +268,21 @@ export function libraryCounts(library: Library): { articles: number; paragraphs:
   }
   const { paragraphs, terms } = library.engine.stats();
   return { articles: library.articles.size, paragraphs, terms, sources };
+}
+
+/** The copy cluster of article `id` (see `ArticleCopies`), or `undefined` when the library has no such article. */
+export function articleCopies(library: Library, id: string): ArticleCopies | undefined {
+  if (!library.articles.has(id)) return undefined;
+  const members = library.copies
+    .cluster(id)
+    .flatMap((member) => {
+      const stored = library.articles.get(member);
+      return stored === undefined ? [] : [stored.article];
+    })
+    .sort(earliestFirst);
+  if (members.length < 2) return { copyOf: null, copies: [] };
+  return {
+    copyOf: (members[0] as Article).id,
+    copies: members.filter((article) => article.id !== id).map(({ id: copy, title, source, date, url }) => ({ id: copy, title, source, date, url })),
+  };
 }

@@ -24,6 +24,12 @@ export type OpenOptions = {
   onProgress?: (progress: Progress) => void;
   /** Receives one line per notable event (rebuild reason, unreadable corpus files). */
   log?: (message: string) => void;
+  /**
+   * Whether a rebuilt library's snapshot is left to the caller to save in the background (a
+   * server, which can answer meanwhile: see `createEmbeddedBackend`'s `unsaved`). By default it
+   * is saved before `openLibrary` returns.
+   */
+  deferSave?: boolean;
 };
 
 /**
@@ -44,7 +50,12 @@ export type OpenedLibrary = {
   index: IndexState;
   /** Corpus files that could not be read, with the reason: they are skipped, never fatal. */
   problems: string[];
+  /** True when the library was rebuilt and, as asked (`deferSave`), not saved yet. */
+  unsaved: boolean;
 };
+
+/** Why a rebuilt library is not persisted yet, for `/stats` while its snapshot is saved in the background. */
+export const SAVING_REBUILT = 'the rebuilt index is being saved';
 
 /** Paragraphs indexed between two progress reports during a rebuild. */
 const INDEX_BATCH_PARAGRAPHS = 2000;
@@ -57,7 +68,7 @@ const INDEX_BATCH_PARAGRAPHS = 2000;
  * const { library, origin } = await openLibrary({ corpusDir: 'corpus', indexDir: 'index' });
  */
 export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> {
-  const { corpusDir, indexDir, onProgress, log = () => {} } = options;
+  const { corpusDir, indexDir, onProgress, log = () => {}, deferSave = false } = options;
   await mkdir(corpusDir, { recursive: true });
   // Before listing: a batch whose journal was written is finished, so it is all there or not at all.
   const recovered = await recoverInterruptedWrites(corpusDir).catch((error: unknown) => {
@@ -74,18 +85,19 @@ export async function openLibrary(options: OpenOptions): Promise<OpenedLibrary> 
   const fingerprint = fingerprintCorpus(files);
   const loaded = await loadSnapshot(indexDir, fingerprint);
   if (loaded.ok) {
-    return { library: loaded.library, files, fingerprint, origin: 'snapshot', manifest: loaded.manifest, index: { persisted: true }, problems: [] };
+    return { library: loaded.library, files, fingerprint, origin: 'snapshot', manifest: loaded.manifest, index: { persisted: true }, problems: [], unsaved: false };
   }
 
   log(`building the index from ${corpusDir} (${loaded.reason})`);
   const { library, problems } = await rebuildLibrary(corpusDir, files, onProgress);
   for (const problem of problems) log(`skipped ${problem}`);
+  if (deferSave) return { library, files, fingerprint, origin: 'rebuilt', manifest: undefined, index: { persisted: false, reason: SAVING_REBUILT }, problems, unsaved: true };
   try {
     const manifest = await saveSnapshot(indexDir, library, fingerprint);
-    return { library, files, fingerprint, origin: 'rebuilt', manifest, index: { persisted: true }, problems };
+    return { library, files, fingerprint, origin: 'rebuilt', manifest, index: { persisted: true }, problems, unsaved: false };
   } catch (error) {
     log(`index not saved in ${indexDir} (${messageOf(error)}): serving from ${corpusDir}; the next start rebuilds the index`);
-    return { library, files, fingerprint, origin: 'rebuilt', manifest: undefined, index: { persisted: false, reason: indexFailure(error) }, problems };
+    return { library, files, fingerprint, origin: 'rebuilt', manifest: undefined, index: { persisted: false, reason: indexFailure(error) }, problems, unsaved: false };
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { overBudget } from '../../search/ranking.ts';
+import type { TurnKind, Turns } from '../turns.ts';
 
 /** Work that pauses: each `yield` is a point where others may run; the return value is its outcome. */
 export type Steps<T> = Generator<void, T, void>;
@@ -59,12 +60,26 @@ export function createPacer(options: { sliceMs: number; budgetMs: number; now?: 
   };
 }
 
-
 /** Runs `steps` to the end without pausing. */
 export function runToEnd<T>(steps: Steps<T>, pacer?: Pacer): T {
   for (;;) {
     const next = steps.next();
     if (next.done === true) return next.value;
     pacer?.resume();
+  }
+}
+
+/**
+ * Runs `work` a slice of `sliceMs` at a time, each slice on a turn of `turns` of kind `kind`
+ * (`resumed`: behind whatever has just arrived), with no budget: background work.
+ */
+export async function runInTurns<T>(work: (pace: Pace) => Steps<T>, turns: Turns, options: { sliceMs: number; kind: TurnKind }): Promise<T> {
+  const pacer = createPacer({ sliceMs: options.sliceMs, budgetMs: Number.POSITIVE_INFINITY });
+  const steps = work(pacer.pace);
+  for (;;) {
+    await turns.next(options.kind);
+    pacer.resume();
+    const next = steps.next();
+    if (next.done === true) return next.value;
   }
 }

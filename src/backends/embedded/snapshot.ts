@@ -18,12 +18,16 @@ import { loadEngine } from './engine.ts';
 import { createLibrary, type Library, type StoredArticle } from './library.ts';
 import { textLength } from '../../ingest/article.ts';
 import { messageOf, systemCodeOf } from '../../errors.ts';
+import type { CopyClusters } from './copy-clusters.ts';
+import { decodeIntegers, encodeIntegers } from './integers.ts';
 
 /**
  * Bumped whenever the snapshot layout changes: older snapshots are then rebuilt. 3: the manifest holds the snapshot's SHA-256.
  * 4: articles carry a `byline` (an older snapshot's articles have none, not even `null`).
+ * 5: postings as base64 of 32-bit integers (a `postings` record) instead of JSON numbers.
+ * 6: the articles' copy prints and copy pairs (`copies`, `copy-pairs` lines).
  */
-export const SNAPSHOT_FORMAT_VERSION = 4;
+export const SNAPSHOT_FORMAT_VERSION = 6;
 
 /** The manifest file, in the index folder. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -51,7 +55,17 @@ export type Manifest = {
 };
 
 /** A line of the snapshot: a record of the engine, or some articles. */
-type SnapshotLine = ['engine', unknown] | ['articles', StoredArticle[]];
+type SnapshotLine =
+  | ['engine', unknown]
+  | ['articles', StoredArticle[]]
+  | ['copies', CopiesLine]
+  | ['copy-pairs', string[]];
+
+/** Articles' copy prints: ids, the hash of each one-paragraph article's words (or null), the number of shingles of each, and the shingles, in order. */
+type CopiesLine = { ids: string[]; singles: Array<number | null>; lengths: number[]; shingles: string };
+
+/** About how many shingles, or ids of pairs, go in one line. */
+const COPY_VALUES_PER_LINE = 100_000;
 
 /** The outcome of loading: the library, or why the snapshot cannot be used. */
 export type LoadResult = { ok: true; library: Library; manifest: Manifest } | { ok: false; reason: string };
@@ -79,6 +93,8 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   // Checked and taken in one go: no write can come between (nor have staged paragraphs then).
   if (!current()) throw new SnapshotOutdated();
   const articles = [...library.articles.values()];
+  const copies = [...library.copies.entries()];
+  const pairs = [...library.copies.pairs()].flat();
   const paragraphs = library.engine.stats().paragraphs;
   const records = library.engine.records();
   let bytes = 0;
@@ -96,6 +112,8 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   async function* lines(): AsyncGenerator<Buffer> {
     for (const record of records) yield* line(['engine', record]);
     for (const group of articleLines(articles)) yield* line(['articles', group]);
+    for (const group of copyLines(copies)) yield* line(['copies', group]);
+    for (let at = 0; at < pairs.length; at += COPY_VALUES_PER_LINE) yield* line(['copy-pairs', pairs.slice(at, at + COPY_VALUES_PER_LINE)]);
   }
   const snapshotFile = `snapshot-${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
   const written = await writeFileDurably(join(indexDir, snapshotFile), lines());
@@ -120,6 +138,41 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
   }
   await removeOtherSnapshots(indexDir, snapshotFile);
   return manifest;
+}
+
+/** The copy prints in lines of about {@link COPY_VALUES_PER_LINE} shingles. */
+function* copyLines(entries: ReadonlyArray<{ id: string; shingles: Uint32Array; single: number | null }>): Generator<CopiesLine> {
+  for (let at = 0; at < entries.length; ) {
+    const line: { ids: string[]; singles: Array<number | null>; lengths: number[] } = { ids: [], singles: [], lengths: [] };
+    const shingles: number[] = [];
+    for (; at < entries.length && shingles.length < COPY_VALUES_PER_LINE; at += 1) {
+      const entry = entries[at] as (typeof entries)[number];
+      line.ids.push(entry.id);
+      line.singles.push(entry.single);
+      line.lengths.push(entry.shingles.length);
+      for (const shingle of entry.shingles) shingles.push(shingle);
+    }
+    yield { ...line, shingles: encodeIntegers(shingles) };
+  }
+}
+
+/** Restores a `copies` line into `clusters`; throws when it is malformed. */
+function restoreCopies(clusters: CopyClusters, line: unknown): void {
+  const malformed = () => new Error('a copies line is malformed');
+  const { ids, singles, lengths, shingles } = (line ?? {}) as Partial<CopiesLine>;
+  if (!Array.isArray(ids) || !Array.isArray(singles) || !Array.isArray(lengths) || typeof shingles !== 'string') throw malformed();
+  const decoded = decodeIntegers(shingles);
+  if (decoded === undefined || ids.length !== singles.length || ids.length !== lengths.length) throw malformed();
+  const all = new Uint32Array(decoded.buffer, decoded.byteOffset, decoded.length);
+  let at = 0;
+  for (const [index, id] of ids.entries()) {
+    const length = lengths[index];
+    const single = singles[index];
+    if (typeof id !== 'string' || typeof length !== 'number' || at + length > all.length || !(single === null || typeof single === 'number')) throw malformed();
+    clusters.restore(id, all.subarray(at, at + length), single);
+    at += length;
+  }
+  if (at !== all.length) throw malformed();
 }
 
 /** The articles in groups of at most {@link ARTICLES_PER_LINE}, and at most {@link LINE_CHARS} characters of text unless one article alone holds more. */
@@ -188,8 +241,17 @@ export async function loadSnapshot(indexDir: string, fingerprint: string): Promi
     const sha256 = createHash('sha256').update(content).digest('hex');
     if (sha256 !== manifest.sha256) return { ok: false, reason: `snapshot checksum mismatch (SHA-256 ${sha256.slice(0, 12)}…, manifest says ${manifest.sha256.slice(0, 12)}…): the file was changed or damaged` };
     const articles: StoredArticle[] = [];
-    const library = createLibrary(loadEngine(engineRecords(content, articles)));
+    const copies: unknown[] = [];
+    const pairs: unknown[] = [];
+    const library = createLibrary(loadEngine(engineRecords(content, articles, copies, pairs)));
     for (const entry of articles) library.articles.set(entry.article.id, entry);
+    for (const line of copies) restoreCopies(library.copies, line);
+    for (let at = 0; at + 1 < pairs.length; at += 2) {
+      const [a, b] = [pairs[at], pairs[at + 1]];
+      if (typeof a !== 'string' || typeof b !== 'string') throw new Error('a copy-pairs line is malformed');
+      library.copies.link(a, b);
+    }
+    if (library.copies.size !== library.articles.size) return { ok: false, reason: 'snapshot copy prints do not match its articles' };
     if (library.articles.size !== manifest.articles || library.engine.stats().paragraphs !== manifest.paragraphs) {
       return { ok: false, reason: 'snapshot counts do not match its manifest' };
     }
@@ -199,8 +261,8 @@ export async function loadSnapshot(indexDir: string, fingerprint: string): Promi
   }
 }
 
-/** The engine records of a snapshot, in order; its articles are collected into `articles` on the way. */
-function* engineRecords(content: Buffer, articles: StoredArticle[]): Generator<unknown> {
+/** The engine records of a snapshot, in order; its articles, copy prints and copy pairs are collected on the way. */
+function* engineRecords(content: Buffer, articles: StoredArticle[], copies: unknown[], pairs: unknown[]): Generator<unknown> {
   for (let start = 0; start < content.length; ) {
     let end = content.indexOf(10, start);
     if (end === -1) end = content.length;
@@ -209,6 +271,8 @@ function* engineRecords(content: Buffer, articles: StoredArticle[]): Generator<u
     if (!Array.isArray(line)) throw new Error('a snapshot line is not [kind, data]');
     if (line[0] === 'engine') yield line[1];
     else if (line[0] === 'articles' && Array.isArray(line[1])) articles.push(...line[1]);
+    else if (line[0] === 'copies') copies.push(line[1]);
+    else if (line[0] === 'copy-pairs' && Array.isArray(line[1])) pairs.push(...line[1]);
     else throw new Error(`unknown snapshot line "${String(line[0])}"`);
   }
 }

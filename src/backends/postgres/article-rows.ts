@@ -11,12 +11,15 @@ import { contentHash, type Article } from '../../ingest/article.ts';
 import { analyze, stem, type Analysis } from '../../text/analyzer.ts';
 import { sentenceNumbers } from '../../text/sentences.ts';
 import type { Field } from '../../search/query.ts';
+import { copyPrintOfWords, type CopyPrint } from '../../news/copies.ts';
 import { stemLexeme, termKey, tsvectorLiteral, wordLexeme } from './lexemes.ts';
 
 /** One field analyzed for storage. Positions are 1-based token numbers. */
 export type FieldRows = {
   /** The key of each token's term, in order. */
   words: string[];
+  /** Each token's term as the analyzer folds it, in order (copy detection shingles these). */
+  tokens: string[];
   /** The key of each compound's term, with the position of its first token and its number of tokens. */
   compounds: string[];
   compoundStarts: number[];
@@ -50,12 +53,14 @@ export type ArticleRows = {
   vocabulary: Map<string, string>;
   titleLength: number;
   textLength: number;
+  /** What copy detection compares (SPEC §10). */
+  copyPrint: CopyPrint;
 };
 
 /** Analyzes one field. */
 export function fieldRows(source: string): FieldRows {
   const analysis: Analysis = analyze(source);
-  const rows: FieldRows = { words: [], compounds: [], compoundStarts: [], compoundSpans: [], sentenceStarts: [], stems: new Map(), terms: new Map() };
+  const rows: FieldRows = { words: [], tokens: [], compounds: [], compoundStarts: [], compoundSpans: [], sentenceStarts: [], stems: new Map(), terms: new Map() };
   const record = (term: string): void => {
     const key = termKey(term);
     let stemKey = rows.terms.get(key);
@@ -67,6 +72,7 @@ export function fieldRows(source: string): FieldRows {
   };
   for (const token of analysis.tokens) {
     rows.words.push(termKey(token.term));
+    rows.tokens.push(token.term);
     record(token.term);
   }
   for (const compound of analysis.compounds) {
@@ -115,5 +121,6 @@ export function articleRows(article: Article): ArticleRows {
     vocabulary,
     titleLength: title.stems.size,
     textLength: paragraphs.reduce((sum, paragraph) => sum + paragraph.text.stems.size, 0),
+    copyPrint: copyPrintOfWords(paragraphs.map((paragraph) => paragraph.text.tokens)),
   };
 }

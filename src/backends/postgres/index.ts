@@ -12,6 +12,7 @@ import { messageOf } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
 import type { SearchBackend } from '../backend.ts';
 import { readArticles } from './articles.ts';
+import { backfillCopies, readCopies, readCopyClusters } from './copies.ts';
 import { openDatabase } from './connection.ts';
 import { migrate } from './migrations.ts';
 import { runSearch } from './search.ts';
@@ -40,12 +41,16 @@ export async function createPostgresBackend({ url, log = () => undefined, search
   const db = openDatabase(url, log, searchConnections);
   try {
     await migrate(db, log);
+    const backfilled = await backfillCopies(db);
+    if (backfilled > 0) log(`postgres: recorded the copy prints of ${backfilled} articles written before copy detection`);
   } catch (error) {
     await db.close();
     throw new Error(`postgres: cannot prepare the database: ${messageOf(error)}`, { cause: error });
   }
   return {
     search: (query, request) => runSearch(db, query, request),
+    copiesOf: (id) => db.transaction('snapshot', (client) => readCopies(client, id)),
+    copyClusters: (ids) => db.transaction('snapshot', (client) => readCopyClusters(client, ids)),
     async getArticle(id: string): Promise<Article | undefined> {
       return db.transaction('snapshot', async (client) => (await readArticles(client, [id])).get(id));
     },

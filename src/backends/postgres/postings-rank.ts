@@ -30,6 +30,8 @@ const SEARCH_RATIO = 16;
 export function postingsCanRank(units: readonly Unit[], request: SearchRequest): boolean {
   if (request.sources.length > 0 || request.from !== null || request.to !== null) return false;
   if (request.facets.length > 0 || request.sort !== 'relevance' || request.group !== 'paragraph') return false;
+  // Keyset paging (exports) and collapsed copies take the SQL way.
+  if (request.after !== undefined || request.collapse === 'copies') return false;
   return units.every((unit) => unit.exact && [...unit.root.must, ...unit.root.not].every((node) => node.kind === 'term'));
 }
 
@@ -447,13 +449,16 @@ async function pageOf(
   const threshold = heap[0] as number;
   const chosen = heap.length < wanted ? [...counted] : counted.filter((d) => better(d, threshold) >= 0);
   const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];
-  const found = await client.query('SELECT art, article_id FROM articles WHERE art = ANY($1::int[])', [arts]);
-  const ids = new Map((found.rows as Array<{ art: number; article_id: string }>).map((row) => [row.art, row.article_id]));
+  const found = await client.query('SELECT art, article_id, date FROM articles WHERE art = ANY($1::int[])', [arts]);
+  const ids = new Map((found.rows as Array<{ art: number; article_id: string; date: string | null }>).map((row) => [row.art, row]));
   const rows = chosen.map((d) => {
     const key = candidates[d] as number;
-    const articleId = ids.get(Math.floor(key / SLOTS)) ?? '';
+    const article = ids.get(Math.floor(key / SLOTS));
+    const articleId = article?.article_id ?? '';
     const n = key % SLOTS;
-    return { d, pid: `${articleId}:${n}`, row: { articleId, n, score: score[d] as number, textMatched: textMatched[d] === 1 } };
+    // Clauses held count only in relaxed matching (rank.ts: 0 otherwise).
+    const row: PageRow = { articleId, n, score: score[d] as number, textMatched: textMatched[d] === 1, clauses: clauses === null ? 0 : (clauses[d] as number), date: article?.date ?? null };
+    return { d, pid: `${articleId}:${n}`, row };
   });
   // Equal by clauses, text and score: by paragraph id, as a string in byte order ("C" collation).
   rows.sort((a, b) => better(b.d, a.d) || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));

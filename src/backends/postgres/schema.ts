@@ -339,4 +339,64 @@ FROM (
 GROUP BY lexeme, (rank - 1) / 2048;
 `,
   },
+  {
+    // 4, not 3: the posting blocks of the search work are 3.
+    version: 4,
+    name: 'copy clusters',
+    sql: String.raw`
+-- Copy detection (SPEC §10, src/news/copies.ts). Per article: its word 5-shingle hashes (sorted
+-- 32-bit integers, little-endian), the hash of its words when it has one paragraph, and its
+-- cluster: the id of the cluster's earliest article, NULL when it has no copy. Under Citus:
+-- distributed by article_id with the articles.
+CREATE TABLE copy_prints (
+  article_id text COLLATE "C" PRIMARY KEY,
+  shingles bytea NOT NULL,
+  single int,
+  cluster text COLLATE "C"
+);
+CREATE INDEX copy_prints_cluster ON copy_prints (cluster) WHERE cluster IS NOT NULL;
+
+-- The LSH index: each article under each of its band keys. Looked up by key across all
+-- articles (under Citus: distributed by key, or a reference table).
+CREATE TABLE copy_keys (
+  key int NOT NULL,
+  article_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (key, article_id)
+);
+CREATE INDEX copy_keys_article ON copy_keys (article_id);
+
+-- Pairs of articles found to be copies, each in both directions.
+CREATE TABLE copy_pairs (
+  a text COLLATE "C" NOT NULL,
+  b text COLLATE "C" NOT NULL,
+  PRIMARY KEY (a, b)
+);
+`,
+  },
+  {
+    // 5: 3 and 4 are taken by other work (posting blocks, copy clusters).
+    version: 5,
+    name: 'feed subscriptions',
+    sql: String.raw`
+-- Feed subscriptions (SPEC §11, src/backends/feed-store.ts): one row per subscribed URL, with
+-- what its polls found. next_poll_at doubles as a lease: a server claiming a due feed moves it
+-- ahead in the same statement, so several servers on one database poll each feed once. Small
+-- and read by every server: under Citus, a reference table.
+CREATE TABLE feeds (
+  feed_id text COLLATE "C" PRIMARY KEY,
+  url text NOT NULL,
+  title text,
+  interval_minutes int NOT NULL,
+  created_at timestamptz NOT NULL,
+  etag text,
+  last_modified text,
+  last_success timestamptz,
+  last_result jsonb,
+  last_error jsonb,
+  failures int NOT NULL DEFAULT 0,
+  next_poll_at timestamptz NOT NULL
+);
+CREATE INDEX feeds_next_poll_at ON feeds (next_poll_at);
+`,
+  },
 ];

@@ -86,8 +86,10 @@ export async function runSearch(db: Database, query: ParsedQuery, request: Searc
     for (const row of ranked.page) {
       const article = articles.get(row.articleId);
       if (article === undefined) continue;
-      const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched };
+      const key = { clauses: row.clauses, textMatched: row.textMatched, score: row.score, date: row.date, id: `${row.articleId}:${row.n}` };
+      const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched, key };
       if (row.matchingParagraphs !== undefined) hit.matchingParagraphs = row.matchingParagraphs;
+      if (row.copies !== undefined) hit.copies = row.copies;
       hits.push(hit);
     }
     return { total: ranked.total, relaxed, hits, facets: ranked.facets, expansions };

@@ -16,6 +16,7 @@ import type { ArticleResult } from '../backend.ts';
 import { articleRows, type ArticleRows } from './article-rows.ts';
 import { stemLexeme } from './lexemes.ts';
 import type { Database, Queryable } from './connection.ts';
+import { recordCopies } from './copies.ts';
 import { addEntry, appendPostings, removePostings, type LexemeEntries } from './postings.ts';
 
 /** What a transaction changes in the corpus statistics. */
@@ -61,6 +62,7 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
       await insertParagraphs(client, changed);
       for (const rows of changed) addArticle(delta, rows);
       added = postingsOf(changed, arts);
+      await recordCopies(client, replaced, changed.map((rows) => ({ id: rows.article.id, print: rows.copyPrint })));
     }
     await applyDelta(client, delta);
     // After applyDelta: the stems of every lexeme touched are locked by this transaction.
@@ -82,6 +84,7 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
     if (rows.length === 0) return false;
     const delta = emptyDelta();
     const removed = await removeArticles(client, [id], delta, true);
+    await recordCopies(client, [id], []);
     await applyDelta(client, delta);
     await removePostings(client, removed.lexemes, removed.arts);
     return true;
@@ -89,7 +92,7 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
 }
 
 /** Locks article ids for the transaction, in one order for every writer. */
-async function lockArticles(client: Queryable, ids: readonly string[]): Promise<void> {
+export async function lockArticles(client: Queryable, ids: readonly string[]): Promise<void> {
   const keys = [...new Set(ids.map((id) => createHash('sha256').update(id).digest().readInt32BE(0)))].sort((a, b) => a - b);
   await client.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [ARTICLE_LOCK_CLASS, keys]);
 }

@@ -1,12 +1,13 @@
 /**
  * @module server/page/routes
- * The search page (SPEC §7): `GET /` and `GET /assets/:name`, each with the page's security
+ * The search page (SPEC §7): `GET /`, the feeds view `GET /subscriptions` (§11) and `GET /assets/:name`, each with the page's security
  * headers. Mounted on the application with `app.route('/', createPageRoutes())`.
  */
 import { Hono } from 'hono';
 import { createError } from '../../errors.ts';
 import { createAssetLoader } from './assets.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
+import { renderFeedsPage } from './feeds-shell.tsx';
 import { renderPage } from './shell.tsx';
 
 /**
@@ -26,6 +27,12 @@ export function createPageRoutes(): Hono {
   routes.get('/', headers, (c) => {
     c.header('Cache-Control', 'no-cache');
     return c.html(html);
+  });
+
+  const feedsHtml = renderFeedsPage();
+  routes.get('/subscriptions', headers, (c) => {
+    c.header('Cache-Control', 'no-cache');
+    return c.html(feedsHtml);
   });
 
   routes.get('/assets/:name', headers, async (c) => {

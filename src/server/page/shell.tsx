@@ -2,7 +2,7 @@
  * @module server/page/shell
  * The search page's HTML (SPEC §7), rendered with hono/jsx: a skip link, the search box (a
  * combobox whose completions come from `/suggest`), the results column, the filter column
- * (order, sources, dates and the chart) and the article reader — empty regions that
+ * (grouping of copies, order, sources, dates and the chart), the article reader and the provenance timeline — empty regions that
  * `/assets/app.js` fills from the JSON API. It holds no user data, so nothing on it needs
  * escaping at render time; the script inserts all text as text.
  *
@@ -12,6 +12,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { SyntaxHelp } from './syntax-help.tsx';
+import { Frame } from './frame.tsx';
 
 /** The search form: the query box and its completions. Filters join it with `form="search"`. */
 const SearchForm: FC = () => (
@@ -46,11 +47,14 @@ const SearchForm: FC = () => (
   </form>
 );
 
-/** The results column: what was found, the filters in force, the hits and the pager. */
+/** The results column: what was found, the filters in force, the hits, the pager, and the links to export or follow the search. */
 const Results: FC = () => (
   <section id="results" class="results" tabindex={-1} aria-label="Results">
     <div class="results-bar">
       <p id="status" class="status" role="status"></p>
+      <a id="trace-link" class="trace-link" href="/" hidden>
+        Trace where this first appeared
+      </a>
       <button id="filters-toggle" class="filters-toggle" type="button" aria-expanded="false" aria-controls="filters" hidden>
         Filters
       </button>
@@ -60,6 +64,21 @@ const Results: FC = () => (
     <div id="advice" class="advice" hidden></div>
     <ol id="hits" class="hits"></ol>
     <nav id="pager" class="pager" aria-label="Pages" hidden></nav>
+    {/* After the hits, so that the keyboard reaches the first result first. */}
+    <p id="export-links" class="export-links" hidden>
+      Export{' '}
+      <a data-format="csv" href="/" download>
+        CSV
+      </a>{' '}
+      ·{' '}
+      <a data-format="jsonl" href="/" download>
+        JSON Lines
+      </a>{' '}
+      ·{' '}
+      <a data-format="atom" href="/" type="application/atom+xml">
+        Subscribe to this search
+      </a>
+    </p>
   </section>
 );
 
@@ -83,6 +102,13 @@ const Filters: FC = () => (
           <input type="radio" name="group" value="paragraph" form="search" /> paragraphs
         </label>
       </fieldset>
+      <label class="copies-option">
+        <input id="copies" type="checkbox" name="copies" value="all" form="search" aria-describedby="copies-hint" />
+        <span>Show every copy of a wire story</span>
+      </label>
+      <p id="copies-hint" class="option-hint">
+        Otherwise the copies other outlets ran are grouped under the earliest: one result per story.
+      </p>
       <label class="option">
         Order{' '}
         <select id="sort" name="sort" form="search">
@@ -125,38 +151,20 @@ const Intro: FC = () => (
 
 /** The whole page. */
 const Page: FC = () => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>News archive search</title>
-      <link rel="icon" href="data:," />
-      <link rel="stylesheet" href="/assets/style.css" />
-      <script type="module" src="/assets/app.js"></script>
-    </head>
-    <body>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="masthead">
-        <a class="brand" href="/">
-          News archive
-        </a>
-        <span class="tagline">full-text search, paragraph by paragraph</span>
-      </header>
-      <SearchForm />
-      <main id="main" class="layout" tabindex={-1}>
-        <Intro />
-        <Results />
-        <Filters />
-        <article id="reader" class="reader" hidden></article>
-      </main>
-      <footer class="colophon">
-        Searches run on this server; nothing is loaded from elsewhere. API: <a href="/search?q=ceasefire">/search</a>,{' '}
-        <a href="/stats">/stats</a>.
-      </footer>
-    </body>
-  </html>
+  <Frame title="News archive search" script="/assets/app.js" tagline="full-text search, paragraph by paragraph" link={{ href: '/subscriptions', label: 'Feeds' }}>
+    <SearchForm />
+    <main id="main" class="layout" tabindex={-1}>
+      <Intro />
+      <Results />
+      <Filters />
+      <article id="reader" class="reader" hidden></article>
+      <section id="provenance" class="provenance" tabindex={-1} aria-label="Where the query first appeared" hidden></section>
+    </main>
+    <footer class="colophon">
+      Searches run on this server; nothing is loaded from elsewhere. API: <a href="/search?q=ceasefire">/search</a>,{' '}
+      <a href="/stats">/stats</a>.
+    </footer>
+  </Frame>
 );
 
 /**

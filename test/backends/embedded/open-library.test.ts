@@ -5,7 +5,7 @@ import { createApp } from '../../../src/server/app.ts';
 import { createCorpusState } from '../../../src/backends/embedded/corpus-writer.ts';
 import { createEmbeddedBackend } from '../../../src/backends/embedded/embedded-backend.ts';
 import { createNewsService } from '../../../src/service/news-service.ts';
-import { openLibrary } from '../../../src/backends/embedded/open-library.ts';
+import { openLibrary, SAVING_REBUILT } from '../../../src/backends/embedded/open-library.ts';
 import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { injectFaults } from '../../fault-fs.ts';
 import { makeArticle, tempDir, writeArticleFile } from '../../helpers.ts';
@@ -95,6 +95,23 @@ describe('GET /stats and the index', () => {
     await writable.ingest([makeArticle({ id: 'gamma', paragraphs: ['Barley.'] })]);
     await writable.close();
     expect(await writable.stats()).toMatchObject({ backend: 'embedded', index: { persisted: true }, snapshot: { bytes: expect.any(Number) } });
+  });
+});
+
+describe('a rebuilt index saved in the background (a server)', () => {
+  it('is searchable before its snapshot is saved, says so in /stats, and is then saved without any change', async () => {
+    const opened = await openLibrary({ corpusDir, indexDir, deferSave: true });
+    expect(opened).toMatchObject({ origin: 'rebuilt', unsaved: true, manifest: undefined, index: { persisted: false, reason: SAVING_REBUILT } });
+    expect(await readdir(indexDir).catch(() => [])).toEqual([]);
+    expect(search(opened.library, 'truce').total).toBe(1);
+
+    const state = createCorpusState(opened.library, corpusDir, opened.files);
+    const backend = createEmbeddedBackend({ state, indexDir, manifest: opened.manifest, index: opened.index, unsaved: opened.unsaved });
+    const service = createNewsService({ backend });
+    expect((await service.stats()).index).toEqual({ persisted: false, reason: SAVING_REBUILT });
+    await service.close(); // waits for the save under way
+    expect((await service.stats()).index).toEqual({ persisted: true });
+    expect((await openLibrary({ corpusDir, indexDir })).origin).toBe('snapshot');
   });
 });
 

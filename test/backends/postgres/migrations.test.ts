@@ -64,6 +64,36 @@ describe('createPostgresBackend', () => {
     }
   });
 
+  it('records the copy clusters of articles written before copy detection, at the start after the migration', async () => {
+    const database = await freshDatabase();
+    try {
+      const wire = ['Negotiators agreed on Tuesday to extend the truce by four days, officials said.', 'Talks are expected to resume on Friday, when prisoner exchanges will be discussed.'];
+      const first = await createPostgresBackend({ url: database.url });
+      await first.putArticles([
+        makeArticle({ id: 'wire', date: '2023-11-28', paragraphs: wire }),
+        makeArticle({ id: 'herald', date: '2023-11-29', paragraphs: ['(Local Herald) —', ...wire] }),
+        makeArticle({ id: 'brief', paragraphs: ['Wheat prices fell.'] }),
+      ]);
+      await first.close();
+      // As a database of version 3 was: articles, and no copy tables' rows.
+      await query(database.url, 'DELETE FROM copy_pairs; DELETE FROM copy_keys; DELETE FROM copy_prints');
+      const lines: string[] = [];
+      const second = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
+      try {
+        expect(lines).toContain('postgres: recorded the copy prints of 3 articles written before copy detection');
+        expect(await second.copiesOf('herald')).toMatchObject({ copyOf: 'wire', copies: [{ id: 'wire' }] });
+        expect(await second.copiesOf('brief')).toEqual({ copyOf: null, copies: [] });
+      } finally {
+        await second.close();
+      }
+      const third = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
+      await third.close();
+      expect(lines.filter((line) => line.includes('copy prints'))).toHaveLength(1);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('refuses a database indexed by another version of the analyzer', async () => {
     const database = await freshDatabase();
     try {

@@ -83,6 +83,7 @@ const request: fc.Arbitrary<SearchRequest> = fc.record({
   group: fc.constantFrom('paragraph' as const, 'paragraph' as const, 'article' as const),
   facets: fc.subarray(['source' as const, 'month' as const]),
   mode: fc.constantFrom('default' as const, 'default' as const, 'all' as const, 'any' as const),
+  collapse: fc.constant('none' as const),
 });
 
 /** Relative closeness of two scores. */
@@ -179,7 +180,7 @@ describe('search (PostgreSQL against the embedded backend)', () => {
     try {
       for (const q of ['ceasefire', 'hamas haniyeh', '"four-day truce"', 'cease*', 'haniya~', 'hamas w/5 haniyeh', 'gaza -israel', 'iran OR qatar', 'title:ceasefire', 'israel w/s support']) {
         const parsed = parseQuery(q);
-        const req: SearchRequest = { limit: 10, offset: 0, sources: [], from: null, to: null, sort: 'relevance', group: 'paragraph', facets: ['source', 'month'], mode: 'default' };
+        const req: SearchRequest = { limit: 10, offset: 0, sources: [], from: null, to: null, sort: 'relevance', group: 'paragraph', facets: ['source', 'month'], mode: 'default', collapse: 'none' };
         expectSameAnswer([seed], parsed, req, executeSearch(library, parsed, req), executeSearch(library, parsed, { ...req, limit: 1000 }), await fresh.backend.search(parsed, req));
       }
     } finally {

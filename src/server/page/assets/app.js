@@ -7,13 +7,16 @@
  */
 import { getJson } from './api.js';
 import { markMatches, renderArticle } from './article.js';
+import { articleCopies } from './copies.js';
 import { renderChart } from './chart.js';
 import { renderChips } from './chips.js';
 import { h, plural } from './dom.js';
+import { renderExportLinks } from './exports.js';
 import { attachFilterSheet, renderSources } from './filters.js';
 import { articleError, emptyAdvice, searchError } from './messages.js';
+import { renderProvenance } from './provenance.js';
 import { renderAdvice, renderHits, renderPager, renderReading, summaryText } from './results.js';
-import { searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
+import { provenanceUrl, searchUrl, stateFromSearch, urlOf, withChanges } from './state.js';
 import { attachCompletions } from './suggest.js';
 
 /** @typedef {import('./state.js').PageState} PageState */
@@ -39,6 +42,9 @@ const filters = byId('filters');
 const filtersToggle = /** @type {HTMLButtonElement} */ (byId('filters-toggle'));
 const reader = byId('reader');
 const reading = byId('reading');
+const traceLink = byId('trace-link');
+const exportLinks = byId('export-links');
+const provenance = byId('provenance');
 
 const completions = attachCompletions(queryInput, byId('suggestions'));
 const filterSheet = attachFilterSheet(filters, filtersToggle, byId('filters-close'));
@@ -60,12 +66,13 @@ async function render(state) {
   document.body.dataset.state = 'loading';
   if (state.article) await showArticle(state, request.signal);
   else if (state.q.trim() === '') await showIntro(request.signal);
+  else if (state.trace) await showProvenance(state, request.signal);
   else await showSearch(state, request.signal);
   if (!request.signal.aborted) document.body.dataset.state = 'ready';
 }
 
 /**
- * @param {'intro' | 'search' | 'article'} view
+ * @param {'intro' | 'search' | 'article' | 'provenance'} view
  */
 function setView(view) {
   document.body.dataset.view = view;
@@ -74,6 +81,9 @@ function setView(view) {
   filters.hidden = view !== 'search';
   filtersToggle.hidden = view !== 'search';
   reader.hidden = view !== 'article';
+  provenance.hidden = view !== 'provenance';
+  traceLink.hidden = true;
+  exportLinks.hidden = true;
   filterSheet.close();
   if (view !== 'search') {
     setStatus('');
@@ -144,6 +154,10 @@ async function showSearch(state, signal) {
   const response = main.value;
   const filtered = filterCount(state) > 0;
   setStatus(summaryText(response, state), response.total === 0 ? 'empty' : '');
+  // Provenance answers "where did this quote first appear": offered for a query with a phrase.
+  traceLink.hidden = response.total === 0 || !state.q.includes('"');
+  traceLink.setAttribute('href', urlOf(withChanges(state, { trace: true, page: 1 })));
+  renderExportLinks(exportLinks, state, response.total);
   renderReading(reading, response, state.q);
   renderHits(hits, response, state);
   renderPager(pager, response, state);
@@ -172,7 +186,8 @@ async function showArticle(state, signal) {
   setView('article');
   // Keeps the URL's sources in the form, so a new search from here filters as before.
   renderSources(byId('sources'), {}, state.sources);
-  const backHref = state.q ? urlOf(withChanges(state, {})) : null;
+  // Back to the results, or to the timeline the article was opened from.
+  const backHref = state.q ? urlOf({ ...withChanges(state, {}), trace: state.trace }) : null;
   reader.replaceChildren(h('p', { class: 'status' }, 'Loading the article…'));
   /** @type {import('./api.js').ApiResult<import('./article.js').Article>} */
   const result = await getJson(`/articles/${encodeURIComponent(state.article)}`, signal);
@@ -189,15 +204,36 @@ async function showArticle(state, signal) {
   const target = renderArticle(reader, article, {
     target: state.p,
     backHref,
+    backLabel: state.trace ? '← Back to the timeline' : '← Back to results',
     paragraphHref: (p) => urlOf({ ...state, p }),
     permalink: new URL(`/?${new URLSearchParams(state.p > 0 ? { article: article.id, p: String(state.p) } : { article: article.id })}`, location.origin).href,
   });
+  const copies = articleCopies(article, (id) => urlOf({ ...state, article: id, p: 0 }));
+  if (copies !== null) reader.querySelector('.reader-header')?.after(copies);
   if (target === null) window.scrollTo(0, 0);
   else {
     target.scrollIntoView({ block: 'center' });
     target.focus({ preventScroll: true });
   }
   if (state.q.trim() !== '') await markQuery(article, state, signal);
+}
+
+/**
+ * The provenance timeline of the query (one page of its appearances).
+ *
+ * @param {PageState} state
+ * @param {AbortSignal} signal
+ */
+async function showProvenance(state, signal) {
+  setView('provenance');
+  document.title = `Where ${state.q} first appeared – News archive`;
+  provenance.setAttribute('aria-busy', 'true');
+  provenance.replaceChildren(h('p', { class: 'status' }, 'Tracing where it appeared…'));
+  /** @type {import('./api.js').ApiResult<import('./provenance.js').ProvenanceResponse>} */
+  const result = await getJson(provenanceUrl(state), signal);
+  if (signal.aborted) return;
+  provenance.removeAttribute('aria-busy');
+  renderProvenance(provenance, result, state);
 }
 
 /**
@@ -231,6 +267,7 @@ function fillForm(state) {
     input.checked = input.value === state.group;
   }
   /** @type {HTMLSelectElement} */ (byId('sort')).value = state.sort;
+  /** @type {HTMLInputElement} */ (byId('copies')).checked = state.copies === 'all';
   /** @type {HTMLInputElement} */ (byId('from')).value = state.from;
   /** @type {HTMLInputElement} */ (byId('to')).value = state.to;
 }
@@ -280,8 +317,10 @@ document.addEventListener('click', (event) => {
   // A chip, an advice, a pager or chart link is redrawn by the navigation: the focus goes to the
   // results it changed, not back to the document's start.
   const redrawn = link.closest('#chips, #advice, #pager, #chart') !== null;
+  const paged = link.closest('#provenance .pager') !== null;
   navigate(stateFromSearch(url.search));
   if (redrawn) results.focus({ preventScroll: true });
+  if (paged) provenance.focus({ preventScroll: true });
 });
 
 // "/" anywhere but in a field goes to the search box, as on most search sites.

@@ -19,12 +19,15 @@ import { formatDate, h, markedText } from './dom.js';
  * @property {string | null} [dateline]
  * @property {string | null} [byline]
  * @property {string[]} paragraphs
+ * @property {string | null} [copyOf] its copy cluster, by the id of the cluster's earliest article
+ * @property {import('./copies.js').Copy[]} [copies] the cluster's other articles, earliest first
  */
 
 /**
  * @typedef {object} ArticleOptions
  * @property {number} target the paragraph to mark (0: none)
- * @property {string | null} backHref the results the reader came from
+ * @property {string | null} backHref the results (or timeline) the reader came from
+ * @property {string} [backLabel] what the way back says
  * @property {(paragraph: number) => string} paragraphHref the page URL marking another paragraph
  * @property {string} permalink this view's own absolute URL, cited when the article has no original link
  */
@@ -37,7 +40,7 @@ import { formatDate, h, markedText } from './dom.js';
  * @param {ArticleOptions} options
  * @returns {HTMLElement | null}
  */
-export function renderArticle(reader, article, { target, backHref, paragraphHref, permalink }) {
+export function renderArticle(reader, article, { target, backHref, backLabel = '← Back to results', paragraphHref, permalink }) {
   const byline = article.byline ? `By ${article.byline}` : null;
   const meta = [byline, article.source ?? 'Unknown source', formatDate(article.date) ?? 'undated', article.dateline].filter(Boolean).join(' · ');
   const paragraphs = article.paragraphs.map((text, index) => {
@@ -55,7 +58,7 @@ export function renderArticle(reader, article, { target, backHref, paragraphHref
   const paragraph = cited === undefined ? null : { number: target, text: cited };
   const copy = copyCitationButton(() => ({ ...article, paragraph, permalink }), { label: paragraph === null ? 'Copy citation' : `Copy citation (¶ ${target})` });
   reader.replaceChildren(
-    backHref === null ? '' : h('nav', { class: 'reader-nav' }, h('a', { href: backHref, class: 'back' }, '← Back to results')),
+    backHref === null ? '' : h('nav', { class: 'reader-nav' }, h('a', { href: backHref, class: 'back' }, backLabel)),
     h(
       'header',
       { class: 'reader-header' },

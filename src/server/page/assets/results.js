@@ -5,8 +5,9 @@
  * matched or the search failed.
  */
 import { copyCitationButton } from './citation.js';
+import { alsoRan } from './copies.js';
 import { formatDate, h, markedText, plural, snippetFragment } from './dom.js';
-import { PAGE_SIZE, urlOf, withChanges } from './state.js';
+import { collapsesCopies, PAGE_SIZE, urlOf, withChanges } from './state.js';
 
 /**
  * @typedef {object} Hit
@@ -20,6 +21,7 @@ import { PAGE_SIZE, urlOf, withChanges } from './state.js';
  * @property {string} snippet HTML-escaped, matches in `<mark>`
  * @property {Array<[number, number]>} [titleHighlights]
  * @property {number} [matchingParagraphs]
+ * @property {import('./copies.js').CopiesSummary} [copies] with `collapse=copies`: the hit's copy cluster
  */
 
 /**
@@ -42,15 +44,16 @@ import { PAGE_SIZE, urlOf, withChanges } from './state.js';
  * @returns {string}
  */
 export function summaryText(response, state) {
-  const noun = state.group === 'article' ? 'article' : 'paragraph';
+  // Grouped, the total counts stories: an article and the copies other outlets ran of it.
+  const noun = collapsesCopies(state) ? 'story' : state.group === 'article' ? 'article' : 'paragraph';
   if (response.total === 0) {
     const filtered = state.sources.length > 0 || state.from || state.to;
-    return `No ${noun}s match ${state.q}${filtered ? ' with these filters' : ''}.`;
+    return `No ${noun === 'paragraph' ? 'paragraphs' : 'articles'} match ${state.q}${filtered ? ' with these filters' : ''}.`;
   }
   const first = response.offset + 1;
   const last = response.offset + response.hits.length;
   const shown = response.hits.length === 0 ? 'none on this page' : `showing ${first}–${last}`;
-  return `${plural(response.total, noun)} ${response.total === 1 ? 'matches' : 'match'} · ${shown} · ${response.tookMs} ms`;
+  return `${plural(response.total, noun, noun === 'story' ? 'stories' : undefined)} ${response.total === 1 ? 'matches' : 'match'} · ${shown} · ${response.tookMs} ms`;
 }
 
 /** What a relaxed response says; the page puts it in its own words. */
@@ -112,7 +115,8 @@ function renderHit(hit, state) {
   snippet.append(snippetFragment(hit.snippet));
   const title = h('a', { href, class: 'hit-link' });
   title.append(markedText(hit.title, hit.titleHighlights));
-  return h('li', { class: 'hit', 'data-article': hit.articleId }, h('h3', { class: 'hit-title' }, title), meta, snippet);
+  const copies = alsoRan(hit, (id) => urlOf({ ...state, article: id, p: 0 }));
+  return h('li', { class: 'hit', 'data-article': hit.articleId }, h('h3', { class: 'hit-title' }, title), meta, snippet, copies);
 }
 
 /**

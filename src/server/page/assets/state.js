@@ -1,7 +1,7 @@
 /**
  * @module assets/state
  * The page's state and its URL: everything a reader sees (query, filters, page, grouping, the
- * open article) lives in `location.search`, so a search can be shared and back/forward work.
+ * open article, the provenance timeline) lives in `location.search`, so a search can be shared and back/forward work.
  */
 
 /** Hits per page. */
@@ -18,7 +18,9 @@ const SORTS = ['newest', 'oldest'];
  * @property {string[]} sources the sources to keep (none: all)
  * @property {string} from first day `YYYY-MM-DD`, or ''
  * @property {string} to last day `YYYY-MM-DD`, or ''
- * @property {number} page 1-based page of hits
+ * @property {'grouped' | 'all'} copies wire copies of a story as one result (default) or every copy
+ * @property {boolean} trace the provenance timeline of the query instead of its results
+ * @property {number} page 1-based page of hits (or of appearances, with `trace`)
  * @property {string} article the open article's id, or ''
  * @property {number} p the paragraph to mark in the open article (0: none)
  */
@@ -39,6 +41,8 @@ export function stateFromSearch(search) {
     sources: params.getAll('source').filter((source) => source !== ''),
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
+    copies: params.get('copies') === 'all' ? 'all' : 'grouped',
+    trace: params.get('trace') === '1',
     page: positive(params.get('page'), 1),
     article: params.get('article') ?? '',
     p: positive(params.get('p'), 0),
@@ -59,6 +63,8 @@ export function urlOf(state) {
   for (const source of state.sources) params.append('source', source);
   if (state.from) params.set('from', state.from);
   if (state.to) params.set('to', state.to);
+  if (state.copies !== 'grouped') params.set('copies', state.copies);
+  if (state.trace) params.set('trace', '1');
   if (state.page > 1) params.set('page', String(state.page));
   if (state.article) params.set('article', state.article);
   if (state.p > 0) params.set('p', String(state.p));
@@ -81,7 +87,34 @@ export function searchUrl(state, overrides = {}) {
   params.set('limit', String(overrides.limit ?? PAGE_SIZE));
   params.set('offset', String(overrides.offset ?? (state.page - 1) * PAGE_SIZE));
   if (overrides.facets) params.set('facets', overrides.facets);
+  if (collapsesCopies(state)) params.set('collapse', 'copies');
   return `/search?${params}`;
+}
+
+/**
+ * Whether the search shows one result per copy cluster (a wire story and the outlets that ran
+ * it). Only one-per-article results are grouped: the paragraph view lists every paragraph, so
+ * every copy, by design.
+ *
+ * @param {PageState} state
+ * @returns {boolean}
+ */
+export function collapsesCopies(state) {
+  return state.group === 'article' && state.copies === 'grouped';
+}
+
+/** Appearances per page of the provenance timeline. */
+export const TRACE_PAGE_SIZE = 20;
+
+/**
+ * The `/provenance` API URL for a state.
+ *
+ * @param {PageState} state
+ * @returns {string}
+ */
+export function provenanceUrl(state) {
+  const params = new URLSearchParams({ q: state.q, limit: String(TRACE_PAGE_SIZE), offset: String((state.page - 1) * TRACE_PAGE_SIZE) });
+  return `/provenance?${params}`;
 }
 
 /**
@@ -92,7 +125,7 @@ export function searchUrl(state, overrides = {}) {
  * @returns {PageState}
  */
 export function withChanges(state, changes) {
-  return { ...state, article: '', p: 0, ...changes };
+  return { ...state, article: '', p: 0, trace: false, ...changes };
 }
 
 /**
