@@ -8,7 +8,7 @@
  */
 import type { Field } from '../../search/query.ts';
 import { BM25 } from '../../search/ranking.ts';
-import type { Pace, Steps } from './pace.ts';
+import type { Pace, Steps } from '../pace.ts';
 
 /** A clause: the stems it stands for (any of them matches), in the fields it may match in. */
 export type Lookup = { stems: readonly string[]; fields: readonly Field[] };

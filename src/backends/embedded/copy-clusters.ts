@@ -7,7 +7,7 @@
  * check a candidate without reading its text again) and its copies.
  */
 import { bandKeys, isCopyOf, type CopyPrint } from '../../news/copies.ts';
-import { runToEnd, type Pace, type Steps } from './pace.ts';
+import { runToEnd, type Pace, type Steps } from '../pace.ts';
 
 /** A pace that never pauses. */
 const UNPAUSED: Pace = () => false;

@@ -13,7 +13,7 @@ import { createGroupCommit } from './group-commit.ts';
 import { syncCorpus, type SyncOutcome } from './corpus-sync.ts';
 import { watchCorpus } from './corpus-watcher.ts';
 import { searchInSlices, SEARCH_SLICE_MS, type SearchOutcome } from './execute.ts';
-import { runInTurns } from './pace.ts';
+import { runInTurns } from '../pace.ts';
 import { articleCopies, libraryCounts, type Library } from './library.ts';
 import { indexFailure, type IndexState } from './open-library.ts';
 import { createSerialQueue } from './serial-queue.ts';

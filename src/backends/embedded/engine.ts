@@ -17,7 +17,7 @@ import { BM25, MAX_EXPANDED_WORDS, TITLE_BOOST, tooManyWords } from '../../searc
 import { scoreConjunction, type Lookup, type PostingsView } from './conjunction.ts';
 import { createTopK } from './top-k.ts';
 import { evaluateTree, treeOf, worthArrays } from './query-tree.ts';
-import { runToEnd, type Pace, type Steps } from './pace.ts';
+import { runToEnd, type Pace, type Steps } from '../pace.ts';
 
 /** One paragraph as the engine indexes it. */
 export type ParagraphDoc = { id: string; title: string; text: string };

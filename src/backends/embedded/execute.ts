@@ -11,7 +11,7 @@ import type { AndNode, Expansions, ParsedQuery } from '../../search/query.ts';
 import type { Verdict } from './term-store.ts';
 import { createTopK } from './top-k.ts';
 import { QUERY_BUDGET_MS } from '../../search/ranking.ts';
-import { createPacer, runToEnd, type Pace, type Steps } from './pace.ts';
+import { createPacer, runToEnd, type Pace, type Steps } from '../pace.ts';
 import type { Turns } from '../turns.ts';
 
 export type { FacetName, SearchRequest } from '../backend.ts';

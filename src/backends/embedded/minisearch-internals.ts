@@ -8,7 +8,7 @@
  */
 import type SearchableMap from 'minisearch/SearchableMap';
 import type { Query } from 'minisearch';
-import type { Pace, Steps } from './pace.ts';
+import type { Pace, Steps } from '../pace.ts';
 import { decodeIntegers, encodeIntegers } from './integers.ts';
 
 /** A match of MiniSearch's query tree, before its public search() turns it into a result. */

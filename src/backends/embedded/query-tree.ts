@@ -10,7 +10,7 @@
  */
 import type { Query } from 'minisearch';
 import { scoreStem, type Internals } from './minisearch-internals.ts';
-import type { Pace, Steps } from './pace.ts';
+import type { Pace, Steps } from '../pace.ts';
 
 /** A query tree this module evaluates: stems, and nodes with no options but these. */
 export type Tree = string | { queries: Tree[]; combineWith?: string; fields?: string[] };

@@ -5,7 +5,7 @@
  */
 import SearchableMap from 'minisearch/SearchableMap';
 import { stem } from '../../text/analyzer.ts';
-import { runToEnd, type Pace, type Steps } from './pace.ts';
+import { runToEnd, type Pace, type Steps } from '../pace.ts';
 
 /** A pace that never pauses. */
 const UNPAUSED: Pace = () => false;

@@ -13,6 +13,7 @@
 import { BM25, TITLE_BOOST } from '../../search/ranking.ts';
 import type { Field, QueryNode } from '../../search/query.ts';
 import type { SearchRequest } from '../backend.ts';
+import { runInTurns, type Pace, type Steps } from '../pace.ts';
 import { eventLoopTurns } from '../turns.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
@@ -23,6 +24,12 @@ import type { PageRow, Ranked } from './rank.ts';
 
 /** Paragraph numbers per article in a paragraph's key (`art * SLOTS + n`): above the 10,000 paragraphs an article may have. */
 const SLOTS = 16384;
+/**
+ * Milliseconds of ranking work between two turns of the event loop, as the embedded backend's
+ * searches take: other searches and writes of this process get a turn that often, however common
+ * the words (one phase of `said` at 10× took tens of milliseconds).
+ */
+const RANK_SLICE_MS = 5;
 /** A list this many times shorter than the candidates is placed by binary search, a longer one by a merge. */
 const SEARCH_RATIO = 16;
 
@@ -61,22 +68,46 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
       }
     }
   }
-  const postings = await readPostings(client, [...candidateLexemes], null);
-  // Work in Node is done a phase per turn of the event loop (backends/turns.ts): a common word's
-  // phases take milliseconds each, and other searches and writes of this process get turns between.
-  await eventLoopTurns.next();
-  const candidates = union([...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0)));
+  const blocks = await readBlocks(client, [...candidateLexemes], null);
+  const postings = await inSlices((pace) => decodeAll(pace, blocks, new Map()));
+  const candidates = await inSlices((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
   const rest = [...all].filter((lexeme) => !candidateLexemes.has(lexeme));
-  if (rest.length > 0 && candidates.length > 0) for (const [lexeme, list] of await readPostings(client, rest, articlesOf(candidates))) postings.set(lexeme, list);
-  for (const list of postings.values()) list.at = place(candidates, list.keys);
+  if (rest.length > 0 && candidates.length > 0) {
+    const arts = await inSlices((pace) => articlesOf(pace, candidates));
+    const more = await readBlocks(client, rest, arts);
+    await inSlices((pace) => decodeAll(pace, more, postings));
+  }
+  await inSlices(function* placeAll(pace) {
+    for (const list of postings.values()) list.at = yield* place(pace, candidates, list.keys);
+  });
 
   const size = candidates.length;
   const results: UnitResult[] = [];
-  for (const unit of units) {
-    await eventLoopTurns.next();
-    results.push(evaluateUnit(unit, postings, stats, size));
-  }
-  await eventLoopTurns.next();
+  for (const unit of units) results.push(await inSlices((pace) => evaluateUnit(pace, unit, postings, stats, size)));
+  const { counted, ranking } = await inSlices((pace) => countHits(pace, results, candidates, relaxed));
+  const chosen = await inSlices((pace) => best(pace, counted, ranking, request.offset + request.limit));
+  const page = await pageOf(client, chosen, candidates, ranking, request);
+  return { total: counted.length, page, facets: {} };
+}
+
+/**
+ * Runs a phase of the ranking a slice of {@link RANK_SLICE_MS} at a time, each slice on a turn of
+ * the event loop behind the work that has just arrived (backends/turns.ts).
+ */
+function inSlices<T>(work: (pace: Pace) => Steps<T>): Promise<T> {
+  return runInTurns(work, eventLoopTurns, { sliceMs: RANK_SLICE_MS, kind: 'resumed' });
+}
+
+/** What ranks the candidates: clauses held (relaxed matching only), text matched, score. */
+type Ranking = { clauses: Uint16Array | null; textMatched: Uint8Array; score: Float64Array };
+
+/**
+ * The units' results combined (relaxed: clauses held, scores summed), and the candidates counted
+ * by the paragraph-hit rule: an article's paragraphs that matched in their text, or else its first
+ * paragraph that matched.
+ */
+function* countHits(pace: Pace, results: readonly UnitResult[], candidates: Float64Array, relaxed: boolean): Steps<{ counted: number[]; ranking: Ranking }> {
+  const size = candidates.length;
   let hit: Uint8Array;
   let textMatched: Uint8Array;
   let score: Float64Array;
@@ -90,6 +121,7 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
     clauses = new Uint16Array(size);
     for (const result of results) {
       for (let d = 0; d < size; d++) {
+        if (pace()) yield;
         if (result.hit[d] === 0) continue;
         hit[d] = 1;
         clauses[d] = (clauses[d] as number) + 1;
@@ -98,8 +130,6 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
       }
     }
   }
-
-  // The paragraph-hit rule: an article's paragraphs that matched in their text, or else its first paragraph that matched.
   const counted: number[] = [];
   for (let start = 0; start < size; ) {
     const art = Math.floor((candidates[start] as number) / SLOTS);
@@ -116,15 +146,11 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
       }
       end++;
     }
-    if (!anyText && first >= 0) {
-      counted.push(first);
-    }
+    if (!anyText && first >= 0) counted.push(first);
     start = end;
+    if (pace()) yield;
   }
-
-  await eventLoopTurns.next();
-  const page = await pageOf(client, counted, candidates, { clauses, textMatched, score }, request);
-  return { total: counted.length, page, facets: {} };
+  return { counted, ranking: { clauses, textMatched, score } };
 }
 
 /** The lexemes a leaf looks up: each of its stems in each of its fields. */
@@ -149,21 +175,22 @@ function rarest(unit: Unit, stats: CorpusStats): Leaf | null {
 }
 
 /** The distinct article numbers of sorted paragraph keys, sorted. */
-function articlesOf(keys: Float64Array): Float64Array {
+function* articlesOf(pace: Pace, keys: Float64Array): Steps<Float64Array> {
   const arts = new Float64Array(keys.length);
   let count = 0;
   for (let i = 0; i < keys.length; i++) {
     const art = Math.floor((keys[i] as number) / SLOTS);
     if (count === 0 || arts[count - 1] !== art) arts[count++] = art;
+    if (pace()) yield;
   }
   return arts.subarray(0, count);
 }
 
 /**
- * Reads and decodes the blocks of `lexemes` (only those that can hold one of the sorted article
- * numbers `arts`, unless null); a lexeme without postings is absent from the map.
+ * Reads the blocks of `lexemes` (only those that can hold one of the sorted article numbers
+ * `arts`, unless null), in order; a lexeme without postings is absent from the map.
  */
-async function readPostings(client: Queryable, lexemes: readonly string[], arts: Float64Array | null): Promise<Map<string, Postings>> {
+async function readBlocks(client: Queryable, lexemes: readonly string[], arts: Float64Array | null): Promise<Map<string, Buffer[]>> {
   const blocks = new Map<string, Buffer[]>();
   let rows: unknown[] = [];
   if (lexemes.length > 0 && arts === null) {
@@ -184,8 +211,12 @@ async function readPostings(client: Queryable, lexemes: readonly string[], arts:
     if (list === undefined) blocks.set(row.lexeme, [row.data]);
     else list.push(row.data);
   }
-  const postings = new Map<string, Postings>();
-  for (const [lexeme, list] of blocks) postings.set(lexeme, decodePostings(list, lexeme.startsWith(stemLexeme('title', ''))));
+  return blocks;
+}
+
+/** Decodes the blocks of each lexeme into `postings` (returned). */
+function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>): Steps<Map<string, Postings>> {
+  for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', ''))));
   return postings;
 }
 
@@ -202,7 +233,7 @@ function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
 }
 
 /** A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its article. */
-function decodePostings(blocks: readonly Buffer[], title: boolean): Postings {
+function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean): Steps<Postings> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
   let count = 0;
   for (const view of views) {
@@ -229,6 +260,7 @@ function decodePostings(blocks: readonly Buffer[], title: boolean): Postings {
         length[i] = size;
       }
       previous = base + slot;
+      if (pace()) yield;
     }
   }
   if (sorted) return { keys, tf, length };
@@ -238,12 +270,12 @@ function decodePostings(blocks: readonly Buffer[], title: boolean): Postings {
 }
 
 /** The sorted union of sorted key lists, merged two at a time. */
-function union(lists: readonly Float64Array[]): Float64Array {
+function* union(pace: Pace, lists: readonly Float64Array[]): Steps<Float64Array> {
   let round = lists.filter((list) => list.length > 0);
   if (round.length === 0) return new Float64Array(0);
   while (round.length > 1) {
     const next: Float64Array[] = [];
-    for (let i = 0; i + 1 < round.length; i += 2) next.push(mergeTwo(round[i] as Float64Array, round[i + 1] as Float64Array));
+    for (let i = 0; i + 1 < round.length; i += 2) next.push(yield* mergeTwo(pace, round[i] as Float64Array, round[i + 1] as Float64Array));
     if (round.length % 2 === 1) next.push(round[round.length - 1] as Float64Array);
     round = next;
   }
@@ -251,7 +283,7 @@ function union(lists: readonly Float64Array[]): Float64Array {
 }
 
 /** The sorted union of two sorted lists without repeats. */
-function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
+function* mergeTwo(pace: Pace, a: Float64Array, b: Float64Array): Steps<Float64Array> {
   const out = new Float64Array(a.length + b.length);
   let i = 0;
   let j = 0;
@@ -270,6 +302,7 @@ function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
       i++;
       j++;
     }
+    if (pace()) yield;
   }
   while (i < a.length) out[k++] = a[i++] as number;
   while (j < b.length) out[k++] = b[j++] as number;
@@ -277,7 +310,7 @@ function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
-function place(candidates: Float64Array, keys: Float64Array): Int32Array {
+function* place(pace: Pace, candidates: Float64Array, keys: Float64Array): Steps<Int32Array> {
   const at = new Int32Array(keys.length);
   if (keys.length * SEARCH_RATIO < candidates.length) {
     for (let i = 0; i < keys.length; i++) {
@@ -290,6 +323,7 @@ function place(candidates: Float64Array, keys: Float64Array): Int32Array {
         else high = middle;
       }
       at[i] = low < candidates.length && candidates[low] === key ? low : -1;
+      if (pace()) yield;
     }
     return at;
   }
@@ -298,6 +332,7 @@ function place(candidates: Float64Array, keys: Float64Array): Int32Array {
     const key = keys[i] as number;
     while (c < candidates.length && (candidates[c] as number) < key) c++;
     at[i] = c < candidates.length && candidates[c] === key ? c : -1;
+    if (pace()) yield;
   }
   return at;
 }
@@ -308,11 +343,11 @@ function bm25(tf: number, idf: number, length: number, average: number): number 
 }
 
 /** One unit over the candidates: which match, which matched in their text, and their scores (compile.ts, `unit`). */
-function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): UnitResult {
+function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): Steps<UnitResult> {
   const average: Record<Field, number> = { title: stats.avgTitle, text: stats.avgText };
   /** Bit 1: in the title, bit 2: in the text. */
   const presence = new Map<Leaf, Uint8Array>();
-  const presentOf = (leaf: Leaf): Uint8Array => {
+  const presentOf = function* (leaf: Leaf): Steps<Uint8Array> {
     let present = presence.get(leaf);
     if (present === undefined) {
       present = new Uint8Array(size);
@@ -325,6 +360,7 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
           for (let i = 0; i < at.length; i++) {
             const d = at[i] as number;
             if (d >= 0) present[d] = (present[d] as number) | bit;
+            if (pace()) yield;
           }
         }
       }
@@ -332,7 +368,7 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
     }
     return present;
   };
-  const leafScore = (leaf: Leaf, into: Float64Array): void => {
+  const leafScore = function* (leaf: Leaf, into: Float64Array): Steps<void> {
     for (const stem of leaf.stems) {
       for (const field of leaf.fields) {
         const lexeme = stemLexeme(field, stem);
@@ -345,6 +381,7 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
           if (d < 0) continue;
           const score = bm25(list.tf[i] as number, idf, list.length[i] as number, average[field]);
           into[d] = (into[d] as number) + (field === 'title' ? TITLE_BOOST * score : score);
+          if (pace()) yield;
         }
       }
     }
@@ -359,22 +396,31 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
   const excluded = unit.root.not.map(leafOf);
   const hit = new Uint8Array(size).fill(1);
   for (const leaf of must) {
-    const present = presentOf(leaf);
-    for (let d = 0; d < size; d++) if (present[d] === 0) hit[d] = 0;
+    const present = yield* presentOf(leaf);
+    for (let d = 0; d < size; d++) {
+      if (present[d] === 0) hit[d] = 0;
+      if (pace()) yield;
+    }
   }
   for (const leaf of excluded) {
-    const present = presentOf(leaf);
-    for (let d = 0; d < size; d++) if (present[d] !== 0) hit[d] = 0;
+    const present = yield* presentOf(leaf);
+    for (let d = 0; d < size; d++) {
+      if (present[d] !== 0) hit[d] = 0;
+      if (pace()) yield;
+    }
   }
   const textMatched = new Uint8Array(size);
   for (const leaf of unit.positive) {
-    const present = presentOf(leaf);
-    for (let d = 0; d < size; d++) if (((present[d] as number) & 2) !== 0) textMatched[d] = 1;
+    const present = yield* presentOf(leaf);
+    for (let d = 0; d < size; d++) {
+      if (((present[d] as number) & 2) !== 0) textMatched[d] = 1;
+      if (pace()) yield;
+    }
   }
 
   // The sum of the leaves' scores, times the distinct stems matched (in the fields of the leaves holding them).
   const score = new Float64Array(size);
-  for (const leaf of must) leafScore(leaf, score);
+  for (const leaf of must) yield* leafScore(leaf, score);
   const fieldsOfStem = new Map<string, Set<Field>>();
   for (const leaf of unit.positive) {
     for (const stem of leaf.stems) {
@@ -396,28 +442,28 @@ function evaluateUnit(unit: Unit, postings: ReadonlyMap<string, Postings>, stats
         if (d < 0 || seen[d] === stamp) continue;
         seen[d] = stamp;
         stems[d] = (stems[d] as number) + 1;
+        if (pace()) yield;
       }
     }
     stamp++;
   }
-  for (let d = 0; d < size; d++) score[d] = (score[d] as number) * (stems[d] as number);
+  for (let d = 0; d < size; d++) {
+    score[d] = (score[d] as number) * (stems[d] as number);
+    if (pace()) yield;
+  }
   return { hit, textMatched, score };
 }
 
-/** The page of the counted candidates: by clauses held, text matched, score, then paragraph id (rank.ts). */
-async function pageOf(
-  client: Queryable,
-  counted: readonly number[],
-  candidates: Float64Array,
-  ranking: { clauses: Uint16Array | null; textMatched: Uint8Array; score: Float64Array },
-  request: SearchRequest,
-): Promise<PageRow[]> {
-  const { clauses, textMatched, score } = ranking;
-  const wanted = request.offset + request.limit;
-  if (wanted === 0 || counted.length === 0) return [];
-  /** Positive when a ranks before b, ignoring the paragraph id. */
-  const better = (a: number, b: number): number =>
+/** Positive when candidate `a` ranks before `b` by clauses held, text matched and score (the paragraph id aside). */
+function comparer({ clauses, textMatched, score }: Ranking): (a: number, b: number) => number {
+  return (a, b) =>
     (clauses === null ? 0 : (clauses[a] as number) - (clauses[b] as number)) || (textMatched[a] as number) - (textMatched[b] as number) || (score[a] as number) - (score[b] as number);
+}
+
+/** The `wanted` best of the counted candidates, and every one that ties with the worst of them (the paragraph id decides among those). */
+function* best(pace: Pace, counted: readonly number[], ranking: Ranking, wanted: number): Steps<number[]> {
+  if (wanted === 0 || counted.length === 0) return [];
+  const better = comparer(ranking);
   // The `wanted` best without ids, as a min-heap; then every candidate that ties with its worst.
   const heap: number[] = [];
   const down = (from: number): void => {
@@ -445,9 +491,23 @@ async function pageOf(
       heap[0] = d;
       down(0);
     }
+    if (pace()) yield;
   }
+  if (heap.length < wanted) return [...counted];
   const threshold = heap[0] as number;
-  const chosen = heap.length < wanted ? [...counted] : counted.filter((d) => better(d, threshold) >= 0);
+  const chosen: number[] = [];
+  for (const d of counted) {
+    if (better(d, threshold) >= 0) chosen.push(d);
+    if (pace()) yield;
+  }
+  return chosen;
+}
+
+/** The page of the `chosen` candidates: by clauses held, text matched, score, then paragraph id (rank.ts). */
+async function pageOf(client: Queryable, chosen: readonly number[], candidates: Float64Array, ranking: Ranking, request: SearchRequest): Promise<PageRow[]> {
+  if (chosen.length === 0) return [];
+  const { clauses, textMatched, score } = ranking;
+  const better = comparer(ranking);
   const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];
   const found = await client.query('SELECT art, article_id, date FROM articles WHERE art = ANY($1::int[])', [arts]);
   const ids = new Map((found.rows as Array<{ art: number; article_id: string; date: string | null }>).map((row) => [row.art, row]));

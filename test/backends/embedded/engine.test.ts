@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { searchLibrary as search } from '../../../src/service/library-search.ts';
 import { DEFAULT_SEARCH_PARAMS } from '../../../src/service/search-service.ts';
 import { loadEngine, type SearchEngine } from '../../../src/backends/embedded/engine.ts';
-import { runToEnd } from '../../../src/backends/embedded/pace.ts';
+import { runToEnd } from '../../../src/backends/pace.ts';
 import MiniSearch, { type Query } from 'minisearch';
 import { miniSearchOptions, type ParagraphDoc } from '../../../src/backends/embedded/engine.ts';
 import { executeQueryInSteps, SnapshotPostings, type Internals } from '../../../src/backends/embedded/minisearch-internals.ts';

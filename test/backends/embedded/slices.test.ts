@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { executeSearch, searchInSlices, DEFAULT_SEARCH_REQUEST } from '../../../src/backends/embedded/execute.ts';
 import { putArticles } from '../../../src/backends/embedded/library.ts';
-import { createPacer } from '../../../src/backends/embedded/pace.ts';
+import { createPacer } from '../../../src/backends/pace.ts';
 import { createTurns } from '../../../src/backends/turns.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { isServiceError } from '../../../src/errors.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Vocabulary } from '../../../src/backends/embedded/vocabulary.ts';
-import type { Steps } from '../../../src/backends/embedded/pace.ts';
+import type { Steps } from '../../../src/backends/pace.ts';
 import { stem } from '../../../src/text/analyzer.ts';
 
 const WORDS = ['truce', 'truces', 'talks', 'talked', 'tally', 'gaza', 'qatar', 'quarter', 'war', 'wars'];

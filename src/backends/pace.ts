@@ -1,5 +1,5 @@
 /**
- * @module backends/embedded/pace
+ * @module backends/pace
  * Long work that shares the event loop: a search is a generator ({@link Steps}) whose loops ask
  * {@link Pace} now and then whether their slice of time is spent, and yield when it is. A driver
  * then runs it to the end at once ({@link runToEnd}: benchmarks, tests, the CLI) or a slice at
@@ -7,8 +7,8 @@
  * query budget: the work of a search, summed over its slices, may not exceed it.
  */
 import { performance } from 'node:perf_hooks';
-import { overBudget } from '../../search/ranking.ts';
-import type { TurnKind, Turns } from '../turns.ts';
+import { overBudget } from '../search/ranking.ts';
+import type { TurnKind, Turns } from './turns.ts';
 
 /** Work that pauses: each `yield` is a point where others may run; the return value is its outcome. */
 export type Steps<T> = Generator<void, T, void>;
