@@ -65,9 +65,12 @@ export function parseIPv4(text: string): bigint | null {
   return text.split('.').reduce((value, part) => (value << 8n) | BigInt(Number(part)), 0n);
 }
 
+/** Matches the zone of a scoped IPv6 address (`%eth0`), to its end. */
+const ZONE_RE = /%.*$/;
+
 /** An IPv6 address (with `::` and a trailing IPv4 part allowed; a zone `%eth0` ignored) as a 128-bit number, or `null`. */
 export function parseIPv6(input: string): bigint | null {
-  let text = input.replace(/%.*$/, '');
+  let text = input.replace(ZONE_RE, '');
   if (isIP(text) !== 6) return null;
   const trailing = TRAILING_IPV4_RE.exec(text);
   if (trailing !== null) {
