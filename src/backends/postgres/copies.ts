@@ -126,11 +126,13 @@ const BACKFILL_BATCH = 500;
 
 /**
  * Records the copy prints of articles written before the copy tables existed (a database
- * migrated from version 3 or earlier), from their stored words, a batch per transaction. Returns
- * how many it recorded; another server doing the same meanwhile waits for each batch, then finds
- * it done.
+ * migrated from version 3 or earlier), from their stored words, a batch per transaction, when
+ * `copy_backfill` says some are due (migration 6). Returns how many it recorded; another server
+ * doing the same meanwhile waits for each batch, then finds it done.
  */
 export async function backfillCopies(db: Database): Promise<number> {
+  const [flag] = (await db.query('SELECT due FROM copy_backfill')) as Array<{ due: boolean }>;
+  if (flag?.due !== true) return 0;
   let recorded = 0;
   for (;;) {
     const batch = await db.transaction('write', async (client) => {
@@ -152,7 +154,10 @@ export async function backfillCopies(db: Database): Promise<number> {
       await recordCopies(client, [], printed);
       return printed.length;
     });
-    if (batch === 0) return recorded;
+    if (batch === 0) {
+      await db.transaction('write', (client) => client.query('UPDATE copy_backfill SET due = false'));
+      return recorded;
+    }
     recorded += batch;
   }
 }
