@@ -104,8 +104,15 @@ async function findCopies(client: Queryable, written: readonly PrintedArticle[])
 
 /** Names again the clusters of `ids`: each member's `cluster` is the id of the earliest member, or NULL for an article alone. */
 async function nameClusters(client: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  // Most articles of a batch have no copy: one statement names them all (NULL), and only those
+  // with pairs are walked, a cluster at a time.
+  const { rows: paired } = await client.query('SELECT DISTINCT a FROM copy_pairs WHERE a = ANY($1)', [ids]);
+  const withPairs = new Set((paired as Array<{ a: string }>).map((row) => row.a));
+  const alone = ids.filter((id) => !withPairs.has(id));
+  if (alone.length > 0) await client.query('UPDATE copy_prints SET cluster = NULL WHERE article_id = ANY($1) AND cluster IS NOT NULL', [alone]);
   const done = new Set<string>();
-  for (const start of ids) {
+  for (const start of withPairs) {
     if (done.has(start)) continue;
     const members = new Set([start]);
     for (let frontier = [start]; frontier.length > 0; ) {
