@@ -3,32 +3,18 @@
  * `ALLOW_PRIVATE_FETCH`), and a real server process that keeps its subscriptions across a
  * restart and stops cleanly on SIGTERM while a poll hangs.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.ts';
+import { cli, tempDir } from './helpers.ts';
 import { answer, rssFeed, startLocalServer } from './monitor/local-server.ts';
 import { startServer, stopServer, type ServerProcess } from './service/server-process.ts';
 
-const run = promisify(execFile);
-const ROOT = new URL('..', import.meta.url).pathname;
 let cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   cleanups = [];
 });
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const FEED = rssFeed('Valley Wire', [
   { title: 'Harvest', link: 'https://wire.example/harvest', text: 'Wheat prices fell.' },

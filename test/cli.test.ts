@@ -1,27 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSeed, SEED_PATH, tempDir, wordyArticle } from './helpers.ts';
+import { cli, PROJECT_ROOT as ROOT, readSeed, SEED_PATH, tempDir, wordyArticle } from './helpers.ts';
 import { startServer, stopServer, type ServerProcess } from './service/server-process.ts';
 
-const run = promisify(execFile);
-const ROOT = new URL('..', import.meta.url).pathname;
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(() => cleanup?.());
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('npm run ingest', () => {
   it('lists what it created, updated and left unchanged, warns of unknown fields, names each rejected file once and exits 1', async () => {

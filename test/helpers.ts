@@ -1,9 +1,11 @@
 /**
  * Shared test fixtures: the seed article, small libraries and services built per test.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Article } from '../src/ingest/article.ts';
 import { articleFileContent, articleFileName, readArticleFile } from '../src/ingest/corpus.ts';
 import { createLibrary, putArticles, type Library } from '../src/backends/embedded/library.ts';
@@ -105,3 +107,17 @@ export function thrownBy(action: () => unknown): unknown {
   throw new Error('expected an error, got none');
 }
 
+
+/** The project's root folder. */
+export const PROJECT_ROOT = new URL('..', import.meta.url).pathname;
+
+/** Runs the CLI from its sources (`src/cli.ts` through tsx) with `args` and `env` added to this process's; resolves with its exit code and output. */
+export async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}

@@ -38,18 +38,29 @@ function random(seed: number): () => number {
   };
 }
 
+/** Matches a word of five letters or more, which the `words` edit may change. */
+const LONG_WORD_RE = /\b\w{5,}\b/g;
+/** Matches a space, where the `rewrapped` edit breaks the line. */
+const SPACE_RE = / /g;
+/** Matches a straight-quoted passage, which the `rewrapped` edit gives typographic quotes. */
+const QUOTED_RE = /"([^"]*)"/g;
+/** Matches a straight apostrophe. */
+const APOSTROPHE_RE = /'/g;
+/** Matches a run of whitespace, between two words. */
+const WHITESPACE_RE = /\s+/;
+
 const EDITS: Record<string, (paragraphs: string[], next: () => number) => string[]> = {
   dateline: (p) => ['(Local Herald) —', ...p],
   dropped: (p, next) => p.filter((_, index) => index !== 1 + Math.floor(next() * (p.length - 1))),
   added: (p) => [...p, 'Our correspondent will follow the story through the week and report on any reaction.'],
   words: (p, next) => {
     // Three words of the whole article, anywhere, given another ending.
-    const total = p.reduce((sum, text) => sum + (text.match(/\b\w{5,}\b/g)?.length ?? 0), 0);
+    const total = p.reduce((sum, text) => sum + (text.match(LONG_WORD_RE)?.length ?? 0), 0);
     const chosen = new Set(Array.from({ length: 3 }, () => Math.floor(next() * total)));
     let seen = 0;
-    return p.map((text) => text.replace(/\b(\w{5,})\b/g, (word) => (chosen.has(seen++) ? `${word}s` : word)));
+    return p.map((text) => text.replace(LONG_WORD_RE, (word) => (chosen.has(seen++) ? `${word}s` : word)));
   },
-  rewrapped: (p) => p.map((text) => text.replace(/ /g, '\n ').replace(/"([^"]*)"/g, '“$1”').replace(/'/g, '’')),
+  rewrapped: (p) => p.map((text) => text.replace(SPACE_RE, '\n ').replace(QUOTED_RE, '“$1”').replace(APOSTROPHE_RE, '’')),
 };
 
 /**
@@ -58,7 +69,7 @@ const EDITS: Record<string, (paragraphs: string[], next: () => number) => string
  */
 export function measureCopyQuality(articles: readonly Article[], options: { seed: number; minParagraphs: number; minWords: number; editEvery: number }): CopyQuality {
   const next = random(options.seed);
-  const originals = articles.filter((article) => article.paragraphs.length >= options.minParagraphs && article.paragraphs.join(' ').split(/\s+/).length >= options.minWords);
+  const originals = articles.filter((article) => article.paragraphs.length >= options.minParagraphs && article.paragraphs.join(' ').split(WHITESPACE_RE).length >= options.minWords);
   const texts = new Map<string, string[]>();
   const originOf = new Map<string, string>();
   const editsOf = new Map<string, string[]>();

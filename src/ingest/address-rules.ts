@@ -44,6 +44,8 @@ const REFUSED_CIDRS: ReadonlyArray<readonly [string, string]> = [
 
 /** Matches an IPv4 address written at the end of an IPv6 one (`::ffff:127.0.0.1`). */
 const TRAILING_IPV4_RE = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/;
+/** Matches the zone of a scoped IPv6 address (`%eth0`), to its end (defined before the table below, which is parsed as the module loads). */
+const ZONE_RE = /%.*$/;
 
 const RANGES: readonly Range[] = REFUSED_CIDRS.map(([cidr, reason]) => parseRange(cidr, reason));
 /** IPv6 ranges that carry an IPv4 address, judged by it: 6to4 (bits 16–47) and NAT64 (the last 32 bits). */
@@ -67,7 +69,7 @@ export function parseIPv4(text: string): bigint | null {
 
 /** An IPv6 address (with `::` and a trailing IPv4 part allowed; a zone `%eth0` ignored) as a 128-bit number, or `null`. */
 export function parseIPv6(input: string): bigint | null {
-  let text = input.replace(/%.*$/, '');
+  let text = input.replace(ZONE_RE, '');
   if (isIP(text) !== 6) return null;
   const trailing = TRAILING_IPV4_RE.exec(text);
   if (trailing !== null) {

@@ -93,12 +93,15 @@ export function readFeed(text: string): FeedReading {
   }
 }
 
+/** Matches `entry` ending an Atom entry's element name (`atom:entry` with a prefix): the feed's title is named alike, `atom:title`. */
+const ENTRY_RE = /entry$/;
+
 /**
  * The feed's title and each item's own identifier (RSS `<guid>`, Atom `<id>`; `null` without
  * one), in item order: what a subscription keys an item by when it has no link (SPEC §11).
  */
 function identities(head: XmlElement | undefined, itemParent: XmlElement | undefined, itemName: string, keyName: string): { title: string | null; keys: Array<string | null> } {
-  const title = head === undefined ? null : (atomText(child(head, itemName === 'item' ? 'title' : itemName.replace(/entry$/, 'title'))) ?? null);
+  const title = head === undefined ? null : (atomText(child(head, itemName === 'item' ? 'title' : itemName.replace(ENTRY_RE, 'title'))) ?? null);
   return { title, keys: children(itemParent, itemName).map((item) => nonBlank(textOf(child(item, keyName)))) };
 }
 

@@ -88,9 +88,12 @@ function instantOf(date: string | null): Date | null {
   return Number.isNaN(parsed.getTime()) ? null : parsed;
 }
 
+/** Matches the milliseconds and `Z` that end `Date#toISOString()`. */
+const MILLISECONDS_RE = /\.\d{3}Z$/;
+
 /** RFC 3339 without milliseconds, as Atom's date constructs read best. */
 function rfc3339(instant: Date): string {
-  return instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return instant.toISOString().replace(MILLISECONDS_RE, 'Z');
 }
 
 /** The newest date among the hits (they come newest first, but a caller may sort otherwise). */

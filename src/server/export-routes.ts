@@ -26,6 +26,11 @@ const FILENAME_QUERY_CHARS = 40;
 /** Matches runs of characters left out of a file name (anything but ASCII letters and digits). */
 const FILENAME_UNSAFE_RE = /[^a-z0-9]+/g;
 
+/** Matches the dashes at either end of a file name's query part. */
+const EDGE_DASHES_RE = /^-+|-+$/g;
+/** Matches the dashes a cut left at the end of it. */
+const TRAILING_DASHES_RE = /-+$/;
+
 /** What the routes are built from. */
 export type ExportRoutesOptions = {
   service: NewsService;
@@ -131,7 +136,7 @@ function rowStream(chunks: AsyncGenerator<ExportChunk, void, undefined>, firstRo
 
 /** A file name for an export of `q`: `news-search-<query in ASCII letters and digits>.<extension>`. */
 export function exportFilename(q: string, extension: string): string {
-  const slug = q.normalize('NFKD').toLowerCase().replace(FILENAME_UNSAFE_RE, '-').replace(/^-+|-+$/g, '').slice(0, FILENAME_QUERY_CHARS).replace(/-+$/, '');
+  const slug = q.normalize('NFKD').toLowerCase().replace(FILENAME_UNSAFE_RE, '-').replace(EDGE_DASHES_RE, '').slice(0, FILENAME_QUERY_CHARS).replace(TRAILING_DASHES_RE, '');
   return `news-search${slug === '' ? '' : `-${slug}`}.${extension}`;
 }
 

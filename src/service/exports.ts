@@ -11,6 +11,7 @@ import type { HitKey, SearchBackend, SearchRequest } from '../backends/backend.t
 import { eventLoopTurns } from '../backends/turns.ts';
 import { ServiceError } from '../errors.ts';
 import { parseQuery } from '../search/query-parser.ts';
+import { PLAIN_MARKUP } from '../snippet/highlight.ts';
 import type { Admission } from './admission.ts';
 import { dressSearch, type Hit, type SearchParams } from './search-service.ts';
 
@@ -73,7 +74,7 @@ export async function* exportChunks(source: ExportSource, q: string, params: Sea
     // Dressing is work too, a slice of hits per turn of the event loop (backends/turns.ts), as a search's.
     for (let at = 0; at < result.hits.length; at += DRESS_SLICE_HITS) {
       await eventLoopTurns.next();
-      const page = dressSearch(q, query, { ...result, hits: result.hits.slice(at, at + DRESS_SLICE_HITS) }, { ...params, fragments: 1, context: 0 }, 0);
+      const page = dressSearch(q, query, { ...result, hits: result.hits.slice(at, at + DRESS_SLICE_HITS) }, { ...params, fragments: 1, context: 0 }, 0, PLAIN_MARKUP);
       for (const hit of page.hits) rows.push(toRow(hit, clusters.get(hit.articleId) ?? null));
     }
     yield { total: result.total, query: query.canonical, rows };
@@ -95,22 +96,6 @@ async function whenAdmitted<T>(searches: Admission, work: () => Promise<T>): Pro
   }
 }
 
-/** Matches the highlight tags of a snippet. */
-const MARK_TAG_RE = /<\/?mark>/g;
-/** Matches the entities {@link escapeHtml} writes. */
-const ENTITY_RE = /&(?:amp|lt|gt|quot|#39);/g;
-const ENTITY_CHARS: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
-
-/**
- * A snippet as plain text: the `<mark>` tags dropped, the entities read back.
- *
- * @example
- * plainSnippet('…the <mark>cease-fire</mark> &amp; talks') // '…the cease-fire & talks'
- */
-export function plainSnippet(snippet: string): string {
-  return snippet.replace(MARK_TAG_RE, '').replace(ENTITY_RE, (entity) => ENTITY_CHARS[entity] ?? entity);
-}
-
 function toRow(hit: Hit, copyOf: string | null): ExportRow {
   return {
     id: hit.id,
@@ -122,6 +107,6 @@ function toRow(hit: Hit, copyOf: string | null): ExportRow {
     url: hit.url,
     language: null,
     copyOf,
-    snippet: plainSnippet(hit.snippet),
+    snippet: hit.snippet,
   };
 }

@@ -71,7 +71,7 @@ export function createNewsService(options: { backend: SearchBackend; maxSearches
   return {
     search: (q, params) => searches.run(() => searchBackend(backend, q, params)),
     exportSearch: (q, params) => exportChunks({ backend, searches, ...(options.exportChunkHits === undefined ? {} : { chunkHits: options.exportChunkHits }) }, q, params),
-    provenance: (q, page) => traceProvenance({ search: (query, params) => searches.run(() => searchBackend(backend, query, params)), copiesOf: (id) => backend.copiesOf(id) }, q, page),
+    provenance: (q, page) => traceProvenance({ search: (query, params) => searches.run(() => searchBackend(backend, query, params)), copyClusters: (ids) => backend.copyClusters(ids) }, q, page),
     async getArticle(id) {
       const article = await backend.getArticle(id);
       if (article === undefined) return undefined;

@@ -5,8 +5,6 @@
  * first appearance, how many outlets ran it and over how many days. Built on the backend's search
  * (sorted by date, one hit per article) and its copy clusters, so it is the same on every backend.
  */
-import type { ArticleCopies } from '../backends/backend.ts';
-import { earliestFirst } from '../news/copies.ts';
 import { DEFAULT_SEARCH_PARAMS, type SearchParams, type SearchResponse } from './search-service.ts';
 
 /** One article the quote appeared in. */
@@ -46,7 +44,8 @@ export type ProvenanceResponse = {
 /** What provenance needs of the service. */
 export type ProvenanceSources = {
   search(q: string, params: SearchParams): Promise<SearchResponse>;
-  copiesOf(id: string): Promise<ArticleCopies | undefined>;
+  /** The copy cluster of each article (`copyOf`: named by its earliest article; `null` without copies). */
+  copyClusters(ids: readonly string[]): Promise<Map<string, string | null>>;
 };
 
 const DAY_MS = 86_400_000;
@@ -62,9 +61,11 @@ export async function traceProvenance(sources: ProvenanceSources, q: string, pag
   const found = await sources.search(q, byDate);
   const first = page.offset === 0 ? found.hits[0] : (await sources.search(q, { ...byDate, offset: 0, limit: 1 })).hits[0];
   const newest = (await sources.search(q, { ...byDate, sort: 'newest', offset: 0, limit: 1, facets: [] })).hits[0];
-  const appearance = async (hit: SearchResponse['hits'][number]): Promise<Appearance> => {
-    const cluster = (await sources.copiesOf(hit.articleId)) ?? { copyOf: null, copies: [] };
-    const self = { id: hit.articleId, date: hit.date };
+  // One lookup for the page's clusters. A cluster is named by its earliest article, so an article
+  // has an earlier copy exactly when its cluster is named by another.
+  const clusters = await sources.copyClusters([...new Set([...found.hits, ...(first === undefined ? [] : [first])].map((hit) => hit.articleId))]);
+  const appearance = (hit: SearchResponse['hits'][number]): Appearance => {
+    const copyOf = clusters.get(hit.articleId) ?? null;
     return {
       articleId: hit.articleId,
       paragraph: hit.paragraph,
@@ -73,8 +74,8 @@ export async function traceProvenance(sources: ProvenanceSources, q: string, pag
       date: hit.date,
       url: hit.url,
       snippet: hit.snippet,
-      copyOf: cluster.copyOf,
-      earlierCopy: cluster.copies.some((copy) => earliestFirst(copy, self) < 0),
+      copyOf,
+      earlierCopy: copyOf !== null && copyOf !== hit.articleId,
     };
   };
   const firstDate = first?.date ?? null;
@@ -86,9 +87,9 @@ export async function traceProvenance(sources: ProvenanceSources, q: string, pag
     total: found.total,
     offset: page.offset,
     limit: page.limit,
-    first: first === undefined ? null : await appearance(first),
+    first: first === undefined ? null : appearance(first),
     outlets: Object.keys(found.facets?.source ?? {}).length,
     days: firstDate === null || lastDate === null ? null : Math.round((Date.parse(lastDate.slice(0, 10)) - Date.parse(firstDate.slice(0, 10))) / DAY_MS),
-    appearances: await Promise.all(found.hits.map(appearance)),
+    appearances: found.hits.map(appearance),
   };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_SEARCH_REQUEST, type BackendHit, type CopiesSummary, type Backe
 import { analyzeDoc, matchSpans } from '../search/matches.ts';
 import { parseQuery } from '../search/query-parser.ts';
 import type { AndNode, Expansions, ParsedQuery } from '../search/query.ts';
-import { makeSnippets, normalizeSpans } from '../snippet/highlight.ts';
+import { HTML_MARKUP, makeSnippets, normalizeSpans, type Markup } from '../snippet/highlight.ts';
 import { eventLoopTurns } from '../backends/turns.ts';
 
 /** Everything `/search` takes besides `q`. */
@@ -88,7 +88,7 @@ export async function searchBackend(backend: SearchBackend, q: string, params: S
  * hit with its highlights, snippet, fragments and context, computed from the hit's paragraph
  * with the one analyzer (the same for every backend).
  */
-export function dressSearch(q: string, query: ParsedQuery, result: BackendSearch, params: SearchParams, elapsedMs: number): SearchResponse {
+export function dressSearch(q: string, query: ParsedQuery, result: BackendSearch, params: SearchParams, elapsedMs: number, markup: Markup = HTML_MARKUP): SearchResponse {
   // Relaxed hits hold some of the clauses: what they match is the clauses ORed.
   const root: AndNode = result.relaxed ? { kind: 'and', must: [{ kind: 'or', should: query.root.must }], not: query.root.not } : query.root;
   const warnings = [...query.warnings];
@@ -102,17 +102,17 @@ export function dressSearch(q: string, query: ParsedQuery, result: BackendSearch
     offset: params.offset,
     limit: params.limit,
     tookMs: Math.round(elapsedMs * 100) / 100,
-    hits: result.hits.map((hit) => toHit(hit, root, result.expansions, params)),
+    hits: result.hits.map((hit) => toHit(hit, root, result.expansions, params, markup)),
   };
   if (params.facets.length > 0) response.facets = result.facets;
   return response;
 }
 
-function toHit(found: BackendHit, root: AndNode, expansions: Expansions, params: SearchParams): Hit {
+function toHit(found: BackendHit, root: AndNode, expansions: Expansions, params: SearchParams, markup: Markup): Hit {
   const { article, index } = found;
   const text = article.paragraphs[index] ?? '';
   const spans = matchSpans(root, analyzeDoc(article.title, text), expansions);
-  const snippets = makeSnippets(text, spans.text, { fragments: params.fragments, size: SNIPPET_CHARS });
+  const snippets = makeSnippets(text, spans.text, { fragments: params.fragments, size: SNIPPET_CHARS, markup });
   const hit: Hit = {
     id: `${article.id}:${index + 1}`,
     articleId: article.id,

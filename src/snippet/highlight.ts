@@ -55,6 +55,8 @@ export function escapeHtml(s: string): string {
 
 /** The markup of the API: HTML-escaped text, `<mark>` highlights, `…` where the text was cut. */
 export const HTML_MARKUP: Markup = { open: '<mark>', close: '</mark>', ellipsis: '…', escape: escapeHtml };
+/** Plain text (exports, SPEC §11): no marks, nothing escaped, `…` where text was cut. */
+export const PLAIN_MARKUP: Markup = { open: '', close: '', ellipsis: '…', escape: (text) => text };
 
 /**
  * The highlights of `text` for the API: sorted, non-overlapping `[start, end)` offsets, touching
@@ -106,19 +108,21 @@ export function renderFragment(
  * The snippet and fragments of a paragraph (SPEC §5): HTML-escaped, each highlight of
  * {@link normalizeSpans} inside a fragment wrapped in `<mark>…</mark>`, `…` where text was cut.
  * `fragments` holds the best `options.fragments` fragments (fewer if fewer hold matches) in text
- * order; `snippet` is the best of them. Never throws.
+ * order; `snippet` is the best of them. `options.markup` writes them otherwise ({@link PLAIN_MARKUP}:
+ * plain text). Never throws.
  *
  * @example
  * makeSnippets('The first priority is the ceasefire.', [{ start: 26, end: 35, key: 'ceasefire' }])
  * // { snippet: 'The first priority is the <mark>ceasefire</mark>.',
  * //   fragments: ['The first priority is the <mark>ceasefire</mark>.'], highlights: [[26, 35]] }
  */
-export function makeSnippets(text: string, spans: readonly Span[], options: SnippetOptions = {}): Snippets {
+export function makeSnippets(text: string, spans: readonly Span[], options: SnippetOptions & { markup?: Markup } = {}): Snippets {
+  const { markup = HTML_MARKUP } = options;
   const highlights = normalizeSpans(text, spans);
   const { best, ranges } = selectFragments(text, spans, options);
   return {
-    snippet: renderFragment(text, best, highlights),
-    fragments: ranges.map((range) => renderFragment(text, range, highlights)),
+    snippet: renderFragment(text, best, highlights, markup),
+    fragments: ranges.map((range) => renderFragment(text, range, highlights, markup)),
     highlights,
   };
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 /** Where Debian puts Chromium; CI installs it (`.ci/run`). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -54,4 +55,50 @@ export async function openRecorded(browser: Browser, url: string, problems: stri
   });
   await page.goto(url);
   return { context, page };
+}
+
+/** A test file's browser (see {@link useBrowser}). */
+export type TestBrowser = {
+  /** What went wrong on the pages of the test running: emptied before each test. */
+  readonly problems: string[];
+  /** Opens `url` in a fresh context (the test's page before it is closed: a test that opens a second page is done with the first). */
+  open(url: string, options?: OpenOptions): Promise<Page>;
+  /** Closes the page's context (done after each test; a test file's own clean-up may need it done first). */
+  closePage(): Promise<void>;
+};
+
+/**
+ * Chromium for the tests of one file: launched before them (each launch has a fresh temporary
+ * profile of its own) and closed after; each test starts with no problem recorded, and the
+ * context of its page is closed after it.
+ */
+export function useBrowser(): TestBrowser {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  const problems: string[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  beforeEach(() => {
+    problems.length = 0;
+  });
+  const closePage = async (): Promise<void> => {
+    await context?.close();
+    context = undefined;
+  };
+  afterEach(closePage);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    problems,
+    closePage,
+    async open(url, options = {}) {
+      if (browser === undefined) throw new Error('the browser is not launched: open pages inside tests');
+      await context?.close();
+      let page: Page;
+      ({ context, page } = await openRecorded(browser, url, problems, options));
+      return page;
+    },
+  };
 }

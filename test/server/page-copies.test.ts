@@ -7,10 +7,10 @@
  * POSTed by the test to an embedded backend listening on loopback; headless Chromium is driven
  * by playwright-core, and any console error fails the test.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
-import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
+import { useBrowser, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
 
 /** A wire story of our own, as the agency sent it. */
@@ -51,12 +51,10 @@ const ARCHIVE = [
   ),
 ];
 
-let browser: Browser;
 let server: Listening;
 let cleanup: () => Promise<void>;
-let context: BrowserContext | undefined;
-/** What went wrong in the page during a test: uncaught errors, console errors, dialogs. */
-let problems: string[] = [];
+const browser = useBrowser();
+const { problems } = browser;
 
 beforeAll(async () => {
   const fixture = await writableApp();
@@ -65,30 +63,16 @@ beforeAll(async () => {
   // Written through the API, as a newsroom's feed would: copy detection runs as they arrive.
   const response = await fetch(`${server.url}/articles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ARCHIVE) });
   if (response.status !== 201) throw new Error(`POST /articles answered ${response.status}: ${await response.text()}`);
-  browser = await launchChromium();
-});
-
-beforeEach(() => {
-  problems = [];
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await cleanup?.();
 });
 
 /** Opens `path` in a fresh browser context and records anything that goes wrong on the page. */
 async function open(path: string, options: OpenOptions = {}): Promise<Page> {
-  await context?.close();
-  let page: Page;
-  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, options));
-  return page;
+  return browser.open(`${server.url}${path}`, options);
 }
 
 /** Waits until the status line reads `text`. */

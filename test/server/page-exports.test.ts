@@ -7,10 +7,10 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
-import { launchChromium, openRecorded, PHONE, SCREENSHOTS } from './browser.ts';
+import { useBrowser, PHONE, SCREENSHOTS } from './browser.ts';
 import { makeArticle, writableApp } from '../helpers.ts';
 
 /** Fourteen harbour notices from two outlets (more than a page of results), and one article on something else. */
@@ -27,40 +27,25 @@ const ARCHIVE = [
   makeArticle({ id: 'orchards', title: 'Apple harvest starts early', source: 'Orchard Times', date: '2024-03-06', paragraphs: ['Growers began picking a fortnight early after a warm winter.'] }),
 ];
 
-let browser: Browser;
 let server: Listening;
 let cleanup: () => Promise<void>;
-let context: BrowserContext | undefined;
-let problems: string[] = [];
+const browser = useBrowser();
+const { problems } = browser;
 
 beforeAll(async () => {
   const fixture = await writableApp({ articles: ARCHIVE });
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
-  browser = await launchChromium();
-});
-
-beforeEach(() => {
-  problems = [];
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await cleanup?.();
 });
 
 /** Opens `path` in a fresh browser context and records anything that goes wrong on the page. */
 async function open(path: string, viewport = { width: 1200, height: 800 }): Promise<Page> {
-  await context?.close();
-  let page: Page;
-  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, { viewport }));
-  return page;
+  return browser.open(`${server.url}${path}`, { viewport });
 }
 
 const status = (page: Page, text: string | RegExp) => page.locator('#status', { hasText: text }).waitFor();
@@ -87,7 +72,7 @@ describe('export and subscribe links', () => {
     expect(await link(page, 'csv').getAttribute('download')).not.toBeNull();
     await page.screenshot({ path: `${SCREENSHOTS}page-exports-desktop.png`, fullPage: true });
     // What the links point at: the same six paragraphs, oldest first in the export, newest first in the feed.
-    const fetchLink = async (format: string) => (await context!.request.get(new URL((await link(page, format).getAttribute('href')) ?? '', server.url).href)).text();
+    const fetchLink = async (format: string) => (await page.request.get(new URL((await link(page, format).getAttribute('href')) ?? '', server.url).href)).text();
     const csv = await fetchLink('csv');
     const rows: Array<Record<string, string>> = parseCsv(csv, { bom: true, columns: true });
     expect(rows.map((row) => row.articleId)).toEqual(['notice-3', 'notice-5', 'notice-7', 'notice-9', 'notice-11', 'notice-13']);

@@ -6,10 +6,10 @@
  * archive is the embedded backend listening on loopback, its feeds served by a local server the
  * test starts; headless Chromium is driven by playwright-core, and any console error fails the test.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
-import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
+import { useBrowser, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { feedArchive, type FeedArchive } from '../monitor/feed-archive.ts';
 import { answer, rssFeed, startLocalServer, type LocalServer } from '../monitor/local-server.ts';
 
@@ -21,26 +21,20 @@ const VALLEY = rssFeed('Valley Wire', [
 /** A feed whose title is markup: it must show as text. */
 const HOSTILE = rssFeed('<img src=x onerror="document.title=1">Hill Wire', [{ title: 'Snow', link: 'https://hill.example/snow', text: 'Snow fell on the pass.' }]);
 
-let browser: Browser;
 let feeds: LocalServer;
-let context: BrowserContext | undefined;
-let problems: string[] = [];
+const browser = useBrowser();
+const { problems } = browser;
 let running: Array<{ archive: FeedArchive; server: Listening }> = [];
 
 beforeAll(async () => {
   feeds = await startLocalServer();
   feeds.route('/valley.xml', answer(VALLEY, 'application/rss+xml'));
   feeds.route('/hill.xml', answer(HOSTILE, 'application/rss+xml'));
-  browser = await launchChromium();
-});
-
-beforeEach(() => {
-  problems = [];
 });
 
 afterEach(async () => {
-  await context?.close();
-  context = undefined;
+  // The page first, so that nothing it does while the archives close counts as a problem.
+  await browser.closePage();
   for (const { archive, server } of running) {
     await server.close();
     await archive.close();
@@ -50,7 +44,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await feeds?.close();
 });
 
@@ -64,10 +57,7 @@ async function serve(options: Parameters<typeof feedArchive>[1] = {}): Promise<{
 
 /** Opens `url` in a fresh browser context and records anything that goes wrong on the page. */
 async function open(url: string, options: OpenOptions = {}): Promise<Page> {
-  await context?.close();
-  let page: Page;
-  ({ context, page } = await openRecorded(browser, url, problems, options));
-  return page;
+  return browser.open(url, options);
 }
 
 const statusSays = (page: Page, text: string | RegExp) => page.locator('#feed-status', { hasText: text }).waitFor();

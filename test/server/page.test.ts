@@ -4,10 +4,10 @@
  * corpus, and headless Chromium (Debian's `/usr/bin/chromium`, driven by playwright-core)
  * searches, filters, pages and reads. Every wait is on something the page shows, never on time.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/server/listen.ts';
-import { launchChromium, openRecorded, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
+import { useBrowser, PHONE, SCREENSHOTS, type OpenOptions } from './browser.ts';
 import { makeArticle, readSeed, writableApp } from '../helpers.ts';
 
 /** The seed article's id (derived from its URL). */
@@ -71,32 +71,18 @@ const ARTICLES = [
   ),
 ];
 
-let browser: Browser;
 let server: Listening;
 let cleanup: () => Promise<void>;
-let context: BrowserContext | undefined;
-/** What went wrong in the page during a test: uncaught errors, console errors (CSP refusals among them), dialogs. */
-let problems: string[] = [];
+const browser = useBrowser();
+const { problems } = browser;
 
 beforeAll(async () => {
   const fixture = await writableApp({ articles: [await readSeed(), ...ARTICLES] });
   cleanup = fixture.cleanup;
   server = await listen(fixture.app, { host: '127.0.0.1', port: 0 });
-  // launch() gives every run a fresh temporary profile (its own --user-data-dir).
-  browser = await launchChromium();
-});
-
-beforeEach(() => {
-  problems = [];
-});
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await cleanup?.();
 });
@@ -107,11 +93,7 @@ afterAll(async () => {
  * the console, and those lines (only those) are not problems.
  */
 async function open(path: string, options: OpenOptions = {}): Promise<Page> {
-  // A test that opens a second page is done with the first.
-  await context?.close();
-  let page: Page;
-  ({ context, page } = await openRecorded(browser, `${server.url}${path}`, problems, options));
-  return page;
+  return browser.open(`${server.url}${path}`, options);
 }
 
 /** Types `query` into the search box and submits it. */

@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BackendSearch, HitKey, SearchBackend, SearchRequest } from '../../src/backends/backend.ts';
 import { createAdmission } from '../../src/service/admission.ts';
-import { exportChunks, plainSnippet } from '../../src/service/exports.ts';
+import { exportChunks } from '../../src/service/exports.ts';
 import { DEFAULT_SEARCH_PARAMS } from '../../src/service/search-service.ts';
-import { makeSnippets } from '../../src/snippet/highlight.ts';
+import { makeSnippets, PLAIN_MARKUP } from '../../src/snippet/highlight.ts';
 import { makeArticle } from '../helpers.ts';
 
 /** A backend holding `count` matching paragraphs of one article, pageable by key; it records every request. */
@@ -69,20 +69,22 @@ describe('exportChunks', () => {
   });
 });
 
-describe('plainSnippet', () => {
-  it('reads a snippet back as a piece of its paragraph, ellipses aside', () => {
+describe('the plain snippets of exports', () => {
+  it('are a piece of their paragraph, ellipses aside', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }), fc.nat(), fc.nat(), (text, a, b) => {
         const start = a % text.length;
         const end = start + 1 + (b % (text.length - start));
-        const plain = plainSnippet(makeSnippets(text, [{ start, end, key: 'k' }]).snippet);
+        const plain = makeSnippets(text, [{ start, end, key: 'k' }], { markup: PLAIN_MARKUP }).snippet;
         expect(text).toContain(plain.replace(/^…/, '').replace(/…$/, ''));
       }),
       { seed: 18, numRuns: 500 },
     );
   });
 
-  it('drops the marks and reads entities back', () => {
-    expect(plainSnippet('…a <mark>b</mark> &amp; &lt;c&gt; &quot;d&quot; &#39;e&#39;…')).toBe('…a b & <c> "d" \'e\'…');
+  it('hold no marks and no entities', () => {
+    const text = 'a b & <c> "d" \'e\'';
+    expect(makeSnippets(text, [{ start: 2, end: 3, key: 'k' }], { markup: PLAIN_MARKUP }).snippet).toBe(text);
+    expect(makeSnippets(text, [{ start: 2, end: 3, key: 'k' }]).snippet).toBe('a <mark>b</mark> &amp; &lt;c&gt; &quot;d&quot; &#39;e&#39;');
   });
 });

@@ -3,7 +3,7 @@
  * Runs a parsed query against the library: candidates from the engine, filters, exact phrase
  * verification on the analyzer's tokens, ranking, grouping, facets and the requested page.
  */
-import { articleIdOf, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
+import { articleIdOf, clusterArticles, COLON, findParagraph, paragraphNumberOf, type Library, type ParagraphRef, type StoredArticle } from './library.ts';
 import type { CopiesSummary, FacetName, HitKey, SearchRequest } from '../backend.ts';
 import type { Article } from '../../ingest/article.ts';
 import { earliestFirst } from '../../news/copies.ts';
@@ -345,11 +345,7 @@ function createCollapse(library: Library, compare: (a: Match, b: Match) => numbe
   const clusterKey = (articleId: string): string => {
     const known = keyOf.get(articleId);
     if (known !== undefined) return known;
-    const members = library.copies.cluster(articleId).flatMap((id) => {
-      const stored = library.articles.get(id);
-      return stored === undefined ? [] : [stored.article];
-    });
-    members.sort(earliestFirst);
+    const members = clusterArticles(library, articleId);
     const key = members[0]?.id ?? articleId;
     for (const member of members) keyOf.set(member.id, key);
     keyOf.set(articleId, key);
@@ -376,10 +372,7 @@ function createCollapse(library: Library, compare: (a: Match, b: Match) => numbe
 
 /** The copy cluster of article `id` as a collapsed hit shows it. */
 function copiesSummary(library: Library, id: string): CopiesSummary {
-  const articles = library.copies.cluster(id).flatMap((member) => {
-    const stored = library.articles.get(member);
-    return stored === undefined ? [] : [stored.article];
-  });
+  const articles = clusterArticles(library, id);
   const dates = articles.flatMap((article) => (article.date === null ? [] : [article.date])).sort();
   const sources = [...new Set(articles.flatMap((article) => (article.source === null ? [] : [article.source])))].sort();
   return { count: articles.length, sources, first: dates[0] ?? null, last: dates.at(-1) ?? null };

@@ -270,16 +270,21 @@ export function libraryCounts(library: Library): { articles: number; paragraphs:
   return { articles: library.articles.size, paragraphs, terms, sources };
 }
 
-/** The copy cluster of article `id` (see `ArticleCopies`), or `undefined` when the library has no such article. */
-export function articleCopies(library: Library, id: string): ArticleCopies | undefined {
-  if (!library.articles.has(id)) return undefined;
-  const members = library.copies
+/** The articles of `id`'s copy cluster, itself included, earliest first: the cluster is named by the first. */
+export function clusterArticles(library: Library, id: string): Article[] {
+  return library.copies
     .cluster(id)
     .flatMap((member) => {
       const stored = library.articles.get(member);
       return stored === undefined ? [] : [stored.article];
     })
     .sort(earliestFirst);
+}
+
+/** The copy cluster of article `id` (see `ArticleCopies`), or `undefined` when the library has no such article. */
+export function articleCopies(library: Library, id: string): ArticleCopies | undefined {
+  if (!library.articles.has(id)) return undefined;
+  const members = clusterArticles(library, id);
   if (members.length < 2) return { copyOf: null, copies: [] };
   return {
     copyOf: (members[0] as Article).id,

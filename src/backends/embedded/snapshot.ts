@@ -144,13 +144,21 @@ export async function saveSnapshot(indexDir: string, library: Library, fingerpri
 function* copyLines(entries: ReadonlyArray<{ id: string; shingles: Uint32Array; single: number | null }>): Generator<CopiesLine> {
   for (let at = 0; at < entries.length; ) {
     const line: { ids: string[]; singles: Array<number | null>; lengths: number[] } = { ids: [], singles: [], lengths: [] };
-    const shingles: number[] = [];
-    for (; at < entries.length && shingles.length < COPY_VALUES_PER_LINE; at += 1) {
+    let count = 0;
+    for (; at < entries.length && count < COPY_VALUES_PER_LINE; at += 1) {
       const entry = entries[at] as (typeof entries)[number];
       line.ids.push(entry.id);
       line.singles.push(entry.single);
       line.lengths.push(entry.shingles.length);
-      for (const shingle of entry.shingles) shingles.push(shingle);
+      count += entry.shingles.length;
+    }
+    // Copied straight into the integers written (as the engine's postings are), not through a JS array.
+    const shingles = new Int32Array(count);
+    let offset = 0;
+    for (let index = at - line.ids.length; index < at; index += 1) {
+      const entry = entries[index] as (typeof entries)[number];
+      shingles.set(entry.shingles, offset);
+      offset += entry.shingles.length;
     }
     yield { ...line, shingles: encodeIntegers(shingles) };
   }

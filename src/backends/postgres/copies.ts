@@ -104,8 +104,15 @@ async function findCopies(client: Queryable, written: readonly PrintedArticle[])
 
 /** Names again the clusters of `ids`: each member's `cluster` is the id of the earliest member, or NULL for an article alone. */
 async function nameClusters(client: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  // Most articles of a batch have no copy: one statement names them all (NULL), and only those
+  // with pairs are walked, a cluster at a time.
+  const { rows: paired } = await client.query('SELECT DISTINCT a FROM copy_pairs WHERE a = ANY($1)', [ids]);
+  const withPairs = new Set((paired as Array<{ a: string }>).map((row) => row.a));
+  const alone = ids.filter((id) => !withPairs.has(id));
+  if (alone.length > 0) await client.query('UPDATE copy_prints SET cluster = NULL WHERE article_id = ANY($1) AND cluster IS NOT NULL', [alone]);
   const done = new Set<string>();
-  for (const start of ids) {
+  for (const start of withPairs) {
     if (done.has(start)) continue;
     const members = new Set([start]);
     for (let frontier = [start]; frontier.length > 0; ) {
@@ -126,11 +133,13 @@ const BACKFILL_BATCH = 500;
 
 /**
  * Records the copy prints of articles written before the copy tables existed (a database
- * migrated from version 3 or earlier), from their stored words, a batch per transaction. Returns
- * how many it recorded; another server doing the same meanwhile waits for each batch, then finds
- * it done.
+ * migrated from version 3 or earlier), from their stored words, a batch per transaction, when
+ * `copy_backfill` says some are due (migration 6). Returns how many it recorded; another server
+ * doing the same meanwhile waits for each batch, then finds it done.
  */
 export async function backfillCopies(db: Database): Promise<number> {
+  const [flag] = (await db.query('SELECT due FROM copy_backfill')) as Array<{ due: boolean }>;
+  if (flag?.due !== true) return 0;
   let recorded = 0;
   for (;;) {
     const batch = await db.transaction('write', async (client) => {
@@ -152,7 +161,10 @@ export async function backfillCopies(db: Database): Promise<number> {
       await recordCopies(client, [], printed);
       return printed.length;
     });
-    if (batch === 0) return recorded;
+    if (batch === 0) {
+      await db.transaction('write', (client) => client.query('UPDATE copy_backfill SET due = false'));
+      return recorded;
+    }
     recorded += batch;
   }
 }

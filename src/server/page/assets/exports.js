@@ -4,7 +4,7 @@
  * current search, with its filters, as `/search.csv`, `/search.jsonl` (every match) and
  * `/search.atom` (the newest hits as a feed). Only the hrefs change; the links' text is fixed.
  */
-import { collapsesCopies } from './state.js';
+import { searchParams } from './state.js';
 
 /**
  * The URL of the current search in another format: the query, its grouping and filters, and
@@ -16,12 +16,8 @@ import { collapsesCopies } from './state.js';
  * @returns {string}
  */
 export function exportUrl(state, format) {
-  const params = new URLSearchParams({ q: state.q, group: state.group });
-  if (format !== 'atom' && state.sort !== 'relevance') params.set('sort', state.sort);
-  for (const source of state.sources) params.append('source', source);
-  if (state.from) params.set('from', state.from);
-  if (state.to) params.set('to', state.to);
-  if (collapsesCopies(state)) params.set('collapse', 'copies');
+  const params = searchParams(state);
+  if (format === 'atom' || state.sort === 'relevance') params.delete('sort');
   return `/search.${format}?${params}`;
 }
 

@@ -4,7 +4,7 @@
  * with `POST /feeds` and unsubscribes with `DELETE /feeds/:id`. Every text from the API enters
  * the page as text (`dom.js`); failures are said in plain words.
  */
-import { getJson } from './api.js';
+import { getJson, requestJson } from './api.js';
 import { h, plural } from './dom.js';
 
 /** Dates and times as "2 Dec 2026, 04:39", in the reader's time zone. */
@@ -77,23 +77,7 @@ function writeHeaders() {
  * @param {RequestInit} init
  */
 async function write(path, init) {
-  let response;
-  try {
-    response = await fetch(path, { ...init, headers: writeHeaders() });
-  } catch (error) {
-    return { ok: false, code: 'unreachable', message: String(error), status: 0, value: null };
-  }
-  /** @type {any} */
-  let body = null;
-  try {
-    body = response.status === 204 ? null : await response.json();
-  } catch {
-    // not JSON: the status says it
-  }
-  if (response.ok) return { ok: true, code: '', message: '', status: response.status, value: body };
-  const code = typeof body?.error?.code === 'string' ? body.error.code : 'http';
-  const message = typeof body?.error?.message === 'string' ? body.error.message : `${response.status} ${response.statusText}`;
-  return { ok: false, code, message, status: response.status, value: null };
+  return requestJson(path, { ...init, headers: writeHeaders() });
 }
 
 /**

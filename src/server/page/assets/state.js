@@ -80,15 +80,27 @@ export function urlOf(state) {
  * @returns {string}
  */
 export function searchUrl(state, overrides = {}) {
+  const params = searchParams(state);
+  params.set('limit', String(overrides.limit ?? PAGE_SIZE));
+  params.set('offset', String(overrides.offset ?? (state.page - 1) * PAGE_SIZE));
+  if (overrides.facets) params.set('facets', overrides.facets);
+  return `/search?${params}`;
+}
+
+/**
+ * The parameters that say which matches the search wants, whatever the format and the page:
+ * the query, its grouping and sort, the sources and dates, and whether copies are grouped.
+ *
+ * @param {PageState} state
+ * @returns {URLSearchParams}
+ */
+export function searchParams(state) {
   const params = new URLSearchParams({ q: state.q, group: state.group, sort: state.sort });
   for (const source of state.sources) params.append('source', source);
   if (state.from) params.set('from', state.from);
   if (state.to) params.set('to', state.to);
-  params.set('limit', String(overrides.limit ?? PAGE_SIZE));
-  params.set('offset', String(overrides.offset ?? (state.page - 1) * PAGE_SIZE));
-  if (overrides.facets) params.set('facets', overrides.facets);
   if (collapsesCopies(state)) params.set('collapse', 'copies');
-  return `/search?${params}`;
+  return params;
 }
 
 /**
