@@ -10,12 +10,13 @@
  */
 import { messageOf } from '../../errors.ts';
 import type { Article } from '../../ingest/article.ts';
-import type { SearchBackend } from '../backend.ts';
+import { parseQuery } from '../../search/query-parser.ts';
+import { DEFAULT_SEARCH_REQUEST, type SearchBackend } from '../backend.ts';
 import { readArticles } from './articles.ts';
 import { backfillCopies, readCopies, readCopyClusters } from './copies.ts';
-import { openDatabase } from './connection.ts';
+import { openDatabase, type Database } from './connection.ts';
 import { migrate } from './migrations.ts';
-import { runSearch } from './search.ts';
+import { runSearch, searchIn } from './search.ts';
 import { readMetrics, readStats } from './stats.ts';
 import { suggestWords } from './suggest.ts';
 import { removeArticle, writeArticles } from './write.ts';
@@ -43,6 +44,7 @@ export async function createPostgresBackend({ url, log = () => undefined, search
     await migrate(db, log);
     const backfilled = await backfillCopies(db);
     if (backfilled > 0) log(`postgres: recorded the copy prints of ${backfilled} articles written before copy detection`);
+    await warmConnections(db);
   } catch (error) {
     await db.close();
     throw new Error(`postgres: cannot prepare the database: ${messageOf(error)}`, { cause: error });
@@ -61,4 +63,21 @@ export async function createPostgresBackend({ url, log = () => undefined, search
     metrics: () => readMetrics(db),
     close: () => db.close(),
   };
+}
+
+/**
+ * Opens every connection and runs a search of each kind on each search connection before the
+ * first request: the word searched is the vocabulary's rarest in more than one article (a
+ * search of a word takes the posting blocks; the same word grouped by article, the SQL
+ * statement). Nothing to search in an empty database.
+ */
+async function warmConnections(db: Database): Promise<void> {
+  const rows = (await db.query('SELECT word FROM words WHERE articles > 1 ORDER BY articles, word LIMIT 1')) as Array<{ word: string }>;
+  const word = rows[0]?.word;
+  await db.warm(async (client) => {
+    if (word === undefined) return;
+    const query = parseQuery(word);
+    await searchIn(client, query, DEFAULT_SEARCH_REQUEST);
+    await searchIn(client, query, { ...DEFAULT_SEARCH_REQUEST, group: 'article' });
+  });
 }

@@ -41,59 +41,62 @@ const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SE
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
 export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
+  return db.transaction('snapshot', (client) => searchIn(client, query, request));
+}
+
+/** Runs `query` for `request` on `client`, in the read-only snapshot transaction it holds. */
+export async function searchIn(client: Queryable, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
-  const budgetLeft = async (client: Queryable): Promise<void> => {
+  const budgetLeft = async (): Promise<void> => {
     const left = Math.floor(SEARCH_TIMEOUT_MS - (performance.now() - started));
     if (left < 1) throw overBudget(SEARCH_TIMEOUT_MS);
     await client.query(`SET LOCAL statement_timeout = ${left}`);
   };
-  return db.transaction('snapshot', async (client) => {
-    await client.query(PLANNER_SETTINGS);
-    const root = query.root;
-    const expansions = await expandTerms(client, root);
-    const stemsOf = stemsFrom(expansions);
-    const strict = planUnit(root, stemsOf);
-    const stats = await corpusStats(client, strict);
-    const wordsOf = await nearVocabulary(client, strict);
-    const run = async (units: Unit[], relaxed: boolean): Promise<Ranked> => {
-      const empty: Ranked = { total: 0, page: [], facets: Object.fromEntries(request.facets.map((name) => [name, {}])) };
-      if (stats.paragraphs === 0) return empty;
-      if (postingsCanRank(units, request)) {
-        await budgetLeft(client);
-        return rankFromPostings(client, units, relaxed, stats, request);
-      }
-      const params = createParams();
-      const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
-      if (compiled.tsquery === null) return empty;
-      const statement = rankingStatement({ ...compiled, tsquery: compiled.tsquery }, request, params);
-      await budgetLeft(client);
-      const { rows } = await client.query(statement, params.values);
-      return readRanked(rows[0], request);
-    };
-    let relaxed = false;
-    let ranked: Ranked | undefined;
-    if (request.mode !== 'any' || root.must.length < 2) {
-      ranked = await run([strict], false);
-      if (!(ranked.total > 0 || request.mode === 'all' || !relaxable(root))) ranked = undefined;
+  await client.query(PLANNER_SETTINGS);
+  const root = query.root;
+  const expansions = await expandTerms(client, root);
+  const stemsOf = stemsFrom(expansions);
+  const strict = planUnit(root, stemsOf);
+  const stats = await corpusStats(client, strict);
+  const wordsOf = await nearVocabulary(client, strict);
+  const run = async (units: Unit[], relaxed: boolean): Promise<Ranked> => {
+    const empty: Ranked = { total: 0, page: [], facets: Object.fromEntries(request.facets.map((name) => [name, {}])) };
+    if (stats.paragraphs === 0) return empty;
+    if (postingsCanRank(units, request)) {
+      await budgetLeft();
+      return rankFromPostings(client, units, relaxed, stats, request);
     }
-    if (ranked === undefined) {
-      relaxed = true;
-      ranked = await run(relaxedUnits(root, stemsOf), true);
-    }
-    const articles = await readArticles(client, [...new Set(ranked.page.map((row) => row.articleId))]);
-    const hits: BackendHit[] = [];
-    for (const row of ranked.page) {
-      const article = articles.get(row.articleId);
-      if (article === undefined) continue;
-      const key = { clauses: row.clauses, textMatched: row.textMatched, score: row.score, date: row.date, id: `${row.articleId}:${row.n}` };
-      const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched, key };
-      if (row.matchingParagraphs !== undefined) hit.matchingParagraphs = row.matchingParagraphs;
-      if (row.copies !== undefined) hit.copies = row.copies;
-      hits.push(hit);
-    }
-    return { total: ranked.total, relaxed, hits, facets: ranked.facets, expansions };
-  });
+    const params = createParams();
+    const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
+    if (compiled.tsquery === null) return empty;
+    const statement = rankingStatement({ ...compiled, tsquery: compiled.tsquery }, request, params);
+    await budgetLeft();
+    const { rows } = await client.query(statement, params.values);
+    return readRanked(rows[0], request);
+  };
+  let relaxed = false;
+  let ranked: Ranked | undefined;
+  if (request.mode !== 'any' || root.must.length < 2) {
+    ranked = await run([strict], false);
+    if (!(ranked.total > 0 || request.mode === 'all' || !relaxable(root))) ranked = undefined;
+  }
+  if (ranked === undefined) {
+    relaxed = true;
+    ranked = await run(relaxedUnits(root, stemsOf), true);
+  }
+  const articles = await readArticles(client, [...new Set(ranked.page.map((row) => row.articleId))]);
+  const hits: BackendHit[] = [];
+  for (const row of ranked.page) {
+    const article = articles.get(row.articleId);
+    if (article === undefined) continue;
+    const key = { clauses: row.clauses, textMatched: row.textMatched, score: row.score, date: row.date, id: `${row.articleId}:${row.n}` };
+    const hit: BackendHit = { article, index: row.n - 1, score: row.score, textMatched: row.textMatched, key };
+    if (row.matchingParagraphs !== undefined) hit.matchingParagraphs = row.matchingParagraphs;
+    if (row.copies !== undefined) hit.copies = row.copies;
+    hits.push(hit);
+  }
+  return { total: ranked.total, relaxed, hits, facets: ranked.facets, expansions };
 }
 
 /** One unit per clause of `root`, each with the exclusions: relaxed matching counts the clauses a paragraph holds. */

@@ -1,9 +1,15 @@
 /**
- * PostgreSQL failures as our error codes.
+ * PostgreSQL failures as our error codes; the pools' connections.
  */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createError, isServiceError } from '../../../src/errors.ts';
+import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { translateError } from '../../../src/backends/postgres/connection.ts';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { parseQuery } from '../../../src/search/query-parser.ts';
+import { makeArticle } from '../../helpers.ts';
+import { freshDatabase } from './database.ts';
 
 function codeOf(error: unknown): string | undefined {
   return isServiceError(error) ? error.code : undefined;
@@ -25,5 +31,32 @@ describe('translateError', () => {
     expect(translateError(other)).toBe(other);
     const ours = createError('not_found', 'article "x" is unknown');
     expect(translateError(ours)).toBe(ours);
+  });
+});
+
+describe('the connection pools', () => {
+  it('are all open, searched once each, when the backend is returned, and stay open while searches run', async () => {
+    const database = await freshDatabase();
+    const seeded = await createPostgresBackend({ url: database.url });
+    await seeded.putArticles([
+      makeArticle({ id: 'a1', paragraphs: ['Ferries crossed the strait at dawn.'] }),
+      makeArticle({ id: 'a2', paragraphs: ['Ferries waited for the tide.'] }),
+    ]);
+    await seeded.close();
+    const backend = await createPostgresBackend({ url: database.url, searchConnections: 3 });
+    const counter = new pg.Client({ connectionString: database.url });
+    await counter.connect();
+    const open = async () =>
+      Number((await counter.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows[0].n);
+    try {
+      // 3 search connections and 2 for writes.
+      expect(await open()).toBe(5);
+      await Promise.all(Array.from({ length: 6 }, () => backend.search(parseQuery('ferries'), DEFAULT_SEARCH_REQUEST)));
+      expect(await open()).toBe(5);
+    } finally {
+      await counter.end();
+      await backend.close();
+      await database.drop();
+    }
   });
 });
