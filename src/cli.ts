@@ -8,7 +8,7 @@ import { stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError, messageOf } from './errors.ts';
-import { readArticleBatch } from './ingest/corpus.ts';
+import { readArticleBatch, readKeptArticles } from './ingest/corpus.ts';
 import type { ParsedBatch } from './ingest/batch.ts';
 import { formatOfPath } from './ingest/formats.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
@@ -21,7 +21,7 @@ import { openLibrary, type Progress } from './backends/embedded/open-library.ts'
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
-import type { Article } from './ingest/article.ts';
+import { IMPORT_BATCH_ARTICLES, IMPORT_IN_FLIGHT, putInBatches } from './backends/put-in-batches.ts';
 import { fetchUrl } from './ingest/fetch-url.ts';
 import type { FeedStore } from './backends/feed-store.ts';
 import { feedsFileOf, openFeedFileStore } from './backends/embedded/feed-file-store.ts';
@@ -440,36 +440,43 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
   if (rejected.length > 0) process.exitCode = 1;
 }
 
-/** Articles per transaction of `npm run import`: big enough to amortize a commit, small enough to show progress. */
-const IMPORT_BATCH = 500;
 
 /**
  * `npm run import -- --to postgres`: copies every article of `corpus/` into the database of
- * `DATABASE_URL`, a batch per transaction. Idempotent: articles already there with the same
- * content are `unchanged`, so an interrupted import is resumed by running it again.
+ * `DATABASE_URL`, a batch per transaction, reading the corpus a file at a time (the embedded
+ * index is not built, so an archive larger than memory imports). Idempotent: articles already
+ * there with the same content are `unchanged`, so an interrupted import is resumed by running
+ * it again. Unreadable files are named and skipped, and the command then exits with 1.
  */
 async function importCommand(config: Config, args: readonly string[]): Promise<void> {
   const to = args.indexOf('--to');
   if (to === -1 || args[to + 1] !== 'postgres') fail('usage: npm run import -- --to postgres (with DATABASE_URL set)');
   if (config.databaseUrl === undefined) fail('DATABASE_URL must name the PostgreSQL database to import into, e.g. postgres://user@localhost/news');
-  const opened = await open(config);
-  const articles: Article[] = [...opened.library.articles.values()].map((stored) => stored.article);
+  const walk = await readKeptArticles(config.corpusDir);
+  for (const problem of walk.problems) log(`skipped ${problem}`);
   const backend = await openDatabase(config.databaseUrl, config.databaseSearchConnections);
   const counts = { created: 0, updated: 0, unchanged: 0 };
-  const bar = terminalBar('importing [{bar}] {value}/{total} articles | {eta_formatted} left', articles.length, PROGRESS_MIN_ITEMS);
-  bar?.start(articles.length, 0);
+  const bar = terminalBar('importing [{bar}] {value}/{total} articles | {eta_formatted} left', walk.total, PROGRESS_MIN_ITEMS);
+  bar?.start(walk.total, 0);
+  let done = 0;
   try {
-    for (let at = 0; at < articles.length; at += IMPORT_BATCH) {
-      for (const result of await backend.putArticles(articles.slice(at, at + IMPORT_BATCH))) counts[result.status] += 1;
-      bar?.update(Math.min(at + IMPORT_BATCH, articles.length));
-    }
+    await putInBatches(backend, walk.files(), {
+      batchSize: IMPORT_BATCH_ARTICLES,
+      inFlight: IMPORT_IN_FLIGHT,
+      onBatch: (results) => {
+        for (const result of results) counts[result.status] += 1;
+        done += results.length;
+        bar?.update(done);
+      },
+    });
   } finally {
     bar?.stop();
     await backend.close();
   }
   process.stdout.write(
-    `${articles.length} articles from ${config.corpusDir} into ${databaseName(config.databaseUrl)}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
+    `${done} articles from ${config.corpusDir} into ${databaseName(config.databaseUrl)}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
   );
+  if (walk.problems.length > 0) process.exitCode = 1;
 }
 
 /** Matches `<mark>`, `</mark>` and the HTML entities of a snippet, to print it on a terminal. */

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createPostgresBackend } from '../backends/postgres/index.ts';
+import { IMPORT_IN_FLIGHT, putInBatches } from '../backends/put-in-batches.ts';
 import type { SearchBackend } from '../backends/backend.ts';
 import { messageOf } from '../errors.ts';
 import { DEFAULT_SEARCH_PARAMS, searchBackend } from '../service/search-service.ts';
@@ -48,10 +49,14 @@ export function createPostgresSession(context: SessionContext): PostgresSession 
       progress(`postgres: importing ${paragraphs} paragraphs, ${batchSize} articles per putArticles`);
       const started = performance.now();
       let batches = 0;
-      for (let start = 0; start < articles.length; start += batchSize, batches++) {
-        await backend.putArticles(articles.slice(start, start + batchSize));
-        if ((batches + 1) % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(start + batchSize, articles.length)} of ${articles.length} articles imported`);
-      }
+      await putInBatches(backend, [articles], {
+        batchSize,
+        inFlight: IMPORT_IN_FLIGHT,
+        onBatch: () => {
+          batches++;
+          if (batches % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(batches * batchSize, articles.length)} of ${articles.length} articles imported`);
+        },
+      });
       const importMs = performance.now() - started;
       const count = articles.length;
       // Drop our own references: the side keeps nothing per article once the database has it.

@@ -18,9 +18,8 @@ import type { QueryBatch } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
 import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
 import { buildDist } from './server-process.ts';
+import { IMPORT_BATCH_ARTICLES } from '../backends/put-in-batches.ts';
 
-/** Articles per `putArticles` call of the import (issue 14). */
-export const IMPORT_BATCH_ARTICLES = 500;
 /** Mismatching queries quoted in the report, per type. */
 const MISMATCH_EXAMPLES = 3;
 

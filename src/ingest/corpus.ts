@@ -176,3 +176,56 @@ export function prefersFile(candidate: string, current: string, id: string): boo
 function isNotFound(error: unknown): boolean {
   return systemCodeOf(error) === 'ENOENT';
 }
+
+/** The articles of a corpus folder, read a file at a time: {@link readKeptArticles}. */
+export type CorpusWalk = {
+  /** Articles kept, one per id. */
+  total: number;
+  /** Files that could not be read, each message starting with the file's path: skipped, as a start skips them. */
+  problems: string[];
+  /** The kept articles of each readable file, a file at a time, in the listing's order. */
+  files(): AsyncGenerator<Article[]>;
+};
+
+/**
+ * Reads the corpus folder `dir` as the embedded library does (one article per id: the file
+ * {@link prefersFile} picks, the last of its file), without holding the corpus in memory: a
+ * first pass keeps only which file each id comes from, then {@link CorpusWalk.files} reads each
+ * file again and gives its kept articles. A file changed between the passes gives what it
+ * holds then.
+ *
+ * @example
+ * const walk = await readKeptArticles('corpus');
+ * for await (const articles of walk.files()) await backend.putArticles(articles);
+ */
+export async function readKeptArticles(dir: string): Promise<CorpusWalk> {
+  const files = await listCorpusFiles(dir);
+  const keeper = new Map<string, string>();
+  const problems: string[] = [];
+  const readable: string[] = [];
+  for (const file of files) {
+    let articles: Article[];
+    try {
+      articles = await readCorpusFile(dir, file.path);
+    } catch (error) {
+      problems.push(messageOf(error)); // it starts with the file's path
+      continue;
+    }
+    readable.push(file.path);
+    for (const article of articles) {
+      const current = keeper.get(article.id);
+      if (current === undefined || current === file.path || prefersFile(file.path, current, article.id)) keeper.set(article.id, file.path);
+    }
+  }
+  return {
+    total: keeper.size,
+    problems,
+    async *files() {
+      for (const path of readable) {
+        const kept = new Map<string, Article>();
+        for (const article of await readCorpusFile(dir, path)) if (keeper.get(article.id) === path) kept.set(article.id, article);
+        yield [...kept.values()];
+      }
+    },
+  };
+}
