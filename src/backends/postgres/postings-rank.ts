@@ -75,7 +75,10 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
   if (rest.length > 0 && candidates.length > 0) {
     const arts = await inSlices((pace) => articlesOf(pace, candidates));
     const more = await readBlocks(client, rest, arts);
-    await inSlices((pace) => decodeAll(pace, more, postings));
+    // Only the entries of the candidates' articles: a common word's postings beside a rare one's are mostly skipped unread.
+    const wanted = new Uint8Array((arts[arts.length - 1] as number) + 1);
+    for (const art of arts) wanted[art] = 1;
+    await inSlices((pace) => decodeAll(pace, more, postings, wanted));
   }
   await inSlices(function* placeAll(pace) {
     for (const list of postings.values()) list.at = yield* place(pace, candidates, list.keys);
@@ -106,7 +109,7 @@ type Ranking = { clauses: Uint16Array | null; textMatched: Uint8Array; score: Fl
  * by the paragraph-hit rule: an article's paragraphs that matched in their text, or else its first
  * paragraph that matched.
  */
-function* countHits(pace: Pace, results: readonly UnitResult[], candidates: Float64Array, relaxed: boolean): Steps<{ counted: number[]; ranking: Ranking }> {
+function* countHits(pace: Pace, results: readonly UnitResult[], candidates: Float64Array, relaxed: boolean): Steps<{ counted: Int32Array; ranking: Ranking }> {
   const size = candidates.length;
   let hit: Uint8Array;
   let textMatched: Uint8Array;
@@ -130,7 +133,8 @@ function* countHits(pace: Pace, results: readonly UnitResult[], candidates: Floa
       }
     }
   }
-  const counted: number[] = [];
+  const counted = new Int32Array(size);
+  let hits = 0;
   for (let start = 0; start < size; ) {
     const art = Math.floor((candidates[start] as number) / SLOTS);
     let end = start;
@@ -141,16 +145,16 @@ function* countHits(pace: Pace, results: readonly UnitResult[], candidates: Floa
         if (first < 0) first = end;
         if (textMatched[end] === 1) {
           anyText = true;
-          counted.push(end);
+          counted[hits++] = end;
         }
       }
       end++;
     }
-    if (!anyText && first >= 0) counted.push(first);
+    if (!anyText && first >= 0) counted[hits++] = first;
     start = end;
     if (pace()) yield;
   }
-  return { counted, ranking: { clauses, textMatched, score } };
+  return { counted: counted.subarray(0, hits), ranking: { clauses, textMatched, score } };
 }
 
 /** The lexemes a leaf looks up: each of its stems in each of its fields. */
@@ -195,13 +199,13 @@ async function readBlocks(client: Queryable, lexemes: readonly string[], arts: F
   let rows: unknown[] = [];
   if (lexemes.length > 0 && arts === null) {
     // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
-    ({ rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block', [lexemes]));
+    ({ rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, first_art, block', [lexemes]));
   } else if (lexemes.length > 0 && arts !== null) {
     const ranges = await client.query('SELECT lexeme, block, first_art, last_art FROM postings WHERE lexeme = ANY($1::text[])', [lexemes]);
     const wanted = (ranges.rows as Array<{ lexeme: string; block: number; first_art: number; last_art: number }>).filter((range) => holdsOneOf(arts, range.first_art, range.last_art));
     if (wanted.length > 0) {
       ({ rows } = await client.query(
-        'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.block',
+        'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block',
         [wanted.map((range) => range.lexeme), wanted.map((range) => range.block)],
       ));
     }
@@ -214,9 +218,9 @@ async function readBlocks(client: Queryable, lexemes: readonly string[], arts: F
   return blocks;
 }
 
-/** Decodes the blocks of each lexeme into `postings` (returned). */
-function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>): Steps<Map<string, Postings>> {
-  for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', ''))));
+/** Decodes the blocks of each lexeme into `postings` (returned): every entry, or those of the articles flagged in `wanted`. */
+function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>, wanted: Uint8Array | null = null): Steps<Map<string, Postings>> {
+  for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', '')), wanted));
   return postings;
 }
 
@@ -232,28 +236,39 @@ function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
   return from < values.length && (values[from] as number) <= high;
 }
 
-/** A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its article. */
-function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean): Steps<Postings> {
+/**
+ * A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its
+ * article. With `wanted`, only the entries of the articles it flags (by number).
+ */
+function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, wanted: Uint8Array | null): Steps<Postings> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
   let count = 0;
   for (const view of views) {
-    if (!title) count += view.byteLength / ENTRY_BYTES;
-    else for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) count += view.getUint16(at + 4);
+    if (!title && wanted === null) count += view.byteLength / ENTRY_BYTES;
+    else {
+      for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
+        if (wanted === null || wanted[view.getUint32(at)] === 1) count += title ? view.getUint16(at + 4) : 1;
+      }
+    }
   }
   const keys = new Float64Array(count);
   const tf = new Uint16Array(count);
   const length = new Uint16Array(count);
-  let sorted = true;
+  // Starts of the sorted runs: blocks hold entries in the order writers committed them, which is
+  // by article number but for batches that committed out of order (a few runs per lexeme).
+  const runs = [0];
   let previous = -1;
   let i = 0;
   for (const view of views) {
     for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-      const base = view.getUint32(at) * SLOTS;
+      const art = view.getUint32(at);
+      if (wanted !== null && wanted[art] !== 1) continue;
+      const base = art * SLOTS;
       const slot = view.getUint16(at + 4);
       const frequency = view.getUint16(at + 6);
       const size = view.getUint16(at + 8);
       const first = title ? 1 : slot;
-      if (base + first <= previous) sorted = false;
+      if (base + first <= previous) runs.push(i);
       for (let n = first; n <= slot; n++, i++) {
         keys[i] = base + n;
         tf[i] = frequency;
@@ -263,10 +278,52 @@ function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean):
       if (pace()) yield;
     }
   }
-  if (sorted) return { keys, tf, length };
-  // Blocks hold entries in the order writers committed them, not always by article number.
-  const order = Array.from({ length: count }, (_, index) => index).sort((a, b) => (keys[a] as number) - (keys[b] as number));
-  return { keys: Float64Array.from(order, (index) => keys[index] as number), tf: Uint16Array.from(order, (index) => tf[index] as number), length: Uint16Array.from(order, (index) => length[index] as number) };
+  if (runs.length === 1) return { keys, tf, length };
+  const order = yield* mergeRuns(pace, keys, runs);
+  const sortedKeys = new Float64Array(count);
+  const sortedTf = new Uint16Array(count);
+  const sortedLength = new Uint16Array(count);
+  for (let k = 0; k < count; k++) {
+    const from = order[k] as number;
+    sortedKeys[k] = keys[from] as number;
+    sortedTf[k] = tf[from] as number;
+    sortedLength[k] = length[from] as number;
+    if (pace()) yield;
+  }
+  return { keys: sortedKeys, tf: sortedTf, length: sortedLength };
+}
+
+/**
+ * The order that sorts `keys`, made of sorted runs starting at `runs`: the runs merged two by
+ * two, as indices (a few passes over the list where a general sort would compare n log n times).
+ */
+function* mergeRuns(pace: Pace, keys: Float64Array, runs: readonly number[]): Steps<Int32Array> {
+  let order = new Int32Array(keys.length);
+  for (let index = 0; index < keys.length; index++) order[index] = index;
+  let spare = new Int32Array(keys.length);
+  let starts = [...runs, keys.length];
+  while (starts.length > 2) {
+    const next = [0];
+    for (let r = 0; r + 1 < starts.length; r += 2) {
+      const low = starts[r] as number;
+      const middle = starts[r + 1] as number;
+      const high = r + 2 < starts.length ? (starts[r + 2] as number) : middle;
+      let a = low;
+      let b = middle;
+      let k = low;
+      while (a < middle && b < high) {
+        spare[k++] = (keys[order[a] as number] as number) <= (keys[order[b] as number] as number) ? (order[a++] as number) : (order[b++] as number);
+        if (pace()) yield;
+      }
+      while (a < middle) spare[k++] = order[a++] as number;
+      while (b < high) spare[k++] = order[b++] as number;
+      next.push(high);
+    }
+    if (next[next.length - 1] !== keys.length) next.push(keys.length);
+    [order, spare] = [spare, order];
+    starts = next;
+  }
+  return order;
 }
 
 /** The sorted union of sorted key lists, merged two at a time. */
@@ -461,7 +518,7 @@ function comparer({ clauses, textMatched, score }: Ranking): (a: number, b: numb
 }
 
 /** The `wanted` best of the counted candidates, and every one that ties with the worst of them (the paragraph id decides among those). */
-function* best(pace: Pace, counted: readonly number[], ranking: Ranking, wanted: number): Steps<number[]> {
+function* best(pace: Pace, counted: Int32Array, ranking: Ranking, wanted: number): Steps<number[]> {
   if (wanted === 0 || counted.length === 0) return [];
   const better = comparer(ranking);
   // The `wanted` best without ids, as a min-heap; then every candidate that ties with its worst.
@@ -493,7 +550,7 @@ function* best(pace: Pace, counted: readonly number[], ranking: Ranking, wanted:
     }
     if (pace()) yield;
   }
-  if (heap.length < wanted) return [...counted];
+  if (heap.length < wanted) return Array.from(counted);
   const threshold = heap[0] as number;
   const chosen: number[] = [];
   for (const d of counted) {

@@ -13,7 +13,10 @@
  *
  * Writes keep the blocks in step with the rows, in the batch's transaction: a replaced or deleted
  * article's entries are cut out of the blocks that hold its number, new entries are appended to
- * each lexeme's last block while it is small ({@link APPEND_BELOW_ENTRIES}), else to new blocks. Callers lock the lexemes' stems
+ * each lexeme's last block while it is small ({@link APPEND_BELOW_ENTRIES}) and they follow its
+ * entries, else to new blocks; so each block is sorted by article number unless concurrent
+ * batches drew interleaved numbers, and a reader takes blocks by their first article number
+ * (postings-rank.ts merges what is still out of order). Callers lock the lexemes' stems
  * (`stems` rows, in sorted order) first, so two writers never work on one lexeme's blocks at once.
  */
 import type { Queryable } from './connection.ts';
@@ -120,10 +123,10 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
   if (entries.size === 0) return;
   const lexemes = [...entries.keys()];
   const { rows } = await client.query(
-    'SELECT DISTINCT ON (lexeme) lexeme, block, entries FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block DESC',
+    'SELECT DISTINCT ON (lexeme) lexeme, block, entries, last_art FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block DESC',
     [lexemes],
   );
-  const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number }>).map((row) => [row.lexeme, row]));
+  const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number; last_art: number }>).map((row) => [row.lexeme, row]));
   const appended: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
   const created: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
   for (const [lexeme, list] of entries) {
@@ -132,7 +135,9 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
     let from = 0;
     if (tail !== undefined) {
       next = tail.block + 1;
-      const room = tail.entries < APPEND_BELOW_ENTRIES ? BLOCK_ENTRIES - tail.entries : 0;
+      // Only entries after the tail's keep it sorted; a batch that committed after a later one's starts a block.
+      const inOrder = (list[0] as Entry).art > tail.last_art;
+      const room = tail.entries < APPEND_BELOW_ENTRIES && inOrder ? BLOCK_ENTRIES - tail.entries : 0;
       if (room > 0) {
         appended.push({ lexeme, block: tail.block, list: list.slice(0, room) });
         from = room;

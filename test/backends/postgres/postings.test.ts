@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
-import { BLOCK_ENTRIES, decodeEntries, encodeEntries, type Entry } from '../../../src/backends/postgres/postings.ts';
+import { appendPostings, BLOCK_ENTRIES, decodeEntries, encodeEntries, type Entry } from '../../../src/backends/postgres/postings.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
 import { freshDatabase, useFreshBackend } from './database.ts';
@@ -103,6 +103,72 @@ describe('postings', () => {
     expect(left.filter((block) => block.lexeme === 'struce').map((block) => [block.block, block.entries])).toEqual([[1, 2]]);
     expect((await backend.search(parseQuery('truce'), DEFAULT_SEARCH_REQUEST)).total).toBe(2);
     await backend.deleteArticle('short');
+  });
+});
+
+describe('posting blocks out of article order', () => {
+  it('start a new block rather than append entries before the last block\'s, so each block stays sorted', async () => {
+    const database = await freshDatabase();
+    const client = new pg.Client({ connectionString: database.url });
+    try {
+      await (await createPostgresBackend({ url: database.url })).close();
+      await client.connect();
+      await appendPostings(client, new Map([['struce', [{ art: 10, slot: 1, tf: 1, length: 3 }]]]));
+      // A batch numbered before the last one, committing after it.
+      await appendPostings(client, new Map([['struce', [{ art: 5, slot: 1, tf: 2, length: 4 }]]]));
+      await appendPostings(client, new Map([['struce', [{ art: 11, slot: 2, tf: 1, length: 5 }]]]));
+      const blocks = (await client.query('SELECT block, first_art, last_art, data FROM postings ORDER BY block')).rows as Block[];
+      expect(blocks.map((block) => [block.block, decodeEntries(block.data).map((entry) => entry.art)])).toEqual([
+        [0, [10]],
+        [1, [5, 11]],
+      ]);
+    } finally {
+      await client.end();
+      await database.drop();
+    }
+  });
+
+  it('rank as sorted ones do, when their entries interleave across blocks (batches that drew numbers at once)', async () => {
+    const { backend, url } = fresh;
+    const articles = Array.from({ length: 40 }, (_, n) =>
+      makeArticle({
+        id: `w${n}`,
+        title: n % 3 === 0 ? 'Truce talks' : 'Report',
+        paragraphs: [`Truce ${'word '.repeat(n % 5)}held.`, n % 2 === 0 ? 'Talks resumed.' : 'Ferries sailed.', ...(n % 7 === 0 ? ['Truce and talks.'] : [])],
+      }),
+    );
+    await backend.putArticles(articles);
+    const queries = ['truce', 'talks', 'truce talks', 'ferries truce', 'truce -talks', 'talks ferries'];
+    const sorted = await Promise.all(queries.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+    // Each lexeme's entries dealt into two blocks, alternately: the two overlap over the whole range.
+    const blocks = (await query(url, 'SELECT lexeme, data FROM postings ORDER BY lexeme, block')) as Block[];
+    const byLexeme = new Map<string, Entry[]>();
+    for (const block of blocks) byLexeme.set(block.lexeme, [...(byLexeme.get(block.lexeme) ?? []), ...decodeEntries(block.data)]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('DELETE FROM postings');
+      for (const [lexeme, entries] of byLexeme) {
+        for (const [block, part] of [entries.filter((_, i) => i % 2 === 1), entries.filter((_, i) => i % 2 === 0)].entries()) {
+          if (part.length === 0) continue;
+          const arts = part.map((entry) => entry.art);
+          await client.query('INSERT INTO postings (lexeme, block, first_art, last_art, entries, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+            lexeme,
+            block,
+            Math.min(...arts),
+            Math.max(...arts),
+            part.length,
+            encodeEntries(part),
+          ]);
+        }
+      }
+    } finally {
+      await client.end();
+    }
+    const interleaved = await Promise.all(queries.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+    expect(interleaved).toEqual(sorted);
+    expect(sorted.every((search) => search.total > 0)).toBe(true);
+    for (const article of articles) await backend.deleteArticle(article.id);
   });
 });
 
