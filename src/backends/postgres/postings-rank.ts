@@ -80,9 +80,7 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
     for (const art of arts) wanted[art] = 1;
     await inSlices((pace) => decodeAll(pace, more, postings, wanted));
   }
-  await inSlices(function* placeAll(pace) {
-    for (const list of postings.values()) list.at = yield* place(pace, candidates, list.keys);
-  });
+  await inSlices((pace) => placeAll(pace, candidates, postings));
 
   const size = candidates.length;
   const results: UnitResult[] = [];
@@ -237,6 +235,50 @@ function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
 }
 
 /**
+ * A lexeme's postings being decoded: the paragraphs so far (`count`), the last key, and the
+ * starts of the sorted runs (blocks hold entries in the order writers committed them, which is by
+ * article number but for batches that committed out of order: a few runs per lexeme at most).
+ */
+type Decoded = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; count: number; previous: number; runs: number[] };
+
+/** Paragraphs a block's entries stand for (a title entry: every paragraph of its article), of the `wanted` articles only when given. */
+function countParagraphs(view: DataView, title: boolean, wanted: Uint8Array | null): number {
+  let count = 0;
+  for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
+    if (wanted === null || wanted[view.getUint32(at)] === 1) count += title ? view.getUint16(at + 4) : 1;
+  }
+  return count;
+}
+
+/**
+ * Appends a block's paragraphs (of the `wanted` articles only, when given) to `into`. A plain
+ * function called per block, not a loop of the generator: V8 optimizes it once for every search.
+ */
+function decodeBlock(view: DataView, title: boolean, wanted: Uint8Array | null, into: Decoded): void {
+  const { keys, tf, length, runs } = into;
+  let i = into.count;
+  let previous = into.previous;
+  for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
+    const art = view.getUint32(at);
+    if (wanted !== null && wanted[art] !== 1) continue;
+    const base = art * SLOTS;
+    const slot = view.getUint16(at + 4);
+    const frequency = view.getUint16(at + 6);
+    const size = view.getUint16(at + 8);
+    const first = title ? 1 : slot;
+    if (base + first <= previous) runs.push(i);
+    for (let n = first; n <= slot; n++, i++) {
+      keys[i] = base + n;
+      tf[i] = frequency;
+      length[i] = size;
+    }
+    previous = base + slot;
+  }
+  into.count = i;
+  into.previous = previous;
+}
+
+/**
  * A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its
  * article. With `wanted`, only the entries of the articles it flags (by number).
  */
@@ -244,40 +286,15 @@ function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, 
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
   let count = 0;
   for (const view of views) {
-    if (!title && wanted === null) count += view.byteLength / ENTRY_BYTES;
-    else {
-      for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-        if (wanted === null || wanted[view.getUint32(at)] === 1) count += title ? view.getUint16(at + 4) : 1;
-      }
-    }
+    count += !title && wanted === null ? view.byteLength / ENTRY_BYTES : countParagraphs(view, title, wanted);
+    if (pace()) yield;
   }
-  const keys = new Float64Array(count);
-  const tf = new Uint16Array(count);
-  const length = new Uint16Array(count);
-  // Starts of the sorted runs: blocks hold entries in the order writers committed them, which is
-  // by article number but for batches that committed out of order (a few runs per lexeme).
-  const runs = [0];
-  let previous = -1;
-  let i = 0;
+  const decoded: Decoded = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count), count: 0, previous: -1, runs: [0] };
   for (const view of views) {
-    for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-      const art = view.getUint32(at);
-      if (wanted !== null && wanted[art] !== 1) continue;
-      const base = art * SLOTS;
-      const slot = view.getUint16(at + 4);
-      const frequency = view.getUint16(at + 6);
-      const size = view.getUint16(at + 8);
-      const first = title ? 1 : slot;
-      if (base + first <= previous) runs.push(i);
-      for (let n = first; n <= slot; n++, i++) {
-        keys[i] = base + n;
-        tf[i] = frequency;
-        length[i] = size;
-      }
-      previous = base + slot;
-      if (pace()) yield;
-    }
+    decodeBlock(view, title, wanted, decoded);
+    if (pace()) yield;
   }
+  const { keys, tf, length, runs } = decoded;
   if (runs.length === 1) return { keys, tf, length };
   const order = yield* mergeRuns(pace, keys, runs);
   const sortedKeys = new Float64Array(count);
@@ -366,6 +383,11 @@ function* mergeTwo(pace: Pace, a: Float64Array, b: Float64Array): Steps<Float64A
   return out.subarray(0, k);
 }
 
+/** Places every lexeme's postings among the candidates ({@link place}). */
+function* placeAll(pace: Pace, candidates: Float64Array, postings: ReadonlyMap<string, Postings>): Steps<void> {
+  for (const list of postings.values()) list.at = yield* place(pace, candidates, list.keys);
+}
+
 /** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
 function* place(pace: Pace, candidates: Float64Array, keys: Float64Array): Steps<Int32Array> {
   const at = new Int32Array(keys.length);
@@ -399,51 +421,59 @@ function bm25(tf: number, idf: number, length: number, average: number): number 
   return idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
 }
 
-/** One unit over the candidates: which match, which matched in their text, and their scores (compile.ts, `unit`). */
-function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): Steps<UnitResult> {
-  const average: Record<Field, number> = { title: stats.avgTitle, text: stats.avgText };
-  /** Bit 1: in the title, bit 2: in the text. */
-  const presence = new Map<Leaf, Uint8Array>();
-  const presentOf = function* (leaf: Leaf): Steps<Uint8Array> {
-    let present = presence.get(leaf);
-    if (present === undefined) {
-      present = new Uint8Array(size);
-      for (const stem of leaf.stems) {
-        for (const field of leaf.fields) {
-          const list = postings.get(stemLexeme(field, stem));
-          if (list === undefined) continue;
-          const bit = field === 'title' ? 1 : 2;
-          const at = list.at as Int32Array;
-          for (let i = 0; i < at.length; i++) {
-            const d = at[i] as number;
-            if (d >= 0) present[d] = (present[d] as number) | bit;
-            if (pace()) yield;
-          }
-        }
-      }
-      presence.set(leaf, present);
-    }
-    return present;
-  };
-  const leafScore = function* (leaf: Leaf, into: Float64Array): Steps<void> {
+/**
+ * Where `leaf` is present among the candidates (bit 1: in the title, bit 2: in the text), computed
+ * once per leaf into `presence`. A module-level function, as every loop of the ranking: V8
+ * optimizes a closure made anew for each search anew, running the first search's loops
+ * unoptimized (tens of milliseconds a search for a common word at 10×).
+ */
+function* presentOf(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postings>, size: number, presence: Map<Leaf, Uint8Array>): Steps<Uint8Array> {
+  let present = presence.get(leaf);
+  if (present === undefined) {
+    present = new Uint8Array(size);
     for (const stem of leaf.stems) {
       for (const field of leaf.fields) {
-        const lexeme = stemLexeme(field, stem);
-        const list = postings.get(lexeme);
+        const list = postings.get(stemLexeme(field, stem));
         if (list === undefined) continue;
-        const idf = inverseDocumentFrequency(stats, lexeme);
+        const bit = field === 'title' ? 1 : 2;
         const at = list.at as Int32Array;
         for (let i = 0; i < at.length; i++) {
           const d = at[i] as number;
-          if (d < 0) continue;
-          const score = bm25(list.tf[i] as number, idf, list.length[i] as number, average[field]);
-          into[d] = (into[d] as number) + (field === 'title' ? TITLE_BOOST * score : score);
+          if (d >= 0) present[d] = (present[d] as number) | bit;
           if (pace()) yield;
         }
       }
     }
-  };
+    presence.set(leaf, present);
+  }
+  return present;
+}
 
+/** Adds the BM25+ scores of `leaf`'s lexemes (the title's boosted) to the candidates' scores `into`. */
+function* leafScore(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, into: Float64Array): Steps<void> {
+  for (const stem of leaf.stems) {
+    for (const field of leaf.fields) {
+      const lexeme = stemLexeme(field, stem);
+      const list = postings.get(lexeme);
+      if (list === undefined) continue;
+      const idf = inverseDocumentFrequency(stats, lexeme);
+      const average = field === 'title' ? stats.avgTitle : stats.avgText;
+      const title = field === 'title';
+      const at = list.at as Int32Array;
+      for (let i = 0; i < at.length; i++) {
+        const d = at[i] as number;
+        if (d < 0) continue;
+        const score = bm25(list.tf[i] as number, idf, list.length[i] as number, average);
+        into[d] = (into[d] as number) + (title ? TITLE_BOOST * score : score);
+        if (pace()) yield;
+      }
+    }
+  }
+}
+
+/** One unit over the candidates: which match, which matched in their text, and their scores (compile.ts, `unit`). */
+function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): Steps<UnitResult> {
+  const presence = new Map<Leaf, Uint8Array>();
   const leafOf = (node: QueryNode): Leaf => {
     const leaf = node.kind === 'term' ? unit.leafOf.get(node) : undefined;
     if (leaf === undefined) throw new Error(`postings-rank: a ${node.kind} node has no leaf (postingsCanRank lets only terms through)`);
@@ -453,14 +483,14 @@ function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Pos
   const excluded = unit.root.not.map(leafOf);
   const hit = new Uint8Array(size).fill(1);
   for (const leaf of must) {
-    const present = yield* presentOf(leaf);
+    const present = yield* presentOf(pace, leaf, postings, size, presence);
     for (let d = 0; d < size; d++) {
       if (present[d] === 0) hit[d] = 0;
       if (pace()) yield;
     }
   }
   for (const leaf of excluded) {
-    const present = yield* presentOf(leaf);
+    const present = yield* presentOf(pace, leaf, postings, size, presence);
     for (let d = 0; d < size; d++) {
       if (present[d] !== 0) hit[d] = 0;
       if (pace()) yield;
@@ -468,7 +498,7 @@ function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Pos
   }
   const textMatched = new Uint8Array(size);
   for (const leaf of unit.positive) {
-    const present = yield* presentOf(leaf);
+    const present = yield* presentOf(pace, leaf, postings, size, presence);
     for (let d = 0; d < size; d++) {
       if (((present[d] as number) & 2) !== 0) textMatched[d] = 1;
       if (pace()) yield;
@@ -477,7 +507,7 @@ function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Pos
 
   // The sum of the leaves' scores, times the distinct stems matched (in the fields of the leaves holding them).
   const score = new Float64Array(size);
-  for (const leaf of must) yield* leafScore(leaf, score);
+  for (const leaf of must) yield* leafScore(pace, leaf, postings, stats, score);
   const fieldsOfStem = new Map<string, Set<Field>>();
   for (const leaf of unit.positive) {
     for (const stem of leaf.stems) {
@@ -512,41 +542,41 @@ function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Pos
 }
 
 /** Positive when candidate `a` ranks before `b` by clauses held, text matched and score (the paragraph id aside). */
-function comparer({ clauses, textMatched, score }: Ranking): (a: number, b: number) => number {
-  return (a, b) =>
-    (clauses === null ? 0 : (clauses[a] as number) - (clauses[b] as number)) || (textMatched[a] as number) - (textMatched[b] as number) || (score[a] as number) - (score[b] as number);
+function compareRanked({ clauses, textMatched, score }: Ranking, a: number, b: number): number {
+  return (clauses === null ? 0 : (clauses[a] as number) - (clauses[b] as number)) || (textMatched[a] as number) - (textMatched[b] as number) || (score[a] as number) - (score[b] as number);
+}
+
+/** Restores the min-heap `heap` (worst ranked on top) below `from`. */
+function siftDown(heap: number[], from: number, ranking: Ranking): void {
+  for (let i = from; ; ) {
+    const left = 2 * i + 1;
+    const right = left + 1;
+    let worst = i;
+    if (left < heap.length && compareRanked(ranking, heap[left] as number, heap[worst] as number) < 0) worst = left;
+    if (right < heap.length && compareRanked(ranking, heap[right] as number, heap[worst] as number) < 0) worst = right;
+    if (worst === i) return;
+    [heap[i], heap[worst]] = [heap[worst] as number, heap[i] as number];
+    i = worst;
+  }
 }
 
 /** The `wanted` best of the counted candidates, and every one that ties with the worst of them (the paragraph id decides among those). */
 function* best(pace: Pace, counted: Int32Array, ranking: Ranking, wanted: number): Steps<number[]> {
   if (wanted === 0 || counted.length === 0) return [];
-  const better = comparer(ranking);
   // The `wanted` best without ids, as a min-heap; then every candidate that ties with its worst.
   const heap: number[] = [];
-  const down = (from: number): void => {
-    for (let i = from; ; ) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let worst = i;
-      if (left < heap.length && better(heap[left] as number, heap[worst] as number) < 0) worst = left;
-      if (right < heap.length && better(heap[right] as number, heap[worst] as number) < 0) worst = right;
-      if (worst === i) return;
-      [heap[i], heap[worst]] = [heap[worst] as number, heap[i] as number];
-      i = worst;
-    }
-  };
   for (const d of counted) {
     if (heap.length < wanted) {
       heap.push(d);
       for (let i = heap.length - 1; i > 0; ) {
         const parent = (i - 1) >> 1;
-        if (better(heap[i] as number, heap[parent] as number) >= 0) break;
+        if (compareRanked(ranking, heap[i] as number, heap[parent] as number) >= 0) break;
         [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
         i = parent;
       }
-    } else if (better(d, heap[0] as number) > 0) {
+    } else if (compareRanked(ranking, d, heap[0] as number) > 0) {
       heap[0] = d;
-      down(0);
+      siftDown(heap, 0, ranking);
     }
     if (pace()) yield;
   }
@@ -554,7 +584,7 @@ function* best(pace: Pace, counted: Int32Array, ranking: Ranking, wanted: number
   const threshold = heap[0] as number;
   const chosen: number[] = [];
   for (const d of counted) {
-    if (better(d, threshold) >= 0) chosen.push(d);
+    if (compareRanked(ranking, d, threshold) >= 0) chosen.push(d);
     if (pace()) yield;
   }
   return chosen;
@@ -564,7 +594,6 @@ function* best(pace: Pace, counted: Int32Array, ranking: Ranking, wanted: number
 async function pageOf(client: Queryable, chosen: readonly number[], candidates: Float64Array, ranking: Ranking, request: SearchRequest): Promise<PageRow[]> {
   if (chosen.length === 0) return [];
   const { clauses, textMatched, score } = ranking;
-  const better = comparer(ranking);
   const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];
   const found = await client.query('SELECT art, article_id, date FROM articles WHERE art = ANY($1::int[])', [arts]);
   const ids = new Map((found.rows as Array<{ art: number; article_id: string; date: string | null }>).map((row) => [row.art, row]));
@@ -578,6 +607,6 @@ async function pageOf(client: Queryable, chosen: readonly number[], candidates: 
     return { d, pid: `${articleId}:${n}`, row };
   });
   // Equal by clauses, text and score: by paragraph id, as a string in byte order ("C" collation).
-  rows.sort((a, b) => better(b.d, a.d) || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
+  rows.sort((a, b) => compareRanked(ranking, b.d, a.d) || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
   return rows.slice(request.offset, request.offset + request.limit).map((entry) => entry.row);
 }
