@@ -1,7 +1,8 @@
 /**
  * @module bench/args
  * The benchmark's command line: `<corpus> [--scale N] [--queries N] [--seconds S]
- * [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]`. Pure: argv
+ * [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL] [--postgres-only]
+ * [--keep-database]`. Pure: argv
  * and `DATABASE_URL` in, options or an error message out.
  */
 import type { BenchOptions } from './run.ts';
@@ -20,13 +21,17 @@ export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
   seed: 20_231_124,
   backend: 'embedded',
   databaseUrl: null,
+  postgresOnly: false,
+  keepDatabase: false,
 };
 
 /** The usage line printed with `--help` or after a bad argument. */
 export const USAGE =
-  'usage: npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL]\n' +
+  'usage: npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL] [--postgres-only] [--keep-database]\n' +
   '  --backend postgres compares the PostgreSQL backend with the embedded one; it needs --database-url or DATABASE_URL\n' +
-  '  (a server on which it may create and drop a database bench_<random>; nothing else in it is touched)';
+  '  (a server on which it may create and drop a database bench_<random>; nothing else in it is touched)\n' +
+  '  --postgres-only measures the PostgreSQL backend alone (a scale the embedded backend cannot hold in memory);\n' +
+  '  --keep-database leaves its database on the server at the end instead of dropping it (both with --backend postgres)';
 
 /** The backends `--backend` names. */
 export const BENCH_BACKENDS = ['embedded', 'postgres'] as const;
@@ -72,6 +77,8 @@ export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: st
       const raw = inline ?? argv[++index];
       if (!BENCH_BACKENDS.includes(raw as BenchBackend)) return { ok: false, message: `--backend must be ${BENCH_BACKENDS.join(' or ')}, got "${raw ?? ''}"` };
       options.backend = raw as BenchBackend;
+    } else if ((name === '--postgres-only' || name === '--keep-database') && inline === undefined) {
+      options[name === '--postgres-only' ? 'postgresOnly' : 'keepDatabase'] = true;
     } else if (name === '--database-url') {
       const raw = inline ?? argv[++index];
       if (raw === undefined || raw.trim() === '') return { ok: false, message: '--database-url needs a postgres:// URL, got ""' };
@@ -92,6 +99,8 @@ export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: st
     options.databaseUrl = url;
   } else if (urlGiven !== null) {
     return { ok: false, message: '--database-url is for --backend postgres only' };
+  } else if (options.postgresOnly || options.keepDatabase) {
+    return { ok: false, message: `${options.postgresOnly ? '--postgres-only' : '--keep-database'} is for --backend postgres only` };
   }
   return { ok: true, options };
 }

@@ -41,6 +41,18 @@ export async function loadCorpus(path: string, scale: number): Promise<BenchCorp
   return { file: basename(path), articles: [...byId.values()] };
 }
 
+/**
+ * `articles` ×`scale` under {@link copyId}, a copy at a time, sharing the originals' strings: for
+ * a side that writes them out and keeps none (the PostgreSQL import), where
+ * {@link loadCorpus} holds every copy at once.
+ *
+ * @example
+ * [...corpusCopies([article], 2)].flat().map((a) => a.id) // ['reuters-1', 'reuters-1~1']
+ */
+export function* corpusCopies(articles: readonly Article[], scale: number): Generator<Article[]> {
+  for (let copy = 0; copy < scale; copy++) yield articles.map((article) => (copy === 0 ? article : { ...article, id: copyId(article.id, copy) }));
+}
+
 /** The paragraphs of `articles`, in order. */
 export function paragraphTexts(articles: readonly Article[]): string[] {
   return articles.flatMap((article) => article.paragraphs);

@@ -57,6 +57,8 @@ export type BenchDatabase = {
   size(): Promise<number>;
   /** Drops the database (closing whatever connections remain) and closes the admin connection. */
   drop(): Promise<void>;
+  /** Closes the admin connection and leaves the database on the server (`--keep-database`). */
+  keep(): Promise<void>;
 };
 
 /**
@@ -86,6 +88,10 @@ export async function createBenchDatabase(url: string, log: (line: string) => vo
         } finally {
           await admin.close();
         }
+      },
+      async keep() {
+        await admin.close();
+        log(`postgres: kept database ${name} (--keep-database): ${redactUrl(withDatabase(url, name))}`);
       },
     };
   } catch (error) {

@@ -11,7 +11,7 @@ import { IMPORT_IN_FLIGHT, putInBatches } from '../backends/put-in-batches.ts';
 import type { SearchBackend } from '../backends/backend.ts';
 import { messageOf } from '../errors.ts';
 import { DEFAULT_SEARCH_PARAMS, searchBackend } from '../service/search-service.ts';
-import { loadCorpus } from './corpus.ts';
+import { corpusCopies, loadCorpus } from './corpus.ts';
 import type { Imported, QueryBatch } from './protocol.ts';
 import { serviceSyntax, type BenchQuery } from './queries.ts';
 import type { SessionContext } from './session.ts';
@@ -40,25 +40,26 @@ export function createPostgresSession(context: SessionContext): PostgresSession 
   const search = async (query: BenchQuery): Promise<number> => (await searchBackend(connected(), serviceSyntax(query), { ...DEFAULT_SEARCH_PARAMS })).total;
   return {
     async import(corpusPath, scale, url, batchSize) {
-      progress(`postgres: reading ${corpusPath} ×${scale}`);
-      let { articles } = await loadCorpus(corpusPath, scale);
-      const paragraphs = articles.reduce((sum, article) => sum + article.paragraphs.length, 0);
+      progress(`postgres: reading ${corpusPath} (written ×${scale})`);
+      // The copies are made as they are written: at 100× the corpus would not fit in memory.
+      let { articles } = await loadCorpus(corpusPath, 1);
+      const count = articles.length * scale;
+      const paragraphs = articles.reduce((sum, article) => sum + article.paragraphs.length, 0) * scale;
       // Connecting and migrating the fresh database is set-up, not import: outside the clock.
       backend = await createPostgresBackend({ url, log: progress });
       collect();
       progress(`postgres: importing ${paragraphs} paragraphs, ${batchSize} articles per putArticles`);
       const started = performance.now();
       let batches = 0;
-      await putInBatches(backend, [articles], {
+      await putInBatches(backend, corpusCopies(articles, scale), {
         batchSize,
         inFlight: IMPORT_IN_FLIGHT,
         onBatch: () => {
           batches++;
-          if (batches % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(batches * batchSize, articles.length)} of ${articles.length} articles imported`);
+          if (batches % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(batches * batchSize, count)} of ${count} articles imported`);
         },
       });
       const importMs = performance.now() - started;
-      const count = articles.length;
       // Drop our own references: the side keeps nothing per article once the database has it.
       articles = [];
       collect();

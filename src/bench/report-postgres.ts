@@ -34,7 +34,8 @@ export type PostgresBenchReport = {
   queriesPerType: number;
   warmupPerType: number;
   seed: number;
-  embedded: EmbeddedResult;
+  /** `null` with `--postgres-only`: the PostgreSQL side ran alone. */
+  embedded: EmbeddedResult | null;
   postgres: PostgresResult;
   totals: Record<QueryType, TotalsCheck>;
   /** Writes under load and head of line on a server process over the PostgreSQL backend (SPEC §13). */
@@ -54,7 +55,9 @@ function megabytes(bytes: number): string {
 
 type Row = [label: string, postgres: string, embedded: string, ratio: string];
 
-function row(label: string, postgres: number, embedded: number, format: (value: number) => string): Row {
+/** A row of both sides' figures and their ratio; `—` for the embedded side when it did not run (`null`). */
+function row(label: string, postgres: number, embedded: number | null, format: (value: number) => string): Row {
+  if (embedded === null) return [label, format(postgres), '—', '—'];
   return [label, format(postgres), format(embedded), formatRatio(ratio(postgres, embedded))];
 }
 
@@ -77,34 +80,34 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     `corpus: ${corpus.file} ×${corpus.scale} = ${integer(corpus.articles)} articles, ${integer(corpus.paragraphs)} paragraphs · ` +
     `${report.queriesPerType} queries per type (after ${report.warmupPerType} warm-up per type), seed ${report.seed}`;
 
-  const snapshotBytes = embedded.snapshot.ok ? embedded.snapshot.bytes : Number.NaN;
+  const snapshotBytes = embedded === null ? null : embedded.snapshot.ok ? embedded.snapshot.bytes : Number.NaN;
   const compared = QUERY_TYPES.reduce((sum, type) => sum + totals[type].compared, 0);
   const mismatches = QUERY_TYPES.reduce((sum, type) => sum + totals[type].mismatches, 0);
   const rows: Row[] = [
-    row('import (paragraphs/s) ¹', ratePerSecond(postgres.paragraphs, postgres.importMs), ratePerSecond(embedded.paragraphs, embedded.ingestMs), integer),
-    row('import time (s) ¹', postgres.importMs / 1000, embedded.ingestMs / 1000, (value) => value.toFixed(1)),
-    [`size (MB) ²`, megabytes(postgres.databaseBytes), embedded.snapshot.ok ? megabytes(snapshotBytes) : 'failed ²', formatRatio(ratio(postgres.databaseBytes, snapshotBytes))],
-    row('node RSS after the queries (MB) ³', postgres.memory.rssBytes, embedded.memory.rssBytes, megabytes),
-    row('node heap after the queries (MB) ³', postgres.memory.heapBytes, embedded.memory.heapBytes, megabytes),
+    row('import (paragraphs/s) ¹', ratePerSecond(postgres.paragraphs, postgres.importMs), embedded && ratePerSecond(embedded.paragraphs, embedded.ingestMs), integer),
+    row('import time (s) ¹', postgres.importMs / 1000, embedded && embedded.ingestMs / 1000, (value) => value.toFixed(1)),
+    embedded === null || embedded.snapshot.ok ? row('size (MB) ²', postgres.databaseBytes, snapshotBytes, megabytes) : ['size (MB) ²', megabytes(postgres.databaseBytes), 'failed ²', formatRatio(ratio(postgres.databaseBytes, Number.NaN))],
+    row('node RSS after the queries (MB) ³', postgres.memory.rssBytes, embedded && embedded.memory.rssBytes, megabytes),
+    row('node heap after the queries (MB) ³', postgres.memory.heapBytes, embedded && embedded.memory.heapBytes, megabytes),
   ];
   for (const type of QUERY_TYPES) {
-    for (const key of ['p50', 'p99'] as const) rows.push(row(`${type} ${key} (ms) ⁴`, postgres.latency[type][key], embedded.latency[type][key], formatMs));
+    for (const key of ['p50', 'p99'] as const) rows.push(row(`${type} ${key} (ms) ⁴`, postgres.latency[type][key], embedded && embedded.latency[type][key], formatMs));
   }
-  rows.push([`exact totals differing from embedded ⁵`, `${integer(mismatches)} of ${integer(compared)}`, '—', '—']);
-  rows.push([`queries refused (${QUERY_BUDGET_MS / 1000} s budget) ⁶`, integer(refused(postgres.latency)), integer(refused(embedded.latency)), '—']);
+  rows.push([`exact totals differing from embedded ⁵`, embedded === null ? 'not compared' : `${integer(mismatches)} of ${integer(compared)}`, '—', '—']);
+  rows.push([`queries refused (${QUERY_BUDGET_MS / 1000} s budget) ⁶`, integer(refused(postgres.latency)), embedded === null ? '—' : integer(refused(embedded.latency)), '—']);
   for (const operation of operationsRows(report.operations, OPERATIONS_MARKS)) rows.push([operation.label, operation.value, '—', '—']);
 
   const differing = QUERY_TYPES.filter((type) => totals[type].mismatches > 0).map((type) => `${type}: ${totals[type].mismatches} of ${totals[type].compared} (${totals[type].examples.join('; ')})`);
   const refusals = QUERY_TYPES.flatMap((type) =>
     (['postgres', 'embedded'] as const).flatMap((side) => {
-      const latency = report[side].latency[type];
-      return latency.errors === 0 ? [] : [`${side} ${type}: ${latency.errors} (first: ${latency.firstError ?? '?'})`];
+      const latency = report[side]?.latency[type];
+      return latency === undefined || latency.errors === 0 ? [] : [`${side} ${type}: ${latency.errors} (first: ${latency.firstError ?? '?'})`];
     }),
   );
-  const matches = QUERY_TYPES.map((type) => `${type} ${integer(postgres.latency[type].meanMatches)} / ${integer(embedded.latency[type].meanMatches)}`).join(', ');
+  const matches = QUERY_TYPES.map((type) => `${type} ${integer(postgres.latency[type].meanMatches)} / ${embedded === null ? '—' : integer(embedded.latency[type].meanMatches)}`).join(', ');
   const footnotes = [
     `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed). Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
-    `² Postgres: \`pg_database_size\` of the benchmark's database once imported (tables, GIN index, TOAST, free space). Embedded: the snapshot \`saveSnapshot\` writes${embedded.snapshot.ok ? '' : ` (it failed: ${embedded.snapshot.reason})`}.`,
+    `² Postgres: \`pg_database_size\` of the benchmark's database once imported (tables, GIN index, TOAST, free space). Embedded: the snapshot \`saveSnapshot\` writes${embedded === null || embedded.snapshot.ok ? '' : ` (it failed: ${embedded.snapshot.reason})`}.`,
     '³ `process.memoryUsage()` of each side\'s own worker process after two full GCs, once every query ran. The PostgreSQL side read the whole corpus for its import, so its RSS may still hold pages V8 freed but did not return; its heap is what it keeps.',
     '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',
     `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
@@ -113,6 +116,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line runs on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
     `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
     'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
+    ...(embedded === null ? ['With `--postgres-only` the embedded side did not run: its column is empty and no total was compared.'] : []),
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];
   const targets = formatChecks(checkOperationsTargets(report.operations, { embedded: false }));

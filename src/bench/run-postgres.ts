@@ -14,12 +14,14 @@ import { createBenchDatabase } from './database.ts';
 import { runPostgresOperations } from './operations.ts';
 import { machineInfo } from './report.ts';
 import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
-import type { QueryBatch } from './protocol.ts';
+import type { Loaded, Memory, QueryBatch, Saved } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
 import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
 import { buildDist } from './server-process.ts';
 import { IMPORT_BATCH_ARTICLES } from '../backends/put-in-batches.ts';
 
+/** The totals check of a run without the embedded side. */
+const NOT_COMPARED: TotalsCheck = { compared: 0, mismatches: 0, examples: [] };
 /** Mismatching queries quoted in the report, per type. */
 const MISMATCH_EXAMPLES = 3;
 
@@ -55,30 +57,38 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
   await buildDist();
   // The database server next: a wrong URL or a role without CREATEDB fails before minutes of work.
   const database = await createBenchDatabase(serverUrl, log);
-  const sides = ['service', 'postgres'] as const;
-  let workers: Record<(typeof sides)[number], Worker> | undefined;
+  // Without the embedded side (--postgres-only) the PostgreSQL side runs alone.
+  const sides = options.postgresOnly ? (['postgres'] as const) : (['service', 'postgres'] as const);
+  const workers: Partial<Record<'service' | 'postgres', Worker>> = {};
   try {
     const { base, queries, warmup, warmupPerType } = await drawQueries(options, log);
-    workers = { service: startWorker('service', log), postgres: startWorker('postgres', log) };
-    const loaded = await workers.service.call({ kind: 'load', side: 'service', corpusPath: options.corpusPath, scale: options.scale });
-    const snapshot = await workers.service.call({ kind: 'save' });
-    await workers.service.call({ kind: 'discardSnapshot' });
-    const imported = await workers.postgres.call({ kind: 'import', corpusPath: options.corpusPath, scale: options.scale, url: database.url, batchSize: IMPORT_BATCH_ARTICLES });
+    for (const side of sides) workers[side] = startWorker(side, log);
+    const service = workers.service;
+    const postgres = workers.postgres as Worker;
+    let embeddedSide: { loaded: Loaded; snapshot: Saved } | null = null;
+    if (service !== undefined) {
+      const loaded = await service.call({ kind: 'load', side: 'service', corpusPath: options.corpusPath, scale: options.scale });
+      const snapshot = await service.call({ kind: 'save' });
+      await service.call({ kind: 'discardSnapshot' });
+      embeddedSide = { loaded, snapshot };
+    }
+    const imported = await postgres.call({ kind: 'import', corpusPath: options.corpusPath, scale: options.scale, url: database.url, batchSize: IMPORT_BATCH_ARTICLES });
     const databaseBytes = await database.size();
-    for (const side of sides) await workers[side].call({ kind: 'warmup', queries: QUERY_TYPES.flatMap((type) => warmup[type]) });
+    for (const side of sides) await (workers[side] as Worker).call({ kind: 'warmup', queries: QUERY_TYPES.flatMap((type) => warmup[type]) });
 
     const batches = { service: emptyBatches(), postgres: emptyBatches() };
     for (const type of QUERY_TYPES) {
-      log(`queries: ${queries[type].length} ${type}, both sides in turn`);
+      log(`queries: ${queries[type].length} ${type}${sides.length > 1 ? ', both sides in turn' : ''}`);
       for (let start = 0, turn = 0; start < queries[type].length; start += BATCH_SIZE, turn++) {
         const batch = queries[type].slice(start, start + BATCH_SIZE);
-        for (const side of turn % 2 === 0 ? sides : ([...sides].reverse() as Array<(typeof sides)[number]>)) {
-          batches[side][type].push(await workers[side].call({ kind: 'queries', queries: batch, collectFirst: start === 0 }));
+        for (const side of turn % 2 === 0 ? sides : [...sides].reverse()) {
+          batches[side][type].push(await (workers[side] as Worker).call({ kind: 'queries', queries: batch, collectFirst: start === 0 }));
         }
       }
     }
-    const memory = { service: await workers.service.call({ kind: 'memory' }), postgres: await workers.postgres.call({ kind: 'memory' }) };
-    for (const side of sides) await workers[side].call({ kind: 'stop' });
+    const serviceMemory = service === undefined ? null : await service.call({ kind: 'memory' });
+    const postgresMemory = await postgres.call({ kind: 'memory' });
+    for (const side of sides) await (workers[side] as Worker).call({ kind: 'stop' });
     const operations = await runPostgresOperations({
       corpusPath: options.corpusPath,
       base,
@@ -92,22 +102,25 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
     });
 
     const totalsOf = (list: QueryBatch[]) => list.flatMap((batch) => batch.totals);
-    const totals = Object.fromEntries(QUERY_TYPES.map((type) => [type, compareTotals(queries[type], totalsOf(batches.service[type]), totalsOf(batches.postgres[type]))])) as Record<QueryType, TotalsCheck>;
+    const totals = Object.fromEntries(
+      QUERY_TYPES.map((type) => [type, embeddedSide === null ? NOT_COMPARED : compareTotals(queries[type], totalsOf(batches.service[type]), totalsOf(batches.postgres[type]))]),
+    ) as Record<QueryType, TotalsCheck>;
     return {
       machine: machineInfo(),
       server: `PostgreSQL ${database.serverVersion}`,
-      corpus: { file: base.file, scale: options.scale, articles: loaded.articles, paragraphs: loaded.paragraphs },
+      corpus: { file: base.file, scale: options.scale, articles: imported.articles, paragraphs: imported.paragraphs },
       queriesPerType: options.queries,
       warmupPerType,
       seed: options.seed,
-      embedded: { ...loaded, snapshot, memory: memory.service, latency: latencies(batches.service) },
-      postgres: { ...imported, batchSize: IMPORT_BATCH_ARTICLES, databaseBytes, memory: memory.postgres, latency: latencies(batches.postgres) },
+      embedded: embeddedSide === null ? null : { ...embeddedSide.loaded, snapshot: embeddedSide.snapshot, memory: serviceMemory as Memory, latency: latencies(batches.service) },
+      postgres: { ...imported, batchSize: IMPORT_BATCH_ARTICLES, databaseBytes, memory: postgresMemory, latency: latencies(batches.postgres) },
       totals,
       operations,
     };
   } finally {
-    for (const side of sides) workers?.[side].kill();
+    for (const side of sides) workers[side]?.kill();
     // A database left behind is named in the log, not allowed to hide the run's own error.
-    await database.drop().catch((error: unknown) => log(`postgres: could not drop ${database.name}: ${messageOf(error)}; drop it by hand`));
+    if (options.keepDatabase) await database.keep().catch((error: unknown) => log(`postgres: ${messageOf(error)}`));
+    else await database.drop().catch((error: unknown) => log(`postgres: could not drop ${database.name}: ${messageOf(error)}; drop it by hand`));
   }
 }

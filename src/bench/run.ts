@@ -34,6 +34,10 @@ export type BenchOptions = {
   backend: BenchBackend;
   /** The server `--backend postgres` creates its database on; `null` otherwise. */
   databaseUrl: string | null;
+  /** `--postgres-only`: the PostgreSQL side alone, for a scale the embedded backend cannot hold in memory. */
+  postgresOnly: boolean;
+  /** `--keep-database`: the benchmark's database is left on the server at the end (its name is logged), not dropped. */
+  keepDatabase: boolean;
 };
 
 /** Old-space limit of the workers, in MB: ten copies of Reuters (a million paragraphs) need several GB. */

@@ -50,6 +50,15 @@ describe('parseBenchArgs', () => {
     }
   });
 
+  it('takes --postgres-only and --keep-database with --backend postgres only', () => {
+    const both = parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--postgres-only', '--keep-database'], { DATABASE_URL: 'postgres://env/db' });
+    expect(both).toMatchObject({ ok: true, options: { postgresOnly: true, keepDatabase: true } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { postgresOnly: false, keepDatabase: false } });
+    expect(parseBenchArgs(['c.jsonl', '--postgres-only'])).toEqual({ ok: false, message: '--postgres-only is for --backend postgres only' });
+    expect(parseBenchArgs(['c.jsonl', '--keep-database'])).toEqual({ ok: false, message: '--keep-database is for --backend postgres only' });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--postgres-only=yes'], { DATABASE_URL: 'postgres://env/db' })).toEqual({ ok: false, message: 'unknown option "--postgres-only=yes"' });
+  });
+
   it('stays embedded, without a URL, whatever DATABASE_URL says', () => {
     expect(parseBenchArgs(['c.jsonl'], { DATABASE_URL: 'postgres://env/db' })).toMatchObject({ ok: true, options: { backend: 'embedded', databaseUrl: null } });
   });

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArticleFile } from '../../src/ingest/corpus.ts';
-import { copyId, fileCopyId, loadCorpus, paragraphTexts, writeCorpusCopies } from '../../src/bench/corpus.ts';
+import { copyId, corpusCopies, fileCopyId, loadCorpus, paragraphTexts, writeCorpusCopies } from '../../src/bench/corpus.ts';
 import { makeArticle } from '../helpers.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -50,6 +50,17 @@ describe('loadCorpus', () => {
 
   it('refuses a file of an unsupported type', async () => {
     await expect(loadCorpus('corpus.csv', 1)).rejects.toThrow(/not a corpus file/);
+  });
+});
+
+describe('corpusCopies', () => {
+  it('gives the articles of loadCorpus ×scale, in its order, a copy at a time', async () => {
+    await withCorpus(async (path) => {
+      const base = (await loadCorpus(path, 1)).articles;
+      const copies = [...corpusCopies(base, 3)];
+      expect(copies).toHaveLength(3);
+      expect(copies.flat()).toEqual((await loadCorpus(path, 3)).articles);
+    });
   });
 });
 

@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { benchDatabaseName, redactUrl, withDatabase } from '../../src/bench/database.ts';
+import { benchDatabaseName, createBenchDatabase, redactUrl, withDatabase } from '../../src/bench/database.ts';
+import { serverUrl } from '../backends/postgres/database.ts';
 
 describe('withDatabase', () => {
   it('replaces the database of a unix-socket URL, keeping the user and the socket folder', () => {
@@ -31,5 +33,38 @@ describe('redactUrl', () => {
   it('masks the password and leaves a URL without one alone', () => {
     expect(redactUrl('postgres://bench:s3cret@db.example:5432/news?sslmode=require')).toBe('postgres://bench:***@db.example:5432/news?sslmode=require');
     expect(redactUrl('postgres://root@/postgres?host=/var/run/postgresql')).toBe('postgres://root@/postgres?host=/var/run/postgresql');
+  });
+});
+
+describe('createBenchDatabase', () => {
+  it('creates a database that drop removes and keep leaves, each closing its connection', async () => {
+    const server = serverUrl();
+    const lines: string[] = [];
+    const exists = async (name: string) => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      try {
+        return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+      } finally {
+        await client.end();
+      }
+    };
+    const dropped = await createBenchDatabase(server, (line) => lines.push(line));
+    expect(await exists(dropped.name)).toBe(true);
+    await dropped.drop();
+    expect(await exists(dropped.name)).toBe(false);
+    const kept = await createBenchDatabase(server, (line) => lines.push(line));
+    await kept.keep();
+    try {
+      expect(await exists(kept.name)).toBe(true);
+      expect(lines.at(-1)).toMatch(new RegExp(`^postgres: kept database ${kept.name} \\(--keep-database\\): postgres://`));
+      // Its admin connection is closed: the pool answers no more.
+      await expect(kept.size()).rejects.toThrow();
+    } finally {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${kept.name}"`);
+      await client.end();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TypeLatency } from '../../src/bench/protocol.ts';
 import { QUERY_TYPES, type QueryType } from '../../src/bench/queries.ts';
-import { formatPostgresReport, type PostgresBenchReport, type TotalsCheck } from '../../src/bench/report-postgres.ts';
+import { formatPostgresReport, type EmbeddedResult, type PostgresBenchReport, type TotalsCheck } from '../../src/bench/report-postgres.ts';
 import { operationsResult } from './support.ts';
 
 const MB = 1024 * 1024;
@@ -67,6 +67,16 @@ describe('formatPostgresReport', () => {
     expect(text).toContain('| queries refused (3 s budget) ⁶ | 0 | 0 | — |');
   });
 
+  it('leaves the embedded column empty with --postgres-only, and says no total was compared', () => {
+    const text = formatPostgresReport(report({ embedded: null, totals: Object.fromEntries(QUERY_TYPES.map((type) => [type, { compared: 0, mismatches: 0, examples: [] }])) as unknown as Record<QueryType, TotalsCheck> }));
+    expect(text).toContain('| import (paragraphs/s) ¹ | 2,500 | — | — |');
+    expect(text).toContain('| size (MB) ² | 200.0 | — | — |');
+    expect(text).toContain('| term p99 (ms) ⁴ | 15.0 | — | — |');
+    expect(text).toContain('| exact totals differing from embedded ⁵ | not compared | — | — |');
+    expect(text).toContain('| queries refused (3 s budget) ⁶ | 0 | — | — |');
+    expect(text).toContain('With `--postgres-only` the embedded side did not run');
+  });
+
   it('counts differing totals and quotes them by type', () => {
     const totals = { ...agreeing(), phrase: { compared: 98, mismatches: 1, examples: ['"oil prices": embedded 12, postgres 11'] } };
     const text = formatPostgresReport(report({ totals }));
@@ -83,7 +93,7 @@ describe('formatPostgresReport', () => {
   });
 
   it('says the embedded snapshot failed instead of printing a size', () => {
-    const embedded = { ...report().embedded, snapshot: { ok: false as const, reason: 'RangeError: Invalid string length' } };
+    const embedded = { ...(report().embedded as EmbeddedResult), snapshot: { ok: false as const, reason: 'RangeError: Invalid string length' } };
     const text = formatPostgresReport(report({ embedded }));
     expect(text).toContain('| size (MB) ² | 200.0 | failed ² | n/a |');
     expect(text).toContain('(it failed: RangeError: Invalid string length)');
