@@ -13,7 +13,7 @@
 import { BM25, TITLE_BOOST } from '../../search/ranking.ts';
 import type { Field, QueryNode } from '../../search/query.ts';
 import type { SearchRequest } from '../backend.ts';
-import { runInTurns, type Pace, type Steps } from '../pace.ts';
+import { createPacer, type Pace, type Steps } from '../pace.ts';
 import { eventLoopTurns } from '../turns.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
@@ -68,35 +68,60 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
       }
     }
   }
+  const phases = slices();
   const blocks = await readBlocks(client, [...candidateLexemes], null);
-  const postings = await inSlices((pace) => decodeAll(pace, blocks, new Map()));
-  const candidates = await inSlices((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
+  phases.resumed();
+  const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map()));
+  const candidates = await phases.run((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
   const rest = [...all].filter((lexeme) => !candidateLexemes.has(lexeme));
   if (rest.length > 0 && candidates.length > 0) {
-    const arts = await inSlices((pace) => articlesOf(pace, candidates));
+    const arts = await phases.run((pace) => articlesOf(pace, candidates));
     const more = await readBlocks(client, rest, arts);
+    phases.resumed();
     // Only the entries of the candidates' articles: a common word's postings beside a rare one's are mostly skipped unread.
     const wanted = new Uint8Array((arts[arts.length - 1] as number) + 1);
     for (const art of arts) wanted[art] = 1;
-    await inSlices((pace) => decodeAll(pace, more, postings, wanted));
+    await phases.run((pace) => decodeAll(pace, more, postings, wanted));
   }
-  await inSlices((pace) => placeAll(pace, candidates, postings));
+  await phases.run((pace) => placeAll(pace, candidates, postings));
 
   const size = candidates.length;
   const results: UnitResult[] = [];
-  for (const unit of units) results.push(await inSlices((pace) => evaluateUnit(pace, unit, postings, stats, size)));
-  const { counted, ranking } = await inSlices((pace) => countHits(pace, results, candidates, relaxed));
-  const chosen = await inSlices((pace) => best(pace, counted, ranking, request.offset + request.limit));
+  for (const unit of units) results.push(await phases.run((pace) => evaluateUnit(pace, unit, postings, stats, size)));
+  const { counted, ranking } = await phases.run((pace) => countHits(pace, results, candidates, relaxed));
+  const chosen = await phases.run((pace) => best(pace, counted, ranking, request.offset + request.limit));
   const page = await pageOf(client, chosen, candidates, ranking, request);
   return { total: counted.length, page, facets: {} };
 }
 
+/** Runs the phases of one search's ranking ({@link slices}). */
+type Phases = {
+  run<T>(work: (pace: Pace) => Steps<T>): Promise<T>;
+  /** A database round trip has just ended (the event loop had turns meanwhile): a new slice starts. */
+  resumed(): void;
+};
+
 /**
- * Runs a phase of the ranking a slice of {@link RANK_SLICE_MS} at a time, each slice on a turn of
- * the event loop behind the work that has just arrived (backends/turns.ts).
+ * The phases of one search's ranking, a slice of {@link RANK_SLICE_MS} at a time on one clock: a
+ * phase goes on at once while the search's slice lasts, and waits for a turn of the event loop
+ * behind the work that has just arrived (backends/turns.ts) once it is spent. A rare word's
+ * search, whose phases together take less than a slice, so never queues behind a common word's
+ * slices, and no search holds the event loop for more than a slice.
  */
-function inSlices<T>(work: (pace: Pace) => Steps<T>): Promise<T> {
-  return runInTurns(work, eventLoopTurns, { sliceMs: RANK_SLICE_MS, kind: 'resumed' });
+function slices(): Phases {
+  const pacer = createPacer({ sliceMs: RANK_SLICE_MS, budgetMs: Number.POSITIVE_INFINITY });
+  return {
+    async run(work) {
+      const steps = work(pacer.pace);
+      for (;;) {
+        const next = steps.next();
+        if (next.done === true) return next.value;
+        await eventLoopTurns.next('resumed');
+        pacer.resume();
+      }
+    },
+    resumed: () => pacer.resume(),
+  };
 }
 
 /** What ranks the candidates: clauses held (relaxed matching only), text matched, score. */
