@@ -249,7 +249,7 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
       return remember(p, termOf(token.term, 'prefix', 0, field), `${base}*`);
     }
     p.warnings.push(`${word}: a prefix needs at least ${MIN_PREFIX_LENGTH} letters before "*"; read as a word`);
-    return plainWordOf(analyze(base), field, p, null);
+    return plainWordOf(analyze(base), field, p, typedAlone(base));
   }
   if (WILDCARD_RE.test(word)) return wildcardOf(word, field, p);
   const tilde = FUZZY_SUFFIX_RE.exec(word);
@@ -258,7 +258,7 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
     const [token, ...rest] = analyze(base).tokens;
     if (token === undefined || rest.length > 0) {
       p.warnings.push(`${word}: fuzzy matching applies to one word; read as words`);
-      return plainWordOf(analyze(base), field, p, null);
+      return plainWordOf(analyze(base), field, p, typedAlone(base));
     }
     const digits = tilde[1] as string;
     if (Number(digits) > MAX_FUZZY_DISTANCE) p.warnings.push(`${word}: at most ${MAX_FUZZY_DISTANCE} edits; read as ${base}~${MAX_FUZZY_DISTANCE}`);
@@ -266,10 +266,20 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
     if (distance > 0) return remember(p, termOf(token.term, 'fuzzy', distance, field), `${base}~${distance}`);
     if (digits === '') p.warnings.push(`${word}: too short for fuzzy matching (AUTO allows no edit up to 2 letters); read as a word`);
     const node = termOf(token.term, 'exact', 0, field);
-    // The base alone must not read as another operator (`~2~` leaves `~2`): else the folded term is printed.
-    return /[~*?]/u.test(base) ? node : remember(p, node, base);
+    const typed = typedAlone(base);
+    return typed === null ? node : remember(p, node, typed);
   }
   return plainWordOf(analyze(word), field, p, word);
+}
+
+/**
+ * The base of a word whose operator was dropped, as the canonical form may print it: null when
+ * it would read as another operator alone (`~2~` leaves `~2`), and then the folded terms are
+ * printed. Folded terms are not always printable (`⑴⺀*` reads as the words of `⑴⺀`, whose
+ * folded `(1)` would read back as `1`).
+ */
+function typedAlone(base: string): string | null {
+  return /[~*?]/u.test(base) ? null : base;
 }
 
 /** A word with `*` or `?` inside (`wom?n`, `organi*ation`): a wildcard term, or the plain words when it cannot be one. */

@@ -394,6 +394,18 @@ describe('parseQuery', () => {
       expect(parseQuery("Qatar's cease-fire").canonical).toBe("Qatar's AND cease-fire");
       expect(parseQuery('title:cease-fire').canonical).toBe('title:cease-fire');
     });
+
+    it('keeps the words of a prefix or fuzzy word read as plain words as typed: their folded terms may not read back', () => {
+      // ⑴ folds to (1), which would read back as 1; the property test below found it.
+      for (const [q, canonical] of [
+        ['⑴⺀*', '⑴⺀'],
+        ['⑴⺀~1', '⑴⺀'],
+      ] as const) {
+        const parsed = parseQuery(q);
+        expect(parsed.canonical).toBe(canonical);
+        expect(parseQuery(parsed.canonical).root).toEqual(parsed.root);
+      }
+    });
   });
 
   describe('properties', () => {
