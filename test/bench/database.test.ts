@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { benchDatabaseName, createBenchDatabase, redactUrl, withDatabase } from '../../src/bench/database.ts';
-import { serverUrl } from '../backends/postgres/database.ts';
+import { queryOn, serverUrl } from '../backends/postgres/database.ts';
 
 describe('withDatabase', () => {
   it('replaces the database of a unix-socket URL, keeping the user and the socket folder', () => {
@@ -40,15 +39,7 @@ describe('createBenchDatabase', () => {
   it('creates a database that drop removes and keep leaves, each closing its connection', async () => {
     const server = serverUrl();
     const lines: string[] = [];
-    const exists = async (name: string) => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      try {
-        return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-      } finally {
-        await client.end();
-      }
-    };
+    const exists = async (name: string) => (await queryOn(server, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
     const dropped = await createBenchDatabase(server, (line) => lines.push(line));
     expect(await exists(dropped.name)).toBe(true);
     await dropped.drop();
@@ -61,10 +52,7 @@ describe('createBenchDatabase', () => {
       // Its admin connection is closed: the pool answers no more.
       await expect(kept.size()).rejects.toThrow();
     } finally {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${kept.name}"`);
-      await client.end();
+      await queryOn(server, `DROP DATABASE IF EXISTS "${kept.name}"`);
     }
   });
 });

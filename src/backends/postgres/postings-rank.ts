@@ -247,15 +247,21 @@ function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, 
   return postings;
 }
 
-/** True when some of the sorted `values` lies in [low, high]. */
-function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
+/** The index of the first of the sorted `values` at or above `value` (their length when none is). */
+function lowerBound(values: Float64Array, value: number): number {
   let from = 0;
   let to = values.length;
   while (from < to) {
     const middle = (from + to) >>> 1;
-    if ((values[middle] as number) < low) from = middle + 1;
+    if ((values[middle] as number) < value) from = middle + 1;
     else to = middle;
   }
+  return from;
+}
+
+/** True when some of the sorted `values` lies in [low, high]. */
+function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
+  const from = lowerBound(values, low);
   return from < values.length && (values[from] as number) <= high;
 }
 
@@ -419,13 +425,7 @@ function* place(pace: Pace, candidates: Float64Array, keys: Float64Array): Steps
   if (keys.length * SEARCH_RATIO < candidates.length) {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as number;
-      let low = 0;
-      let high = candidates.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if ((candidates[middle] as number) < key) low = middle + 1;
-        else high = middle;
-      }
+      const low = lowerBound(candidates, key);
       at[i] = low < candidates.length && candidates[low] === key ? low : -1;
       if (pace()) yield;
     }

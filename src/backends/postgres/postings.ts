@@ -86,14 +86,14 @@ export async function removePostings(client: Queryable, lexemes: readonly string
     [lexemes, arts],
   );
   const gone = new Set(arts);
-  const updates: Array<{ lexeme: string; block: number; kept: Entry[] }> = [];
+  const updates: BlockEntries[] = [];
   const deletions: Array<{ lexeme: string; block: number }> = [];
   for (const row of rows as Array<{ lexeme: string; block: number; data: Buffer }>) {
     const entries = decodeEntries(row.data);
     const kept = entries.filter((entry) => !gone.has(entry.art));
     if (kept.length === entries.length) continue;
     if (kept.length === 0) deletions.push({ lexeme: row.lexeme, block: row.block });
-    else updates.push({ lexeme: row.lexeme, block: row.block, kept });
+    else updates.push({ lexeme: row.lexeme, block: row.block, list: kept });
   }
   if (deletions.length > 0) {
     await client.query('DELETE FROM postings AS p USING unnest($1::text[], $2::int[]) AS d(lexeme, block) WHERE p.lexeme = d.lexeme AND p.block = d.block', [
@@ -106,16 +106,24 @@ export async function removePostings(client: Queryable, lexemes: readonly string
       `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art
        FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
-      [
-        updates.map((entry) => entry.lexeme),
-        updates.map((entry) => entry.block),
-        updates.map((entry) => encodeEntries(entry.kept)),
-        updates.map((entry) => entry.kept.length),
-        updates.map((entry) => Math.min(...entry.kept.map((kept) => kept.art))),
-        updates.map((entry) => Math.max(...entry.kept.map((kept) => kept.art))),
-      ],
+      blockColumns(updates),
     );
   }
+}
+
+/** A block's entries, to write. */
+type BlockEntries = { lexeme: string; block: number; list: Entry[] };
+
+/** The columns `unnest` reads blocks from: lexeme, block, data, entries, first and last article number. */
+function blockColumns(blocks: readonly BlockEntries[]): unknown[] {
+  return [
+    blocks.map((block) => block.lexeme),
+    blocks.map((block) => block.block),
+    blocks.map((block) => encodeEntries(block.list)),
+    blocks.map((block) => block.list.length),
+    blocks.map((block) => Math.min(...block.list.map((entry) => entry.art))),
+    blocks.map((block) => Math.max(...block.list.map((entry) => entry.art))),
+  ];
 }
 
 /** Appends the batch's entries to each lexeme's last block when it is small, then to new blocks. */
@@ -127,8 +135,8 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
     [lexemes],
   );
   const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number; last_art: number }>).map((row) => [row.lexeme, row]));
-  const appended: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
-  const created: Array<{ lexeme: string; block: number; list: Entry[] }> = [];
+  const appended: BlockEntries[] = [];
+  const created: BlockEntries[] = [];
   for (const [lexeme, list] of entries) {
     const tail = last.get(lexeme);
     let next = 0;
@@ -145,28 +153,20 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
     }
     for (; from < list.length; from += BLOCK_ENTRIES, next++) created.push({ lexeme, block: next, list: list.slice(from, from + BLOCK_ENTRIES) });
   }
-  const columns = (blocks: typeof appended) => [
-    blocks.map((block) => block.lexeme),
-    blocks.map((block) => block.block),
-    blocks.map((block) => encodeEntries(block.list)),
-    blocks.map((block) => block.list.length),
-    blocks.map((block) => Math.min(...block.list.map((entry) => entry.art))),
-    blocks.map((block) => Math.max(...block.list.map((entry) => entry.art))),
-  ];
   if (appended.length > 0) {
     await client.query(
       `UPDATE postings AS p SET data = p.data || u.data, entries = p.entries + u.entries,
          first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art)
        FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
-      columns(appended),
+      blockColumns(appended),
     );
   }
   if (created.length > 0) {
     await client.query(
       `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art)
        SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[])`,
-      columns(created),
+      blockColumns(created),
     );
   }
 }

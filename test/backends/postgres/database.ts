@@ -18,10 +18,10 @@ export function serverUrl(): string {
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = serverUrl();
   const name = `news_test_${randomBytes(6).toString('hex')}`;
-  await onServer(admin, `CREATE DATABASE ${name} TEMPLATE template0`);
+  await queryOn(admin, `CREATE DATABASE ${name} TEMPLATE template0`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => onServer(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: async () => void (await queryOn(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }
 
 /** A backend over a fresh database, and how to close it and drop the database. */
@@ -38,11 +38,12 @@ export async function freshBackend(): Promise<{ backend: SearchBackend; url: str
   };
 }
 
-async function onServer(url: string, statement: string): Promise<void> {
+/** Runs one statement on its own connection to `url`; resolves with its rows. */
+export async function queryOn(url: string, text: string, values?: unknown[]): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(statement);
+    return (await client.query(text, values)).rows as unknown[];
   } finally {
     await client.end();
   }

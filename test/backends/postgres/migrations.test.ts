@@ -2,22 +2,11 @@
  * Migrations of the PostgreSQL backend: applied once, in one transaction, even when two servers
  * start at once; a database indexed by another analyzer version is refused.
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { MIGRATIONS } from '../../../src/backends/postgres/schema.ts';
 import { makeArticle } from '../../helpers.ts';
-import { freshDatabase } from './database.ts';
-
-async function query(url: string, text: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as unknown[];
-  } finally {
-    await client.end();
-  }
-}
+import { freshDatabase, queryOn } from './database.ts';
 
 describe('createPostgresBackend', () => {
   it('applies each migration once when two servers start at once, and none on a restart', async () => {
@@ -28,7 +17,7 @@ describe('createPostgresBackend', () => {
       const [one, two] = await Promise.all([createPostgresBackend({ url: database.url, log }), createPostgresBackend({ url: database.url, log })]);
       await Promise.all([one.close(), two.close()]);
       expect(lines.filter((line) => line.includes('applying migration'))).toHaveLength(MIGRATIONS.length);
-      const rows = await query(database.url, 'SELECT version FROM schema_migrations ORDER BY version');
+      const rows = await queryOn(database.url, 'SELECT version FROM schema_migrations ORDER BY version');
       expect(rows).toEqual(MIGRATIONS.map((migration) => ({ version: migration.version })));
       lines.length = 0;
       const three = await createPostgresBackend({ url: database.url, log });
@@ -47,7 +36,7 @@ describe('createPostgresBackend', () => {
       await first.putArticles([article]);
       await first.close();
       // The database as migration 1 left it: no byline column, version 2 not recorded.
-      await query(database.url, 'ALTER TABLE articles DROP COLUMN byline; DELETE FROM schema_migrations WHERE version = 2');
+      await queryOn(database.url, 'ALTER TABLE articles DROP COLUMN byline; DELETE FROM schema_migrations WHERE version = 2');
       const lines: string[] = [];
       const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
@@ -76,7 +65,7 @@ describe('createPostgresBackend', () => {
       ]);
       await first.close();
       // As a database of version 3 was once migrated to 5: articles, and no copy tables' rows (migration 6 finds the backfill due).
-      await query(database.url, 'DELETE FROM copy_pairs; DELETE FROM copy_keys; DELETE FROM copy_prints; DROP TABLE copy_backfill; DELETE FROM schema_migrations WHERE version = 6');
+      await queryOn(database.url, 'DELETE FROM copy_pairs; DELETE FROM copy_keys; DELETE FROM copy_prints; DROP TABLE copy_backfill; DELETE FROM schema_migrations WHERE version = 6');
       const lines: string[] = [];
       const second = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
@@ -100,7 +89,7 @@ describe('createPostgresBackend', () => {
       const backend = await createPostgresBackend({ url: database.url });
       await backend.putArticles([makeArticle({ id: 'a', paragraphs: ['Truce.'] })]);
       await backend.close();
-      await query(database.url, 'UPDATE corpus_totals SET analyzer_version = 999');
+      await queryOn(database.url, 'UPDATE corpus_totals SET analyzer_version = 999');
       await expect(createPostgresBackend({ url: database.url })).rejects.toThrow(/analyzer version 999/);
     } finally {
       await database.drop();

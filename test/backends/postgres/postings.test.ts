@@ -11,19 +11,9 @@ import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { appendPostings, BLOCK_ENTRIES, decodeEntries, encodeEntries, type Entry } from '../../../src/backends/postgres/postings.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
-import { freshDatabase, useFreshBackend } from './database.ts';
+import { freshDatabase, queryOn, useFreshBackend } from './database.ts';
 
 const fresh = useFreshBackend();
-
-async function query(url: string, text: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as unknown[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** The postings the paragraph rows hold, per lexeme, sorted: a text stem per paragraph, a title stem per article. */
 const ROWS_POSTINGS = `
@@ -40,11 +30,11 @@ const byEntry = (a: Entry, b: Entry) => a.art - b.art || a.slot - b.slot;
 /** Asserts the blocks hold the rows' postings, each block's counts and bounds right. */
 async function expectPostingsOfRows(url: string): Promise<Block[]> {
   const expected = new Map<string, Entry[]>();
-  for (const row of (await query(url, ROWS_POSTINGS)) as Array<Entry & { lexeme: string }>) {
+  for (const row of (await queryOn(url, ROWS_POSTINGS)) as Array<Entry & { lexeme: string }>) {
     const { lexeme, ...entry } = row;
     expected.set(lexeme, [...(expected.get(lexeme) ?? []), entry]);
   }
-  const blocks = (await query(url, 'SELECT lexeme, block, first_art, last_art, entries, data FROM postings ORDER BY lexeme, block')) as Block[];
+  const blocks = (await queryOn(url, 'SELECT lexeme, block, first_art, last_art, entries, data FROM postings ORDER BY lexeme, block')) as Block[];
   const actual = new Map<string, Entry[]>();
   for (const block of blocks) {
     const entries = decodeEntries(block.data);
@@ -89,7 +79,7 @@ describe('postings', () => {
     const search = await backend.search(parseQuery('talks'), DEFAULT_SEARCH_REQUEST);
     expect(search.total).toBe(0);
     for (const id of ['a', 'b']) await backend.deleteArticle(id);
-    expect(await query(url, 'SELECT * FROM postings')).toEqual([]);
+    expect(await queryOn(url, 'SELECT * FROM postings')).toEqual([]);
   });
 
   it('fill a small last block of a lexeme before starting another, and drop a block left empty', async () => {
@@ -141,7 +131,7 @@ describe('posting blocks out of article order', () => {
     const queries = ['truce', 'talks', 'truce talks', 'ferries truce', 'truce -talks', 'talks ferries'];
     const sorted = await Promise.all(queries.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
     // Each lexeme's entries dealt into two blocks, alternately: the two overlap over the whole range.
-    const blocks = (await query(url, 'SELECT lexeme, data FROM postings ORDER BY lexeme, block')) as Block[];
+    const blocks = (await queryOn(url, 'SELECT lexeme, data FROM postings ORDER BY lexeme, block')) as Block[];
     const byLexeme = new Map<string, Entry[]>();
     for (const block of blocks) byLexeme.set(block.lexeme, [...(byLexeme.get(block.lexeme) ?? []), ...decodeEntries(block.data)]);
     const client = new pg.Client({ connectionString: url });
@@ -186,7 +176,7 @@ describe('migration 3', () => {
       const before = await Promise.all(queries.map((q) => first.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
       await first.close();
       // The database as migration 2 left it.
-      await query(database.url, 'DROP TABLE postings; ALTER TABLE articles DROP COLUMN art; DELETE FROM schema_migrations WHERE version = 3');
+      await queryOn(database.url, 'DROP TABLE postings; ALTER TABLE articles DROP COLUMN art; DELETE FROM schema_migrations WHERE version = 3');
       const lines: string[] = [];
       const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
