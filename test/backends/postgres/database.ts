@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { SearchBackend } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { withDatabase } from '../../../src/bench/database.ts';
 
 /** The URL of the server's admin role; throws what to install when there is no server. */
 export function serverUrl(): string {
@@ -18,10 +19,11 @@ export function serverUrl(): string {
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = serverUrl();
   const name = `news_test_${randomBytes(6).toString('hex')}`;
+  // The URL first: one that cannot be made must not leave a database behind. withDatabase also
+  // takes a unix-socket URL without a host (postgres://user@/db?host=/run/postgresql).
+  const url = withDatabase(admin, name);
   await queryOn(admin, `CREATE DATABASE ${name} TEMPLATE template0`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => void (await queryOn(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+  return { url, drop: async () => void (await queryOn(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }
 
 /** A backend over a fresh database, and how to close it and drop the database. */
