@@ -16,14 +16,18 @@ export type Queryable = { query(text: string, values?: unknown[]): Promise<{ row
 export type Database = {
   /** Runs one statement outside any transaction. */
   query(text: string, values?: unknown[]): Promise<unknown[]>;
-  /** Runs `work` in a transaction of the given kind; commits when it resolves, rolls back when it throws. */
-  transaction<T>(kind: TransactionKind, work: (client: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in a transaction of the given kind; commits when it resolves, rolls back when it
+   * throws. `setup` (statements without parameters, e.g. `SET LOCAL`s) is sent with the `BEGIN`,
+   * in the same round trip.
+   */
+  transaction<T>(kind: TransactionKind, work: (client: Queryable) => Promise<T>, setup?: string): Promise<T>;
   /**
    * Opens every connection of both pools at once and runs `work` in a read-only snapshot on each
    * search connection: a new connection's first statements pay for its backend process and its
    * empty caches (about 30 ms a search here), which a request should not.
    */
-  warm(work: (client: Queryable) => Promise<void>): Promise<void>;
+  warm(work: (client: Queryable) => Promise<void>, setup?: string): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -68,12 +72,12 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
         throw translateError(error);
       }
     },
-    async transaction(kind, work) {
+    async transaction(kind, work, setup) {
       const client = await (kind === 'write' ? writes : reads).connect().catch((error: unknown) => {
         throw translateError(error);
       });
       try {
-        await client.query(BEGIN[kind]);
+        await client.query(beginning(kind, setup));
         const result = await work(client as unknown as Queryable);
         await client.query('COMMIT');
         return result;
@@ -84,7 +88,7 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
         client.release();
       }
     },
-    async warm(work) {
+    async warm(work, setup) {
       // Held together, the clients are distinct: the pool opens one per request.
       const held = await Promise.all([
         ...Array.from({ length: searchConnections }, () => reads.connect().then((client) => ({ client, search: true }))),
@@ -96,7 +100,7 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
         await Promise.all(
           held.map(async ({ client, search }) => {
             if (!search) return;
-            await client.query(BEGIN.snapshot);
+            await client.query(beginning('snapshot', setup));
             try {
               await work(client as unknown as Queryable);
             } finally {
@@ -112,6 +116,11 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
       await Promise.all([reads.end(), writes.end()]);
     },
   };
+}
+
+/** The `BEGIN` of a transaction of `kind`, with its `setup` statements in the same round trip. */
+function beginning(kind: TransactionKind, setup: string | undefined): string {
+  return setup === undefined ? BEGIN[kind] : `${BEGIN[kind]}; ${setup}`;
 }
 
 /** SQLSTATEs with a meaning for our callers. */

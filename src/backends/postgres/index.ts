@@ -16,7 +16,7 @@ import { readArticles } from './articles.ts';
 import { backfillCopies, readCopies, readCopyClusters } from './copies.ts';
 import { openDatabase, type Database } from './connection.ts';
 import { migrate } from './migrations.ts';
-import { runSearch, searchIn } from './search.ts';
+import { PLANNER_SETTINGS, runSearch, searchIn } from './search.ts';
 import { readMetrics, readStats } from './stats.ts';
 import { suggestWords } from './suggest.ts';
 import { removeArticle, writeArticles } from './write.ts';
@@ -79,5 +79,5 @@ async function warmConnections(db: Database): Promise<void> {
     const query = parseQuery(word);
     await searchIn(client, query, DEFAULT_SEARCH_REQUEST);
     await searchIn(client, query, { ...DEFAULT_SEARCH_REQUEST, group: 'article' });
-  });
+  }, PLANNER_SETTINGS);
 }

@@ -32,7 +32,7 @@ export const SEARCH_TIMEOUT_MS = QUERY_BUDGET_MS;
  * one on Reuters). Memoizing the laterals on a paragraph's jsonb costs more than it saves, and
  * compiling the long generated expressions just in time costs more than running them.
  */
-const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SET LOCAL enable_seqscan = off; SET LOCAL enable_memoize = off; SET LOCAL jit = off`;
+export const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SET LOCAL enable_seqscan = off; SET LOCAL enable_memoize = off; SET LOCAL jit = off`;
 
 /**
  * Runs `query` for `request`; see {@link SearchBackend.search}.
@@ -41,10 +41,10 @@ const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}; SE
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
 export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
-  return db.transaction('snapshot', (client) => searchIn(client, query, request));
+  return db.transaction('snapshot', (client) => searchIn(client, query, request), PLANNER_SETTINGS);
 }
 
-/** Runs `query` for `request` on `client`, in the read-only snapshot transaction it holds. */
+/** Runs `query` for `request` on `client`, in the read-only snapshot transaction it holds, begun with {@link PLANNER_SETTINGS}. */
 export async function searchIn(client: Queryable, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
@@ -53,7 +53,6 @@ export async function searchIn(client: Queryable, query: ParsedQuery, request: S
     if (left < 1) throw overBudget(SEARCH_TIMEOUT_MS);
     await client.query(`SET LOCAL statement_timeout = ${left}`);
   };
-  await client.query(PLANNER_SETTINGS);
   const root = query.root;
   const expansions = await expandTerms(client, root);
   const stemsOf = stemsFrom(expansions);
@@ -104,21 +103,25 @@ function relaxedUnits(root: AndNode, stemsOf: StemsOf): Unit[] {
   return root.must.map((clause) => planUnit({ kind: 'and', must: [clause], not: root.not }, stemsOf));
 }
 
-/** The paragraph count, average field lengths and the document frequencies of the unit's stems. */
+/** The paragraph count, average field lengths and the document frequencies of the unit's stems, in one statement. */
 async function corpusStats(client: Queryable, unit: Unit): Promise<CorpusStats> {
-  const totals = await client.query('SELECT paragraphs::float8 AS paragraphs, title_length::float8 AS title, text_length::float8 AS text FROM corpus_totals');
-  const row = totals.rows[0] as { paragraphs: number; title: number; text: number };
   const stems = [...new Set(unit.leaves.flatMap((leaf) => leaf.stems))];
+  // One row per stem found, or one row with no stem: the totals ride on each.
+  const { rows } = await client.query(
+    `SELECT t.paragraphs::float8 AS paragraphs, t.title_length::float8 AS title, t.text_length::float8 AS text, s.stem, s.title_df, s.text_df
+     FROM corpus_totals AS t LEFT JOIN stems AS s ON s.stem = ANY($1::text[])`,
+    [stems],
+  );
+  const found = rows as Array<{ paragraphs: number; title: number; text: number; stem: string | null; title_df: number; text_df: number }>;
   const df = new Map<string, number>();
-  if (stems.length > 0) {
-    const { rows } = await client.query('SELECT stem, title_df, text_df FROM stems WHERE stem = ANY($1)', [stems]);
-    for (const entry of rows as Array<{ stem: string; title_df: number; text_df: number }>) {
-      df.set(stemLexeme('title', entry.stem), entry.title_df);
-      df.set(stemLexeme('text', entry.stem), entry.text_df);
-    }
+  for (const entry of found) {
+    if (entry.stem === null) continue;
+    df.set(stemLexeme('title', entry.stem), entry.title_df);
+    df.set(stemLexeme('text', entry.stem), entry.text_df);
   }
-  const paragraphs = row.paragraphs;
-  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : row.title / paragraphs, avgText: paragraphs === 0 ? 0 : row.text / paragraphs, df };
+  const totals = found[0] as { paragraphs: number; title: number; text: number };
+  const paragraphs = totals.paragraphs;
+  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : totals.title / paragraphs, avgText: paragraphs === 0 ? 0 : totals.text / paragraphs, df };
 }
 
 /** The vocabulary words of the stems of terms inside proximity chains (a chain places words, not stems). */
