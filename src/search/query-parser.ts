@@ -249,7 +249,7 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
       return remember(p, termOf(token.term, 'prefix', 0, field), `${base}*`);
     }
     p.warnings.push(`${word}: a prefix needs at least ${MIN_PREFIX_LENGTH} letters before "*"; read as a word`);
-    return plainWordOf(analyze(base), field, p, typedAlone(base));
+    return wordsRead(base, field, p);
   }
   if (WILDCARD_RE.test(word)) return wildcardOf(word, field, p);
   const tilde = FUZZY_SUFFIX_RE.exec(word);
@@ -258,7 +258,7 @@ function wordOf(word: string, field: FieldRestriction, p: Parser): QueryNode | n
     const [token, ...rest] = analyze(base).tokens;
     if (token === undefined || rest.length > 0) {
       p.warnings.push(`${word}: fuzzy matching applies to one word; read as words`);
-      return plainWordOf(analyze(base), field, p, typedAlone(base));
+      return wordsRead(base, field, p);
     }
     const digits = tilde[1] as string;
     if (Number(digits) > MAX_FUZZY_DISTANCE) p.warnings.push(`${word}: at most ${MAX_FUZZY_DISTANCE} edits; read as ${base}~${MAX_FUZZY_DISTANCE}`);
@@ -295,7 +295,34 @@ function wildcardOf(word: string, field: FieldRestriction, p: Parser): QueryNode
       ? `${word}: a wildcard word needs at least ${MIN_WILDCARD_LITERALS} letters besides "*" and "?"; read as words`
       : `${word}: wildcards apply inside one plain word; read as words`,
   );
-  return plainWordOf(analyze(word), field, p, null);
+  return wordsRead(word, field, p);
+}
+
+/**
+ * `text` read as plain words, its operator dropped (a prefix too short, fuzzy matching of several
+ * words, a wildcard that cannot be one), remembered for the canonical form as typed: the text of
+ * its words, or, for a phrase whose words have operators between them (`0#*㊀Ͱ`), each word as
+ * typed in quotes. Their folded terms may not read back (`㈠` folds to `(一)`, read back as `一`).
+ */
+function wordsRead(text: string, field: FieldRestriction, p: Parser): QueryNode | null {
+  const analysis = analyze(text);
+  const node = plainWordOf(analysis, field, p, surfaceOf(text, analysis));
+  if (node?.kind === 'phrase' && !p.written.has(node)) {
+    const surfaces = analysis.tokens.map((token) => text.slice(token.start, token.end));
+    if (surfaces.every((surface) => typedAlone(surface) !== null && !surface.includes('"'))) p.written.set(node, `"${surfaces.join(' ')}"`);
+  }
+  return node;
+}
+
+/**
+ * The text of `word` its words were read from, from the first to the last (`㈠*#` → `㈠`), as the
+ * canonical form may print it: the same text reads as the same words. Null when none was read or
+ * when an operator character lies between them.
+ */
+function surfaceOf(word: string, analysis: Analysis): string | null {
+  const first = analysis.tokens[0];
+  const last = analysis.tokens[analysis.tokens.length - 1];
+  return first === undefined || last === undefined ? null : typedAlone(word.slice(first.start, last.end));
 }
 
 /**

@@ -395,11 +395,15 @@ describe('parseQuery', () => {
       expect(parseQuery('title:cease-fire').canonical).toBe('title:cease-fire');
     });
 
-    it('keeps the words of a prefix or fuzzy word read as plain words as typed: their folded terms may not read back', () => {
+    it('keeps the words of a prefix, fuzzy or wildcard word read as plain words as typed: their folded terms may not read back', () => {
       // ⑴ folds to (1), which would read back as 1; the property test below found it.
       for (const [q, canonical] of [
         ['⑴⺀*', '⑴⺀'],
         ['⑴⺀~1', '⑴⺀'],
+        // A wildcard word read as words: ㈠ folds to (一), which would read back as 一.
+        ['㈠*#', '㈠'],
+        // Words with an operator between them: each as typed, in quotes.
+        ['0#*㊀Ͱ', '"0 ㊀Ͱ"'],
       ] as const) {
         const parsed = parseQuery(q);
         expect(parsed.canonical).toBe(canonical);
