@@ -173,6 +173,15 @@ export function prefersFile(candidate: string, current: string, id: string): boo
   return candidate > current;
 }
 
+/**
+ * Whether the article of `id` read from file `candidate` replaces the one kept from `current`
+ * (none yet, the same file read again or later in it, or a file {@link prefersFile} prefers):
+ * the one rule a start, a rescan and `npm run import` keep articles by.
+ */
+export function takesOver(candidate: string, current: string | undefined, id: string): boolean {
+  return current === undefined || current === candidate || prefersFile(candidate, current, id);
+}
+
 function isNotFound(error: unknown): boolean {
   return systemCodeOf(error) === 'ENOENT';
 }
@@ -214,7 +223,7 @@ export async function readKeptArticles(dir: string): Promise<CorpusWalk> {
     readable.push(file.path);
     for (const article of articles) {
       const current = keeper.get(article.id);
-      if (current === undefined || current === file.path || prefersFile(file.path, current, article.id)) keeper.set(article.id, file.path);
+      if (takesOver(file.path, current, article.id)) keeper.set(article.id, file.path);
     }
   }
   return {

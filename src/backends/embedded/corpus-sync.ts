@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Article } from '../../ingest/article.ts';
-import { isCorpusPath, listCorpusFiles, prefersFile, readCorpusFile, statCorpusFile, type CorpusFile } from '../../ingest/corpus.ts';
+import { isCorpusPath, listCorpusFiles, readCorpusFile, statCorpusFile, takesOver, type CorpusFile } from '../../ingest/corpus.ts';
 import { recoverInterruptedWrites } from '../../ingest/durable-files.ts';
 import { deleteArticle, putArticlesInSlices } from './library.ts';
 import { messageOf } from '../../errors.ts';
@@ -83,7 +83,7 @@ export async function syncCorpus(state: CorpusState, options: SyncOptions = {}):
     }
     const kept = articles.filter((article) => {
       const current = state.library.articles.get(article.id);
-      return current === undefined || current.file === file.path || prefersFile(file.path, current.file, article.id);
+      return takesOver(file.path, current?.file, article.id);
     });
     const outcomes = await putArticlesInSlices(state.library, kept.map((article) => ({ article, file: file.path })), pause);
     outcome.articlesChanged += outcomes.filter((status) => status !== 'unchanged').length;

@@ -5,7 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { contentHash, textLength, type Article } from '../../ingest/article.ts';
-import { prefersFile } from '../../ingest/corpus.ts';
+import { takesOver } from '../../ingest/corpus.ts';
 import { createEngine, type ParagraphDoc, type SearchEngine } from './engine.ts';
 import { createTermStore, type TermStore } from './term-store.ts';
 import { copyPrintOfWords, earliestFirst, wordsOf } from '../../news/copies.ts';
@@ -120,7 +120,7 @@ function replaceArticle(library: Library, article: Article, file: string, hash: 
 
 /**
  * Adds many articles at once (a rebuild): faster than one by one. When several files hold the
- * same id, {@link prefersFile} picks the one kept.
+ * same id, {@link takesOver} picks the one kept.
  */
 export function putArticles(library: Library, entries: ReadonlyArray<{ article: Article; file: string }>): void {
   const fresh: ParagraphDoc[] = [];
@@ -128,14 +128,14 @@ export function putArticles(library: Library, entries: ReadonlyArray<{ article: 
   const chosen = new Map<string, { article: Article; file: string }>();
   for (const entry of entries) {
     const current = chosen.get(entry.article.id) ?? library.articles.get(entry.article.id);
-    if (current === undefined || current.file === entry.file || prefersFile(entry.file, current.file, entry.article.id)) {
+    if (takesOver(entry.file, current?.file, entry.article.id)) {
       chosen.set(entry.article.id, entry);
     }
   }
   for (const entry of chosen.values()) {
     const current = library.articles.get(entry.article.id);
     if (current !== undefined) {
-      if (current.file === entry.file || prefersFile(entry.file, current.file, entry.article.id)) putArticle(library, entry.article, entry.file);
+      if (takesOver(entry.file, current.file, entry.article.id)) putArticle(library, entry.article, entry.file);
       continue;
     }
     stored.push({ article: entry.article, hash: contentHash(entry.article), file: entry.file });
