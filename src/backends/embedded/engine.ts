@@ -9,7 +9,7 @@
  */
 import MiniSearch, { type Options, type Query } from 'minisearch';
 import { analyze, stem, termsOf } from '../../text/analyzer.ts';
-import { executeQueryInSteps, FieldLengths, readDocuments, readPostings, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
+import { discardParagraph, executeQueryInSteps, FieldLengths, livePostings, readDocuments, readPostings, renameDocument, writeRecords, type EngineRecord, type Internals } from './minisearch-internals.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { NO_EXPANSIONS, type AndNode, type Expansions, type Field, type QueryNode, type TermNode } from '../../search/query.ts';
 import { wildcardPattern } from '../../search/verify.ts';
@@ -168,7 +168,7 @@ class MiniSearchEngine implements SearchEngine {
     this.#lengths = lengths;
     const hidden = this.#hidden;
     this.#view = {
-      postings: (stem, field) => internals._index.get(stem)?.get(internals._fieldIds[field] as number),
+      postings: (stem, field) => livePostings(internals, stem, internals._fieldIds[field] as number),
       fieldId: (field) => internals._fieldIds[field] as number,
       averageLength: (fieldId) => internals._avgFieldLength[fieldId] as number,
       lengthOf: (doc, fieldId) => lengths.of(doc, fieldId),
@@ -204,7 +204,7 @@ class MiniSearchEngine implements SearchEngine {
 
   remove(ids: readonly string[]): void {
     this.#version += 1;
-    for (const id of ids) if (this.#index.has(id)) this.#index.discard(id);
+    for (const id of ids) if (this.#index.has(id)) discardParagraph(this.#index, id);
   }
 
   has(id: string): boolean {
@@ -232,7 +232,7 @@ class MiniSearchEngine implements SearchEngine {
     for (const id of ids) {
       const shortId = this.#internals._idToShortId.get(id + STAGED_SUFFIX);
       if (shortId === undefined) continue;
-      this.#index.discard(id + STAGED_SUFFIX);
+      discardParagraph(this.#index, id + STAGED_SUFFIX);
       this.#hidden.delete(shortId);
     }
   }

@@ -99,8 +99,10 @@ export type Bm25 = { k: number; b: number; d: number };
  * MiniSearch's `termResults` loop for a stem searched as itself (weight, term and document boosts
  * of 1): field by field, the BM25+ score of each paragraph holding the stem, times the field's
  * boost, handed to `score` in MiniSearch's order, pausing when `pace` says so. The postings of
- * discarded paragraphs are removed on the way, as MiniSearch removes them (which lowers the
- * document frequency for the paragraphs after them, as it does there).
+ * discarded paragraphs (removed, not vacuumed yet) are removed first, so that every paragraph is
+ * scored with the exact document frequency. MiniSearch removes them as it meets them, so the
+ * paragraphs it scores before one count it: after an update its scores depend on the order of
+ * the postings until a vacuum, where the PostgreSQL backend's do not.
  */
 export function* scoreStem(
   internals: Internals,
@@ -119,15 +121,15 @@ export function* scoreStem(
     const fieldId = internals._fieldIds[field] as number;
     const frequencies = data.get(fieldId);
     if (frequencies === undefined) continue;
-    let matching = frequencies.size;
+    // MiniSearch drops discarded postings as it meets them, so the paragraphs scored before would
+    // count them in the document frequency; they go first, and every paragraph is scored with the
+    // same, exact frequency (as PostgreSQL's).
+    dropDiscarded(internals, stem, fieldId);
+    const matching = frequencies.size;
     const averageLength = internals._avgFieldLength[fieldId] as number;
     for (const doc of frequencies.keys()) {
       if (pace()) yield;
-      if (!internals._documentIds.has(doc)) {
-        internals.removeTerm(fieldId, doc, stem);
-        matching -= 1;
-        continue;
-      }
+      if (!internals._documentIds.has(doc)) continue;
       const frequency = frequencies.get(doc) as number;
       const length = (internals._fieldLength.get(doc) as number[])[fieldId] as number;
       // MiniSearch's calcBM25Score, the same operations in the same order; weights of 1 leave the product as it is.
@@ -135,6 +137,41 @@ export function* scoreStem(
       score(doc, fieldBoost * (inverse * (d + (frequency * (k + 1)) / (frequency + k * (1 - b + (b * length) / averageLength)))), field, fieldId);
     }
   }
+}
+
+/**
+ * The postings of `stem` in field `fieldId`, without the paragraphs discarded and not vacuumed
+ * yet (dropped from the index on the way): their size is the exact document frequency.
+ */
+export function livePostings(internals: Internals, stem: string, fieldId: number): Map<number, number> | undefined {
+  dropDiscarded(internals, stem, fieldId);
+  return internals._index.get(stem)?.get(fieldId);
+}
+
+/** Paragraphs discarded through {@link discardParagraph} in this process so far. */
+let discards = 0;
+/** Per postings map, {@link discards} when its discarded paragraphs were last dropped: while it is unchanged there are none to look for. */
+const droppedAt = new WeakMap<Map<number, number>, number>();
+
+/** Discards paragraph `id` from `index` (MiniSearch's `discard`: its postings stay until a vacuum, or until {@link livePostings} drops them). */
+export function discardParagraph(index: { discard(id: string): void }, id: string): void {
+  index.discard(id);
+  discards += 1;
+}
+
+/**
+ * Drops from the postings of `stem` in field `fieldId` the paragraphs discarded and not vacuumed
+ * yet: none while MiniSearch's dirt count is 0, none new since the last pass over this map.
+ */
+function dropDiscarded(internals: Internals, stem: string, fieldId: number): void {
+  if (internals._dirtCount === 0) return;
+  const data = internals._index.get(stem);
+  const frequencies = data?.get(fieldId);
+  if (data === undefined || frequencies === undefined || droppedAt.get(frequencies) === discards) return;
+  for (const doc of frequencies.keys()) if (!internals._documentIds.has(doc)) frequencies.delete(doc);
+  droppedAt.set(frequencies, discards);
+  if (frequencies.size === 0) data.delete(fieldId);
+  if (data.size === 0) internals._index.delete(stem);
 }
 
 /** MiniSearch's `termResults` of a stem searched as itself: {@link scoreStem}'s scores summed per paragraph, with its match table. */

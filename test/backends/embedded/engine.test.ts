@@ -231,17 +231,21 @@ const tree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
  * gets its own, and the two can be compared afterwards.
  */
 function twinIndexes(articles: Array<{ title: string; paragraphs: string[] }>, discarded: number[]): [Internals, Internals] {
-  const twin = () => {
+  const twin = (exact: boolean) => {
     const index = new MiniSearch<ParagraphDoc>(miniSearchOptions(new Vocabulary()));
     const docs = articles.flatMap((article, i) => article.paragraphs.map((text, p) => ({ id: `a${i}:${p + 1}`, title: article.title, text })));
     index.addAll(docs);
     for (const pick of discarded) {
-      const id = docs[pick % Math.max(1, docs.length)]?.id;
-      if (id !== undefined && index.has(id)) index.discard(id);
+      const doc = docs[pick % Math.max(1, docs.length)];
+      if (doc === undefined || !index.has(doc.id)) continue;
+      if (exact) index.remove(doc);
+      else index.discard(doc.id);
     }
     return index as unknown as Internals;
   };
-  return [twin(), twin()];
+  // Ours works on discarded paragraphs (not vacuumed yet); MiniSearch's outcome is taken with them
+  // removed for good, as after a vacuum: ours scores with the exact document frequencies meanwhile.
+  return [twin(false), twin(true)];
 }
 
 /** The tree as MiniSearch's executeQuery takes it: a lone stem inside a node. */
@@ -264,7 +268,9 @@ describe('evaluateTree', () => {
         const fieldBits = (match: Record<string, string[]>) => Object.values(match).flat().reduce((bits, field) => bits | (1 << (plain._fieldIds[field] as number)), 0);
         expect(got).toEqual(new Map([...expected].map(([doc, raw]) => [doc, { score: raw.score, terms: raw.terms.length, fields: fieldBits(raw.match) }])));
         expect(matches.docs.length).toBe(got.size);
-        expect(JSON.stringify(dense)).toBe(JSON.stringify(plain));
+        // The discarded postings it dropped on the way change nothing the next search sees.
+        const again = runToEnd(evaluateTree(dense, evaluable, () => false));
+        expect(again.docs.map((doc) => [doc, again.score[doc], again.terms[doc], again.fields[doc]])).toEqual(matches.docs.map((doc) => [doc, matches.score[doc], matches.terms[doc], matches.fields[doc]]));
       }),
       { numRuns: 2000 },
     );
@@ -279,7 +285,7 @@ describe('executeQueryInSteps', () => {
         let calls = 0;
         const stepped = runToEnd(executeQueryInSteps(stepping, rootOf(query), () => pausing && ++calls % 2 === 0));
         expect(stepped).toEqual(plain.executeQuery(rootOf(query)));
-        expect(JSON.stringify(stepping)).toBe(JSON.stringify(plain));
+        expect(runToEnd(executeQueryInSteps(stepping, rootOf(query), () => false))).toEqual(stepped);
       }),
       { numRuns: 300 },
     );

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SLICE_CHARS, putArticlesInSlices, type Library } from '../../../src/backends/embedded/library.ts';
+import { deleteArticle, putArticles, SLICE_CHARS, putArticlesInSlices, type Library } from '../../../src/backends/embedded/library.ts';
 import { searchLibrary as search } from '../../../src/service/library-search.ts';
+import { DEFAULT_SEARCH_PARAMS } from '../../../src/service/search-service.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
 
 /** An article of `count` paragraphs of about 1,000 characters, each holding `word`. */
@@ -59,5 +61,31 @@ describe('putArticlesInSlices', () => {
     expect(pauses).toBe(0);
     expect(search(library, 'rye').total).toBe(1);
     expect(search(library, 'oats').total).toBe(0);
+  });
+});
+
+describe('updates and deletions', () => {
+  /** Articles over a few words, so that queries match many paragraphs with different frequencies. */
+  const WORDS = ['oil', 'prices', 'rose', 'wheat', 'fell', 'bank', 'rates'];
+  const paragraph = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 }).map((words) => words.join(' '));
+  const article = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), paragraphs: fc.array(paragraph, { minLength: 1, maxLength: 3 }) });
+  const change = fc.oneof(fc.record({ put: article }), fc.record({ remove: fc.constantFrom('a', 'b', 'c', 'd') }));
+
+  it('leave an archive that ranks exactly as one built afresh from the articles it holds', () => {
+    fc.assert(
+      fc.property(fc.array(article, { minLength: 1, maxLength: 4 }), fc.array(change, { minLength: 1, maxLength: 6 }), (first, changes) => {
+        const library = libraryOf([...new Map(first.map((a) => [a.id, makeArticle(a)])).values()]);
+        for (const step of changes) {
+          if ('put' in step) putArticles(library, [{ article: makeArticle(step.put), file: `${step.put.id}.json` }]);
+          else deleteArticle(library, step.remove);
+        }
+        const afresh = libraryOf([...library.articles.values()].map((stored) => stored.article));
+        for (const q of ['oil', 'oil prices', 'wheat OR bank', 'rates -fell', 'pri*']) {
+          const ranked = (of: Library) => search(of, q, { ...DEFAULT_SEARCH_PARAMS, limit: 100 }).hits.map((hit) => [hit.id, hit.score]);
+          expect(ranked(library), q).toEqual(ranked(afresh));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
