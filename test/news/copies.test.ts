@@ -85,43 +85,63 @@ describe('copy clusters', () => {
   const article = fc.array(fc.constantFrom(...SENTENCES), { minLength: 1, maxLength: 5 });
   const change = fc.oneof(fc.record({ put: fc.nat(7), paragraphs: article }), fc.record({ remove: fc.nat(7) }));
 
-  it('hold exactly the connected components of the copy pairs among the articles present, as they come, change and go', () => {
-    fc.assert(
-      fc.property(fc.array(change, { maxLength: 25 }), (changes) => {
-        const clusters = new CopyClusters();
-        const present = new Map<string, string[]>();
-        const wordsOf = (id: string) => {
-          const paragraphs = present.get(id);
-          return paragraphs === undefined ? undefined : copyPrint(paragraphs).words;
-        };
-        for (const step of changes) {
-          if ('put' in step) {
-            present.set(`a${step.put}`, step.paragraphs);
-            clusters.add(`a${step.put}`, copyPrint(step.paragraphs), wordsOf);
-          } else {
-            present.delete(`a${step.remove}`);
-            clusters.remove(`a${step.remove}`);
+  /** Versions of {@link STORY} as outlets run it: most are copies of most others, not all (two edits apart can fall under the threshold). */
+  const VERSIONS = [STORY, ...Object.values(EDITS).map((edit) => edit(STORY)), ...Object.values(EDITS).flatMap((first) => Object.values(EDITS).map((second) => second(first(STORY))))];
+  const version = fc.constantFrom(...VERSIONS);
+  const wireChange = fc.oneof(fc.record({ put: fc.nat(5), paragraphs: version }), fc.record({ remove: fc.nat(5) }));
+
+  /** Applies `changes` to copy clusters and checks them against every pair checked by brute force. */
+  const holdComponents = (changes: ReadonlyArray<{ put: number; paragraphs: string[] } | { remove: number }>) => {
+    const clusters = new CopyClusters();
+    const present = new Map<string, string[]>();
+    const wordsOf = (id: string) => {
+      const paragraphs = present.get(id);
+      return paragraphs === undefined ? undefined : copyPrint(paragraphs).words;
+    };
+    for (const step of changes) {
+      if ('put' in step) {
+        present.set(`a${step.put}`, step.paragraphs);
+        clusters.add(`a${step.put}`, copyPrint(step.paragraphs), wordsOf);
+      } else {
+        present.delete(`a${step.remove}`);
+        clusters.remove(`a${step.remove}`, wordsOf);
+      }
+    }
+    // Brute force: every pair checked, components by search.
+    const ids = [...present.keys()];
+    const component = (id: string) => {
+      const seen = new Set([id]);
+      const queue = [id];
+      for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+        for (const other of ids) {
+          if (!seen.has(other) && areCopies(copyPrint(present.get(next)!), copyPrint(present.get(other)!))) {
+            seen.add(other);
+            queue.push(other);
           }
         }
-        // Brute force: every pair checked, components by search.
-        const ids = [...present.keys()];
-        const component = (id: string) => {
-          const seen = new Set([id]);
-          const queue = [id];
-          for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-            for (const other of ids) {
-              if (!seen.has(other) && areCopies(copyPrint(present.get(next)!), copyPrint(present.get(other)!))) {
-                seen.add(other);
-                queue.push(other);
-              }
-            }
-          }
-          return [...seen].sort();
-        };
-        for (const id of ids) expect(clusters.cluster(id).sort()).toEqual(component(id));
-        expect(clusters.size).toBe(ids.length);
-      }),
-      { numRuns: 300 },
-    );
+      }
+      return [...seen].sort();
+    };
+    for (const id of ids) expect(clusters.cluster(id).sort()).toEqual(component(id));
+    expect(clusters.size).toBe(ids.length);
+  };
+
+  it('hold exactly the connected components of the copy pairs among the articles present, as they come, change and go', () => {
+    fc.assert(fc.property(fc.array(change, { maxLength: 25 }), holdComponents), { numRuns: 300 });
+  });
+
+  it('hold the components when most articles are copies of each other, and the article that joined them goes', () => {
+    fc.assert(fc.property(fc.array(wireChange, { maxLength: 20 }), holdComponents), { numRuns: 300 });
+  });
+
+  it('keep one pair per copy of a story with many copies, and stay one cluster when the first goes', () => {
+    const clusters = new CopyClusters();
+    const print = copyPrint(STORY);
+    const ids = Array.from({ length: 200 }, (_, index) => `copy-${index}`);
+    for (const id of ids) clusters.add(id, print, () => print.words);
+    expect([...clusters.pairs()]).toHaveLength(199);
+    clusters.remove('copy-0', () => print.words);
+    expect(clusters.cluster('copy-1')).toHaveLength(199);
+    expect([...clusters.clusters()]).toHaveLength(1);
   });
 });

@@ -2,9 +2,11 @@
  * @module backends/embedded/copy-clusters
  * The copy clusters of an archive (SPEC §10), kept up to date as articles arrive, change and
  * leave: an LSH index of each article's band keys finds the candidates, `isCopyOf` decides each
- * pair, and a cluster is a connected component of the pairs found (a copy of a copy is
- * in the same cluster). In memory, for the embedded backend: per article its shingle hashes (to
- * check a candidate without reading its text again) and its copies.
+ * pair, and a cluster is a connected component of the copy pairs (a copy of a copy is in the
+ * same cluster). Only enough pairs to connect each cluster are recorded, so a story with many
+ * copies costs each new copy one check, not one per copy. In memory, for the embedded backend:
+ * per article its shingle hashes (to check a candidate without reading its text again) and its
+ * recorded pairs.
  */
 import { bandKeys, isCopyOf, type CopyPrint } from '../../news/copies.ts';
 import { runToEnd, type Pace, type Steps } from '../pace.ts';
@@ -34,30 +36,40 @@ export class CopyClusters {
   }
 
   /**
-   * Indexes article `id` (replacing what it held before) and finds its copies among the articles
-   * sharing an LSH key with it. Returns them.
+   * Indexes article `id` (replacing what it held before) and links it to its copies among the
+   * articles sharing an LSH key with it: to one copy in each cluster it joins (see `#joinCopies`).
    */
-  add(id: string, print: CopyPrint, wordsOf: WordsOf): string[] {
-    this.remove(id);
+  add(id: string, print: CopyPrint, wordsOf: WordsOf): void {
+    this.remove(id, wordsOf);
     if (this.#unindexed.size > 0) runToEnd(this.indexSteps(UNPAUSED));
     const keys = bandKeys(print.shingles);
     const entry: Entry = { shingles: print.shingles, keys, single: print.single };
     const candidates = new Set<string>();
     for (const key of keys) this.#file(key, id, candidates);
     this.#entries.set(id, entry);
-    const copies: string[] = [];
+    this.#joinCopies(id, print, candidates, wordsOf);
+  }
+
+  /**
+   * Links `id` to one copy in each cluster among `candidates` that it is not in yet. A cluster is
+   * a connected component of the pairs, so one pair joins it: a wire story with n copies keeps
+   * about n pairs instead of n²/2, and its next copy checks one candidate, not all n (the pairs
+   * are a spanning set; {@link CopyClusters.remove} finds again the pairs a removal takes away).
+   */
+  #joinCopies(id: string, print: CopyPrint, candidates: Iterable<string>, wordsOf: WordsOf): void {
+    const joined = new Set(this.cluster(id));
     for (const other of candidates) {
+      if (joined.has(other)) continue;
       const otherEntry = this.#entries.get(other);
       if (otherEntry === undefined || !isCopyOf(print, otherEntry, () => wordsOf(other))) continue;
       this.link(id, other);
-      copies.push(other);
+      for (const member of this.cluster(other)) joined.add(member);
     }
-    return copies;
   }
 
   /** Indexes article `id` as a snapshot recorded it, without looking for its copies (its pairs are {@link CopyClusters.link}ed). */
   restore(id: string, shingles: Uint32Array, single: number | null): void {
-    this.remove(id);
+    this.#drop(id);
     this.#entries.set(id, { shingles, keys: undefined, single });
     this.#unindexed.add(id);
   }
@@ -108,10 +120,20 @@ export class CopyClusters {
     ofB.add(a);
   }
 
-  /** Removes article `id`; its cluster may split in two or more. */
-  remove(id: string): void {
+  /**
+   * Removes article `id`; its cluster may split in two or more. The articles it was paired with
+   * look for their copies again (`wordsOf` reads an article's words where the shingles leave a
+   * pair in doubt): pairs that were never recorded, because a cluster needs only one, may still
+   * hold them together.
+   */
+  remove(id: string, wordsOf: WordsOf): void {
+    for (const other of this.#drop(id)) this.#relink(other, wordsOf);
+  }
+
+  /** Takes article `id` out of the index and its pairs; returns the articles it was paired with. */
+  #drop(id: string): string[] {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return;
+    if (entry === undefined) return [];
     this.#entries.delete(id);
     this.#unindexed.delete(id);
     for (const key of entry.keys ?? []) {
@@ -124,12 +146,38 @@ export class CopyClusters {
       const kept = bucket.filter((other) => other !== id);
       this.#buckets.set(key, kept.length === 1 ? (kept[0] as string) : kept);
     }
-    for (const other of this.#pairs.get(id) ?? []) {
+    const paired = [...(this.#pairs.get(id) ?? [])];
+    for (const other of paired) {
       const theirs = this.#pairs.get(other);
       theirs?.delete(id);
       if (theirs?.size === 0) this.#pairs.delete(other);
     }
     this.#pairs.delete(id);
+    return paired;
+  }
+
+  /** Links article `id`, already indexed, to its copies among the articles sharing an LSH key with it. */
+  #relink(id: string, wordsOf: WordsOf): void {
+    if (this.#unindexed.size > 0) runToEnd(this.indexSteps(UNPAUSED));
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    const candidates = new Set<string>();
+    for (const key of entry.keys ?? []) {
+      const bucket = this.#buckets.get(key);
+      if (typeof bucket === 'string') candidates.add(bucket);
+      else for (const other of bucket ?? []) candidates.add(other);
+    }
+    candidates.delete(id);
+    let words: readonly string[] | undefined;
+    const print: CopyPrint = {
+      shingles: entry.shingles,
+      single: entry.single,
+      get words() {
+        words ??= wordsOf(id) ?? [];
+        return words as string[];
+      },
+    };
+    this.#joinCopies(id, print, candidates, wordsOf);
   }
 
   /** Whether article `id` has a copy. */
@@ -162,7 +210,7 @@ export class CopyClusters {
     }
   }
 
-  /** Every pair of copies found, each once. */
+  /** Every pair recorded, each once: enough pairs to connect each cluster, not every pair of copies in it. */
   *pairs(): Generator<[string, string]> {
     for (const [id, others] of this.#pairs) for (const other of others) if (id < other) yield [id, other];
   }

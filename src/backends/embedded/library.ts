@@ -64,10 +64,7 @@ function storing(library: Library, stored: readonly StoredArticle[]): { onWords:
   const done = () => {
     const { article } = stored[next] as StoredArticle;
     const words = article.paragraphs.map((text, index) => paragraphs[index] ?? wordsOf(text));
-    library.copies.add(article.id, copyPrintOfWords(words), (id) => {
-      const other = library.articles.get(id);
-      return other === undefined ? undefined : other.article.paragraphs.flatMap(wordsOf);
-    });
+    library.copies.add(article.id, copyPrintOfWords(words), (id) => storedWords(library, id));
     start = end();
     next += 1;
     paragraphs = [];
@@ -229,8 +226,14 @@ export function deleteArticle(library: Library, id: string): StoredArticle | und
   if (existing === undefined) return undefined;
   library.engine.remove(paragraphDocs(existing.article).map((doc) => doc.id));
   library.articles.delete(id);
-  library.copies.remove(id);
+  library.copies.remove(id, (other) => storedWords(library, other));
   return existing;
+}
+
+/** The words of a stored article, read again from its text (copy detection's pairs in doubt), or `undefined` when unknown. */
+function storedWords(library: Library, id: string): string[] | undefined {
+  const stored = library.articles.get(id);
+  return stored === undefined ? undefined : stored.article.paragraphs.flatMap(wordsOf);
 }
 
 /** `:`, between an article id (which never holds one) and a paragraph number in a paragraph id. */
