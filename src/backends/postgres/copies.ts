@@ -4,7 +4,7 @@
  * as the embedded backend keeps them in memory (src/backends/embedded/copy-clusters.ts), with the same rules
  * (src/news/copies.ts): articles sharing an LSH band key are candidates, each pair is decided on
  * its shingles (and, in doubt, on the other article's words), a cluster is a connected component
- * of the pairs, named by its earliest article. Tables: `copy_prints`, `copy_keys`, `copy_pairs`.
+ * of the pairs, named by its earliest article. Tables: `copy_prints`, `copy_print_keys`, `copy_pairs`.
  */
 import type { ArticleCopies } from '../backend.ts';
 import { bandKeys, copyPrintOf, copyVerdict, decideOnWords, earliestFirst, type CopyPrint } from '../../news/copies.ts';
@@ -19,9 +19,10 @@ type StoredPrint = Pick<CopyPrint, 'shingles' | 'single'>;
 
 /**
  * An article looking for its copies in this transaction: one written now (`words` known), or one
- * of a cluster an article left (stored; its words read if a pair is in doubt).
+ * of a cluster an article left (stored; its words read if a pair is in doubt). `print` is its
+ * distinct print as the database computes it (hex; see migration 7).
  */
-type Subject = { id: string; print: StoredPrint; words: readonly string[] | undefined; keys: Uint32Array };
+type Subject = { id: string; print: StoredPrint; printKey: string; words: readonly string[] | undefined; keys: Uint32Array };
 
 /**
  * Takes the articles `gone` (removed, or about to be written again) out of the clusters, then
@@ -31,37 +32,40 @@ type Subject = { id: string; print: StoredPrint; words: readonly string[] | unde
  *
  * Only enough pairs to connect each cluster are recorded (as the embedded backend does): an
  * article is linked to one copy in each cluster it joins, so a wire story with n copies keeps
- * about n pairs, not n²/2, and its next copy checks one candidate, not n. When an article leaves
- * a cluster, the rest of it may still be held together by pairs never recorded: each of them
- * looks for its copies again.
+ * about n pairs, not n²/2. When an article leaves a cluster, the rest of it may still be held
+ * together by pairs never recorded: each of them looks for its copies again. The LSH index files
+ * distinct prints, not articles (migration 7): a story's hundred identical copies are one print,
+ * checked once, whose stored copies are all in one cluster.
  */
 export async function recordCopies(client: Queryable, gone: readonly string[], written: readonly PrintedArticle[]): Promise<void> {
   const forest = new Forest();
   const subjects = gone.length > 0 ? await takeOut(client, gone, forest) : [];
-  for (const { id, print } of written) subjects.push({ id, print, words: print.words, keys: bandKeys(print.shingles) });
-  if (written.length > 0) await storePrints(client, subjects.slice(subjects.length - written.length));
+  if (written.length > 0) subjects.push(...(await storePrints(client, written)));
   if (subjects.length === 0) return;
   await linkCopies(client, subjects, forest);
   await nameClusters(client, subjects, forest);
 }
 
 /**
- * Deletes what `gone` held (prints, keys, pairs) and returns the other articles of their clusters,
- * which look for their copies again; the pairs left among them are put in `forest`.
+ * Deletes what `gone` held (prints, pairs, and the LSH keys of prints no article holds any more)
+ * and returns the other articles of their clusters, which look for their copies again; the pairs
+ * left among them are put in `forest`.
  */
 async function takeOut(client: Queryable, gone: readonly string[], forest: Forest): Promise<Subject[]> {
   const { rows } = await client.query(
-    `SELECT article_id, shingles, single FROM copy_prints
+    `SELECT article_id, shingles, single, encode(print, 'hex') AS print FROM copy_prints
      WHERE cluster IN (SELECT cluster FROM copy_prints WHERE article_id = ANY($1) AND cluster IS NOT NULL) AND NOT (article_id = ANY($1))`,
     [gone],
   );
-  const kept = (rows as Array<{ article_id: string; shingles: Buffer; single: number | null }>).map((row): Subject => {
+  const kept = (rows as PrintRow[]).map((row): Subject => {
     const print = storedPrint(row);
-    return { id: row.article_id, print, words: undefined, keys: bandKeys(print.shingles) };
+    return { id: row.article_id, print, printKey: row.print, words: undefined, keys: bandKeys(print.shingles) };
   });
   await client.query('DELETE FROM copy_pairs WHERE a = ANY($1) OR b = ANY($1)', [gone]);
-  await client.query('DELETE FROM copy_keys WHERE article_id = ANY($1)', [gone]);
-  await client.query('DELETE FROM copy_prints WHERE article_id = ANY($1)', [gone]);
+  const { rows: prints } = await client.query('DELETE FROM copy_prints WHERE article_id = ANY($1) RETURNING print', [gone]);
+  await client.query('DELETE FROM copy_print_keys AS k WHERE k.print = ANY($1::bytea[]) AND NOT EXISTS (SELECT 1 FROM copy_prints AS c WHERE c.print = k.print)', [
+    (prints as Array<{ print: Buffer }>).map((row) => row.print),
+  ]);
   if (kept.length > 0) {
     const { rows: pairs } = await client.query('SELECT a, b FROM copy_pairs WHERE a = ANY($1)', [kept.map((subject) => subject.id)]);
     for (const pair of pairs as Array<{ a: string; b: string }>) forest.union(pair.a, pair.b);
@@ -69,92 +73,107 @@ async function takeOut(client: Queryable, gone: readonly string[], forest: Fores
   return kept;
 }
 
-/** Stores the prints and LSH keys of articles written now (their cluster is named later). */
-async function storePrints(client: Queryable, written: readonly Subject[]): Promise<void> {
-  await client.query(
+/** A `copy_prints` row as copy detection reads it, its print in hex. */
+type PrintRow = { article_id: string; shingles: Buffer; single: number | null; print: string };
+
+/** Stores the prints of articles written now, and the LSH keys of the prints not filed yet; returns them as subjects (their cluster is named later). */
+async function storePrints(client: Queryable, written: readonly PrintedArticle[]): Promise<Subject[]> {
+  const { rows } = await client.query(
     `INSERT INTO copy_prints (article_id, shingles, single)
-     SELECT * FROM unnest($1::text[], $2::bytea[], $3::int[])`,
+     SELECT * FROM unnest($1::text[], $2::bytea[], $3::int[]) RETURNING article_id, encode(print, 'hex') AS print`,
     [written.map((article) => article.id), written.map((article) => toBytes(article.print.shingles)), written.map((article) => (article.print.single === null ? null : article.print.single | 0))],
   );
-  await client.query('INSERT INTO copy_keys (key, article_id) SELECT * FROM unnest($1::int[], $2::text[]) ON CONFLICT DO NOTHING', [
-    written.flatMap((article) => Array.from(new Int32Array(article.keys.buffer, article.keys.byteOffset, article.keys.length))),
-    written.flatMap((article) => Array.from(article.keys, () => article.id)),
-  ]);
+  const printOf = new Map((rows as Array<{ article_id: string; print: string }>).map((row) => [row.article_id, row.print]));
+  const subjects = written.map(({ id, print }): Subject => ({ id, print, printKey: printOf.get(id) as string, words: print.words, keys: bandKeys(print.shingles) }));
+  await client.query(
+    `INSERT INTO copy_print_keys (key, print)
+     SELECT DISTINCT u.key, decode(u.print, 'hex') FROM unnest($1::int[], $2::text[]) AS u(key, print) ON CONFLICT DO NOTHING`,
+    [subjects.flatMap((subject) => signed(subject.keys)), subjects.flatMap((subject) => Array.from(subject.keys, () => subject.printKey))],
+  );
+  return subjects;
+}
+
+/** LSH keys as the `int` column holds them. */
+function signed(keys: Uint32Array): number[] {
+  return Array.from(new Int32Array(keys.buffer, keys.byteOffset, keys.length));
 }
 
 /**
- * Links each subject, in order, to one copy in each component among its candidates (the
- * articles sharing an LSH key with it) that it is not in yet. A stored article outside the
- * subjects is in the component of its stored cluster (`c:<name>` in `forest`), or alone.
- * Prints are read for the first candidate of each component; more only where that one is not a
- * copy, and words only for pairs the shingles leave in doubt.
+ * A candidate part of a print: its stored articles (all copies of each other, so in one stored
+ * cluster, represented by the first), or one subject holding it.
+ */
+type Part = { print: string; member: string; node: string; stored: boolean };
+
+/**
+ * Links each subject, in order, to one copy in each component among its candidates that it is
+ * not in yet. Its candidates are the prints sharing an LSH key with it; a print's stored articles
+ * are in the component of their stored cluster (`c:<name>` in `forest`), or alone, and each
+ * subject holding it in its own. A print's shingles decide for all its articles, and its figures
+ * are the same in all; only a pair left in doubt is decided on each article's words.
  */
 async function linkCopies(client: Queryable, subjects: readonly Subject[], forest: Forest): Promise<void> {
-  const isSubject = new Set(subjects.map((subject) => subject.id));
-  const { rows: keyRows } = await client.query('SELECT key, article_id FROM copy_keys WHERE key = ANY($1::int[])', [
-    [...new Set(subjects.flatMap((subject) => Array.from(new Int32Array(subject.keys.buffer, subject.keys.byteOffset, subject.keys.length))))],
+  const subjectIds = subjects.map((subject) => subject.id);
+  const { rows: keyRows } = await client.query(`SELECT key, encode(print, 'hex') AS print FROM copy_print_keys WHERE key = ANY($1::int[])`, [
+    [...new Set(subjects.flatMap((subject) => signed(subject.keys)))],
   ]);
-  const holders = new Map<number, string[]>();
-  for (const row of keyRows as Array<{ key: number; article_id: string }>) {
-    const list = holders.get(row.key >>> 0);
-    if (list === undefined) holders.set(row.key >>> 0, [row.article_id]);
-    else list.push(row.article_id);
+  const printsOfKey = new Map<number, string[]>();
+  for (const row of keyRows as Array<{ key: number; print: string }>) {
+    const list = printsOfKey.get(row.key >>> 0);
+    if (list === undefined) printsOfKey.set(row.key >>> 0, [row.print]);
+    else list.push(row.print);
   }
-  const candidatesOf = (subject: Subject): string[] => {
-    const candidates = new Set<string>();
-    for (const key of subject.keys) for (const other of holders.get(key) ?? []) candidates.add(other);
-    candidates.delete(subject.id);
-    return [...candidates];
-  };
-  const outside = [...new Set(keyRows.map((row) => (row as { article_id: string }).article_id))].filter((id) => !isSubject.has(id));
-  const clusterOf = new Map<string, string | null>();
-  if (outside.length > 0) {
-    const { rows } = await client.query('SELECT article_id, cluster FROM copy_prints WHERE article_id = ANY($1)', [outside]);
-    for (const row of rows as Array<{ article_id: string; cluster: string | null }>) clusterOf.set(row.article_id, row.cluster);
+  const printsOf = subjects.map((subject) => [...new Set([...subject.keys].flatMap((key) => printsOfKey.get(key) ?? []))]);
+  // Each print's first stored article (not a subject), with its shingles and cluster.
+  const { rows: storedRows } = await client.query(
+    `SELECT encode(p.print, 'hex') AS print, m.article_id, m.shingles, m.single, m.cluster
+     FROM unnest($1::bytea[]) AS p(print)
+     CROSS JOIN LATERAL (SELECT article_id, shingles, single, cluster FROM copy_prints AS c WHERE c.print = p.print AND NOT (c.article_id = ANY($2)) ORDER BY article_id LIMIT 1) AS m`,
+    [[...new Set(printsOf.flat())].map((print) => Buffer.from(print, 'hex')), subjectIds],
+  );
+  const shinglesOf = new Map<string, StoredPrint>(subjects.map((subject) => [subject.printKey, subject.print]));
+  const storedOf = new Map<string, { id: string; node: string }>();
+  for (const row of storedRows as Array<PrintRow & { cluster: string | null }>) {
+    shinglesOf.set(row.print, storedPrint(row));
+    storedOf.set(row.print, { id: row.article_id, node: row.cluster === null ? row.article_id : `${CLUSTER_NODE}${row.cluster}` });
   }
-  const nodeOf = (id: string): string => {
-    const cluster = isSubject.has(id) ? null : clusterOf.get(id);
-    return cluster === null || cluster === undefined ? id : `${CLUSTER_NODE}${cluster}`;
-  };
-  const byComponent = (ids: readonly string[]): Map<string, string[]> => {
-    const groups = new Map<string, string[]>();
-    for (const id of ids) {
-      const root = forest.find(nodeOf(id));
-      const group = groups.get(root);
-      if (group === undefined) groups.set(root, [id]);
-      else group.push(id);
-    }
-    return groups;
-  };
+  const subjectsOf = new Map<string, string[]>();
+  for (const subject of subjects) {
+    const list = subjectsOf.get(subject.printKey);
+    if (list === undefined) subjectsOf.set(subject.printKey, [subject.id]);
+    else list.push(subject.id);
+  }
+  const partsOf = (subject: Subject, prints: readonly string[]): Part[] =>
+    prints.flatMap((print) => {
+      const stored = storedOf.get(print);
+      const parts: Part[] = stored === undefined ? [] : [{ print, member: stored.id, node: stored.node, stored: true }];
+      for (const id of subjectsOf.get(print) ?? []) if (id !== subject.id) parts.push({ print, member: id, node: id, stored: false });
+      return parts;
+    });
 
   const known = new StoredArticles(client, subjects);
-  const candidates = subjects.map(candidatesOf);
-  // Read ahead, in two statements: the first candidate of each component, and the words of the
-  // pairs their shingles do not rule out (a copy's figures are compared on its words).
-  const firsts = subjects.map((_, index) => [...byComponent(candidates[index] as string[]).values()].map((group) => group[0] as string));
-  await known.readPrints(firsts.flat());
+  // Read ahead in one statement the words of the likely pairs (a copy's figures are compared on its words).
   await known.readWords(
     subjects.flatMap((subject, index) => {
-      const likely = (firsts[index] as string[]).filter((other) => mayBeCopy(subject, known.prints.get(other)));
-      return likely.length > 0 && subject.words === undefined ? [subject.id, ...likely] : likely;
+      const likely = partsOf(subject, printsOf[index] as string[]).filter((part) => verdictOf(subject, shinglesOf.get(part.print)) !== 'not a copy');
+      const ids = likely.map((part) => part.member);
+      return ids.length > 0 && subject.words === undefined ? [subject.id, ...ids] : ids;
     }),
   );
   const pairs: Array<[string, string]> = [];
   for (const [index, subject] of subjects.entries()) {
-    for (const [root, group] of byComponent(candidates[index] as string[])) {
+    const byComponent = new Map<string, Part[]>();
+    for (const part of partsOf(subject, printsOf[index] as string[])) {
+      const root = forest.find(part.node);
+      const group = byComponent.get(root);
+      if (group === undefined) byComponent.set(root, [part]);
+      else group.push(part);
+    }
+    for (const [root, parts] of byComponent) {
       if (forest.find(root) === forest.find(subject.id)) continue;
-      for (const [at, other] of group.entries()) {
-        if (!known.prints.has(other)) await known.readPrints(group.slice(at));
-        const otherPrint = known.prints.get(other);
-        if (otherPrint === undefined) continue;
-        const verdict = copyVerdict({ ...subject.print, words: [] }, otherPrint);
-        if (verdict === 'not a copy') continue;
-        const [print, words] = await Promise.all([known.printWithWords(subject), known.wordsOf(other)]);
-        if (words === undefined || !decideOnWords(print, otherPrint, verdict, words)) continue;
-        pairs.push([subject.id, other]);
-        forest.union(subject.id, nodeOf(other));
-        break;
-      }
+      const copy = await firstCopy(client, known, subject, parts, shinglesOf);
+      if (copy === undefined) continue;
+      pairs.push([subject.id, copy.member]);
+      forest.union(subject.id, copy.node);
     }
   }
   if (pairs.length > 0) {
@@ -165,37 +184,59 @@ async function linkCopies(client: Queryable, subjects: readonly Subject[], fores
   }
 }
 
-/** Whether the shingles leave `other` a possible copy of `subject` (it is then decided on words). */
-function mayBeCopy(subject: Subject, other: StoredPrint | undefined): boolean {
-  return other !== undefined && copyVerdict({ ...subject.print, words: [] }, other) !== 'not a copy';
+/**
+ * The first of `parts` holding a copy of `subject`, with the article to pair it with. A part in
+ * doubt on its shingles is decided on the words of each of its articles: a stored part's other
+ * articles are read then.
+ */
+async function firstCopy(client: Queryable, known: StoredArticles, subject: Subject, parts: readonly Part[], shinglesOf: ReadonlyMap<string, StoredPrint>): Promise<{ member: string; node: string } | undefined> {
+  for (const part of parts) {
+    const other = shinglesOf.get(part.print);
+    if (other === undefined) continue;
+    const verdict = verdictOf(subject, other);
+    if (verdict === 'not a copy') continue;
+    const print = await known.printWithWords(subject);
+    const words = await known.wordsOf(part.member);
+    if (words !== undefined && decideOnWords(print, other, verdict, words)) return part;
+    if (verdict === 'copy' || !part.stored) continue;
+    // In doubt: the print's other stored articles may have words that decide otherwise.
+    const { rows } = await client.query('SELECT article_id FROM copy_prints WHERE print = decode($1, $2) AND article_id <> $3 AND NOT (article_id = ANY($4)) ORDER BY article_id', [
+      part.print,
+      'hex',
+      part.member,
+      known.subjectIds,
+    ]);
+    const others = (rows as Array<{ article_id: string }>).map((row) => row.article_id);
+    await known.readWords(others);
+    for (const id of others) {
+      const theirs = await known.wordsOf(id);
+      if (theirs !== undefined && decideOnWords(print, other, verdict, theirs)) return { member: id, node: part.node };
+    }
+  }
+  return undefined;
+}
+
+/** What the shingles say of `other` as a copy of `subject` ({@link copyVerdict}). */
+function verdictOf(subject: Subject, other: StoredPrint | undefined): 'copy' | 'not a copy' | 'compare words' {
+  return other === undefined ? 'not a copy' : copyVerdict({ ...subject.print, words: [] }, other);
 }
 
 /** The forest node of a stored cluster: this prefix and its name (article ids never hold a colon). */
 const CLUSTER_NODE = 'c:';
 
-/** Prints and words of the articles copy detection looks at, read from the tables once each. */
+/** The words of the articles copy detection looks at, read from their paragraphs once each. */
 class StoredArticles {
-  readonly prints = new Map<string, StoredPrint>();
+  readonly subjectIds: string[];
   readonly #words = new Map<string, readonly string[]>();
   readonly #client: Queryable;
 
   constructor(client: Queryable, subjects: readonly Subject[]) {
     this.#client = client;
-    for (const subject of subjects) {
-      this.prints.set(subject.id, subject.print);
-      if (subject.words !== undefined) this.#words.set(subject.id, subject.words);
-    }
+    this.subjectIds = subjects.map((subject) => subject.id);
+    for (const subject of subjects) if (subject.words !== undefined) this.#words.set(subject.id, subject.words);
   }
 
-  /** Reads the prints of those of `ids` not read yet, in one statement. */
-  async readPrints(ids: readonly string[]): Promise<void> {
-    const missing = [...new Set(ids.filter((id) => !this.prints.has(id)))];
-    if (missing.length === 0) return;
-    const { rows } = await this.#client.query('SELECT article_id, shingles, single FROM copy_prints WHERE article_id = ANY($1)', [missing]);
-    for (const row of rows as Array<{ article_id: string; shingles: Buffer; single: number | null }>) this.prints.set(row.article_id, storedPrint(row));
-  }
-
-  /** Reads the words of those of `ids` not read yet, from their paragraphs, in one statement. */
+  /** Reads the words of those of `ids` not read yet, in one statement. */
   async readWords(ids: readonly string[]): Promise<void> {
     const missing = [...new Set(ids.filter((id) => !this.#words.has(id)))];
     if (missing.length === 0) return;

@@ -412,4 +412,26 @@ INSERT INTO copy_backfill
 SELECT EXISTS (SELECT 1 FROM articles AS a WHERE NOT EXISTS (SELECT 1 FROM copy_prints AS c WHERE c.article_id = a.article_id));
 `,
   },
+  {
+    version: 7,
+    name: 'LSH index by distinct print',
+    sql: String.raw`
+-- Articles with the same shingles and single-paragraph hash (a story run word for word by many
+-- outlets) are copies of each other, and any other article is a copy of all of them or of none
+-- unless their words decide (copies.ts). The LSH index files each distinct print once, so a key
+-- leads to a story's prints, not to each of its hundred copies. A print is the MD5 of the shingles
+-- and the single-paragraph hash, computed by the database on every write.
+ALTER TABLE copy_prints ADD COLUMN print bytea NOT NULL
+  GENERATED ALWAYS AS (decode(md5(shingles || CASE WHEN single IS NULL THEN '\x00'::bytea ELSE '\x01'::bytea || int4send(single) END), 'hex')) STORED;
+CREATE INDEX copy_prints_print ON copy_prints (print, article_id);
+CREATE TABLE copy_print_keys (
+  key int NOT NULL,
+  print bytea NOT NULL,
+  PRIMARY KEY (key, print)
+);
+CREATE INDEX copy_print_keys_print ON copy_print_keys (print);
+INSERT INTO copy_print_keys SELECT DISTINCT k.key, p.print FROM copy_keys AS k JOIN copy_prints AS p USING (article_id);
+DROP TABLE copy_keys;
+`,
+  },
 ];

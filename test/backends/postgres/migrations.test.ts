@@ -65,7 +65,7 @@ describe('createPostgresBackend', () => {
       ]);
       await first.close();
       // As a database of version 3 was once migrated to 5: articles, and no copy tables' rows (migration 6 finds the backfill due).
-      await queryOn(database.url, 'DELETE FROM copy_pairs; DELETE FROM copy_keys; DELETE FROM copy_prints; DROP TABLE copy_backfill; DELETE FROM schema_migrations WHERE version = 6');
+      await queryOn(database.url, 'DELETE FROM copy_pairs; DELETE FROM copy_print_keys; DELETE FROM copy_prints; DROP TABLE copy_backfill; DELETE FROM schema_migrations WHERE version = 6');
       const lines: string[] = [];
       const second = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
@@ -78,6 +78,36 @@ describe('createPostgresBackend', () => {
       const third = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       await third.close();
       expect(lines.filter((line) => line.includes('copy prints'))).toHaveLength(1);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('files the LSH keys of a database of version 6 by distinct print: copies found before and after it are one cluster', async () => {
+    const database = await freshDatabase();
+    try {
+      const wire = ['Negotiators agreed on Tuesday to extend the truce by four days, officials said.', 'Talks are expected to resume on Friday, when prisoner exchanges will be discussed.'];
+      const first = await createPostgresBackend({ url: database.url });
+      await first.putArticles(['a', 'b', 'c'].map((id) => makeArticle({ id, date: '2023-11-28', paragraphs: wire })));
+      await first.close();
+      // Back to version 6: LSH keys by article, no print column.
+      await queryOn(
+        database.url,
+        `CREATE TABLE copy_keys (key int NOT NULL, article_id text COLLATE "C" NOT NULL, PRIMARY KEY (key, article_id));
+         CREATE INDEX copy_keys_article ON copy_keys (article_id);
+         INSERT INTO copy_keys SELECT k.key, c.article_id FROM copy_print_keys AS k JOIN copy_prints AS c USING (print);
+         DROP TABLE copy_print_keys; ALTER TABLE copy_prints DROP COLUMN print; DELETE FROM schema_migrations WHERE version = 7`,
+      );
+      const [before] = (await queryOn(database.url, 'SELECT count(*)::int AS n FROM copy_keys')) as Array<{ n: number }>;
+      const second = await createPostgresBackend({ url: database.url });
+      try {
+        const [after] = (await queryOn(database.url, 'SELECT count(*)::int AS n, count(DISTINCT print)::int AS prints FROM copy_print_keys')) as Array<{ n: number; prints: number }>;
+        expect(after).toEqual({ n: (before?.n ?? 0) / 3, prints: 1 });
+        await second.putArticles([makeArticle({ id: 'd', date: '2023-11-27', paragraphs: wire })]);
+        expect(await second.copiesOf('a')).toMatchObject({ copyOf: 'd', copies: [{ id: 'd' }, { id: 'b' }, { id: 'c' }] });
+      } finally {
+        await second.close();
+      }
     } finally {
       await database.drop();
     }
