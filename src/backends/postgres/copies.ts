@@ -154,7 +154,7 @@ async function linkCopies(client: Queryable, subjects: readonly Subject[], fores
   // Read ahead in one statement the words of the likely pairs (a copy's figures are compared on its words).
   await known.readWords(
     subjects.flatMap((subject, index) => {
-      const likely = partsOf(subject, printsOf[index] as string[]).filter((part) => verdictOf(subject, shinglesOf.get(part.print)) !== 'not a copy');
+      const likely = partsOf(subject, printsOf[index] as string[]).filter((part) => part.print !== subject.printKey && verdictOf(subject, shinglesOf.get(part.print)) !== 'not a copy');
       const ids = likely.map((part) => part.member);
       return ids.length > 0 && subject.words === undefined ? [subject.id, ...ids] : ids;
     }),
@@ -195,6 +195,8 @@ async function firstCopy(client: Queryable, known: StoredArticles, subject: Subj
     if (other === undefined) continue;
     const verdict = verdictOf(subject, other);
     if (verdict === 'not a copy') continue;
+    // The same print: the same words, so the same figures (a copy of a wire story word for word).
+    if (verdict === 'copy' && part.print === subject.printKey) return part;
     const print = await known.printWithWords(subject);
     const words = await known.wordsOf(part.member);
     if (words !== undefined && decideOnWords(print, other, verdict, words)) return part;
@@ -228,6 +230,8 @@ const CLUSTER_NODE = 'c:';
 class StoredArticles {
   readonly subjectIds: string[];
   readonly #words = new Map<string, readonly string[]>();
+  /** Articles read and found without words. */
+  readonly #wordless = new Set<string>();
   readonly #client: Queryable;
 
   constructor(client: Queryable, subjects: readonly Subject[]) {
@@ -236,15 +240,16 @@ class StoredArticles {
     for (const subject of subjects) if (subject.words !== undefined) this.#words.set(subject.id, subject.words);
   }
 
-  /** Reads the words of those of `ids` not read yet, in one statement. */
+  /** Reads the words of those of `ids` not read yet, in one statement (an article without words is read once too). */
   async readWords(ids: readonly string[]): Promise<void> {
-    const missing = [...new Set(ids.filter((id) => !this.#words.has(id)))];
+    const missing = [...new Set(ids.filter((id) => !this.#words.has(id) && !this.#wordless.has(id)))];
     if (missing.length === 0) return;
     const { rows } = await this.#client.query(
       'SELECT article_id, array_agg(w ORDER BY n, o) AS words FROM paragraphs CROSS JOIN LATERAL unnest(words) WITH ORDINALITY AS t(w, o) WHERE article_id = ANY($1) GROUP BY article_id',
       [missing],
     );
     for (const row of rows as Array<{ article_id: string; words: string[] }>) this.#words.set(row.article_id, row.words);
+    for (const id of missing) if (!this.#words.has(id)) this.#wordless.add(id);
   }
 
   /** The words of article `id`, or `undefined` when it has none stored. */

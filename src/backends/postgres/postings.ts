@@ -131,7 +131,9 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
   if (entries.size === 0) return;
   const lexemes = [...entries.keys()];
   const { rows } = await client.query(
-    'SELECT DISTINCT ON (lexeme) lexeme, block, entries, last_art FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, block DESC',
+    // One index probe per lexeme for its last block (DISTINCT ON would read every block of each).
+    `SELECT l.lexeme, p.block, p.entries, p.last_art FROM unnest($1::text[]) AS l(lexeme)
+     CROSS JOIN LATERAL (SELECT block, entries, last_art FROM postings WHERE lexeme = l.lexeme ORDER BY block DESC LIMIT 1) AS p`,
     [lexemes],
   );
   const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number; last_art: number }>).map((row) => [row.lexeme, row]));
