@@ -39,7 +39,7 @@ async function descendants(pid: number): Promise<Array<{ pid: number; argv: stri
 }
 
 /** `npm start` on the shipped corpus, once it listens: npm's process, the server's, what it printed, and its exit. */
-async function startNpm(): Promise<{ npm: ReturnType<typeof spawn>; server: { pid: number; argv: string[] }; url: string; lines: string[]; exited: Promise<number | null> }> {
+async function startNpm(): Promise<{ npm: ReturnType<typeof spawn>; server: { pid: number; argv: string[] }; url: string; lines: string[]; exited: Promise<number | null>; read: Promise<void> }> {
   const dir = await tempDir();
   cleanups.push(dir.cleanup);
   const npm = spawn('npm', ['start'], {
@@ -49,8 +49,11 @@ async function startNpm(): Promise<{ npm: ReturnType<typeof spawn>; server: { pi
   });
   const exited = new Promise<number | null>((resolve) => npm.once('exit', resolve));
   const lines: string[] = [];
+  const output = createInterface({ input: npm.stdout! });
+  // Every line read: the pipe closes once npm and the server (which writes to it too) have both exited.
+  const read = new Promise<void>((resolve) => output.once('close', resolve));
   const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: npm.stdout! }).on('line', (line) => {
+    output.on('line', (line) => {
       lines.push(line);
       const match = /^listening on (\S+)$/.exec(line);
       if (match?.[1] !== undefined) resolve(match[1]);
@@ -69,7 +72,7 @@ async function startNpm(): Promise<{ npm: ReturnType<typeof spawn>; server: { pi
       }
     }
   });
-  return { npm, server, url, lines, exited };
+  return { npm, server, url, lines, exited, read };
 }
 
 /** True while a process with this pid exists. */
@@ -84,22 +87,24 @@ function alive(pid: number): boolean {
 
 describe('npm start', () => {
   it('serves from one Node process running dist/cli.js, which SIGTERM stops cleanly', async () => {
-    const { server, url, lines, exited } = await startNpm();
+    const { server, url, lines, exited, read } = await startNpm();
     expect((await (await fetch(`${url}/search?q=ceasefire`)).json()) as { total: number }).toMatchObject({ total: 2 });
     expect(server.argv.slice(1)).toEqual(['dist/cli.js', 'serve']);
     expect(server.argv.join(' ')).not.toMatch(/tsx/);
 
     process.kill(server.pid, 'SIGTERM');
     expect(await exited).toBe(0);
+    await read;
     expect(lines).toContain('stopped');
   });
 
   it('stops the server cleanly when npm itself gets SIGTERM (a process manager, docker stop)', async () => {
-    const { npm, server, lines, exited } = await startNpm();
+    const { npm, server, lines, exited, read } = await startNpm();
     npm.kill('SIGTERM');
     await exited;
     // npm hands the signal to the server, which finishes its shutdown on its own.
     while (alive(server.pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+    await read;
     expect(lines).toContain('stopped');
   });
 });
