@@ -14,6 +14,9 @@ import { lockArticles } from './write.ts';
 /** An article about to be recorded: its id and copy print. */
 export type PrintedArticle = { id: string; print: CopyPrint };
 
+/** The advisory lock key of copy detection (any constant; "copy" in ASCII). */
+const COPIES_LOCK = 0x636f7079;
+
 /** What a pair needs of a stored article: its shingles and single-paragraph hash (its words are read only for a pair in doubt). */
 type StoredPrint = Pick<CopyPrint, 'shingles' | 'single'>;
 
@@ -38,6 +41,10 @@ type Subject = { id: string; print: StoredPrint; printKey: string; words: readon
  * checked once, whose stored copies are all in one cluster.
  */
 export async function recordCopies(client: Queryable, gone: readonly string[], written: readonly PrintedArticle[]): Promise<void> {
+  // One writer at a time from here to its commit: a transaction sees the copies another one
+  // recorded (it would miss those not committed yet) and names clusters from settled rows. Every
+  // writer takes this lock before the statistics rows' locks (write.ts), so none waits in a cycle.
+  await client.query('SELECT pg_advisory_xact_lock($1)', [COPIES_LOCK]);
   const forest = new Forest();
   const subjects = gone.length > 0 ? await takeOut(client, gone, forest) : [];
   if (written.length > 0) subjects.push(...(await storePrints(client, written)));

@@ -80,6 +80,16 @@ describe('copy clusters (PostgreSQL against the embedded backend)', () => {
     await fc.assert(fc.asyncProperty(fc.array(wireStep, { minLength: 1, maxLength: 8 }), sameOnBoth), { seed: 23, numRuns: 40 });
   }, 240_000);
 
+  it('join copies written by concurrent transactions into one cluster', async () => {
+    const copies = Array.from({ length: 8 }, (_, index) => makeArticle({ id: `outlet-${index}`, title: 'Truce extended', date: '2023-11-28', paragraphs: SENTENCES }) as Article);
+    try {
+      await Promise.all(copies.map((article) => fresh.backend.putArticles([article])));
+      for (const article of copies) expect((await fresh.backend.copiesOf(article.id))?.copies, article.id).toHaveLength(copies.length - 1);
+    } finally {
+      for (const article of copies) await fresh.backend.deleteArticle(article.id);
+    }
+  }, 120_000);
+
   it('keep one pair per copy of a story with many copies, and stay one cluster when the first goes', async () => {
     const copies = Array.from({ length: 60 }, (_, index) => makeArticle({ id: `wire-${String(index).padStart(2, '0')}`, title: 'Truce extended', date: '2023-11-28', paragraphs: SENTENCES }) as Article);
     try {
