@@ -42,8 +42,9 @@ type Subject = { id: string; print: StoredPrint; printKey: string; words: readon
  */
 export async function recordCopies(client: Queryable, gone: readonly string[], written: readonly PrintedArticle[]): Promise<void> {
   // One writer at a time from here to its commit: a transaction sees the copies another one
-  // recorded (it would miss those not committed yet) and names clusters from settled rows. Every
-  // writer takes this lock before the statistics rows' locks (write.ts), so none waits in a cycle.
+  // recorded (it would miss those not committed yet) and names clusters from settled rows. A
+  // writer takes this lock last, after the statistics rows' locks (write.ts), so none waits in a
+  // cycle, and writers that share stems were waiting for each other from those locks on anyway.
   await client.query('SELECT pg_advisory_xact_lock($1)', [COPIES_LOCK]);
   const forest = new Forest();
   const subjects = gone.length > 0 ? await takeOut(client, gone, forest) : [];

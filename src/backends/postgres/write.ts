@@ -6,8 +6,9 @@
  * `unchanged` by its content hash, a changed one loses its old paragraphs and what they counted
  * in the corpus statistics (read back from its stored rows, so the statistics stay exact even
  * if the analyzer has changed since), and the new rows go in. The shared statistics are updated
- * last, each table's rows in sorted order, so concurrent writers never deadlock and hold those
- * locks only for the end of their transaction.
+ * next, each table's rows in sorted order, then the posting blocks, and copy detection last
+ * under a lock of its own (copies.ts): concurrent writers take every lock in one order, so they
+ * never deadlock, and hold the shared ones only for the end of their transaction.
  */
 import { createHash } from 'node:crypto';
 import { createError } from '../../errors.ts';
@@ -62,12 +63,14 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
       await insertParagraphs(client, changed);
       for (const rows of changed) addArticle(delta, rows);
       added = postingsOf(changed, arts);
-      await recordCopies(client, replaced, changed.map((rows) => ({ id: rows.article.id, print: rows.copyPrint })));
     }
     await applyDelta(client, delta);
     // After applyDelta: the stems of every lexeme touched are locked by this transaction.
     await removePostings(client, removed.lexemes, removed.arts);
     await appendPostings(client, added);
+    // Last, under copy detection's lock: writers wait for it only where the stems' locks already
+    // have them wait, and take it after those (one order, no cycle).
+    if (changed.length > 0) await recordCopies(client, replaced, changed.map((rows) => ({ id: rows.article.id, print: rows.copyPrint })));
     return analyzed.map((rows): ArticleResult => {
       const hash = stored.get(rows.article.id);
       const status = hash === undefined ? 'created' : hash === rows.hash ? 'unchanged' : 'updated';
@@ -84,9 +87,9 @@ export async function removeArticle(db: Database, id: string): Promise<boolean> 
     if (rows.length === 0) return false;
     const delta = emptyDelta();
     const removed = await removeArticles(client, [id], delta, true);
-    await recordCopies(client, [id], []);
     await applyDelta(client, delta);
     await removePostings(client, removed.lexemes, removed.arts);
+    await recordCopies(client, [id], []);
     return true;
   });
 }
