@@ -121,19 +121,22 @@ export class CopyClusters {
   }
 
   /**
-   * Removes article `id`; its cluster may split in two or more. The articles it was paired with
-   * look for their copies again (`wordsOf` reads an article's words where the shingles leave a
-   * pair in doubt): pairs that were never recorded, because a cluster needs only one, may still
-   * hold them together.
+   * Removes article `id`; its cluster may split in two or more. The rest of its cluster looks
+   * for its copies again (`wordsOf` reads an article's words where the shingles leave a pair in
+   * doubt): pairs that were never recorded, because a cluster needs only one, may still hold it
+   * together, and not only through the articles `id` was paired with (two articles joined through
+   * `id` by a path may be copies of each other with no pair recorded), as on PostgreSQL.
    */
   remove(id: string, wordsOf: WordsOf): void {
-    for (const other of this.#drop(id)) this.#relink(other, wordsOf);
+    const rest = this.#entries.has(id) ? this.cluster(id).filter((member) => member !== id) : [];
+    this.#drop(id);
+    for (const member of rest) this.#relink(member, wordsOf);
   }
 
-  /** Takes article `id` out of the index and its pairs; returns the articles it was paired with. */
-  #drop(id: string): string[] {
+  /** Takes article `id` out of the index and its pairs. */
+  #drop(id: string): void {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return [];
+    if (entry === undefined) return;
     this.#entries.delete(id);
     this.#unindexed.delete(id);
     for (const key of entry.keys ?? []) {
@@ -146,14 +149,12 @@ export class CopyClusters {
       const kept = bucket.filter((other) => other !== id);
       this.#buckets.set(key, kept.length === 1 ? (kept[0] as string) : kept);
     }
-    const paired = [...(this.#pairs.get(id) ?? [])];
-    for (const other of paired) {
+    for (const other of this.#pairs.get(id) ?? []) {
       const theirs = this.#pairs.get(other);
       theirs?.delete(id);
       if (theirs?.size === 0) this.#pairs.delete(other);
     }
     this.#pairs.delete(id);
-    return paired;
   }
 
   /** Links article `id`, already indexed, to its copies among the articles sharing an LSH key with it. */
