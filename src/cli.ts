@@ -459,6 +459,7 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
   const bar = terminalBar('importing [{bar}] {value}/{total} articles | {eta_formatted} left', walk.total, PROGRESS_MIN_ITEMS);
   bar?.start(walk.total, 0);
   let done = 0;
+  let stopped: unknown;
   try {
     await putInBatches(backend, walk.files(), {
       batchSize: IMPORT_BATCH_ARTICLES,
@@ -469,9 +470,16 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
         bar?.update(done);
       },
     });
+  } catch (error) {
+    stopped = error;
   } finally {
     bar?.stop();
     await backend.close();
+  }
+  if (stopped !== undefined) {
+    // A batch is one transaction: the refused one left nothing, those acknowledged are kept, and
+    // a rerun finds them unchanged.
+    fail(`the import stopped after ${done} articles: ${messageOf(stopped)}. Each batch of ${IMPORT_BATCH_ARTICLES} is written whole or not at all; run the same command again to resume.`);
   }
   process.stdout.write(
     `${done} articles from ${config.corpusDir} into ${databaseName(config.databaseUrl)}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
@@ -562,6 +570,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// One line for the operator; the stack of an unexpected error with DEBUG set.
 main(process.argv.slice(2)).catch((error: unknown) => {
-  fail(isServiceError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+  const debug = process.env.DEBUG !== undefined && process.env.DEBUG !== '' && error instanceof Error && !isServiceError(error);
+  fail(debug ? (error.stack ?? error.message) : messageOf(error));
 });

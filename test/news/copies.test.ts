@@ -134,6 +134,61 @@ describe('copy clusters', () => {
     fc.assert(fc.property(fc.array(wireChange, { maxLength: 20 }), holdComponents), { numRuns: 300 });
   });
 
+  it('keep two copies together when the article between them in the chain of recorded pairs goes', () => {
+    // Copies: y–p, p–x, x–q, q–z and y–z. Put in the order x, p, q, y, z, the pairs recorded are
+    // p–x, q–x, y–p and z–q (z joins the cluster through q and needs no pair with y). Removing x
+    // leaves p–y and q–z, which y–z still holds together.
+    const copies = new Set(['y p', 'p x', 'x q', 'q z', 'y z'].flatMap((pair) => [pair, pair.split(' ').reverse().join(' ')]));
+    const clusters = new CopyClusters((id, _print, other) => copies.has(`${id} ${other}`));
+    const print = copyPrint(STORY);
+    for (const id of ['x', 'p', 'q', 'y', 'z']) clusters.add(id, print, () => print.words);
+    expect([...clusters.pairs()].map((pair) => pair.sort().join('–')).sort()).toEqual(['p–x', 'p–y', 'q–x', 'q–z']);
+    clusters.remove('x', () => print.words);
+    expect(clusters.cluster('y').sort()).toEqual(['p', 'q', 'y', 'z']);
+  });
+
+  it('hold the components of any copy relation, however its pairs chain, as articles come and go', () => {
+    // Every article the same print (so each is a candidate of every other), the decision an
+    // arbitrary symmetric relation: clusters must be its connected components among the articles
+    // present, whichever pairs were recorded. Relinking only a removed article's partners fails
+    // this (a chain y–p–x–q–z with y and z copies: removing x must keep y and z together).
+    const ARTICLES = 6;
+    const allPairs = Array.from({ length: ARTICLES }, (_, a) => Array.from({ length: a }, (_, b) => [a, b] as const)).flat();
+    const relation = fc.subarray(allPairs);
+    const step = fc.oneof(fc.record({ put: fc.nat(ARTICLES - 1) }), fc.record({ remove: fc.nat(ARTICLES - 1) }));
+    fc.assert(
+      fc.property(relation, fc.array(step, { maxLength: 30 }), (edges, steps) => {
+        const copies = new Set(edges.flatMap(([a, b]) => [`a${a} a${b}`, `a${b} a${a}`]));
+        const clusters = new CopyClusters((id, _print, other) => copies.has(`${id} ${other}`));
+        const print = copyPrint(STORY);
+        const present = new Set<string>();
+        for (const change of steps) {
+          if ('put' in change) {
+            present.add(`a${change.put}`);
+            clusters.add(`a${change.put}`, print, () => print.words);
+          } else {
+            present.delete(`a${change.remove}`);
+            clusters.remove(`a${change.remove}`, () => print.words);
+          }
+          for (const id of present) {
+            const seen = new Set([id]);
+            const queue = [id];
+            for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+              for (const other of present) {
+                if (!seen.has(other) && copies.has(`${next} ${other}`)) {
+                  seen.add(other);
+                  queue.push(other);
+                }
+              }
+            }
+            expect(clusters.cluster(id).sort()).toEqual([...seen].sort());
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('keep one pair per copy of a story with many copies, and stay one cluster when the first goes', () => {
     const clusters = new CopyClusters();
     const print = copyPrint(STORY);

@@ -17,9 +17,16 @@ const UNPAUSED: Pace = () => false;
 /** Gives an indexed article's words, read again from its text (only for pairs the shingles leave in doubt). */
 export type WordsOf = (id: string) => readonly string[] | undefined;
 
-/** What is kept per article. */
 /** What is kept per article; `keys` is undefined until a restored article is put in the LSH index. */
 type Entry = { shingles: Uint32Array; keys: Uint32Array | undefined; single: number | null };
+
+/**
+ * Whether article `id` (its print) and the indexed article `other` are copies: {@link isCopyOf},
+ * unless a test puts a relation of its own in its place.
+ */
+export type CopyDecision = (id: string, print: CopyPrint, other: string, otherPrint: Pick<CopyPrint, 'shingles' | 'single'>, wordsOfOther: () => readonly string[] | undefined) => boolean;
+
+const decideByPrints: CopyDecision = (_id, print, _other, otherPrint, wordsOfOther) => isCopyOf(print, otherPrint, wordsOfOther);
 
 export class CopyClusters {
   /** LSH key → the article holding it, or the articles (most keys have one). */
@@ -29,6 +36,11 @@ export class CopyClusters {
   readonly #unindexed = new Set<string>();
   /** Article → the articles it is a copy of. */
   readonly #pairs = new Map<string, Set<string>>();
+  readonly #areCopies: CopyDecision;
+
+  constructor(areCopies: CopyDecision = decideByPrints) {
+    this.#areCopies = areCopies;
+  }
 
   /** Articles indexed. */
   get size(): number {
@@ -61,7 +73,7 @@ export class CopyClusters {
     for (const other of candidates) {
       if (joined.has(other)) continue;
       const otherEntry = this.#entries.get(other);
-      if (otherEntry === undefined || !isCopyOf(print, otherEntry, () => wordsOf(other))) continue;
+      if (otherEntry === undefined || !this.#areCopies(id, print, other, otherEntry, () => wordsOf(other))) continue;
       this.link(id, other);
       for (const member of this.cluster(other)) joined.add(member);
     }

@@ -10,7 +10,7 @@ import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { cli } from '../../helpers.ts';
-import { freshDatabase } from './database.ts';
+import { freshDatabase, queryOn } from './database.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -53,5 +53,40 @@ describe('npm run import -- --to postgres', () => {
     const again = await cli(['import', '--to', 'postgres'], env);
     expect(again.stdout).toMatch(/^1300 articles from .* 0 created, 0 updated, 1300 unchanged$/m);
     expect(again.code).toBe(0);
+  });
+
+  it('stops on a batch the database refuses with one line saying how far it got, keeps the batches written, and resumes on a rerun', async () => {
+    const database = await freshDatabase();
+    cleanups.push(database.drop);
+    await (await createPostgresBackend({ url: database.url })).close(); // the schema, migrated
+    await queryOn(
+      database.url,
+      `CREATE FUNCTION refuse_wire_900() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'wire-900 refused by a trigger'; END $$;
+       CREATE TRIGGER refuse_wire_900 BEFORE INSERT ON articles FOR EACH ROW WHEN (NEW.article_id = 'wire-900') EXECUTE FUNCTION refuse_wire_900()`,
+    );
+    const corpus = await mkdtemp(join(tmpdir(), 'news-search-import-'));
+    cleanups.push(() => rm(corpus, { recursive: true, force: true }));
+    await writeFile(join(corpus, 'wire.jsonl'), jsonLines('wire', 1300));
+    const env = { DATABASE_URL: database.url, CORPUS_DIR: corpus, INDEX_DIR: join(corpus, 'no-index') };
+
+    const stopped = await cli(['import', '--to', 'postgres'], env);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toBe('');
+    expect(stopped.stderr.trim().split('\n').at(-1)).toMatch(/^error: the import stopped after \d+ articles: wire-900 refused by a trigger\. .* run the same command again to resume\.$/);
+    expect(stopped.stderr).not.toMatch(/^\s+at /m);
+    const backend = await createPostgresBackend({ url: database.url });
+    cleanups.push(() => backend.close());
+    // The refused batch (wire-500 to wire-999) left nothing; the first one is kept.
+    expect(await backend.getArticle('wire-900')).toBeUndefined();
+    expect(await backend.getArticle('wire-500')).toBeUndefined();
+    expect((await backend.getArticle('wire-499'))?.title).toBe('Harbour report 499');
+
+    await queryOn(database.url, 'DROP TRIGGER refuse_wire_900 ON articles');
+    const resumed = await cli(['import', '--to', 'postgres'], env);
+    expect(resumed.code).toBe(0);
+    const [, created, unchanged] = /: (\d+) created, 0 updated, (\d+) unchanged$/m.exec(resumed.stdout) ?? [];
+    expect(Number(created) + Number(unchanged)).toBe(1300);
+    expect(Number(unchanged)).toBeGreaterThanOrEqual(500);
+    expect((await backend.search(parseQuery('ferries'), DEFAULT_SEARCH_REQUEST)).total).toBe(1300);
   });
 });
