@@ -106,14 +106,10 @@ export class CopyClusters {
   /** Files `id` under LSH key `key`, adding the articles filed there before to `before`. */
   #file(key: number, id: string, before: Set<string> | undefined): void {
     const bucket = this.#buckets.get(key);
+    if (before !== undefined) addMembers(bucket, before);
     if (bucket === undefined) this.#buckets.set(key, id);
-    else if (typeof bucket === 'string') {
-      before?.add(bucket);
-      this.#buckets.set(key, [bucket, id]);
-    } else {
-      if (before !== undefined) for (const other of bucket) before.add(other);
-      bucket.push(id);
-    }
+    else if (typeof bucket === 'string') this.#buckets.set(key, [bucket, id]);
+    else bucket.push(id);
   }
 
   /** Every article indexed, with what {@link CopyClusters.restore} needs. */
@@ -175,11 +171,7 @@ export class CopyClusters {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     const candidates = new Set<string>();
-    for (const key of entry.keys ?? []) {
-      const bucket = this.#buckets.get(key);
-      if (typeof bucket === 'string') candidates.add(bucket);
-      else for (const other of bucket ?? []) candidates.add(other);
-    }
+    for (const key of entry.keys ?? []) addMembers(this.#buckets.get(key), candidates);
     candidates.delete(id);
     let words: readonly string[] | undefined;
     const print: CopyPrint = {
@@ -227,4 +219,10 @@ export class CopyClusters {
   *pairs(): Generator<[string, string]> {
     for (const [id, others] of this.#pairs) for (const other of others) if (id < other) yield [id, other];
   }
+}
+
+/** Adds the articles of an LSH bucket to `to`. */
+function addMembers(bucket: string | string[] | undefined, to: Set<string>): void {
+  if (typeof bucket === 'string') to.add(bucket);
+  else for (const other of bucket ?? []) to.add(other);
 }

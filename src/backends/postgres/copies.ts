@@ -120,62 +120,19 @@ type Part = { print: string; member: string; node: string; stored: boolean };
  * are the same in all; only a pair left in doubt is decided on each article's words.
  */
 async function linkCopies(client: Queryable, subjects: readonly Subject[], forest: Forest): Promise<void> {
-  const subjectIds = subjects.map((subject) => subject.id);
-  const { rows: keyRows } = await client.query(`SELECT key, encode(print, 'hex') AS print FROM copy_print_keys WHERE key = ANY($1::int[])`, [
-    [...new Set(subjects.flatMap((subject) => signed(subject.keys)))],
-  ]);
-  const printsOfKey = new Map<number, string[]>();
-  for (const row of keyRows as Array<{ key: number; print: string }>) {
-    const list = printsOfKey.get(row.key >>> 0);
-    if (list === undefined) printsOfKey.set(row.key >>> 0, [row.print]);
-    else list.push(row.print);
-  }
-  const printsOf = subjects.map((subject) => [...new Set([...subject.keys].flatMap((key) => printsOfKey.get(key) ?? []))]);
-  // Each print's first stored article (not a subject), with its shingles and cluster.
-  const { rows: storedRows } = await client.query(
-    `SELECT encode(p.print, 'hex') AS print, m.article_id, m.shingles, m.single, m.cluster
-     FROM unnest($1::bytea[]) AS p(print)
-     CROSS JOIN LATERAL (SELECT article_id, shingles, single, cluster FROM copy_prints AS c WHERE c.print = p.print AND NOT (c.article_id = ANY($2)) ORDER BY article_id LIMIT 1) AS m`,
-    [[...new Set(printsOf.flat())].map((print) => Buffer.from(print, 'hex')), subjectIds],
-  );
-  const shinglesOf = new Map<string, StoredPrint>(subjects.map((subject) => [subject.printKey, subject.print]));
-  const storedOf = new Map<string, { id: string; node: string }>();
-  for (const row of storedRows as Array<PrintRow & { cluster: string | null }>) {
-    shinglesOf.set(row.print, storedPrint(row));
-    storedOf.set(row.print, { id: row.article_id, node: row.cluster === null ? row.article_id : `${CLUSTER_NODE}${row.cluster}` });
-  }
-  const subjectsOf = new Map<string, string[]>();
-  for (const subject of subjects) {
-    const list = subjectsOf.get(subject.printKey);
-    if (list === undefined) subjectsOf.set(subject.printKey, [subject.id]);
-    else list.push(subject.id);
-  }
-  const partsOf = (subject: Subject, prints: readonly string[]): Part[] =>
-    prints.flatMap((print) => {
-      const stored = storedOf.get(print);
-      const parts: Part[] = stored === undefined ? [] : [{ print, member: stored.id, node: stored.node, stored: true }];
-      for (const id of subjectsOf.get(print) ?? []) if (id !== subject.id) parts.push({ print, member: id, node: id, stored: false });
-      return parts;
-    });
-
+  const { partsOf, shinglesOf } = await candidatesOf(client, subjects);
   const known = new StoredArticles(client, subjects);
   // Read ahead in one statement the words of the likely pairs (a copy's figures are compared on its words).
   await known.readWords(
     subjects.flatMap((subject, index) => {
-      const likely = partsOf(subject, printsOf[index] as string[]).filter((part) => part.print !== subject.printKey && verdictOf(subject, shinglesOf.get(part.print)) !== 'not a copy');
+      const likely = (partsOf[index] as Part[]).filter((part) => part.print !== subject.printKey && verdictOf(subject, shinglesOf.get(part.print)) !== 'not a copy');
       const ids = likely.map((part) => part.member);
       return ids.length > 0 && subject.words === undefined ? [subject.id, ...ids] : ids;
     }),
   );
   const pairs: Array<[string, string]> = [];
   for (const [index, subject] of subjects.entries()) {
-    const byComponent = new Map<string, Part[]>();
-    for (const part of partsOf(subject, printsOf[index] as string[])) {
-      const root = forest.find(part.node);
-      const group = byComponent.get(root);
-      if (group === undefined) byComponent.set(root, [part]);
-      else group.push(part);
-    }
+    const byComponent = groupBy((partsOf[index] as Part[]).map((part) => [forest.find(part.node), part] as const));
     for (const [root, parts] of byComponent) {
       if (forest.find(root) === forest.find(subject.id)) continue;
       const copy = await firstCopy(client, known, subject, parts, shinglesOf);
@@ -190,6 +147,53 @@ async function linkCopies(client: Queryable, subjects: readonly Subject[], fores
       pairs.flatMap(([a, b]) => [b, a]),
     ]);
   }
+}
+
+/**
+ * Each subject's candidate parts (in the order of `subjects`): the prints sharing an LSH key with
+ * it, as their first stored article (not a subject) and the other subjects holding them; and the
+ * shingles of every print met, by print.
+ */
+async function candidatesOf(client: Queryable, subjects: readonly Subject[]): Promise<{ partsOf: Part[][]; shinglesOf: Map<string, StoredPrint> }> {
+  const { rows: keyRows } = await client.query(`SELECT key, encode(print, 'hex') AS print FROM copy_print_keys WHERE key = ANY($1::int[])`, [
+    [...new Set(subjects.flatMap((subject) => signed(subject.keys)))],
+  ]);
+  const printsOfKey = groupBy((keyRows as Array<{ key: number; print: string }>).map((row) => [row.key >>> 0, row.print] as const));
+  const printsOf = subjects.map((subject) => [...new Set([...subject.keys].flatMap((key) => printsOfKey.get(key) ?? []))]);
+  // Each print's first stored article (not a subject), with its shingles and cluster.
+  const { rows: storedRows } = await client.query(
+    `SELECT encode(p.print, 'hex') AS print, m.article_id, m.shingles, m.single, m.cluster
+     FROM unnest($1::bytea[]) AS p(print)
+     CROSS JOIN LATERAL (SELECT article_id, shingles, single, cluster FROM copy_prints AS c WHERE c.print = p.print AND NOT (c.article_id = ANY($2)) ORDER BY article_id LIMIT 1) AS m`,
+    [[...new Set(printsOf.flat())].map((print) => Buffer.from(print, 'hex')), subjects.map((subject) => subject.id)],
+  );
+  const shinglesOf = new Map<string, StoredPrint>(subjects.map((subject) => [subject.printKey, subject.print]));
+  const storedOf = new Map<string, { id: string; node: string }>();
+  for (const row of storedRows as Array<PrintRow & { cluster: string | null }>) {
+    shinglesOf.set(row.print, storedPrint(row));
+    storedOf.set(row.print, { id: row.article_id, node: row.cluster === null ? row.article_id : `${CLUSTER_NODE}${row.cluster}` });
+  }
+  const subjectsOf = groupBy(subjects.map((subject) => [subject.printKey, subject.id] as const));
+  const partsOf = subjects.map((subject, index) =>
+    (printsOf[index] as string[]).flatMap((print) => {
+      const stored = storedOf.get(print);
+      const parts: Part[] = stored === undefined ? [] : [{ print, member: stored.id, node: stored.node, stored: true }];
+      for (const id of subjectsOf.get(print) ?? []) if (id !== subject.id) parts.push({ print, member: id, node: id, stored: false });
+      return parts;
+    }),
+  );
+  return { partsOf, shinglesOf };
+}
+
+/** The values of `entries` by key, in order. */
+function groupBy<K, V>(entries: ReadonlyArray<readonly [K, V]>): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const [key, value] of entries) {
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [value]);
+    else group.push(value);
+  }
+  return groups;
 }
 
 /**
