@@ -46,6 +46,16 @@ export const SEARCH_CONNECTIONS = 4;
  */
 const WRITE_CONNECTIONS = 2;
 
+/**
+ * Times a write transaction is run when the database aborts it as a deadlock's victim or a
+ * serialization failure: the transaction left nothing, and the work is the same again. Our
+ * writers take their locks in one order, so this is for what they do not control (a lock an
+ * operator's session holds, say).
+ */
+const WRITE_ATTEMPTS = 3;
+/** Pause before running a write again, times the attempt, with jitter so that two victims do not meet again. */
+const RETRY_PAUSE_MS = 50;
+
 const BEGIN: Record<TransactionKind, string> = {
   write: 'BEGIN',
   snapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -73,19 +83,24 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
       }
     },
     async transaction(kind, work, setup) {
-      const client = await (kind === 'write' ? writes : reads).connect().catch((error: unknown) => {
-        throw translateError(error);
-      });
-      try {
-        await client.query(beginning(kind, setup));
-        const result = await work(client as unknown as Queryable);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw translateError(error);
-      } finally {
-        client.release();
+      for (let attempt = 1; ; attempt++) {
+        const client = await (kind === 'write' ? writes : reads).connect().catch((error: unknown) => {
+          throw translateError(error);
+        });
+        try {
+          await client.query(beginning(kind, setup));
+          const result = await work(client as unknown as Queryable);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          // A write the database gave up on to break a lock cycle left nothing behind: run it again.
+          if (kind !== 'write' || attempt === WRITE_ATTEMPTS || !isTransient(error)) throw translateError(error);
+          log(`postgres: write transaction ${messageOf(error)} (SQLSTATE ${sqlState(error)}); running it again (attempt ${attempt + 1} of ${WRITE_ATTEMPTS})`);
+        } finally {
+          client.release();
+        }
+        await sleep(RETRY_PAUSE_MS * attempt * (0.5 + Math.random()));
       }
     },
     async warm(work, setup) {
@@ -123,8 +138,20 @@ function beginning(kind: TransactionKind, setup: string | undefined): string {
   return setup === undefined ? BEGIN[kind] : `${BEGIN[kind]}; ${setup}`;
 }
 
+/** True when PostgreSQL aborted a transaction that may succeed if run again: a deadlock's victim, a serialization failure. */
+function isTransient(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === SQLSTATE.deadlockDetected || state === SQLSTATE.serializationFailure;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** SQLSTATEs with a meaning for our callers. */
 const SQLSTATE = {
+  deadlockDetected: '40P01',
+  serializationFailure: '40001',
   diskFull: '53100',
   queryCanceled: '57014',
   characterNotInRepertoire: '22021',

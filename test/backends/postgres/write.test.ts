@@ -3,6 +3,7 @@
  * `unchanged`, updates and deletes keep the corpus statistics exact (the answers equal those of
  * a library built from scratch), and concurrent writers neither deadlock nor lose counts.
  */
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SearchRequest } from '../../../src/backends/backend.ts';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
@@ -12,7 +13,9 @@ import { executeSearch } from '../../../src/backends/embedded/execute.ts';
 import { libraryCounts } from '../../../src/backends/embedded/library.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { libraryOf, makeArticle } from '../../helpers.ts';
-import { useFreshBackend } from './database.ts';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { lockArticles } from '../../../src/backends/postgres/write.ts';
+import { queryOn, useFreshBackend } from './database.ts';
 
 const fresh = useFreshBackend();
 beforeEach(async () => {
@@ -102,5 +105,37 @@ describe('concurrent writers', () => {
       if (article !== undefined) latest.push(article);
     }
     await expectLike(latest, ['truce', 'gaza talks', 'batch', 'o*', 'hamas OR wheat']);
+  });
+});
+
+describe('a write the database aborts to break a deadlock', () => {
+  it('is run again and acknowledged, once the other transaction is through, and the log says so', async () => {
+    const lines: string[] = [];
+    const backend = await createPostgresBackend({ url: fresh.url, log: (line) => lines.push(line) });
+    const other = new pg.Client({ connectionString: fresh.url });
+    await other.connect();
+    try {
+      await backend.putArticles([makeArticle({ id: 'd', title: 'Harbour', paragraphs: ['Ferries crossed at dawn.'] })]);
+      // Another session (an operator's, say) holds article d's row, and will want the lock our
+      // writer takes on d's id first: a cycle, which the database breaks by aborting our writer
+      // (the other session waits far longer before looking for a deadlock).
+      await other.query("BEGIN; SET LOCAL deadlock_timeout = '60s'");
+      await other.query("SELECT 1 FROM articles WHERE article_id = 'd' FOR UPDATE");
+      const writing = backend.putArticles([makeArticle({ id: 'd', title: 'Harbour, updated', paragraphs: ['Ferries crossed at noon.'] })]);
+      // Once the writer waits for the row, take the id's lock it holds.
+      for (let waiting = 0; waiting === 0; ) {
+        waiting = ((await queryOn(fresh.url, "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")) as Array<{ n: number }>)[0]?.n ?? 0;
+      }
+      await lockArticles(other, ['d']);
+      await other.query('COMMIT');
+      expect(await writing).toEqual([{ id: 'd', status: 'updated', paragraphs: 1 }]);
+      expect((await backend.getArticle('d'))?.title).toBe('Harbour, updated');
+      expect((await backend.search(parseQuery('noon'), DEFAULT_SEARCH_REQUEST)).total).toBe(1);
+      expect((await backend.search(parseQuery('dawn'), DEFAULT_SEARCH_REQUEST)).total).toBe(0);
+      expect(lines.some((line) => /^postgres: write transaction deadlock detected \(SQLSTATE 40P01\); running it again \(attempt 2 of 3\)$/.test(line))).toBe(true);
+    } finally {
+      await other.end();
+      await backend.close();
+    }
   });
 });
