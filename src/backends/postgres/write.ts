@@ -1,9 +1,11 @@
 /**
  * @module backends/postgres/write
  * The write path: a batch of articles is one transaction (all or nothing), durable when it
- * commits. Articles are analyzed in Node before the transaction opens; inside it, the batch's
- * article ids are locked (advisory locks, in a fixed order), an identical article is left
- * `unchanged` by its content hash, a changed one loses its old paragraphs and what they counted
+ * commits. The articles whose content hash the database does not hold are analyzed in Node
+ * before the transaction opens (so rerunning an import costs a hash per article, not its
+ * analysis); inside it, the batch's article ids are locked (advisory locks, in a fixed order), an
+ * identical article is left `unchanged` by its content hash (what changed since the first look is
+ * analyzed then), a changed one loses its old paragraphs and what they counted
  * in the corpus statistics (read back from its stored rows, so the statistics stay exact even
  * if the analyzer has changed since), and the new rows go in. The shared statistics are updated
  * next, each table's rows in sorted order, then the posting blocks, and copy detection last
@@ -12,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createError } from '../../errors.ts';
-import type { Article } from '../../ingest/article.ts';
+import { contentHash, type Article } from '../../ingest/article.ts';
 import type { ArticleResult } from '../backend.ts';
 import { articleRows, type ArticleRows } from './article-rows.ts';
 import { stemLexeme } from './lexemes.ts';
@@ -48,12 +50,19 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) throw createError('bad_request', `the batch holds the article id "${duplicate}" twice`);
   if (articles.length === 0) return [];
-  const analyzed = articles.map(articleRows);
+  const hashes = articles.map(contentHash);
+  const analyzed = new Map<string, ArticleRows>();
+  const rowsOf = (article: Article): ArticleRows => {
+    let rows = analyzed.get(article.id);
+    if (rows === undefined) analyzed.set(article.id, (rows = articleRows(article)));
+    return rows;
+  };
+  const firstLook = await db.transaction('write', (client) => storedHashes(client, ids));
+  for (const [index, article] of articles.entries()) if (firstLook.get(article.id) !== hashes[index]) rowsOf(article);
   return db.transaction('write', async (client) => {
     await lockArticles(client, ids);
-    const { rows } = await client.query('SELECT article_id, content_hash FROM articles WHERE article_id = ANY($1)', [ids]);
-    const stored = new Map(rows.map((row) => [String((row as { article_id: unknown }).article_id), String((row as { content_hash: unknown }).content_hash)]));
-    const changed = analyzed.filter((rows) => stored.get(rows.article.id) !== rows.hash);
+    const stored = await storedHashes(client, ids);
+    const changed = articles.filter((article, index) => stored.get(article.id) !== hashes[index]).map(rowsOf);
     const replaced = changed.map((rows) => rows.article.id).filter((id) => stored.has(id));
     const delta = emptyDelta();
     const removed = replaced.length > 0 ? await removeArticles(client, replaced, delta, false) : NOTHING_REMOVED;
@@ -71,12 +80,18 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
     // Last, under copy detection's lock: writers wait for it only where the stems' locks already
     // have them wait, and take it after those (one order, no cycle).
     if (changed.length > 0) await recordCopies(client, replaced, changed.map((rows) => ({ id: rows.article.id, print: rows.copyPrint })));
-    return analyzed.map((rows): ArticleResult => {
-      const hash = stored.get(rows.article.id);
-      const status = hash === undefined ? 'created' : hash === rows.hash ? 'unchanged' : 'updated';
-      return { id: rows.article.id, status, paragraphs: rows.article.paragraphs.length };
+    return articles.map((article, index): ArticleResult => {
+      const hash = stored.get(article.id);
+      const status = hash === undefined ? 'created' : hash === hashes[index] ? 'unchanged' : 'updated';
+      return { id: article.id, status, paragraphs: article.paragraphs.length };
     });
   });
+}
+
+/** The content hashes the database holds for `ids`, by id. */
+async function storedHashes(client: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await client.query('SELECT article_id, content_hash FROM articles WHERE article_id = ANY($1)', [ids]);
+  return new Map((rows as Array<{ article_id: string; content_hash: string }>).map((row) => [row.article_id, row.content_hash]));
 }
 
 /** Removes an article in one transaction; false when it is unknown. */

@@ -4,7 +4,8 @@
  * a library built from scratch), and concurrent writers neither deadlock nor lose counts.
  */
 import pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { articleRows } from '../../../src/backends/postgres/article-rows.ts';
 import type { SearchRequest } from '../../../src/backends/backend.ts';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { isServiceError } from '../../../src/errors.ts';
@@ -16,6 +17,12 @@ import { libraryOf, makeArticle } from '../../helpers.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { lockArticles } from '../../../src/backends/postgres/write.ts';
 import { queryOn, useFreshBackend } from './database.ts';
+
+// The analysis, counted: a batch analyzes only the articles the database does not hold as they are.
+vi.mock('../../../src/backends/postgres/article-rows.ts', async (importOriginal) => {
+  const module = await importOriginal<typeof import('../../../src/backends/postgres/article-rows.ts')>();
+  return { ...module, articleRows: vi.fn(module.articleRows) };
+});
 
 const fresh = useFreshBackend();
 beforeEach(async () => {
@@ -73,6 +80,20 @@ describe('putArticles', () => {
     await fresh.backend.putArticles(v2);
     await expectLike([v2[0] as Article, v1[1] as Article, v2[1] as Article], ['truce', 'talks', 'gaza', 'tru*', '"the truce"', 'oil OR hamas']);
     expect(await fresh.backend.suggest('ha', 5)).toEqual([]);
+  });
+});
+
+describe('putArticles again (an import run a second time)', () => {
+  it('analyzes only the articles that changed, and answers as before', async () => {
+    const articles = Array.from({ length: 12 }, (_, i) => makeArticle({ id: `w${i}`, title: `Report ${i}`, paragraphs: [`Ferries crossed at dawn, day ${i}.`, 'The port stayed open.'] }));
+    await fresh.backend.putArticles(articles);
+    vi.mocked(articleRows).mockClear();
+    const changed = makeArticle({ id: 'w5', title: 'Report 5', paragraphs: ['Ferries crossed at noon.'] });
+    const results = await fresh.backend.putArticles(articles.map((article) => (article.id === 'w5' ? changed : article)));
+    expect(results.filter((result) => result.status === 'unchanged')).toHaveLength(11);
+    expect(results[5]).toEqual({ id: 'w5', status: 'updated', paragraphs: 1 });
+    expect(vi.mocked(articleRows).mock.calls.map(([article]) => article.id)).toEqual(['w5']);
+    await expectLike([...articles.filter((article) => article.id !== 'w5'), changed], ['ferries', 'noon', 'dawn', 'port']);
   });
 });
 
