@@ -2,9 +2,10 @@
  * @module bench/args
  * The benchmark's command line: `<corpus> [--scale N] [--queries N] [--seconds S]
  * [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL] [--postgres-only]
- * [--keep-database]`. Pure: argv
+ * [--keep-database] [--resume-database NAME]`. Pure: argv
  * and `DATABASE_URL` in, options or an error message out.
  */
+import { BENCH_DATABASE_NAME_RE } from './database.ts';
 import type { BenchOptions } from './run.ts';
 
 /** What to say when no corpus is named: the benchmark needs articles, and ships none worth measuring. */
@@ -23,15 +24,18 @@ export const DEFAULT_BENCH_OPTIONS: Omit<BenchOptions, 'corpusPath'> = {
   databaseUrl: null,
   postgresOnly: false,
   keepDatabase: false,
+  resumeDatabase: null,
 };
 
 /** The usage line printed with `--help` or after a bad argument. */
 export const USAGE =
-  'usage: npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL] [--postgres-only] [--keep-database]\n' +
+  'usage: npm run bench -- <corpus.jsonl> [--scale N] [--queries N] [--seconds S] [--connections N] [--seed N] [--backend embedded|postgres] [--database-url URL] [--postgres-only] [--keep-database] [--resume-database NAME]\n' +
   '  --backend postgres compares the PostgreSQL backend with the embedded one; it needs --database-url or DATABASE_URL\n' +
   '  (a server on which it may create and drop a database bench_<random>; nothing else in it is touched)\n' +
   '  --postgres-only measures the PostgreSQL backend alone (a scale the embedded backend cannot hold in memory);\n' +
-  '  --keep-database leaves its database on the server at the end instead of dropping it (both with --backend postgres)';
+  '  --keep-database leaves its database on the server at the end instead of dropping it;\n' +
+  '  --resume-database bench_… imports into a database a run kept (or stopped) instead of a new one: the articles already\n' +
+  '  there are left unchanged, the rest written, then the queries run; it keeps the database (all three with --backend postgres)';
 
 /** The backends `--backend` names. */
 export const BENCH_BACKENDS = ['embedded', 'postgres'] as const;
@@ -79,6 +83,11 @@ export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: st
       options.backend = raw as BenchBackend;
     } else if ((name === '--postgres-only' || name === '--keep-database') && inline === undefined) {
       options[name === '--postgres-only' ? 'postgresOnly' : 'keepDatabase'] = true;
+    } else if (name === '--resume-database') {
+      const raw = inline ?? argv[++index];
+      if (raw === undefined || !BENCH_DATABASE_NAME_RE.test(raw)) return { ok: false, message: `--resume-database needs the name of a benchmark's database (bench_ and 12 hex digits), got "${raw ?? ''}"` };
+      options.resumeDatabase = raw;
+      options.keepDatabase = true;
     } else if (name === '--database-url') {
       const raw = inline ?? argv[++index];
       if (raw === undefined || raw.trim() === '') return { ok: false, message: '--database-url needs a postgres:// URL, got ""' };
@@ -99,6 +108,8 @@ export function parseBenchArgs(argv: readonly string[], env: { DATABASE_URL?: st
     options.databaseUrl = url;
   } else if (urlGiven !== null) {
     return { ok: false, message: '--database-url is for --backend postgres only' };
+  } else if (options.resumeDatabase !== null) {
+    return { ok: false, message: '--resume-database is for --backend postgres only' };
   } else if (options.postgresOnly || options.keepDatabase) {
     return { ok: false, message: `${options.postgresOnly ? '--postgres-only' : '--keep-database'} is for --backend postgres only` };
   }

@@ -1,8 +1,9 @@
 /**
  * @module bench/database
  * The throwaway database of `--backend postgres`: created on the server of the given URL under a
- * fresh name (`bench_<random>`), measured with `pg_database_size`, dropped at the end. No other
- * database of the server is read or written.
+ * fresh name (`bench_<random>`), or one such database an earlier run kept (`--resume-database`),
+ * measured with `pg_database_size`, dropped at the end unless kept. No other database of the
+ * server is read or written.
  */
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backends/postgres/connection.ts';
@@ -11,8 +12,8 @@ import { messageOf } from '../errors.ts';
 /** Matches a `postgres://` URL split into what comes before the database path, the path, and the query string. */
 const URL_PARTS_RE = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/;
 
-/** Matches the names this module creates, and only those (so it can never drop another database). */
-const BENCH_NAME_RE = /^bench_[0-9a-f]{12}$/;
+/** Matches the names this module creates, and only those (so it can never drop or resume another database). */
+export const BENCH_DATABASE_NAME_RE = /^bench_[0-9a-f]{12}$/;
 
 /**
  * `url` with its database replaced by `name`; the user, host and `?host=` socket folder stay.
@@ -66,12 +67,30 @@ export type BenchDatabase = {
  * run `CREATE DATABASE` (and, at the end, `DROP DATABASE`).
  */
 export async function createBenchDatabase(url: string, log: (line: string) => void): Promise<BenchDatabase> {
+  return benchDatabase(url, benchDatabaseName(), 'create', log);
+}
+
+/**
+ * The benchmark's database `name` (`bench_` and 12 hex digits) that an earlier run kept or left
+ * on the server of `url`, to import into again (`--resume-database`). Throws when there is none.
+ */
+export async function resumeBenchDatabase(url: string, name: string, log: (line: string) => void): Promise<BenchDatabase> {
+  if (!BENCH_DATABASE_NAME_RE.test(name)) throw new Error(`postgres: "${name}" is not a benchmark's database name (bench_ and 12 hex digits)`);
+  return benchDatabase(url, name, 'resume', log);
+}
+
+async function benchDatabase(url: string, name: string, how: 'create' | 'resume', log: (line: string) => void): Promise<BenchDatabase> {
   const admin = openDatabase(url, log);
-  const name = benchDatabaseName();
   try {
     const [version] = (await admin.query('SHOW server_version')) as Array<{ server_version: string }>;
-    await admin.query(`CREATE DATABASE "${name}"`);
-    log(`postgres: created database ${name} (PostgreSQL ${version?.server_version ?? '?'})`);
+    if (how === 'create') {
+      await admin.query(`CREATE DATABASE "${name}"`);
+      log(`postgres: created database ${name} (PostgreSQL ${version?.server_version ?? '?'})`);
+    } else {
+      const found = await admin.query('SELECT pg_database_size($1)::text AS bytes FROM pg_database WHERE datname = $1', [name]);
+      if (found.length === 0) throw new Error(`there is no database ${name}`);
+      log(`postgres: resuming database ${name}, ${megabytesOf((found[0] as { bytes: string }).bytes)} MB (PostgreSQL ${version?.server_version ?? '?'})`);
+    }
     return {
       name,
       url: withDatabase(url, name),
@@ -81,7 +100,7 @@ export async function createBenchDatabase(url: string, log: (line: string) => vo
         return Number(row?.bytes ?? Number.NaN);
       },
       async drop() {
-        if (!BENCH_NAME_RE.test(name)) throw new Error(`refusing to drop "${name}": not a benchmark database`);
+        if (!BENCH_DATABASE_NAME_RE.test(name)) throw new Error(`refusing to drop "${name}": not a benchmark database`);
         try {
           await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
           log(`postgres: dropped database ${name}`);
@@ -96,6 +115,10 @@ export async function createBenchDatabase(url: string, log: (line: string) => vo
     };
   } catch (error) {
     await admin.close();
-    throw new Error(`postgres: cannot create the benchmark's database on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`postgres: cannot ${how} the benchmark's database ${how === 'resume' ? `${name} ` : ''}on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error });
   }
+}
+
+function megabytesOf(bytes: string): string {
+  return Math.round(Number(bytes) / 1e6).toLocaleString('en-US');
 }

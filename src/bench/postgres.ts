@@ -21,7 +21,7 @@ const PROGRESS_EVERY_BATCHES = 40;
 
 /** The phases of the PostgreSQL side. */
 export type PostgresSession = {
-  /** Reads the corpus ×`scale` and writes it into the (empty) database at `url`, `batchSize` articles per `putArticles`. */
+  /** Reads the corpus ×`scale` and writes it into the database at `url` (empty, or one a stopped run left: what is there comes back `unchanged`), `batchSize` articles per `putArticles`. */
   import(corpusPath: string, scale: number, url: string, batchSize: number): Promise<Imported>;
   warmup(queries: readonly BenchQuery[]): Promise<void>;
   run(queries: readonly BenchQuery[], collectFirst: boolean): Promise<QueryBatch>;
@@ -51,11 +51,13 @@ export function createPostgresSession(context: SessionContext): PostgresSession 
       progress(`postgres: importing ${paragraphs} paragraphs, ${batchSize} articles per putArticles`);
       const started = performance.now();
       let batches = 0;
+      let unchanged = 0;
       await putInBatches(backend, corpusCopies(articles, scale), {
         batchSize,
         inFlight: IMPORT_IN_FLIGHT,
-        onBatch: () => {
+        onBatch: (results) => {
           batches++;
+          unchanged += results.filter((result) => result.status === 'unchanged').length;
           if (batches % PROGRESS_EVERY_BATCHES === 0) progress(`postgres: ${Math.min(batches * batchSize, count)} of ${count} articles imported`);
         },
       });
@@ -63,7 +65,7 @@ export function createPostgresSession(context: SessionContext): PostgresSession 
       // Drop our own references: the side keeps nothing per article once the database has it.
       articles = [];
       collect();
-      return { articles: count, paragraphs, importMs, batches };
+      return { articles: count, paragraphs, importMs, batches, unchanged };
     },
     async warmup(queries) {
       progress(`postgres: warm-up, ${queries.length} queries`);

@@ -106,7 +106,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
   );
   const matches = QUERY_TYPES.map((type) => `${type} ${integer(postgres.latency[type].meanMatches)} / ${embedded === null ? '—' : integer(embedded.latency[type].meanMatches)}`).join(', ');
   const footnotes = [
-    `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed). Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
+    `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed).${resumedNote(postgres)} Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
     `² Postgres: \`pg_database_size\` of the benchmark's database once imported (tables, GIN index, TOAST, free space). Embedded: the snapshot \`saveSnapshot\` writes${embedded === null || embedded.snapshot.ok ? '' : ` (it failed: ${embedded.snapshot.reason})`}.`,
     '³ `process.memoryUsage()` of each side\'s own worker process after two full GCs, once every query ran. The PostgreSQL side read the whole corpus for its import, so its RSS may still hold pages V8 freed but did not return; its heap is what it keeps.',
     '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',
@@ -121,4 +121,10 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
   ];
   const targets = formatChecks(checkOperationsTargets(report.operations, { embedded: false }));
   return [header, '', table(rows), '', ...footnotes, '', `Targets (SPEC §13, PostgreSQL backend): ${targets}`, ''].join('\n');
+}
+
+/** What footnote ¹ adds when the import went into a database that already held articles (\`--resume-database\`). */
+function resumedNote(postgres: PostgresResult): string {
+  if (postgres.unchanged === 0) return '';
+  return ` **Resumed:** ${integer(postgres.unchanged)} of the ${integer(postgres.articles)} articles were already in the database (an earlier, stopped run) and came back \`unchanged\`; the rate and time above are this run's only, which wrote the rest and only checked those.`;
 }

@@ -10,7 +10,7 @@
  * say nothing about PostgreSQL).
  */
 import { messageOf } from '../errors.ts';
-import { createBenchDatabase } from './database.ts';
+import { createBenchDatabase, resumeBenchDatabase } from './database.ts';
 import { runPostgresOperations } from './operations.ts';
 import { machineInfo } from './report.ts';
 import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
@@ -56,7 +56,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
   log('building dist/ for the server processes (npm run build)');
   await buildDist();
   // The database server next: a wrong URL or a role without CREATEDB fails before minutes of work.
-  const database = await createBenchDatabase(serverUrl, log);
+  const database = options.resumeDatabase === null ? await createBenchDatabase(serverUrl, log) : await resumeBenchDatabase(serverUrl, options.resumeDatabase, log);
   // Without the embedded side (--postgres-only) the PostgreSQL side runs alone.
   const sides = options.postgresOnly ? (['postgres'] as const) : (['service', 'postgres'] as const);
   const workers: Partial<Record<'service' | 'postgres', Worker>> = {};

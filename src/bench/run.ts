@@ -38,6 +38,8 @@ export type BenchOptions = {
   postgresOnly: boolean;
   /** `--keep-database`: the benchmark's database is left on the server at the end (its name is logged), not dropped. */
   keepDatabase: boolean;
+  /** `--resume-database`: the name of a database an earlier run kept or left, to import into (the articles there stay unchanged) instead of a new one. */
+  resumeDatabase: string | null;
 };
 
 /** Old-space limit of the workers, in MB: ten copies of Reuters (a million paragraphs) need several GB. */

@@ -50,6 +50,14 @@ describe('parseBenchArgs', () => {
     }
   });
 
+  it('takes --resume-database with the name of a benchmark database, keeping it, with --backend postgres only', () => {
+    const env = { DATABASE_URL: 'postgres://env/db' };
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--resume-database', 'bench_0a1b2c3d4e5f'], env)).toMatchObject({ ok: true, options: { resumeDatabase: 'bench_0a1b2c3d4e5f', keepDatabase: true } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres'], env)).toMatchObject({ ok: true, options: { resumeDatabase: null, keepDatabase: false } });
+    expect(parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--resume-database', 'news'], env)).toEqual({ ok: false, message: '--resume-database needs the name of a benchmark\'s database (bench_ and 12 hex digits), got "news"' });
+    expect(parseBenchArgs(['c.jsonl', '--resume-database=bench_0a1b2c3d4e5f'])).toEqual({ ok: false, message: '--resume-database is for --backend postgres only' });
+  });
+
   it('takes --postgres-only and --keep-database with --backend postgres only', () => {
     const both = parseBenchArgs(['c.jsonl', '--backend', 'postgres', '--postgres-only', '--keep-database'], { DATABASE_URL: 'postgres://env/db' });
     expect(both).toMatchObject({ ok: true, options: { postgresOnly: true, keepDatabase: true } });

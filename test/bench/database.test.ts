@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchDatabaseName, createBenchDatabase, redactUrl, withDatabase } from '../../src/bench/database.ts';
+import { benchDatabaseName, createBenchDatabase, redactUrl, resumeBenchDatabase, withDatabase } from '../../src/bench/database.ts';
 import { queryOn, serverUrl } from '../backends/postgres/database.ts';
 
 describe('withDatabase', () => {
@@ -51,6 +51,28 @@ describe('createBenchDatabase', () => {
       expect(lines.at(-1)).toMatch(new RegExp(`^postgres: kept database ${kept.name} \\(--keep-database\\): postgres://`));
       // Its admin connection is closed: the pool answers no more.
       await expect(kept.size()).rejects.toThrow();
+    } finally {
+      await queryOn(server, `DROP DATABASE IF EXISTS "${kept.name}"`);
+    }
+  });
+});
+
+describe('resumeBenchDatabase', () => {
+  it('opens a database a run kept, with what it holds, and refuses one that is not there or not a benchmark\'s', async () => {
+    const server = serverUrl();
+    const lines: string[] = [];
+    const kept = await createBenchDatabase(server, (line) => lines.push(line));
+    await queryOn(withDatabase(server, kept.name), 'CREATE TABLE left_by_the_first_run (n int); INSERT INTO left_by_the_first_run VALUES (7)');
+    await kept.keep();
+    try {
+      const resumed = await resumeBenchDatabase(server, kept.name, (line) => lines.push(line));
+      expect(lines.at(-1)).toMatch(new RegExp(`^postgres: resuming database ${kept.name}, [\\d,]+ MB \\(PostgreSQL `));
+      expect(resumed.url).toBe(withDatabase(server, kept.name));
+      expect(await queryOn(resumed.url, 'SELECT n FROM left_by_the_first_run')).toEqual([{ n: 7 }]);
+      expect(await resumed.size()).toBeGreaterThan(0);
+      await resumed.drop();
+      await expect(resumeBenchDatabase(server, kept.name, () => undefined)).rejects.toThrow(`postgres: cannot resume the benchmark's database ${kept.name} on`);
+      await expect(resumeBenchDatabase(server, 'postgres', () => undefined)).rejects.toThrow('"postgres" is not a benchmark\'s database name');
     } finally {
       await queryOn(server, `DROP DATABASE IF EXISTS "${kept.name}"`);
     }

@@ -36,6 +36,7 @@ function report(fields: Partial<PostgresBenchReport> = {}): PostgresBenchReport 
       paragraphs: 1000,
       importMs: 400,
       batches: 1,
+      unchanged: 0,
       batchSize: 500,
       databaseBytes: 200 * MB,
       memory: { heapBytes: 30 * MB, rssBytes: 150 * MB },
@@ -75,6 +76,13 @@ describe('formatPostgresReport', () => {
     expect(text).toContain('| exact totals differing from embedded ⁵ | not compared | — | — |');
     expect(text).toContain('| queries refused (3 s budget) ⁶ | 0 | — | — |');
     expect(text).toContain('With `--postgres-only` the embedded side did not run');
+  });
+
+  it('says when the import was resumed into a database that held some of the articles, and that its rate is that run\'s only', () => {
+    expect(formatPostgresReport(report())).not.toContain('Resumed');
+    const resumed = report();
+    resumed.postgres = { ...resumed.postgres, unchanged: 4 };
+    expect(formatPostgresReport(resumed)).toContain('**Resumed:** 4 of the 10 articles were already in the database');
   });
 
   it('counts differing totals and quotes them by type', () => {
