@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backends/postgres/connection.ts';
 import { messageOf } from '../errors.ts';
+import { integer } from './format.ts';
 
 /** Matches a `postgres://` URL split into what comes before the database path, the path, and the query string. */
 const URL_PARTS_RE = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/;
@@ -89,7 +90,7 @@ async function benchDatabase(url: string, name: string, how: 'create' | 'resume'
     } else {
       const found = await admin.query('SELECT pg_database_size($1)::text AS bytes FROM pg_database WHERE datname = $1', [name]);
       if (found.length === 0) throw new Error(`there is no database ${name}`);
-      log(`postgres: resuming database ${name}, ${megabytesOf((found[0] as { bytes: string }).bytes)} MB (PostgreSQL ${version?.server_version ?? '?'})`);
+      log(`postgres: resuming database ${name}, ${integer(Number((found[0] as { bytes: string }).bytes) / 1e6)} MB (PostgreSQL ${version?.server_version ?? '?'})`);
     }
     return {
       name,
@@ -117,8 +118,4 @@ async function benchDatabase(url: string, name: string, how: 'create' | 'resume'
     await admin.close();
     throw new Error(`postgres: cannot ${how} the benchmark's database ${how === 'resume' ? `${name} ` : ''}on ${redactUrl(url)}: ${messageOf(error)}`, { cause: error });
   }
-}
-
-function megabytesOf(bytes: string): string {
-  return Math.round(Number(bytes) / 1e6).toLocaleString('en-US');
 }
