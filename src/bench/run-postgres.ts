@@ -14,10 +14,11 @@ import { createBenchDatabase, resumeBenchDatabase } from './database.ts';
 import { runPostgresOperations } from './operations.ts';
 import { machineInfo } from './report.ts';
 import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
-import type { Loaded, Memory, QueryBatch, Saved } from './protocol.ts';
+import type { Loaded, Memory, QueryBatch, Saved, TypeLatency } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
 import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
 import { buildDist } from './server-process.ts';
+import { mergeBatches } from './session.ts';
 import { IMPORT_BATCH_ARTICLES } from '../backends/put-in-batches.ts';
 
 /** The totals check of a run without the embedded side. */
@@ -46,6 +47,17 @@ export function compareTotals(queries: readonly BenchQuery[], embedded: Readonly
     if (examples.length < MISMATCH_EXAMPLES) examples.push(`${serviceSyntax(query)}: embedded ${a}, postgres ${b}`);
   });
   return { compared, mismatches, examples };
+}
+
+/**
+ * One query type's latency in a log line.
+ *
+ * @example
+ * typeSummary({ count: 300, p50: 4.2, p99: 61, max: 80, errors: 0, firstError: null, meanMatches: 12 })
+ * // 'p50 4.2 ms, p99 61.0 ms, max 80.0 ms, 300 queries, 0 refused'
+ */
+export function typeSummary(latency: TypeLatency): string {
+  return `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms, ${latency.count} queries, ${latency.errors} refused`;
 }
 
 /** Runs `--backend postgres`; `log` receives progress lines. */
@@ -85,6 +97,8 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
           batches[side][type].push(await (workers[side] as Worker).call({ kind: 'queries', queries: batch, collectFirst: start === 0 }));
         }
       }
+      // Each type's figures as soon as it ends: a run stopped later still leaves them in the log.
+      for (const side of sides) log(`queries: ${type} on ${side}: ${typeSummary(mergeBatches(batches[side][type]))}`);
     }
     const serviceMemory = service === undefined ? null : await service.call({ kind: 'memory' });
     const postgresMemory = await postgres.call({ kind: 'memory' });
