@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchQuery } from '../../src/bench/queries.ts';
-import { compareTotals } from '../../src/bench/run-postgres.ts';
+import { compareTotals, typeSummary } from '../../src/bench/run-postgres.ts';
 
 const QUERIES: BenchQuery[] = [
   { type: 'exclusion', words: ['oil', 'crude'] },
@@ -24,5 +24,12 @@ describe('compareTotals', () => {
 
   it('quotes at most three mismatches', () => {
     expect(compareTotals(QUERIES, [1, 1, 1, 1], [2, 2, 2, 2]).examples).toHaveLength(3);
+  });
+});
+
+describe('typeSummary', () => {
+  it('gives the percentiles, the worst query and the refusals of one query type', () => {
+    const line = typeSummary({ count: 300, p50: 4.24, p99: 61, max: 80.26, errors: 2, firstError: 'too costly', meanMatches: 12 });
+    expect(line).toBe('p50 4.2 ms, p99 61.0 ms, max 80.3 ms, 300 queries, 2 refused');
   });
 });
