@@ -14,8 +14,11 @@ export type Queryable = { query(text: string, values?: unknown[]): Promise<{ row
 
 /** The pool of connections to the database. */
 export type Database = {
-  /** Runs one statement outside any transaction. */
-  query(text: string, values?: unknown[]): Promise<unknown[]>;
+  /**
+   * Runs one statement outside any transaction, on a search connection, or on a write connection
+   * with `pool` 'write' (a writer's read must not wait behind searches).
+   */
+  query(text: string, values?: unknown[], pool?: Pool): Promise<unknown[]>;
   /**
    * Runs `work` in a transaction of the given kind; commits when it resolves, rolls back when it
    * throws. `setup` (statements without parameters, e.g. `SET LOCAL`s) is sent with the `BEGIN`,
@@ -30,6 +33,9 @@ export type Database = {
   warm(work: (client: Queryable) => Promise<void>, setup?: string): Promise<void>;
   close(): Promise<void>;
 };
+
+/** The connections a statement runs on: those of searches, or those of writes. */
+export type Pool = 'search' | 'write';
 
 /** `write`: read committed, for writes; `snapshot`: one read-only snapshot, for a search. */
 export type TransactionKind = 'write' | 'snapshot';
@@ -75,9 +81,9 @@ export function openDatabase(url: string, log: (line: string) => void, searchCon
   // An idle client losing its connection (the server restarting) must not crash the process.
   for (const pool of [reads, writes]) pool.on('error', (error) => log(`postgres: idle connection lost: ${messageOf(error)}`));
   return {
-    async query(text, values) {
+    async query(text, values, pool = 'search') {
       try {
-        return (await reads.query(text, values)).rows as unknown[];
+        return (await (pool === 'write' ? writes : reads).query(text, values)).rows as unknown[];
       } catch (error) {
         throw translateError(error);
       }

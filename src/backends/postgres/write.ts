@@ -57,11 +57,12 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
     if (rows === undefined) analyzed.set(article.id, (rows = articleRows(article)));
     return rows;
   };
-  const firstLook = await db.transaction('write', (client) => storedHashes(client, ids));
+  // One statement on a write connection, no transaction: the hashes are looked at again under the lock.
+  const firstLook = hashesOf(await db.query(STORED_HASHES, [ids], 'write'));
   for (const [index, article] of articles.entries()) if (firstLook.get(article.id) !== hashes[index]) rowsOf(article);
   return db.transaction('write', async (client) => {
     await lockArticles(client, ids);
-    const stored = await storedHashes(client, ids);
+    const stored = hashesOf((await client.query(STORED_HASHES, [ids])).rows);
     const changed = articles.filter((article, index) => stored.get(article.id) !== hashes[index]).map(rowsOf);
     const replaced = changed.map((rows) => rows.article.id).filter((id) => stored.has(id));
     const delta = emptyDelta();
@@ -88,9 +89,11 @@ export async function writeArticles(db: Database, articles: readonly Article[]):
   });
 }
 
-/** The content hashes the database holds for `ids`, by id. */
-async function storedHashes(client: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
-  const { rows } = await client.query('SELECT article_id, content_hash FROM articles WHERE article_id = ANY($1)', [ids]);
+/** The content hashes the database holds for the ids `$1`. */
+const STORED_HASHES = 'SELECT article_id, content_hash FROM articles WHERE article_id = ANY($1)';
+
+/** The rows of {@link STORED_HASHES}, by id. */
+function hashesOf(rows: unknown[]): Map<string, string> {
   return new Map((rows as Array<{ article_id: string; content_hash: string }>).map((row) => [row.article_id, row.content_hash]));
 }
 

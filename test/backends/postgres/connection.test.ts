@@ -5,7 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createError, isServiceError } from '../../../src/errors.ts';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
-import { translateError } from '../../../src/backends/postgres/connection.ts';
+import { openDatabase, translateError } from '../../../src/backends/postgres/connection.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
@@ -56,6 +56,25 @@ describe('the connection pools', () => {
     } finally {
       await counter.end();
       await backend.close();
+      await database.drop();
+    }
+  });
+
+  it("run a statement on a write connection when asked, so a writer's read never waits behind searches", async () => {
+    const database = await freshDatabase();
+    const db = openDatabase(database.url, () => undefined, 2);
+    const pidOf = (rows: unknown[]) => (rows as Array<{ pid: number }>)[0]?.pid;
+    const pidIn = (kind: 'write' | 'snapshot') => db.transaction(kind, async (client) => pidOf((await client.query('SELECT pg_backend_pid() AS pid')).rows));
+    try {
+      // Held at once, the transactions of each kind show every connection of its pool.
+      const writers = new Set(await Promise.all([pidIn('write'), pidIn('write')]));
+      const searchers = new Set(await Promise.all([pidIn('snapshot'), pidIn('snapshot')]));
+      for (let round = 0; round < 4; round++) {
+        expect(writers).toContain(pidOf(await db.query('SELECT pg_backend_pid() AS pid', [], 'write')));
+        expect(searchers).toContain(pidOf(await db.query('SELECT pg_backend_pid() AS pid')));
+      }
+    } finally {
+      await db.close();
       await database.drop();
     }
   });
