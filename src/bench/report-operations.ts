@@ -4,7 +4,7 @@
  * to plain MiniSearch's `addAll` and SQLite FTS5 (embedded), then writes under read load and
  * head-of-line blocking (either backend). Pure: numbers in, text out.
  */
-import { formatMs, integer } from './format.ts';
+import { formatMs, integer, megabytes } from './format.ts';
 import { SLOW_QUERY_MAX_MS, SLOW_QUERY_MS } from './head-of-line.ts';
 import type { Failed, OperationsResult } from './operations.ts';
 import { formatRatio, ratio } from './targets.ts';
@@ -14,8 +14,6 @@ export type OperationsRow = { label: string; value: string; plain?: string; rati
 
 /** The footnote marks of each group of rows, as the report numbers them. */
 export type OperationsMarks = { start: string; sqlite: string; writes: string; headOfLine: string };
-
-const MB = 1024 * 1024;
 
 function isFailed<T extends object>(result: T | Failed | undefined): result is Failed {
   return result !== undefined && 'error' in result;
@@ -79,7 +77,7 @@ export function operationsFootnotes(operations: OperationsResult, marks: Operati
     notes.push(
       isFailed(sqlite)
         ? `${marks.sqlite} SQLite FTS5 failed: ${sqlite.error}`
-        : `${marks.sqlite} SQLite ${sqlite.sqliteVersion} through better-sqlite3, an FTS5 table (title, text; porter tokenizer over unicode61) in a temporary file: build = the table created and one INSERT per paragraph (${integer(sqlite.paragraphs)}) in one transaction, reading the corpus not timed; the file holds ${(sqlite.bytes / MB).toFixed(1)} MB. Reopen = open the file and answer a first query ("${sqlite.word}": bm25 with the title weighing 2, snippet, 10 rows), in the worker's own process, so without the Node start the service's figure includes; median of ${sqlite.reopensMs.length}: ${list(sqlite.reopensMs)} ms.`,
+        : `${marks.sqlite} SQLite ${sqlite.sqliteVersion} through better-sqlite3, an FTS5 table (title, text; porter tokenizer over unicode61) in a temporary file: build = the table created and one INSERT per paragraph (${integer(sqlite.paragraphs)}) in one transaction, reading the corpus not timed; the file holds ${megabytes(sqlite.bytes)} MB. Reopen = open the file and answer a first query ("${sqlite.word}": bm25 with the title weighing 2, snippet, 10 rows), in the worker's own process, so without the Node start the service's figure includes; median of ${sqlite.reopensMs.length}: ${list(sqlite.reopensMs)} ms.`,
     );
   }
   if (isFailed(writes)) notes.push(`${marks.writes} Writes under load failed: ${writes.error}`);

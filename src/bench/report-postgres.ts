@@ -7,7 +7,7 @@
  * concerns. Pure: numbers in, text out.
  */
 import { QUERY_BUDGET_MS } from '../search/ranking.ts';
-import { formatMs, integer } from './format.ts';
+import { formatMs, GIB, integer, megabytes } from './format.ts';
 import type { MachineInfo } from './report.ts';
 import { ratePerSecond } from './measure.ts';
 import type { OperationsResult } from './operations.ts';
@@ -45,13 +45,6 @@ export type PostgresBenchReport = {
 
 /** The footnote marks of the operational rows (¹–⁶ are the rows above them; the start is the embedded backend's). */
 const OPERATIONS_MARKS: OperationsMarks = { start: '', sqlite: '', writes: '⁷', headOfLine: '⁸' };
-
-const MB = 1024 * 1024;
-const GIB = 1024 * MB;
-
-function megabytes(bytes: number): string {
-  return Number.isFinite(bytes) ? (bytes / MB).toFixed(1) : 'n/a';
-}
 
 type Row = [label: string, postgres: string, embedded: string, ratio: string];
 

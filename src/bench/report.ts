@@ -6,7 +6,7 @@
  * text out), but for {@link machineInfo}.
  */
 import { cpus, totalmem } from 'node:os';
-import { formatMs, integer } from './format.ts';
+import { formatMs, GIB, integer, megabytes } from './format.ts';
 import type { HttpResult } from './http.ts';
 import { ratePerSecond } from './measure.ts';
 import type { OperationsResult } from './operations.ts';
@@ -40,13 +40,6 @@ export type BenchReport = {
 export function machineInfo(): MachineInfo {
   const cores = cpus();
   return { cpu: cores[0]?.model.trim() ?? 'unknown CPU', cores: cores.length, memoryBytes: totalmem(), node: process.version };
-}
-
-const MB = 1024 * 1024;
-const GIB = 1024 * MB;
-
-function megabytes(bytes: number): string {
-  return (bytes / MB).toFixed(1);
 }
 
 /** A row of the table; only the start rows fill the last column, SQLite FTS5. */

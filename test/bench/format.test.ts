@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, integer } from '../../src/bench/format.ts';
+import { formatMs, integer, megabytes } from '../../src/bench/format.ts';
 
 describe('formatMs', () => {
   it('keeps three significant digits or so', () => {
@@ -15,5 +15,12 @@ describe('integer', () => {
   it('rounds and separates thousands, and says n/a for what is not a number', () => {
     expect(integer(107_331.4)).toBe('107,331');
     expect(integer(Number.POSITIVE_INFINITY)).toBe('n/a');
+  });
+});
+
+describe('megabytes', () => {
+  it('gives MiB with one decimal, and says n/a for a size that was not measured', () => {
+    expect(megabytes(3_486 * 1024 * 1024 + 60_000)).toBe('3486.1');
+    expect(megabytes(Number.NaN)).toBe('n/a');
   });
 });
