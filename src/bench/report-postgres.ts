@@ -22,8 +22,21 @@ export type TotalsCheck = { compared: number; mismatches: number; examples: stri
 /** What the embedded service measured in a `--backend postgres` run. */
 export type EmbeddedResult = Loaded & { snapshot: Saved; memory: Memory; latency: Record<QueryType, TypeLatency> };
 
-/** What the PostgreSQL side measured. */
-export type PostgresResult = Imported & { batchSize: number; databaseBytes: number; memory: Memory; latency: Record<QueryType, TypeLatency> };
+/** A query as the service reads it, how long it took, and the exact total it found (null when refused). */
+export type SlowQuery = { query: string; ms: number; total: number | null };
+
+/** What the PostgreSQL side measured; `slowest`: the slowest queries of each type, slowest first. */
+export type PostgresResult = Imported & { batchSize: number; databaseBytes: number; memory: Memory; latency: Record<QueryType, TypeLatency>; slowest: Record<QueryType, SlowQuery[]> };
+
+/**
+ * A slow query as the log and the report quote it.
+ *
+ * @example
+ * formatSlowQuery({ query: '"said the"', ms: 2950.4, total: null }) // '`"said the"` 2,950 ms (refused)'
+ */
+export function formatSlowQuery(slow: SlowQuery): string {
+  return `\`${slow.query}\` ${formatMs(slow.ms)} ms (${slow.total === null ? 'refused' : `total ${integer(slow.total)}`})`;
+}
 
 /** Everything one `--backend postgres` run measured. */
 export type PostgresBenchReport = {
@@ -107,6 +120,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
     ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale }),
     `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line runs on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
+    `Slowest postgres queries, with the exact total each found: ${QUERY_TYPES.map((type) => `${type}: ${postgres.slowest[type].map(formatSlowQuery).join(', ') || 'none'}`).join(' · ')}.`,
     `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
     'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
     ...(embedded === null ? ['With `--postgres-only` the embedded side did not run: its column is empty and no total was compared.'] : []),

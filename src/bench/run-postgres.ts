@@ -13,7 +13,7 @@ import { messageOf } from '../errors.ts';
 import { createBenchDatabase, resumeBenchDatabase } from './database.ts';
 import { runPostgresOperations } from './operations.ts';
 import { machineInfo } from './report.ts';
-import type { PostgresBenchReport, TotalsCheck } from './report-postgres.ts';
+import { formatSlowQuery, type PostgresBenchReport, type SlowQuery, type TotalsCheck } from './report-postgres.ts';
 import type { Loaded, Memory, QueryBatch, Saved, TypeLatency } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
 import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
@@ -47,6 +47,27 @@ export function compareTotals(queries: readonly BenchQuery[], embedded: Readonly
     if (examples.length < MISMATCH_EXAMPLES) examples.push(`${serviceSyntax(query)}: embedded ${a}, postgres ${b}`);
   });
   return { compared, mismatches, examples };
+}
+
+/** Slowest queries quoted per type in the log and the report. */
+const SLOWEST_QUOTED = 5;
+
+/**
+ * The `count` slowest of `queries` (in order, as their `batches` timed them), with the total each
+ * found (null when refused), slowest first.
+ *
+ * @example
+ * slowestQueries([{ type: 'term', words: ['said'] }], [{ samples: [812], totals: [4998000], … }], 5)
+ * // [{ query: 'said', ms: 812, total: 4998000 }]
+ */
+export function slowestQueries(queries: readonly BenchQuery[], batches: readonly QueryBatch[], count: number): SlowQuery[] {
+  const samples = batches.flatMap((batch) => batch.samples);
+  const totals = batches.flatMap((batch) => batch.totals);
+  return queries
+    .map((query, index) => ({ query: serviceSyntax(query), ms: samples[index] ?? Number.NaN, total: totals[index] ?? null }))
+    .filter((slow) => !Number.isNaN(slow.ms))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count);
 }
 
 /**
@@ -98,7 +119,10 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
         }
       }
       // Each type's figures as soon as it ends: a run stopped later still leaves them in the log.
-      for (const side of sides) log(`queries: ${type} on ${side}: ${typeSummary(mergeBatches(batches[side][type]))}`);
+      for (const side of sides) {
+        const slowest = slowestQueries(queries[type], batches[side][type], SLOWEST_QUOTED).map(formatSlowQuery).join('; ');
+        log(`queries: ${type} on ${side}: ${typeSummary(mergeBatches(batches[side][type]))}; slowest: ${slowest}`);
+      }
     }
     const serviceMemory = service === undefined ? null : await service.call({ kind: 'memory' });
     const postgresMemory = await postgres.call({ kind: 'memory' });
@@ -127,7 +151,14 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
       warmupPerType,
       seed: options.seed,
       embedded: embeddedSide === null ? null : { ...embeddedSide.loaded, snapshot: embeddedSide.snapshot, memory: serviceMemory as Memory, latency: latencies(batches.service) },
-      postgres: { ...imported, batchSize: IMPORT_BATCH_ARTICLES, databaseBytes, memory: postgresMemory, latency: latencies(batches.postgres) },
+      postgres: {
+        ...imported,
+        batchSize: IMPORT_BATCH_ARTICLES,
+        databaseBytes,
+        memory: postgresMemory,
+        latency: latencies(batches.postgres),
+        slowest: Object.fromEntries(QUERY_TYPES.map((type) => [type, slowestQueries(queries[type], batches.postgres[type], SLOWEST_QUOTED)])) as Record<QueryType, SlowQuery[]>,
+      },
       totals,
       operations,
     };

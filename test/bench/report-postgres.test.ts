@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TypeLatency } from '../../src/bench/protocol.ts';
 import { QUERY_TYPES, type QueryType } from '../../src/bench/queries.ts';
-import { formatPostgresReport, type EmbeddedResult, type PostgresBenchReport, type TotalsCheck } from '../../src/bench/report-postgres.ts';
+import { formatPostgresReport, type EmbeddedResult, type PostgresBenchReport, type SlowQuery, type TotalsCheck } from '../../src/bench/report-postgres.ts';
 import { operationsResult } from './support.ts';
 
 const MB = 1024 * 1024;
@@ -41,6 +41,7 @@ function report(fields: Partial<PostgresBenchReport> = {}): PostgresBenchReport 
       databaseBytes: 200 * MB,
       memory: { heapBytes: 30 * MB, rssBytes: 150 * MB },
       latency: latency(4, 15),
+      slowest: { ...Object.fromEntries(QUERY_TYPES.map((type) => [type, []])), phrase: [{ query: '"said the"', ms: 2950.4, total: null }, { query: '"oil prices"', ms: 612.3, total: 14_020 }] } as Record<QueryType, SlowQuery[]>,
     },
     totals: agreeing(),
     operations: operationsResult({ start: undefined, sqlite: undefined }),
@@ -50,6 +51,12 @@ function report(fields: Partial<PostgresBenchReport> = {}): PostgresBenchReport 
 }
 
 describe('formatPostgresReport', () => {
+  it('quotes the slowest queries of each type with the total each found, or that it was refused', () => {
+    const text = formatPostgresReport(report());
+    expect(text).toContain('phrase: `"said the"` 2,950 ms (refused), `"oil prices"` 612 ms (total 14,020)');
+    expect(text).toContain('term: none');
+  });
+
   it('starts with a header line naming the machine, the server and the corpus', () => {
     const [header] = formatPostgresReport(report()).split('\n');
     expect(header).toContain('Test CPU, 2 cores, 24.0 GiB RAM, Node v20.0.0 · PostgreSQL 15.4');
