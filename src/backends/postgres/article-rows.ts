@@ -51,6 +51,8 @@ export type ArticleRows = {
   documentFrequencies: Map<string, number>;
   /** The article's distinct term keys, each with its stem key. */
   vocabulary: Map<string, string>;
+  /** The stem keys of its title that no paragraph's text holds (none when it has no paragraph): the word's hit is then its first paragraph. */
+  titleOnly: string[];
   titleLength: number;
   textLength: number;
   /** What copy detection compares (SPEC §10). */
@@ -119,6 +121,7 @@ export function articleRows(article: Article): ArticleRows {
     paragraphs,
     documentFrequencies,
     vocabulary,
+    titleOnly: paragraphs.length === 0 ? [] : [...title.stems.keys()].filter((key) => !paragraphs.some((paragraph) => paragraph.text.stems.has(key))),
     titleLength: title.stems.size,
     textLength: paragraphs.reduce((sum, paragraph) => sum + paragraph.text.stems.size, 0),
     copyPrint: copyPrintOfWords(paragraphs.map((paragraph) => paragraph.text.tokens)),

@@ -18,7 +18,15 @@ import { positional, type Leaf, type MsNode, type StemsOf, type Unit } from './q
 import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 
 /** What scoring needs from the corpus: the paragraph count, average field lengths, and document frequencies by stem lexeme. */
-export type CorpusStats = { paragraphs: number; avgTitle: number; avgText: number; df: ReadonlyMap<string, number> };
+export type CorpusStats = {
+  paragraphs: number;
+  avgTitle: number;
+  avgText: number;
+  /** Paragraphs holding each stem lexeme of the query. */
+  df: ReadonlyMap<string, number>;
+  /** Per stem key of the query: articles holding it in their title and in no paragraph's text. */
+  titleOnly: ReadonlyMap<string, number>;
+};
 
 /** BM25's inverse document frequency of a stem lexeme, as MiniSearch computes it. */
 export function inverseDocumentFrequency(stats: CorpusStats, lexeme: string): number {

@@ -442,7 +442,7 @@ function* place(pace: Pace, candidates: Float64Array, keys: Float64Array): Steps
 }
 
 /** MiniSearch's BM25+ term score (ns_bm25 in the schema, the same operations in the same order). */
-function bm25(tf: number, idf: number, length: number, average: number): number {
+export function bm25(tf: number, idf: number, length: number, average: number): number {
   return idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
 }
 

@@ -103,8 +103,8 @@ export async function removePostings(client: Queryable, lexemes: readonly string
   }
   if (updates.length > 0) {
     await client.query(
-      `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art
-       FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
+      `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art, max_tf = u.max_tf, min_length = u.min_length
+       FROM ${BLOCK_COLUMNS}
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
       blockColumns(updates),
     );
@@ -114,17 +114,27 @@ export async function removePostings(client: Queryable, lexemes: readonly string
 /** A block's entries, to write. */
 type BlockEntries = { lexeme: string; block: number; list: Entry[] };
 
-/** The columns `unnest` reads blocks from: lexeme, block, data, entries, first and last article number. */
+/**
+ * The columns `unnest` reads blocks from: lexeme, block, data, entries, first and last article
+ * number, largest term frequency, shortest field length.
+ */
 function blockColumns(blocks: readonly BlockEntries[]): unknown[] {
+  const extreme = (pick: (list: Entry[]) => number) => blocks.map((block) => pick(block.list));
   return [
     blocks.map((block) => block.lexeme),
     blocks.map((block) => block.block),
     blocks.map((block) => encodeEntries(block.list)),
     blocks.map((block) => block.list.length),
-    blocks.map((block) => Math.min(...block.list.map((entry) => entry.art))),
-    blocks.map((block) => Math.max(...block.list.map((entry) => entry.art))),
+    extreme((list) => list.reduce((low, entry) => Math.min(low, entry.art), Infinity)),
+    extreme((list) => list.reduce((high, entry) => Math.max(high, entry.art), -Infinity)),
+    extreme((list) => list.reduce((high, entry) => Math.max(high, entry.tf), 0)),
+    extreme((list) => list.reduce((low, entry) => Math.min(low, entry.length), Infinity)),
   ];
 }
+
+/** The `unnest` of {@link blockColumns}, as `u`. */
+const BLOCK_COLUMNS = `unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
+  AS u(lexeme, block, data, entries, first_art, last_art, max_tf, min_length)`;
 
 /** Appends the batch's entries to each lexeme's last block when it is small, then to new blocks. */
 export async function appendPostings(client: Queryable, entries: LexemeEntries): Promise<void> {
@@ -158,16 +168,17 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
   if (appended.length > 0) {
     await client.query(
       `UPDATE postings AS p SET data = p.data || u.data, entries = p.entries + u.entries,
-         first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art)
-       FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[]) AS u(lexeme, block, data, entries, first_art, last_art)
+         first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art),
+         max_tf = greatest(p.max_tf, u.max_tf), min_length = least(p.min_length, u.min_length)
+       FROM ${BLOCK_COLUMNS}
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
       blockColumns(appended),
     );
   }
   if (created.length > 0) {
     await client.query(
-      `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[])`,
+      `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art, max_tf, min_length)
+       SELECT * FROM ${BLOCK_COLUMNS}`,
       blockColumns(created),
     );
   }

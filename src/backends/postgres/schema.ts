@@ -434,4 +434,36 @@ INSERT INTO copy_print_keys SELECT DISTINCT k.key, p.print FROM copy_keys AS k J
 DROP TABLE copy_keys;
 `,
   },
+  {
+    version: 8,
+    name: 'block maxima, title-only articles per stem',
+    sql: String.raw`
+-- What a single word's search needs to find its best paragraphs and its exact total without
+-- reading all its postings (term-top.ts). Per block: the largest term frequency and the shortest
+-- field of its entries, so that no entry of the block scores above BM25 of the two. Per stem:
+-- the articles whose title holds it and none of whose paragraphs' text does (each such article
+-- is one hit of the word, its first paragraph).
+ALTER TABLE postings ADD COLUMN max_tf int, ADD COLUMN min_length int;
+UPDATE postings AS p SET max_tf = m.max_tf, min_length = m.min_length
+FROM (
+  SELECT lexeme, block, max(get_byte(data, i * 10 + 6) * 256 + get_byte(data, i * 10 + 7)) AS max_tf,
+    min(get_byte(data, i * 10 + 8) * 256 + get_byte(data, i * 10 + 9)) AS min_length
+  FROM postings CROSS JOIN LATERAL generate_series(0, entries - 1) AS i
+  GROUP BY lexeme, block
+) AS m
+WHERE p.lexeme = m.lexeme AND p.block = m.block;
+ALTER TABLE postings ALTER COLUMN max_tf SET NOT NULL, ALTER COLUMN min_length SET NOT NULL;
+
+ALTER TABLE stems ADD COLUMN title_only int NOT NULL DEFAULT 0;
+UPDATE stems AS s SET title_only = c.articles
+FROM (
+  SELECT substr(t.key, 2) AS stem, count(*)::int AS articles
+  FROM paragraphs AS p CROSS JOIN LATERAL jsonb_object_keys(p.tf) AS t(key)
+  WHERE p.n = 1 AND left(t.key, 1) = 't'
+    AND NOT EXISTS (SELECT 1 FROM paragraphs AS q WHERE q.article_id = p.article_id AND q.tf ? ('s' || substr(t.key, 2)))
+  GROUP BY 1
+) AS c
+WHERE s.stem = c.stem;
+`,
+  },
 ];

@@ -20,6 +20,7 @@ import { stemLexeme } from './lexemes.ts';
 import { planUnit, relaxable, stemsFrom, type StemsOf, type Unit } from './query-plan.ts';
 import { postingsCanRank, rankFromPostings } from './postings-rank.ts';
 import { rankingStatement, readRanked, type Ranked } from './rank.ts';
+import { rankTermTop, termTopLeaf } from './term-top.ts';
 import { createParams } from './sql.ts';
 
 /** Longest a search statement may run: the embedded backend's query budget. */
@@ -64,7 +65,8 @@ export async function searchIn(client: Queryable, query: ParsedQuery, request: S
     if (stats.paragraphs === 0) return empty;
     if (postingsCanRank(units, request)) {
       await budgetLeft();
-      return rankFromPostings(client, units, relaxed, stats, request);
+      const word = termTopLeaf(units, relaxed, stats, request);
+      return word === null ? rankFromPostings(client, units, relaxed, stats, request) : rankTermTop(client, word, stats, request);
     }
     const params = createParams();
     const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
@@ -108,20 +110,22 @@ async function corpusStats(client: Queryable, unit: Unit): Promise<CorpusStats> 
   const stems = [...new Set(unit.leaves.flatMap((leaf) => leaf.stems))];
   // One row per stem found, or one row with no stem: the totals ride on each.
   const { rows } = await client.query(
-    `SELECT t.paragraphs::float8 AS paragraphs, t.title_length::float8 AS title, t.text_length::float8 AS text, s.stem, s.title_df, s.text_df
+    `SELECT t.paragraphs::float8 AS paragraphs, t.title_length::float8 AS title, t.text_length::float8 AS text, s.stem, s.title_df, s.text_df, s.title_only
      FROM corpus_totals AS t LEFT JOIN stems AS s ON s.stem = ANY($1::text[])`,
     [stems],
   );
-  const found = rows as Array<{ paragraphs: number; title: number; text: number; stem: string | null; title_df: number; text_df: number }>;
+  const found = rows as Array<{ paragraphs: number; title: number; text: number; stem: string | null; title_df: number; text_df: number; title_only: number }>;
   const df = new Map<string, number>();
+  const titleOnly = new Map<string, number>();
   for (const entry of found) {
     if (entry.stem === null) continue;
     df.set(stemLexeme('title', entry.stem), entry.title_df);
     df.set(stemLexeme('text', entry.stem), entry.text_df);
+    titleOnly.set(entry.stem, entry.title_only);
   }
   const totals = found[0] as { paragraphs: number; title: number; text: number };
   const paragraphs = totals.paragraphs;
-  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : totals.title / paragraphs, avgText: paragraphs === 0 ? 0 : totals.text / paragraphs, df };
+  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : totals.title / paragraphs, avgText: paragraphs === 0 ? 0 : totals.text / paragraphs, df, titleOnly };
 }
 
 /** The vocabulary words of the stems of terms inside proximity chains (a chain places words, not stems). */

@@ -24,8 +24,8 @@ import { addEntry, appendPostings, removePostings, type LexemeEntries } from './
 
 /** What a transaction changes in the corpus statistics. */
 type Delta = {
-  /** Per stem key: [paragraphs holding it in their title, in their text]. */
-  stems: Map<string, [number, number]>;
+  /** Per stem key: [paragraphs holding it in their title, in their text, articles holding it in their title only]. */
+  stems: Map<string, [number, number, number]>;
   /** Per word key: its stem key and the number of articles holding it. */
   words: Map<string, { stem: string; articles: number }>;
   articles: number;
@@ -125,6 +125,7 @@ function emptyDelta(): Delta {
 /** Counts a new article's rows into `delta`. */
 function addArticle(delta: Delta, rows: ArticleRows): void {
   for (const [lexeme, count] of rows.documentFrequencies) addStem(delta, lexeme, count);
+  for (const key of rows.titleOnly) addTitleOnly(delta, key, 1);
   for (const [word, stem] of rows.vocabulary) addWord(delta, word, stem, 1);
   delta.articles += 1;
   delta.paragraphs += rows.paragraphs.length;
@@ -133,10 +134,18 @@ function addArticle(delta: Delta, rows: ArticleRows): void {
 }
 
 function addStem(delta: Delta, lexeme: string, count: number): void {
-  const key = lexeme.slice(1);
-  const counts = delta.stems.get(key) ?? [0, 0];
-  counts[lexeme.startsWith('t') ? 0 : 1] += count;
-  delta.stems.set(key, counts);
+  stemCounts(delta, lexeme.slice(1))[lexeme.startsWith('t') ? 0 : 1] += count;
+}
+
+function addTitleOnly(delta: Delta, key: string, articles: number): void {
+  stemCounts(delta, key)[2] += articles;
+}
+
+/** The counts of stem `key` in `delta`, made when absent. */
+function stemCounts(delta: Delta, key: string): [number, number, number] {
+  let counts = delta.stems.get(key);
+  if (counts === undefined) delta.stems.set(key, (counts = [0, 0, 0]));
+  return counts;
 }
 
 function addWord(delta: Delta, word: string, stem: string, articles: number): void {
@@ -166,6 +175,16 @@ async function removeArticles(client: Queryable, ids: readonly string[], delta: 
     addStem(delta, row.key, -row.paragraphs);
     lexemes.push(row.key);
   }
+  // Title stems no paragraph's text holds (stemLexeme's namespaces: t… title, s… text).
+  const titleOnly = await client.query(
+    `SELECT substr(t.key, 2) AS stem, count(*)::int AS articles
+     FROM paragraphs AS p CROSS JOIN LATERAL jsonb_object_keys(p.tf) AS t(key)
+     WHERE p.article_id = ANY($1) AND p.n = 1 AND left(t.key, 1) = 't'
+       AND NOT EXISTS (SELECT 1 FROM paragraphs AS q WHERE q.article_id = p.article_id AND q.tf ? ('s' || substr(t.key, 2)))
+     GROUP BY 1`,
+    [ids],
+  );
+  for (const row of titleOnly.rows as Array<{ stem: string; articles: number }>) addTitleOnly(delta, row.stem, -row.articles);
   const words = await client.query(
     `SELECT w.word, w.stem, count(*)::int AS articles FROM (
        SELECT a.article_id, t AS word FROM articles AS a CROSS JOIN LATERAL unnest(a.title_words || a.title_compounds) AS t WHERE a.article_id = ANY($1)
@@ -288,10 +307,11 @@ async function applyDelta(client: Queryable, delta: Delta): Promise<void> {
   if (stems.length > 0) {
     const keys = stems.map(([key]) => key);
     await client.query(
-      `INSERT INTO stems (stem, title_df, text_df)
-       SELECT stem, title, text FROM unnest($1::text[], $2::int[], $3::int[]) WITH ORDINALITY AS d(stem, title, text, o) ORDER BY o
-       ON CONFLICT (stem) DO UPDATE SET title_df = stems.title_df + excluded.title_df, text_df = stems.text_df + excluded.text_df`,
-      [keys, stems.map(([, [title]]) => title), stems.map(([, [, text]]) => text)],
+      `INSERT INTO stems (stem, title_df, text_df, title_only)
+       SELECT stem, title, text, title_only FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS d(stem, title, text, title_only, o) ORDER BY o
+       ON CONFLICT (stem) DO UPDATE SET title_df = stems.title_df + excluded.title_df, text_df = stems.text_df + excluded.text_df,
+         title_only = stems.title_only + excluded.title_only`,
+      [keys, stems.map(([, [title]]) => title), stems.map(([, [, text]]) => text), stems.map(([, [, , titleOnly]]) => titleOnly)],
     );
     await client.query('DELETE FROM stems WHERE stem = ANY($1) AND title_df <= 0 AND text_df <= 0', [keys]);
   }

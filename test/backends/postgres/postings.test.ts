@@ -23,7 +23,7 @@ const ROWS_POSTINGS = `
   SELECT e.key, a.art, a.paragraph_count, e.value::int, p.title_length
   FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e WHERE p.n = 1 AND left(e.key, 1) = 't'`;
 
-type Block = { lexeme: string; block: number; first_art: number; last_art: number; entries: number; data: Buffer };
+type Block = { lexeme: string; block: number; first_art: number; last_art: number; entries: number; data: Buffer; max_tf: number; min_length: number };
 
 const byEntry = (a: Entry, b: Entry) => a.art - b.art || a.slot - b.slot;
 
@@ -34,7 +34,7 @@ async function expectPostingsOfRows(url: string): Promise<Block[]> {
     const { lexeme, ...entry } = row;
     expected.set(lexeme, [...(expected.get(lexeme) ?? []), entry]);
   }
-  const blocks = (await queryOn(url, 'SELECT lexeme, block, first_art, last_art, entries, data FROM postings ORDER BY lexeme, block')) as Block[];
+  const blocks = (await queryOn(url, 'SELECT lexeme, block, first_art, last_art, entries, data, max_tf, min_length FROM postings ORDER BY lexeme, block')) as Block[];
   const actual = new Map<string, Entry[]>();
   for (const block of blocks) {
     const entries = decodeEntries(block.data);
@@ -42,6 +42,8 @@ async function expectPostingsOfRows(url: string): Promise<Block[]> {
     expect(entries.length).toBeGreaterThan(0);
     expect(Math.min(...entries.map((entry) => entry.art))).toBe(block.first_art);
     expect(Math.max(...entries.map((entry) => entry.art))).toBe(block.last_art);
+    expect(Math.max(...entries.map((entry) => entry.tf))).toBe(block.max_tf);
+    expect(Math.min(...entries.map((entry) => entry.length))).toBe(block.min_length);
     actual.set(block.lexeme, [...(actual.get(block.lexeme) ?? []), ...entries]);
   }
   const sorted = (map: Map<string, Entry[]>) => Object.fromEntries([...map].map(([lexeme, entries]) => [lexeme, [...entries].sort(byEntry)]));
@@ -142,13 +144,15 @@ describe('posting blocks out of article order', () => {
         for (const [block, part] of [entries.filter((_, i) => i % 2 === 1), entries.filter((_, i) => i % 2 === 0)].entries()) {
           if (part.length === 0) continue;
           const arts = part.map((entry) => entry.art);
-          await client.query('INSERT INTO postings (lexeme, block, first_art, last_art, entries, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+          await client.query('INSERT INTO postings (lexeme, block, first_art, last_art, entries, data, max_tf, min_length) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
             lexeme,
             block,
             Math.min(...arts),
             Math.max(...arts),
             part.length,
             encodeEntries(part),
+            Math.max(...part.map((entry) => entry.tf)),
+            Math.min(...part.map((entry) => entry.length)),
           ]);
         }
       }
@@ -175,12 +179,12 @@ describe('migration 3', () => {
       await first.putArticles(articles);
       const before = await Promise.all(queries.map((q) => first.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
       await first.close();
-      // The database as migration 2 left it.
-      await queryOn(database.url, 'DROP TABLE postings; ALTER TABLE articles DROP COLUMN art; DELETE FROM schema_migrations WHERE version = 3');
+      // The database as migration 2 left it (migration 8 adds to what 3 makes: undone too).
+      await queryOn(database.url, 'DROP TABLE postings; ALTER TABLE articles DROP COLUMN art; ALTER TABLE stems DROP COLUMN title_only; DELETE FROM schema_migrations WHERE version IN (3, 8)');
       const lines: string[] = [];
       const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
-        expect(lines).toEqual(['postgres: applying migration 3 (article numbers, posting blocks)']);
+        expect(lines).toEqual(['postgres: applying migration 3 (article numbers, posting blocks)', 'postgres: applying migration 8 (block maxima, title-only articles per stem)']);
         await expectPostingsOfRows(database.url);
         const after = await Promise.all(queries.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
         expect(after).toEqual(before);
