@@ -103,10 +103,10 @@ export async function removePostings(client: Queryable, lexemes: readonly string
   }
   if (updates.length > 0) {
     await client.query(
-      `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art, max_tf = u.max_tf, min_length = u.min_length
+      `UPDATE postings AS p SET data = u.data, entries = u.entries, first_art = u.first_art, last_art = u.last_art, frontier = u.frontier::int[]
        FROM ${BLOCK_COLUMNS}
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
-      blockColumns(updates),
+      [...blockColumns(updates), frontierColumn(updates)],
     );
   }
 }
@@ -115,26 +115,48 @@ export async function removePostings(client: Queryable, lexemes: readonly string
 type BlockEntries = { lexeme: string; block: number; list: Entry[] };
 
 /**
- * The columns `unnest` reads blocks from: lexeme, block, data, entries, first and last article
- * number, largest term frequency, shortest field length.
+ * A block's frontier (migration 8): the (term frequency, field length) pairs of `entries` that
+ * no other entry beats on both, by length, flattened as `[tf, length, tf, length, …]`. Along it
+ * the lengths grow and the frequencies grow too. `frontier` is an earlier frontier to merge in.
+ *
+ * @example
+ * frontierOf([{ art: 1, slot: 1, tf: 1, length: 3 }, { art: 1, slot: 2, tf: 3, length: 9 }, { art: 2, slot: 1, tf: 2, length: 12 }])
+ * // [1, 3, 3, 9]
  */
+export function frontierOf(entries: readonly Entry[], frontier: readonly number[] = []): number[] {
+  const pairs: Array<[tf: number, length: number]> = entries.map((entry) => [entry.tf, entry.length]);
+  for (let i = 0; i + 1 < frontier.length; i += 2) pairs.push([frontier[i] as number, frontier[i + 1] as number]);
+  pairs.sort((a, b) => a[1] - b[1] || b[0] - a[0]);
+  const kept: number[] = [];
+  let best = -1;
+  for (const [tf, length] of pairs) {
+    if (tf <= best) continue;
+    kept.push(tf, length);
+    best = tf;
+  }
+  return kept;
+}
+
+/** The columns `unnest` reads blocks from: lexeme, block, data, entries, first and last article number. */
 function blockColumns(blocks: readonly BlockEntries[]): unknown[] {
-  const extreme = (pick: (list: Entry[]) => number) => blocks.map((block) => pick(block.list));
   return [
     blocks.map((block) => block.lexeme),
     blocks.map((block) => block.block),
     blocks.map((block) => encodeEntries(block.list)),
     blocks.map((block) => block.list.length),
-    extreme((list) => list.reduce((low, entry) => Math.min(low, entry.art), Infinity)),
-    extreme((list) => list.reduce((high, entry) => Math.max(high, entry.art), -Infinity)),
-    extreme((list) => list.reduce((high, entry) => Math.max(high, entry.tf), 0)),
-    extreme((list) => list.reduce((low, entry) => Math.min(low, entry.length), Infinity)),
+    blocks.map((block) => block.list.reduce((low, entry) => Math.min(low, entry.art), Infinity)),
+    blocks.map((block) => block.list.reduce((high, entry) => Math.max(high, entry.art), -Infinity)),
   ];
 }
 
-/** The `unnest` of {@link blockColumns}, as `u`. */
-const BLOCK_COLUMNS = `unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
-  AS u(lexeme, block, data, entries, first_art, last_art, max_tf, min_length)`;
+/** The `unnest` of {@link blockColumns} and the blocks' frontiers (as text: `unnest` of an int[][] would flatten it), as `u`. */
+const BLOCK_COLUMNS = `unnest($1::text[], $2::int[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::text[])
+  AS u(lexeme, block, data, entries, first_art, last_art, frontier)`;
+
+/** The frontiers of `blocks` as `int[]` literals, for {@link BLOCK_COLUMNS}; each merged with `earlier[i]` when given. */
+function frontierColumn(blocks: readonly BlockEntries[], earlier: ReadonlyArray<readonly number[]> = []): string[] {
+  return blocks.map((block, index) => `{${frontierOf(block.list, earlier[index]).join(',')}}`);
+}
 
 /** Appends the batch's entries to each lexeme's last block when it is small, then to new blocks. */
 export async function appendPostings(client: Queryable, entries: LexemeEntries): Promise<void> {
@@ -142,12 +164,13 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
   const lexemes = [...entries.keys()];
   const { rows } = await client.query(
     // One index probe per lexeme for its last block (DISTINCT ON would read every block of each).
-    `SELECT l.lexeme, p.block, p.entries, p.last_art FROM unnest($1::text[]) AS l(lexeme)
-     CROSS JOIN LATERAL (SELECT block, entries, last_art FROM postings WHERE lexeme = l.lexeme ORDER BY block DESC LIMIT 1) AS p`,
+    `SELECT l.lexeme, p.block, p.entries, p.last_art, p.frontier FROM unnest($1::text[]) AS l(lexeme)
+     CROSS JOIN LATERAL (SELECT block, entries, last_art, frontier FROM postings WHERE lexeme = l.lexeme ORDER BY block DESC LIMIT 1) AS p`,
     [lexemes],
   );
-  const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number; last_art: number }>).map((row) => [row.lexeme, row]));
+  const last = new Map((rows as Array<{ lexeme: string; block: number; entries: number; last_art: number; frontier: number[] }>).map((row) => [row.lexeme, row]));
   const appended: BlockEntries[] = [];
+  const appendedTo: number[][] = [];
   const created: BlockEntries[] = [];
   for (const [lexeme, list] of entries) {
     const tail = last.get(lexeme);
@@ -160,6 +183,7 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
       const room = tail.entries < APPEND_BELOW_ENTRIES && inOrder ? BLOCK_ENTRIES - tail.entries : 0;
       if (room > 0) {
         appended.push({ lexeme, block: tail.block, list: list.slice(0, room) });
+        appendedTo.push(tail.frontier);
         from = room;
       }
     }
@@ -168,18 +192,17 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
   if (appended.length > 0) {
     await client.query(
       `UPDATE postings AS p SET data = p.data || u.data, entries = p.entries + u.entries,
-         first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art),
-         max_tf = greatest(p.max_tf, u.max_tf), min_length = least(p.min_length, u.min_length)
+         first_art = least(p.first_art, u.first_art), last_art = greatest(p.last_art, u.last_art), frontier = u.frontier::int[]
        FROM ${BLOCK_COLUMNS}
        WHERE p.lexeme = u.lexeme AND p.block = u.block`,
-      blockColumns(appended),
+      [...blockColumns(appended), frontierColumn(appended, appendedTo)],
     );
   }
   if (created.length > 0) {
     await client.query(
-      `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art, max_tf, min_length)
-       SELECT * FROM ${BLOCK_COLUMNS}`,
-      blockColumns(created),
+      `INSERT INTO postings (lexeme, block, data, entries, first_art, last_art, frontier)
+       SELECT lexeme, block, data, entries, first_art, last_art, frontier::int[] FROM ${BLOCK_COLUMNS}`,
+      [...blockColumns(created), frontierColumn(created)],
     );
   }
 }

@@ -436,23 +436,36 @@ DROP TABLE copy_keys;
   },
   {
     version: 8,
-    name: 'block maxima, title-only articles per stem',
+    name: 'block frontiers, title-only articles per stem',
     sql: String.raw`
 -- What a single word's search needs to find its best paragraphs and its exact total without
--- reading all its postings (term-top.ts). Per block: the largest term frequency and the shortest
--- field of its entries, so that no entry of the block scores above BM25 of the two. Per stem:
--- the articles whose title holds it and none of whose paragraphs' text does (each such article
--- is one hit of the word, its first paragraph).
-ALTER TABLE postings ADD COLUMN max_tf int, ADD COLUMN min_length int;
-UPDATE postings AS p SET max_tf = m.max_tf, min_length = m.min_length
+-- reading all its postings (term-top.ts). Per block, its frontier: the (term frequency, field
+-- length) pairs of its entries that no other entry beats on both (as many frequencies as
+-- lengths, flattened: tf, length, tf, length, …, by length). BM25 grows with the frequency and
+-- falls with the length, so the best score in the block is one of theirs, whatever the corpus
+-- statistics. Per stem: the articles whose title holds it and none of whose paragraphs' text
+-- does (each such article is one hit of the word, its first paragraph).
+ALTER TABLE postings ADD COLUMN frontier int[];
+UPDATE postings AS p SET frontier = f.frontier
 FROM (
-  SELECT lexeme, block, max(get_byte(data, i * 10 + 6) * 256 + get_byte(data, i * 10 + 7)) AS max_tf,
-    min(get_byte(data, i * 10 + 8) * 256 + get_byte(data, i * 10 + 9)) AS min_length
-  FROM postings CROSS JOIN LATERAL generate_series(0, entries - 1) AS i
+  SELECT lexeme, block, array_agg(x ORDER BY length, o) AS frontier
+  FROM (
+    SELECT lexeme, block, tf, length, best_before
+    FROM (
+      SELECT lexeme, block, tf, length,
+        max(tf) OVER (PARTITION BY lexeme, block ORDER BY length, tf DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_before
+      FROM (
+        SELECT DISTINCT lexeme, block, get_byte(data, i * 10 + 6) * 256 + get_byte(data, i * 10 + 7) AS tf,
+          get_byte(data, i * 10 + 8) * 256 + get_byte(data, i * 10 + 9) AS length
+        FROM postings CROSS JOIN LATERAL generate_series(0, entries - 1) AS i
+      ) AS pairs
+    ) AS ranked
+    WHERE best_before IS NULL OR tf > best_before
+  ) AS kept CROSS JOIN LATERAL (VALUES (tf, 1), (length, 2)) AS v(x, o)
   GROUP BY lexeme, block
-) AS m
-WHERE p.lexeme = m.lexeme AND p.block = m.block;
-ALTER TABLE postings ALTER COLUMN max_tf SET NOT NULL, ALTER COLUMN min_length SET NOT NULL;
+) AS f
+WHERE p.lexeme = f.lexeme AND p.block = f.block;
+ALTER TABLE postings ALTER COLUMN frontier SET NOT NULL;
 
 ALTER TABLE stems ADD COLUMN title_only int NOT NULL DEFAULT 0;
 UPDATE stems AS s SET title_only = c.articles

@@ -9,11 +9,13 @@
  *   rule. The first number is the stem's text document frequency, the second `stems.title_only`
  *   (migration 8, kept by every write): no postings are read for it.
  * - **The page.** A paragraph's score is its text BM25+ plus its article's boosted title BM25+.
- *   Each block records its largest term frequency and shortest field (migration 8), so BM25+ of
- *   the two plus the best title score among the block's articles bounds every score in it (BM25+
- *   grows with the frequency and falls with the length, and rounding keeps the order). Blocks are
- *   read best bound first, two, then four and so on, until the page's worst score is above the next
- *   block's bound: the paragraphs no block read can hold neither outrank nor tie the page.
+ *   Each block records its frontier (migration 8): the (term frequency, field length) pairs no
+ *   entry of it beats on both. BM25+ grows with the frequency and falls with the length (and
+ *   rounding keeps that order), so the best BM25+ along the frontier is the best of the block,
+ *   and with the best title score among the block's articles it bounds every score in it.
+ *   Blocks are read best bound first, two, then four and so on, until the page's worst score is
+ *   above the next block's bound: the paragraphs no block read can hold neither outrank nor tie
+ *   the page.
  *
  * The scores are the float operations of postings-rank.ts in the same order, so the page is the
  * one the full ranking gives. It runs when every hit on the page matched in its text (the word
@@ -26,7 +28,7 @@ import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
 import { bm25 } from './postings-rank.ts';
-import { decodeEntries, type Entry } from './postings.ts';
+import { decodeEntries, ENTRY_BYTES } from './postings.ts';
 import type { Leaf, Unit } from './query-plan.ts';
 import type { PageRow, Ranked } from './rank.ts';
 
@@ -36,8 +38,8 @@ export const TERM_TOP_DEEPEST = 1000;
 const FIRST_BLOCKS_PER_READ = 2;
 const MOST_BLOCKS_PER_READ = 64;
 
-/** A block's place and bounds, as `postings` records them. */
-type BlockBounds = { block: number; first_art: number; last_art: number; max_tf: number; min_length: number };
+/** A block's place and frontier, as `postings` records them. */
+type BlockBounds = { block: number; first_art: number; last_art: number; frontier: number[] };
 
 /** A paragraph of the word read from a block, with its score. */
 type Scored = { art: number; n: number; score: number };
@@ -69,25 +71,79 @@ export async function rankTermTop(client: Queryable, leaf: Leaf, stats: CorpusSt
   const titles = await titleScores(client, stem, stats);
   const titleArts = Float64Array.from(titles.keys()).sort();
   const idf = inverseDocumentFrequency(stats, textLexeme);
-  const { rows } = await client.query('SELECT block, first_art, last_art, max_tf, min_length FROM postings WHERE lexeme = $1', [textLexeme]);
+  const { rows } = await client.query('SELECT block, first_art, last_art, frontier FROM postings WHERE lexeme = $1', [textLexeme]);
   const blocks = (rows as BlockBounds[])
     .map((bounds) => ({ block: bounds.block, bound: blockBound(bounds, idf, stats.avgText, titles, titleArts) }))
     .sort((a, b) => b.bound - a.bound);
 
+  const best = new TopScores(wanted);
   const read: Scored[] = [];
-  let worst = -Infinity;
   for (let next = 0, size = FIRST_BLOCKS_PER_READ; next < blocks.length; next += size, size = Math.min(2 * size, MOST_BLOCKS_PER_READ)) {
     // Strictly above: a block whose bound equals the page's worst score may hold a tie.
-    if (read.length >= wanted && worst > (blocks[next]?.bound as number)) break;
+    if (best.worst() > (blocks[next]?.bound as number)) break;
     const round = blocks.slice(next, next + size).map((entry) => entry.block);
     const data = await client.query('SELECT data FROM postings WHERE lexeme = $1 AND block = ANY($2::int[])', [textLexeme, round]);
-    for (const row of data.rows as Array<{ data: Buffer }>) {
-      for (const entry of decodeEntries(row.data)) read.push({ art: entry.art, n: entry.slot, score: paragraphScore(entry, idf, stats.avgText, titles) });
-    }
-    worst = read.length >= wanted ? kthLargest(read, wanted) : -Infinity;
+    for (const row of data.rows as Array<{ data: Buffer }>) scoreBlock(row.data, idf, stats.avgText, titles, best, read);
   }
+  const worst = best.worst();
   const chosen = read.filter((scored) => scored.score >= worst);
   return { total, page: await pageOf(client, chosen, request), facets: {} };
+}
+
+/**
+ * The `size` best scores seen so far, as a min-heap: {@link TopScores.worst} is the page's worst
+ * score once `size` were seen, and -Infinity before.
+ */
+class TopScores {
+  readonly #heap: number[] = [];
+  readonly #size: number;
+  constructor(size: number) {
+    this.#size = size;
+  }
+  worst(): number {
+    return this.#heap.length < this.#size ? -Infinity : (this.#heap[0] as number);
+  }
+  add(score: number): void {
+    const heap = this.#heap;
+    if (heap.length < this.#size) {
+      heap.push(score);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if ((heap[parent] as number) <= score) break;
+        heap[i] = heap[parent] as number;
+        heap[parent] = score;
+        i = parent;
+      }
+      return;
+    }
+    if (score <= (heap[0] as number)) return;
+    heap[0] = score;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && (heap[left] as number) < (heap[least] as number)) least = left;
+      if (right < heap.length && (heap[right] as number) < (heap[least] as number)) least = right;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least] as number, heap[i] as number];
+      i = least;
+    }
+  }
+}
+
+/**
+ * Scores a block's entries (postings.ts's layout) into `best`, keeping in `read` those that may
+ * still be on the page (at or above its worst score when scored).
+ */
+function scoreBlock(data: Buffer, idf: number, average: number, titles: ReadonlyMap<number, number>, best: TopScores, read: Scored[]): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES));
+  for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
+    const art = view.getUint32(at);
+    const score = paragraphScore(view.getUint16(at + 6), view.getUint16(at + 8), art, idf, average, titles);
+    if (score < best.worst()) continue;
+    best.add(score);
+    read.push({ art, n: view.getUint16(at + 4), score });
+  }
 }
 
 /** The boosted title BM25+ of each article holding the stem in its title, by article number. */
@@ -106,15 +162,16 @@ async function titleScores(client: Queryable, stem: string, stats: CorpusStats):
  * A paragraph's score as postings-rank.ts adds it up: the title field's first (the leaf's fields
  * are title, text), onto zero, then the text's; times one distinct stem.
  */
-function paragraphScore(entry: Entry, idf: number, average: number, titles: ReadonlyMap<number, number>): number {
-  const text = bm25(entry.tf, idf, entry.length, average);
-  const title = titles.get(entry.art);
+function paragraphScore(tf: number, length: number, art: number, idf: number, average: number, titles: ReadonlyMap<number, number>): number {
+  const text = bm25(tf, idf, length, average);
+  const title = titles.get(art);
   return title === undefined ? text : title + text;
 }
 
-/** The highest score an entry of the block can have: BM25+ of its bounds, plus the best title score among its articles. */
+/** The highest score an entry of the block can have: the best BM25+ along its frontier, plus the best title score among its articles. */
 function blockBound(bounds: BlockBounds, idf: number, average: number, titles: ReadonlyMap<number, number>, titleArts: Float64Array): number {
-  const text = bm25(bounds.max_tf, idf, bounds.min_length, average);
+  let text = -Infinity;
+  for (let i = 0; i + 1 < bounds.frontier.length; i += 2) text = Math.max(text, bm25(bounds.frontier[i] as number, idf, bounds.frontier[i + 1] as number, average));
   let title = -Infinity;
   for (let i = lowerBound(titleArts, bounds.first_art); i < titleArts.length && (titleArts[i] as number) <= bounds.last_art; i++) {
     title = Math.max(title, titles.get(titleArts[i] as number) as number);
@@ -132,12 +189,6 @@ function lowerBound(values: Float64Array, value: number): number {
     else to = middle;
   }
   return from;
-}
-
-/** The `k`-th largest score of `scored` (k ≤ its length). */
-function kthLargest(scored: readonly Scored[], k: number): number {
-  const scores = Float64Array.from(scored, (entry) => entry.score).sort();
-  return scores[scores.length - k] as number;
 }
 
 /** The page: by score, then paragraph id in byte order (rank.ts), every hit matched in its text. */

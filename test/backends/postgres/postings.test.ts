@@ -4,11 +4,13 @@
  * articles, a small last block filled before a new one is started); migration 3 builds them for a
  * database written before it, and the searches answer as before.
  */
+import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
-import { appendPostings, BLOCK_ENTRIES, decodeEntries, encodeEntries, type Entry } from '../../../src/backends/postgres/postings.ts';
+import { appendPostings, BLOCK_ENTRIES, decodeEntries, encodeEntries, frontierOf, type Entry } from '../../../src/backends/postgres/postings.ts';
+import { bm25 } from '../../../src/backends/postgres/postings-rank.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
 import { freshDatabase, queryOn, useFreshBackend } from './database.ts';
@@ -23,7 +25,7 @@ const ROWS_POSTINGS = `
   SELECT e.key, a.art, a.paragraph_count, e.value::int, p.title_length
   FROM paragraphs AS p JOIN articles AS a ON a.article_id = p.article_id CROSS JOIN LATERAL jsonb_each_text(p.tf) AS e WHERE p.n = 1 AND left(e.key, 1) = 't'`;
 
-type Block = { lexeme: string; block: number; first_art: number; last_art: number; entries: number; data: Buffer; max_tf: number; min_length: number };
+type Block = { lexeme: string; block: number; first_art: number; last_art: number; entries: number; data: Buffer; frontier: number[] };
 
 const byEntry = (a: Entry, b: Entry) => a.art - b.art || a.slot - b.slot;
 
@@ -34,7 +36,7 @@ async function expectPostingsOfRows(url: string): Promise<Block[]> {
     const { lexeme, ...entry } = row;
     expected.set(lexeme, [...(expected.get(lexeme) ?? []), entry]);
   }
-  const blocks = (await queryOn(url, 'SELECT lexeme, block, first_art, last_art, entries, data, max_tf, min_length FROM postings ORDER BY lexeme, block')) as Block[];
+  const blocks = (await queryOn(url, 'SELECT lexeme, block, first_art, last_art, entries, data, frontier FROM postings ORDER BY lexeme, block')) as Block[];
   const actual = new Map<string, Entry[]>();
   for (const block of blocks) {
     const entries = decodeEntries(block.data);
@@ -42,8 +44,7 @@ async function expectPostingsOfRows(url: string): Promise<Block[]> {
     expect(entries.length).toBeGreaterThan(0);
     expect(Math.min(...entries.map((entry) => entry.art))).toBe(block.first_art);
     expect(Math.max(...entries.map((entry) => entry.art))).toBe(block.last_art);
-    expect(Math.max(...entries.map((entry) => entry.tf))).toBe(block.max_tf);
-    expect(Math.min(...entries.map((entry) => entry.length))).toBe(block.min_length);
+    expect(block.frontier).toEqual(frontierOf(entries));
     actual.set(block.lexeme, [...(actual.get(block.lexeme) ?? []), ...entries]);
   }
   const sorted = (map: Map<string, Entry[]>) => Object.fromEntries([...map].map(([lexeme, entries]) => [lexeme, [...entries].sort(byEntry)]));
@@ -62,6 +63,25 @@ describe('encodeEntries', () => {
 
   it('throws, naming the article number, for a value past two bytes', () => {
     expect(() => encodeEntries([{ art: 7, slot: 1, tf: 70_000, length: 1 }])).toThrow(/article number 7/);
+  });
+});
+
+describe('frontierOf', () => {
+  const entry = fc.record({ art: fc.nat(50), slot: fc.integer({ min: 1, max: 9 }), tf: fc.integer({ min: 1, max: 30 }), length: fc.integer({ min: 1, max: 300 }) });
+  it('keeps pairs of the entries that none beats on both, whose best BM25+ is the best of all the entries for any statistics', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 60 }), fc.array(entry, { maxLength: 20 }), fc.double({ min: 0.01, max: 20, noNaN: true }), fc.double({ min: 1, max: 200, noNaN: true }), (entries, earlier, idf, average) => {
+        const frontier = frontierOf(entries, frontierOf(earlier));
+        const all = [...entries, ...earlier];
+        const pairs = Array.from({ length: frontier.length / 2 }, (_, i) => [frontier[2 * i] as number, frontier[2 * i + 1] as number] as const);
+        for (const [tf, length] of pairs) {
+          expect(all.some((e) => e.tf === tf && e.length === length)).toBe(true);
+          expect(all.some((e) => e.tf >= tf && e.length <= length && (e.tf > tf || e.length < length))).toBe(false);
+        }
+        const best = Math.max(...all.map((e) => bm25(e.tf, idf, e.length, average)));
+        expect(Math.max(...pairs.map(([tf, length]) => bm25(tf, idf, length, average)))).toBe(best);
+      }),
+    );
   });
 });
 
@@ -144,15 +164,14 @@ describe('posting blocks out of article order', () => {
         for (const [block, part] of [entries.filter((_, i) => i % 2 === 1), entries.filter((_, i) => i % 2 === 0)].entries()) {
           if (part.length === 0) continue;
           const arts = part.map((entry) => entry.art);
-          await client.query('INSERT INTO postings (lexeme, block, first_art, last_art, entries, data, max_tf, min_length) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          await client.query('INSERT INTO postings (lexeme, block, first_art, last_art, entries, data, frontier) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
             lexeme,
             block,
             Math.min(...arts),
             Math.max(...arts),
             part.length,
             encodeEntries(part),
-            Math.max(...part.map((entry) => entry.tf)),
-            Math.min(...part.map((entry) => entry.length)),
+            frontierOf(part),
           ]);
         }
       }
@@ -184,7 +203,7 @@ describe('migration 3', () => {
       const lines: string[] = [];
       const upgraded = await createPostgresBackend({ url: database.url, log: (line) => lines.push(line) });
       try {
-        expect(lines).toEqual(['postgres: applying migration 3 (article numbers, posting blocks)', 'postgres: applying migration 8 (block maxima, title-only articles per stem)']);
+        expect(lines).toEqual(['postgres: applying migration 3 (article numbers, posting blocks)', 'postgres: applying migration 8 (block frontiers, title-only articles per stem)']);
         await expectPostingsOfRows(database.url);
         const after = await Promise.all(queries.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
         expect(after).toEqual(before);

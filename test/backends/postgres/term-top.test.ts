@@ -1,7 +1,7 @@
 /**
  * One word's search on the PostgreSQL backend (term-top.ts): over a word whose postings span many
  * blocks, its exact total and its pages are the embedded backend's, before and after articles are
- * replaced and deleted (which rewrite the blocks' maxima and the title-only counts), and the best
+ * replaced and deleted (which rewrite the blocks' frontiers and the title-only counts), and the best
  * page reads only some of the word's blocks.
  */
 import { describe, expect, it } from 'vitest';
@@ -123,7 +123,7 @@ describe('one word over many posting blocks', () => {
     }
   }, 120_000);
 
-  it('are given their maxima and title-only counts by migration 8 on a database written before it, as writes keep them', async () => {
+  it('are given their frontiers and title-only counts by migration 8 on a database written before it, as writes keep them', async () => {
     const database = await freshDatabase();
     const url = database.url;
     try {
@@ -131,17 +131,17 @@ describe('one word over many posting blocks', () => {
       const random = createPrng(3);
       const articles = Array.from({ length: 300 }, (_, n) => article(n, random));
       for (let from = 0; from < articles.length; from += 20) await backend.putArticles(articles.slice(from, from + 20));
-      const maxima = 'SELECT lexeme, block, max_tf, min_length FROM postings ORDER BY lexeme, block';
+      const frontiers = 'SELECT lexeme, block, frontier FROM postings ORDER BY lexeme, block';
       const titleOnly = 'SELECT stem, title_only FROM stems WHERE title_only > 0 ORDER BY stem';
-      const written = { maxima: await queryOn(url, maxima), titleOnly: await queryOn(url, titleOnly) };
+      const written = { frontiers: await queryOn(url, frontiers), titleOnly: await queryOn(url, titleOnly) };
       const titleOnlyMarket = articles.filter((a) => /market/iu.test(a.title) && !a.paragraphs.some((p) => /market/iu.test(p))).length;
       expect(titleOnlyMarket).toBeGreaterThan(0);
       expect(written.titleOnly).toContainEqual({ stem: 'market', title_only: titleOnlyMarket });
       await backend.close();
-      await queryOn(url, 'ALTER TABLE postings DROP COLUMN max_tf, DROP COLUMN min_length; ALTER TABLE stems DROP COLUMN title_only; DELETE FROM schema_migrations WHERE version = 8');
+      await queryOn(url, 'ALTER TABLE postings DROP COLUMN frontier; ALTER TABLE stems DROP COLUMN title_only; DELETE FROM schema_migrations WHERE version = 8');
       const upgraded = await createPostgresBackend({ url });
       try {
-        expect({ maxima: await queryOn(url, maxima), titleOnly: await queryOn(url, titleOnly) }).toEqual(written);
+        expect({ frontiers: await queryOn(url, frontiers), titleOnly: await queryOn(url, titleOnly) }).toEqual(written);
         await expectSameAsEmbedded(upgraded, articles, 'market');
       } finally {
         await upgraded.close();
