@@ -248,7 +248,7 @@ function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, 
 }
 
 /** The index of the first of the sorted `values` at or above `value` (their length when none is). */
-function lowerBound(values: Float64Array, value: number): number {
+export function lowerBound(values: Float64Array, value: number): number {
   let from = 0;
   let to = values.length;
   while (from < to) {

@@ -27,7 +27,7 @@ import type { SearchRequest } from '../backend.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import type { Queryable } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
-import { bm25 } from './postings-rank.ts';
+import { bm25, lowerBound } from './postings-rank.ts';
 import { decodeEntries, ENTRY_BYTES } from './postings.ts';
 import type { Leaf, Unit } from './query-plan.ts';
 import type { PageRow, Ranked } from './rank.ts';
@@ -177,18 +177,6 @@ function blockBound(bounds: BlockBounds, idf: number, average: number, titles: R
     title = Math.max(title, titles.get(titleArts[i] as number) as number);
   }
   return title === -Infinity ? text : title + text;
-}
-
-/** The index of the first of the sorted `values` at or above `value`. */
-function lowerBound(values: Float64Array, value: number): number {
-  let from = 0;
-  let to = values.length;
-  while (from < to) {
-    const middle = (from + to) >>> 1;
-    if ((values[middle] as number) < value) from = middle + 1;
-    else to = middle;
-  }
-  return from;
 }
 
 /** The page: by score, then paragraph id in byte order (rank.ts), every hit matched in its text. */
