@@ -110,6 +110,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
     for (const side of sides) await (workers[side] as Worker).call({ kind: 'warmup', queries: QUERY_TYPES.flatMap((type) => warmup[type]) });
 
     const batches = { service: emptyBatches(), postgres: emptyBatches() };
+    const slowest = { service: {}, postgres: {} } as Record<'service' | 'postgres', Record<QueryType, SlowQuery[]>>;
     for (const type of QUERY_TYPES) {
       log(`queries: ${queries[type].length} ${type}${sides.length > 1 ? ', both sides in turn' : ''}`);
       for (let start = 0, turn = 0; start < queries[type].length; start += BATCH_SIZE, turn++) {
@@ -120,8 +121,8 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
       }
       // Each type's figures as soon as it ends: a run stopped later still leaves them in the log.
       for (const side of sides) {
-        const slowest = slowestQueries(queries[type], batches[side][type], SLOWEST_QUOTED).map(formatSlowQuery).join('; ');
-        log(`queries: ${type} on ${side}: ${typeSummary(mergeBatches(batches[side][type]))}; slowest: ${slowest}`);
+        slowest[side][type] = slowestQueries(queries[type], batches[side][type], SLOWEST_QUOTED);
+        log(`queries: ${type} on ${side}: ${typeSummary(mergeBatches(batches[side][type]))}; slowest: ${slowest[side][type].map(formatSlowQuery).join('; ')}`);
       }
     }
     const serviceMemory = service === undefined ? null : await service.call({ kind: 'memory' });
@@ -157,7 +158,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
         databaseBytes,
         memory: postgresMemory,
         latency: latencies(batches.postgres),
-        slowest: Object.fromEntries(QUERY_TYPES.map((type) => [type, slowestQueries(queries[type], batches.postgres[type], SLOWEST_QUOTED)])) as Record<QueryType, SlowQuery[]>,
+        slowest: slowest.postgres,
       },
       totals,
       operations,
