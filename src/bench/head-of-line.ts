@@ -12,6 +12,7 @@ import { createClientAgent, send, type Reply } from './http-client.ts';
 import { searchPath } from './http.ts';
 import { prefixQuery } from './load-mix.ts';
 import { median, summarize, type Distribution } from './measure.ts';
+import type { ServerMemory } from './server-process.ts';
 
 /** How long the slow query must take alone (SPEC §13 names no figure: a second is far beyond any search of the mix). */
 export const SLOW_QUERY_MS = 1000;
@@ -40,6 +41,8 @@ export type HeadOfLineResult = {
   idle: Distribution;
   /** Trivial searches that did not answer 200. */
   trivialErrors: number;
+  /** The server's resident memory once every search was answered (null where it could not be read). */
+  server?: ServerMemory | null;
 };
 
 /** How long a query took alone, and its status. */

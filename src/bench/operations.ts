@@ -86,7 +86,8 @@ export async function runEmbeddedOperations(options: OperationsOptions): Promise
       const running = server;
       if (running === undefined) throw new Error('no server: the start failed');
       try {
-        return await measureHeadOfLine({ url: running.url, prefixes: commonPrefixes(texts, SLOW_QUERY_PREFIXES), trivialQuery: rareWord(texts), log });
+        const measured = await measureHeadOfLine({ url: running.url, prefixes: commonPrefixes(texts, SLOW_QUERY_PREFIXES), trivialQuery: rareWord(texts), log });
+        return { ...measured, server: await running.memory() };
       } finally {
         await running.stop();
       }
@@ -121,7 +122,8 @@ export async function runPostgresOperations(options: OperationsOptions & { datab
     const headOfLine = await phase('head of line', log, async () => {
       const server = await launchServer({ databaseUrl: options.databaseUrl }, join(dir, 'head-of-line.log'));
       try {
-        return await measureHeadOfLine({ url: server.url, prefixes: commonPrefixes(texts, SLOW_QUERY_PREFIXES), trivialQuery: rareWord(texts), log });
+        const measured = await measureHeadOfLine({ url: server.url, prefixes: commonPrefixes(texts, SLOW_QUERY_PREFIXES), trivialQuery: rareWord(texts), log });
+        return { ...measured, server: await server.memory() };
       } finally {
         await server.stop();
       }

@@ -56,6 +56,7 @@ export function operationsRows(operations: OperationsResult, marks: OperationsMa
     rows.push(
       { label: `head of line: trivial search p50 / max (ms) while a slow query runs ${marks.headOfLine}`, value: `${formatMs(headOfLine.trivial.p50)} / ${formatMs(headOfLine.trivial.max)}` },
       { label: `head of line: the slow query itself (ms, median of ${headOfLine.slowRunsMs.length})`, value: formatMs(headOfLine.slowMs) },
+      { label: 'head of line: the server\'s RSS after / at its peak (MB)', value: headOfLine.server ? `${megabytes(headOfLine.server.rssBytes)} / ${megabytes(headOfLine.server.peakRssBytes)}` : 'n/a' },
     );
   }
   return rows;
@@ -94,7 +95,7 @@ export function operationsFootnotes(operations: OperationsResult, marks: Operati
   else {
     const refused = headOfLine.slowStatus === 200 ? '' : ` (it answered ${headOfLine.slowStatus}: refused after its time budget, having run that long)`;
     notes.push(
-      `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (two-letter prefixes, most common first, ORed one more at a time until the query took ${SLOW_QUERY_MS / 1000} to ${SLOW_QUERY_MAX_MS / 1000} s alone, a prefix that took it past that left out: ${formatMs(headOfLine.calibrationMs)} ms the second time it ran alone; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms.`,
+      `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (two-letter prefixes, most common first, ORed one more at a time until the query took ${SLOW_QUERY_MS / 1000} to ${SLOW_QUERY_MAX_MS / 1000} s alone, a prefix that took it past that left out: ${formatMs(headOfLine.calibrationMs)} ms the second time it ran alone; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms. The server's RSS (\`VmRSS\` and \`VmHWM\` of its \`/proc/<pid>/status\`) once every search was answered: its start, its warm-up and every query of this phase.`,
     );
   }
   return notes;

@@ -34,6 +34,25 @@ const LOG_TAIL_LINES = 20;
 /** Where a server finds its data: the embedded backend's folders, or a PostgreSQL database. */
 export type ServerData = { corpusDir: string; indexDir: string } | { databaseUrl: string };
 
+/** A process's resident set now and the most it ever held (Linux's `VmRSS` and `VmHWM`), in bytes. */
+export type ServerMemory = { rssBytes: number; peakRssBytes: number };
+
+/** One `/proc/<pid>/status` size line: its name and size in kB. */
+const STATUS_KB_RE = /^(VmRSS|VmHWM):\s+(\d+) kB$/gm;
+
+/**
+ * The resident memory in a `/proc/<pid>/status` text, or null when either line is missing.
+ *
+ * @example
+ * memoryOfStatus('VmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n') // { rssBytes: 104857600, peakRssBytes: 209715200 }
+ */
+export function memoryOfStatus(status: string): ServerMemory | null {
+  const kb = new Map([...status.matchAll(STATUS_KB_RE)].map((match) => [match[1], Number(match[2])]));
+  const rss = kb.get('VmRSS');
+  const peak = kb.get('VmHWM');
+  return rss === undefined || peak === undefined ? null : { rssBytes: rss * 1024, peakRssBytes: peak * 1024 };
+}
+
 /** A server process the benchmark launched. */
 export type RunningServer = {
   pid: number;
@@ -42,6 +61,8 @@ export type RunningServer = {
   healthyMs: number;
   /** The server's log (its stderr) so far. */
   log(): Promise<string>;
+  /** Its resident memory now and at its peak, from `/proc` (null where there is none, or once it exited). */
+  memory(): Promise<ServerMemory | null>;
   /** SIGTERM, then waits for the exit (SIGKILL after {@link STOP_GRACE_MS}); resolves to the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL at once, for a benchmark that fails midway. */
@@ -123,6 +144,11 @@ export async function launchServer(data: ServerData, logFile: string): Promise<R
       healthyMs,
       log,
       kill,
+      memory: () =>
+        readFile(`/proc/${child.pid}/status`, 'utf8').then(
+          (status) => memoryOfStatus(status),
+          () => null,
+        ),
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
         child.kill('SIGTERM');

@@ -21,13 +21,21 @@ describe('operationsRows', () => {
       ['16 searchers + 4 writers: searches / errors', '3,000 / 0'],
       ['head of line: trivial search p50 / max (ms) while a slow query runs ⁹', '520 / 1,050'],
       ['head of line: the slow query itself (ms, median of 3)', '1,120'],
+      ["head of line: the server's RSS after / at its peak (MB)", '150.0 / 210.0'],
     ]);
+  });
+
+  it('says n/a for a server whose memory could not be read', () => {
+    const result = operationsResult();
+    const headOfLine = { ...(result.headOfLine as Exclude<typeof result.headOfLine, { error: string }>), server: null };
+    const rows = operationsRows({ ...result, headOfLine }, MARKS);
+    expect(rows.at(-1)).toEqual({ label: "head of line: the server's RSS after / at its peak (MB)", value: 'n/a' });
   });
 
   it('has no start rows on the PostgreSQL backend', () => {
     const rows = operationsRows(operationsResult({ start: undefined, sqlite: undefined }), MARKS);
     expect(rows.some((row) => row.label.startsWith('start'))).toBe(false);
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(7);
   });
 
   it('says a phase failed in one row instead of its figures', () => {

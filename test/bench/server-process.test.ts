@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serverEnv, tail } from '../../src/bench/server-process.ts';
+import { readFileSync } from 'node:fs';
+import { memoryOfStatus, serverEnv, tail } from '../../src/bench/server-process.ts';
 
 describe('serverEnv', () => {
   const inherited = { PATH: '/usr/bin', DATABASE_URL: 'postgres://elsewhere/news', INGEST_TOKEN: 's3cret', RATE_LIMIT_PER_MINUTE: '60', PORT: '3000' };
@@ -21,5 +22,23 @@ describe('tail', () => {
 
   it('says so when nothing was logged', () => {
     expect(tail('')).toBe('(nothing logged)');
+  });
+});
+
+describe('memoryOfStatus', () => {
+  it('reads the resident set and its peak, in bytes, from a status text', () => {
+    const status = 'Name:\tnode\nVmPeak:\t 1200000 kB\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t11\n';
+    expect(memoryOfStatus(status)).toEqual({ rssBytes: 102400 * 1024, peakRssBytes: 204800 * 1024 });
+  });
+
+  it('gives null when a line is missing', () => {
+    expect(memoryOfStatus('Name:\tnode\nVmRSS:\t  102400 kB\n')).toBeNull();
+  });
+
+  it.runIf(process.platform === 'linux')('reads this process: a resident set no larger than its peak and no smaller than its heap', () => {
+    const memory = memoryOfStatus(readFileSync('/proc/self/status', 'utf8'));
+    expect(memory).not.toBeNull();
+    expect(memory!.rssBytes).toBeLessThanOrEqual(memory!.peakRssBytes);
+    expect(memory!.rssBytes).toBeGreaterThan(process.memoryUsage().heapUsed);
   });
 });

@@ -57,6 +57,7 @@ export function operationsResult(fields: Partial<OperationsResult> = {}): Operat
       trivial: distribution(520, 1040, 1050, 150),
       idle: distribution(1.2, 3, 3, 20),
       trivialErrors: 0,
+      server: { rssBytes: 150 * 1024 * 1024, peakRssBytes: 210 * 1024 * 1024 },
     },
     ...fields,
   };
