@@ -20,6 +20,7 @@ import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 /** What scoring needs from the corpus: the paragraph count, average field lengths, and document frequencies by stem lexeme. */
 export type CorpusStats = {
   paragraphs: number;
+  articles: number;
   avgTitle: number;
   avgText: number;
   /** Paragraphs holding each stem lexeme of the query. */

@@ -4,8 +4,9 @@
  * whose every unit is an AND of terms with excluded terms (one term, several, a prefix, a
  * wildcard, a fuzzy term, exclusions, and their relaxed clauses) and whose request has no
  * filter, facet, date sort or grouping: the commonest searches, and those that read the most
- * rows. The blocks of the query's stems are read in one statement, and the rest runs here, on
- * typed arrays: the candidates (every paragraph holding a positive stem, a title stem standing
+ * rows. The articles are taken in windows of their numbers (so that a search's memory does not
+ * grow with the archive): each window's blocks of the query's stems are read, and the rest runs
+ * here, on typed arrays: the candidates (every paragraph holding a positive stem, a title stem standing
  * for each paragraph of its article), the exact match, the score, the paragraph-hit rule, the
  * exact total and the page. It computes what compile.ts and rank.ts compute in SQL, in the same
  * order of float operations; the rows are read only for the page's article ids.
@@ -49,10 +50,32 @@ type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?:
 type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Array };
 
 /**
- * Ranks `units` (one, or one per clause when `relaxed`) from the posting blocks; see
- * rank.ts for the order and the paragraph-hit rule.
+ * Paragraphs of posting blocks a search reads and ranks at a time, at most (but for the blocks of
+ * one article that pass it): the articles are ranked in windows of their numbers, each window's
+ * blocks read, decoded and ranked before the next one's are read, and only each window's best
+ * kept. A search of the commonest words so holds tens of megabytes whatever the archive's size:
+ * at 100x Reuters, ranked in one piece, `the*` left 355 MB of decoded postings behind and a
+ * server's RSS peaked at 752 MB under 16 clients; in windows of this size, at 230 MB, searches
+ * as fast (README, "Beyond one machine").
  */
-export async function rankFromPostings(client: Queryable, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest): Promise<Ranked> {
+export const WINDOW_PARAGRAPHS = 1 << 17;
+
+/**
+ * Where a lexeme's block lies among the article numbers, and the paragraphs its entries stand
+ * for: one per entry of the text, and for an entry of a title (every paragraph of its article)
+ * the corpus's paragraphs per article.
+ */
+type BlockRange = { lexeme: string; block: number; firstArt: number; lastArt: number; paragraphs: number };
+
+/** A candidate the window it was ranked in kept for the page: its key and what ranks it. */
+type Kept = { key: number; clauses: number; textMatched: number; score: number };
+
+/**
+ * Ranks `units` (one, or one per clause when `relaxed`) from the posting blocks, in windows of
+ * at most `windowParagraphs` paragraphs ({@link WINDOW_PARAGRAPHS}); see rank.ts for the order
+ * and the paragraph-hit rule.
+ */
+export async function rankFromPostings(client: Queryable, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest, windowParagraphs = WINDOW_PARAGRAPHS): Promise<Ranked> {
   // The candidates: every paragraph holding a positive lexeme. A single unit's hits hold all its
   // required terms, so the paragraphs of its rarest one are enough: the other lexemes' blocks are
   // read only where they can hold those paragraphs' articles.
@@ -68,20 +91,97 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
       }
     }
   }
+  const ranges = await readRanges(client, [...all], stats.articles === 0 ? 1 : stats.paragraphs / stats.articles);
   const phases = slices();
-  const blocks = await readBlocks(client, [...candidateLexemes], null);
+  const wanted = request.offset + request.limit;
+  let total = 0;
+  const kept: Kept[] = [];
+  for (const window of windowsOf(ranges, windowParagraphs)) {
+    const ranked = await rankWindow(client, phases, window, ranges, candidateLexemes, units, relaxed, stats, wanted);
+    total += ranked.total;
+    for (const entry of ranked.kept) kept.push(entry);
+  }
+  // Each window kept its best and their ties: together they hold the best of all, and their ties.
+  const ranking: Ranking = {
+    clauses: relaxed ? Uint16Array.from(kept, (entry) => entry.clauses) : null,
+    textMatched: Uint8Array.from(kept, (entry) => entry.textMatched),
+    score: Float64Array.from(kept, (entry) => entry.score),
+  };
+  const chosen = await phases.run((pace) => best(pace, Int32Array.from(kept.keys()), ranking, wanted));
+  const page = await pageOf(client, chosen, Float64Array.from(kept, (entry) => entry.key), ranking, request);
+  return { total, page, facets: {} };
+}
+
+/** Articles from `low` to `high`, both included. */
+type Window = { low: number; high: number };
+
+/**
+ * Cuts the article numbers into windows whose blocks stand for at most `limit` paragraphs, counting each
+ * block in the window it starts in: a window ends before the block (of any lexeme) that would take
+ * it past `limit`, unless that block starts at the same article as the last one counted (the
+ * blocks of one article are never split). A block that spans a cut is
+ * read by each window it overlaps, each taking its own articles' entries.
+ */
+export function windowsOf(ranges: readonly BlockRange[], limit: number): Window[] {
+  const sorted = [...ranges].sort((a, b) => a.firstArt - b.firstArt);
+  const windows: Window[] = [];
+  let low = 0;
+  let paragraphs = 0;
+  // The first article of the last block counted: blocks starting there stay in one window.
+  let lastStart = -1;
+  for (const range of sorted) {
+    if (paragraphs > 0 && paragraphs + range.paragraphs > limit && range.firstArt > lastStart) {
+      windows.push({ low, high: range.firstArt - 1 });
+      low = range.firstArt;
+      paragraphs = 0;
+    }
+    paragraphs += range.paragraphs;
+    lastStart = range.firstArt;
+  }
+  windows.push({ low, high: Number.MAX_SAFE_INTEGER });
+  return windows;
+}
+
+/** True when `range` holds articles of `window`. */
+function overlaps(range: BlockRange, window: Window): boolean {
+  return range.firstArt <= window.high && range.lastArt >= window.low;
+}
+
+/**
+ * Ranks the articles of one window: reads the blocks of the candidate lexemes that overlap it,
+ * then those of the other lexemes that can hold one of its candidates' articles, and keeps the
+ * `wanted` best of its counted candidates with their ties.
+ */
+async function rankWindow(
+  client: Queryable,
+  phases: Phases,
+  window: Window,
+  ranges: readonly BlockRange[],
+  candidateLexemes: ReadonlySet<string>,
+  units: readonly Unit[],
+  relaxed: boolean,
+  stats: CorpusStats,
+  wanted: number,
+): Promise<{ total: number; kept: Kept[] }> {
+  const inWindow = ranges.filter((range) => overlaps(range, window));
+  const blocks = await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
   phases.resumed();
-  const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map()));
+  const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map(), window));
   const candidates = await phases.run((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
-  const rest = [...all].filter((lexeme) => !candidateLexemes.has(lexeme));
-  if (rest.length > 0 && candidates.length > 0) {
+  if (candidates.length === 0) return { total: 0, kept: [] };
+  const rest = inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
+  if (rest.length > 0) {
     const arts = await phases.run((pace) => articlesOf(pace, candidates));
-    const more = await readBlocks(client, rest, arts);
+    const more = await readBlocks(
+      client,
+      rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)),
+    );
     phases.resumed();
     // Only the entries of the candidates' articles: a common word's postings beside a rare one's are mostly skipped unread.
-    const wanted = new Uint8Array((arts[arts.length - 1] as number) + 1);
-    for (const art of arts) wanted[art] = 1;
-    await phases.run((pace) => decodeAll(pace, more, postings, wanted));
+    const low = arts[0] as number;
+    const flags = new Uint8Array((arts[arts.length - 1] as number) - low + 1);
+    for (const art of arts) flags[art - low] = 1;
+    await phases.run((pace) => decodeAll(pace, more, postings, window, { low, flags }));
   }
   await phases.run((pace) => placeAll(pace, candidates, postings));
 
@@ -89,9 +189,14 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
   const results: UnitResult[] = [];
   for (const unit of units) results.push(await phases.run((pace) => evaluateUnit(pace, unit, postings, stats, size)));
   const { counted, ranking } = await phases.run((pace) => countHits(pace, results, candidates, relaxed));
-  const chosen = await phases.run((pace) => best(pace, counted, ranking, request.offset + request.limit));
-  const page = await pageOf(client, chosen, candidates, ranking, request);
-  return { total: counted.length, page, facets: {} };
+  const chosen = await phases.run((pace) => best(pace, counted, ranking, wanted));
+  const kept = chosen.map((d) => ({
+    key: candidates[d] as number,
+    clauses: ranking.clauses === null ? 0 : (ranking.clauses[d] as number),
+    textMatched: ranking.textMatched[d] as number,
+    score: ranking.score[d] as number,
+  }));
+  return { total: counted.length, kept };
 }
 
 /** Runs the phases of one search's ranking ({@link slices}). */
@@ -213,26 +318,29 @@ function* articlesOf(pace: Pace, keys: Float64Array): Steps<Float64Array> {
   return arts.subarray(0, count);
 }
 
-/**
- * Reads the blocks of `lexemes` (only those that can hold one of the sorted article numbers
- * `arts`, unless null), in order; a lexeme without postings is absent from the map.
- */
-async function readBlocks(client: Queryable, lexemes: readonly string[], arts: Float64Array | null): Promise<Map<string, Buffer[]>> {
+/** Where the blocks of `lexemes` lie, and the paragraphs they stand for (a title entry for `perArticle`). */
+async function readRanges(client: Queryable, lexemes: readonly string[], perArticle: number): Promise<BlockRange[]> {
+  const title = stemLexeme('title', '');
+  if (lexemes.length === 0) return [];
+  const { rows } = await client.query('SELECT lexeme, block, first_art, last_art, entries FROM postings WHERE lexeme = ANY($1::text[])', [lexemes]);
+  return (rows as Array<{ lexeme: string; block: number; first_art: number; last_art: number; entries: number }>).map((row) => ({
+    lexeme: row.lexeme,
+    block: row.block,
+    firstArt: row.first_art,
+    lastArt: row.last_art,
+    paragraphs: row.lexeme.startsWith(title) ? Math.ceil(row.entries * perArticle) : row.entries,
+  }));
+}
+
+/** Reads the blocks of `ranges`, each lexeme's in order of their first article. */
+async function readBlocks(client: Queryable, ranges: readonly BlockRange[]): Promise<Map<string, Buffer[]>> {
   const blocks = new Map<string, Buffer[]>();
-  let rows: unknown[] = [];
-  if (lexemes.length > 0 && arts === null) {
-    // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
-    ({ rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, first_art, block', [lexemes]));
-  } else if (lexemes.length > 0 && arts !== null) {
-    const ranges = await client.query('SELECT lexeme, block, first_art, last_art FROM postings WHERE lexeme = ANY($1::text[])', [lexemes]);
-    const wanted = (ranges.rows as Array<{ lexeme: string; block: number; first_art: number; last_art: number }>).filter((range) => holdsOneOf(arts, range.first_art, range.last_art));
-    if (wanted.length > 0) {
-      ({ rows } = await client.query(
-        'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block',
-        [wanted.map((range) => range.lexeme), wanted.map((range) => range.block)],
-      ));
-    }
-  }
+  if (ranges.length === 0) return blocks;
+  // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
+  const { rows } = await client.query(
+    'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block',
+    [ranges.map((range) => range.lexeme), ranges.map((range) => range.block)],
+  );
   for (const row of rows as Array<{ lexeme: string; data: Buffer }>) {
     const list = blocks.get(row.lexeme);
     if (list === undefined) blocks.set(row.lexeme, [row.data]);
@@ -241,10 +349,31 @@ async function readBlocks(client: Queryable, lexemes: readonly string[], arts: F
   return blocks;
 }
 
-/** Decodes the blocks of each lexeme into `postings` (returned): every entry, or those of the articles flagged in `wanted`. */
-function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>, wanted: Uint8Array | null = null): Steps<Map<string, Postings>> {
-  for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', '')), wanted));
+/**
+ * The articles whose entries a decoding keeps: those of a window, and of them, when `flags` is
+ * given, only those it flags (article `art` at `flags[art - from]`).
+ */
+type Keep = { low: number; high: number; flags: Uint8Array | null; from: number };
+
+/** Decodes the blocks of each lexeme into `postings` (returned): the entries of the window's articles, or of those `wanted` flags. */
+function* decodeAll(
+  pace: Pace,
+  blocks: ReadonlyMap<string, readonly Buffer[]>,
+  postings: Map<string, Postings>,
+  window: Window,
+  wanted: { low: number; flags: Uint8Array } | null = null,
+): Steps<Map<string, Postings>> {
+  const keep: Keep = { low: window.low, high: window.high, flags: wanted?.flags ?? null, from: wanted?.low ?? 0 };
+  for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', '')), keep));
   return postings;
+}
+
+/** True when `keep` keeps the entries of article `art`. */
+function keeps(keep: Keep, art: number): boolean {
+  if (art < keep.low || art > keep.high) return false;
+  if (keep.flags === null) return true;
+  const at = art - keep.from;
+  return at >= 0 && at < keep.flags.length && keep.flags[at] === 1;
 }
 
 /** The index of the first of the sorted `values` at or above `value` (their length when none is). */
@@ -272,26 +401,26 @@ function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
  */
 type Decoded = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; count: number; previous: number; runs: number[] };
 
-/** Paragraphs a block's entries stand for (a title entry: every paragraph of its article), of the `wanted` articles only when given. */
-function countParagraphs(view: DataView, title: boolean, wanted: Uint8Array | null): number {
+/** Paragraphs a block's entries stand for (a title entry: every paragraph of its article), of the articles `keep` keeps. */
+function countParagraphs(view: DataView, title: boolean, keep: Keep): number {
   let count = 0;
   for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-    if (wanted === null || wanted[view.getUint32(at)] === 1) count += title ? view.getUint16(at + 4) : 1;
+    if (keeps(keep, view.getUint32(at))) count += title ? view.getUint16(at + 4) : 1;
   }
   return count;
 }
 
 /**
- * Appends a block's paragraphs (of the `wanted` articles only, when given) to `into`. A plain
- * function called per block, not a loop of the generator: V8 optimizes it once for every search.
+ * Appends a block's paragraphs (of the articles `keep` keeps) to `into`. A plain function called
+ * per block, not a loop of the generator: V8 optimizes it once for every search.
  */
-function decodeBlock(view: DataView, title: boolean, wanted: Uint8Array | null, into: Decoded): void {
+function decodeBlock(view: DataView, title: boolean, keep: Keep, into: Decoded): void {
   const { keys, tf, length, runs } = into;
   let i = into.count;
   let previous = into.previous;
   for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
     const art = view.getUint32(at);
-    if (wanted !== null && wanted[art] !== 1) continue;
+    if (!keeps(keep, art)) continue;
     const base = art * SLOTS;
     const slot = view.getUint16(at + 4);
     const frequency = view.getUint16(at + 6);
@@ -311,18 +440,19 @@ function decodeBlock(view: DataView, title: boolean, wanted: Uint8Array | null, 
 
 /**
  * A lexeme's blocks as paragraphs, sorted by key; a title entry stands for every paragraph of its
- * article. With `wanted`, only the entries of the articles it flags (by number).
+ * article. Only the entries of the articles `keep` keeps.
  */
-function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, wanted: Uint8Array | null): Steps<Postings> {
+function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep): Steps<Postings> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
+  const everything = keep.flags === null && keep.low === 0 && keep.high === Number.MAX_SAFE_INTEGER;
   let count = 0;
   for (const view of views) {
-    count += !title && wanted === null ? view.byteLength / ENTRY_BYTES : countParagraphs(view, title, wanted);
+    count += !title && everything ? view.byteLength / ENTRY_BYTES : countParagraphs(view, title, keep);
     if (pace()) yield;
   }
   const decoded: Decoded = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count), count: 0, previous: -1, runs: [0] };
   for (const view of views) {
-    decodeBlock(view, title, wanted, decoded);
+    decodeBlock(view, title, keep, decoded);
     if (pace()) yield;
   }
   const { keys, tf, length, runs } = decoded;

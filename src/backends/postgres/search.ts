@@ -41,12 +41,15 @@ export const PLANNER_SETTINGS = `SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_
  * @example
  * (await runSearch(db, parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total // 2 on the seed
  */
-export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
-  return db.transaction('snapshot', (client) => searchIn(client, query, request), PLANNER_SETTINGS);
+export async function runSearch(db: Database, query: ParsedQuery, request: SearchRequest, tuning: SearchTuning = {}): Promise<BackendSearch> {
+  return db.transaction('snapshot', (client) => searchIn(client, query, request, tuning), PLANNER_SETTINGS);
 }
 
+/** How a search uses its memory: the paragraphs of posting blocks it ranks at a time (default: postings-rank.ts, `WINDOW_PARAGRAPHS`). */
+export type SearchTuning = { windowParagraphs?: number };
+
 /** Runs `query` for `request` on `client`, in the read-only snapshot transaction it holds, begun with {@link PLANNER_SETTINGS}. */
-export async function searchIn(client: Queryable, query: ParsedQuery, request: SearchRequest): Promise<BackendSearch> {
+export async function searchIn(client: Queryable, query: ParsedQuery, request: SearchRequest, tuning: SearchTuning = {}): Promise<BackendSearch> {
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
   const budgetLeft = async (): Promise<void> => {
@@ -66,7 +69,7 @@ export async function searchIn(client: Queryable, query: ParsedQuery, request: S
     if (postingsCanRank(units, request)) {
       await budgetLeft();
       const word = termTopLeaf(units, relaxed, stats, request);
-      return word === null ? rankFromPostings(client, units, relaxed, stats, request) : rankTermTop(client, word, stats, request);
+      return word === null ? rankFromPostings(client, units, relaxed, stats, request, tuning.windowParagraphs) : rankTermTop(client, word, stats, request);
     }
     const params = createParams();
     const compiled = compileUnits(units, relaxed, stats, stemsOf, wordsOf, params);
@@ -110,11 +113,11 @@ async function corpusStats(client: Queryable, unit: Unit): Promise<CorpusStats> 
   const stems = [...new Set(unit.leaves.flatMap((leaf) => leaf.stems))];
   // One row per stem found, or one row with no stem: the totals ride on each.
   const { rows } = await client.query(
-    `SELECT t.paragraphs::float8 AS paragraphs, t.title_length::float8 AS title, t.text_length::float8 AS text, s.stem, s.title_df, s.text_df, s.title_only
+    `SELECT t.paragraphs::float8 AS paragraphs, t.articles::float8 AS articles, t.title_length::float8 AS title, t.text_length::float8 AS text, s.stem, s.title_df, s.text_df, s.title_only
      FROM corpus_totals AS t LEFT JOIN stems AS s ON s.stem = ANY($1::text[])`,
     [stems],
   );
-  const found = rows as Array<{ paragraphs: number; title: number; text: number; stem: string | null; title_df: number; text_df: number; title_only: number }>;
+  const found = rows as Array<{ paragraphs: number; articles: number; title: number; text: number; stem: string | null; title_df: number; text_df: number; title_only: number }>;
   const df = new Map<string, number>();
   const titleOnly = new Map<string, number>();
   for (const entry of found) {
@@ -123,9 +126,9 @@ async function corpusStats(client: Queryable, unit: Unit): Promise<CorpusStats> 
     df.set(stemLexeme('text', entry.stem), entry.text_df);
     titleOnly.set(entry.stem, entry.title_only);
   }
-  const totals = found[0] as { paragraphs: number; title: number; text: number };
+  const totals = found[0] as { paragraphs: number; articles: number; title: number; text: number };
   const paragraphs = totals.paragraphs;
-  return { paragraphs, avgTitle: paragraphs === 0 ? 0 : totals.title / paragraphs, avgText: paragraphs === 0 ? 0 : totals.text / paragraphs, df, titleOnly };
+  return { paragraphs, articles: totals.articles, avgTitle: paragraphs === 0 ? 0 : totals.title / paragraphs, avgText: paragraphs === 0 ? 0 : totals.text / paragraphs, df, titleOnly };
 }
 
 /** The vocabulary words of the stems of terms inside proximity chains (a chain places words, not stems). */
