@@ -3,7 +3,8 @@
  * The operational measurements of SPEC §13, after the benchmark's other phases and in the same
  * run: start (build of a missing index next to plain MiniSearch's `addAll` of the same
  * paragraphs, restart from the snapshot) with SQLite FTS5 as the native reference, head-of-line
- * blocking behind a slow query, and writes under read load. Each runs on real server processes
+ * blocking behind a slow query, writes under read load, and (PostgreSQL) a server over the whole
+ * archive under search load, with its memory after. Each runs on real server processes
  * (`node dist/cli.js serve`) in a temporary folder removed at the end; a phase that fails is
  * reported as such and the others still run.
  */
@@ -16,11 +17,12 @@ import { messageOf } from '../errors.ts';
 import { paragraphTexts, writeCorpusCopies, type BenchCorpus } from './corpus.ts';
 import { createBenchDatabase } from './database.ts';
 import { measureHeadOfLine, type HeadOfLineResult } from './head-of-line.ts';
+import { loadTest, type HttpResult } from './http.ts';
 import { commonPrefixes, rareWord, searchMix, splitArchive } from './load-mix.ts';
 import { median } from './measure.ts';
 import type { WorkerSide } from './protocol.ts';
 import type { Worker } from './run.ts';
-import { launchServer, type RunningServer, type ServerData } from './server-process.ts';
+import { launchServer, type RunningServer, type ServerData, type ServerMemory } from './server-process.ts';
 import type { FtsBuilt } from './sqlite.ts';
 import { measureStart, RESTARTS, type StartResult } from './start.ts';
 import { ARCHIVE_PARAGRAPHS, measureWritesUnderLoad, SEARCHERS, WRITERS, type WriteLoadResult } from './write-load.ts';
@@ -31,12 +33,16 @@ export type Failed = { error: string };
 /** SQLite FTS5 over the same paragraphs: the table built, and reopened until a first query answered. */
 export type FtsResult = FtsBuilt & { word: string; reopensMs: number[]; reopenMs: number };
 
-/** Everything the operational phases measured; `start` and `sqlite` on the embedded backend only. */
+/** Clients searching a server over the whole archive without pause, and the server's memory once they stopped. */
+export type SearchLoadResult = HttpResult & { queries: number; server: ServerMemory | null };
+
+/** Everything the operational phases measured; `start` and `sqlite` on the embedded backend only, `searchLoad` on PostgreSQL only. */
 export type OperationsResult = {
   start?: StartResult | Failed;
   sqlite?: FtsResult | Failed;
   headOfLine: HeadOfLineResult | Failed;
   writes: WriteLoadResult | Failed;
+  searchLoad?: SearchLoadResult | Failed;
 };
 
 /** Prefixes tried for the slow query, most common first (on Reuters, 16 ORed took 0.75 s once ORs were combined in typed arrays). */
@@ -54,6 +60,9 @@ export type OperationsOptions = {
   startWorker: (side: WorkerSide) => Worker;
   log: (line: string) => void;
 };
+
+/** What the PostgreSQL phases need besides: the benchmark's database, its server, and the search paths of the search load. */
+export type PostgresOperationsOptions = OperationsOptions & { databaseUrl: string; serverUrl: string; searchPaths: readonly string[] };
 
 /** Runs `work`, turning a failure into a {@link Failed} (logged) so that the next phase still runs. */
 async function phase<T>(name: string, log: (line: string) => void, work: () => Promise<T>): Promise<T | Failed> {
@@ -114,7 +123,7 @@ export async function runEmbeddedOperations(options: OperationsOptions): Promise
 }
 
 /** The operational phases on the PostgreSQL backend: head of line on `databaseUrl` (the corpus imported), writes on a database of their own on `serverUrl`. */
-export async function runPostgresOperations(options: OperationsOptions & { databaseUrl: string; serverUrl: string }): Promise<OperationsResult> {
+export async function runPostgresOperations(options: PostgresOperationsOptions): Promise<OperationsResult> {
   const { base, log } = options;
   const dir = await mkdtemp(join(tmpdir(), 'news-search-bench-operations-'));
   const texts = paragraphTexts(base.articles);
@@ -144,7 +153,17 @@ export async function runPostgresOperations(options: OperationsOptions & { datab
         await database.drop().catch((error: unknown) => log(`postgres: could not drop ${database.name}: ${messageOf(error)}; drop it by hand`));
       }
     });
-    return { headOfLine, writes };
+    const searchLoad = await phase('search load', log, async () => {
+      const server = await launchServer({ databaseUrl: options.databaseUrl }, join(dir, 'search-load.log'));
+      try {
+        log(`search load: ${SEARCHERS} clients for ${options.seconds} s on a server over the whole archive`);
+        const measured = await loadTest({ url: server.url, paths: options.searchPaths, seconds: options.seconds, connections: SEARCHERS });
+        return { ...measured, queries: options.searchPaths.length, server: await server.memory() };
+      } finally {
+        await server.stop();
+      }
+    });
+    return { headOfLine, writes, searchLoad };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

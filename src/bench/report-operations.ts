@@ -2,18 +2,20 @@
  * @module bench/report-operations
  * The rows and footnotes of the operational phases (SPEC §13), for both reports: the start next
  * to plain MiniSearch's `addAll` and SQLite FTS5 (embedded), then writes under read load and
- * head-of-line blocking (either backend). Pure: numbers in, text out.
+ * head-of-line blocking (either backend), and a server over the whole archive under search load
+ * (PostgreSQL). Pure: numbers in, text out.
  */
 import { formatMs, integer, megabytes } from './format.ts';
 import { SLOW_QUERY_MAX_MS, SLOW_QUERY_MS } from './head-of-line.ts';
 import type { Failed, OperationsResult } from './operations.ts';
+import type { ServerMemory } from './server-process.ts';
 import { formatRatio, ratio } from './targets.ts';
 
 /** One row: its label, the backend's figure, and (start rows) plain MiniSearch's, their ratio and SQLite's. */
 export type OperationsRow = { label: string; value: string; plain?: string; ratio?: string; sqlite?: string };
 
 /** The footnote marks of each group of rows, as the report numbers them. */
-export type OperationsMarks = { start: string; sqlite: string; writes: string; headOfLine: string };
+export type OperationsMarks = { start: string; sqlite: string; writes: string; headOfLine: string; searchLoad?: string };
 
 function isFailed<T extends object>(result: T | Failed | undefined): result is Failed {
   return result !== undefined && 'error' in result;
@@ -30,7 +32,7 @@ function list(values: readonly number[]): string {
 /** The rows of the phases that ran, in the order they are printed. */
 export function operationsRows(operations: OperationsResult, marks: OperationsMarks): OperationsRow[] {
   const rows: OperationsRow[] = [];
-  const { start, sqlite, writes, headOfLine } = operations;
+  const { start, sqlite, writes, headOfLine, searchLoad } = operations;
   if (start !== undefined) {
     const fts = sqlite === undefined ? undefined : isFailed(sqlite) ? { build: `failed ${marks.sqlite}`, reopen: `failed ${marks.sqlite}` } : { build: `${seconds(sqlite.buildMs)} (build)`, reopen: `${formatMs(sqlite.reopenMs)} (reopen + first query)` };
     if (isFailed(start)) rows.push({ label: `start ${marks.start}`, value: `failed: ${start.error}`, plain: '—', ratio: '—', ...(fts && { sqlite: fts.build }) });
@@ -56,16 +58,32 @@ export function operationsRows(operations: OperationsResult, marks: OperationsMa
     rows.push(
       { label: `head of line: trivial search p50 / max (ms) while a slow query runs ${marks.headOfLine}`, value: `${formatMs(headOfLine.trivial.p50)} / ${formatMs(headOfLine.trivial.max)}` },
       { label: `head of line: the slow query itself (ms, median of ${headOfLine.slowRunsMs.length})`, value: formatMs(headOfLine.slowMs) },
-      { label: 'head of line: the server\'s RSS after / at its peak (MB)', value: headOfLine.server ? `${megabytes(headOfLine.server.rssBytes)} / ${megabytes(headOfLine.server.peakRssBytes)}` : 'n/a' },
+      { label: 'head of line: the server\'s RSS after / at its peak (MB)', value: serverMemory(headOfLine.server) },
+    );
+  }
+  const mark = marks.searchLoad ?? '';
+  if (isFailed(searchLoad)) rows.push({ label: `search load ${mark}`, value: `failed: ${searchLoad.error}` });
+  else if (searchLoad !== undefined) {
+    const load = `search load, ${searchLoad.connections} clients`;
+    rows.push(
+      { label: `${load}: requests/s ${mark}`, value: integer(searchLoad.requests / searchLoad.seconds) },
+      { label: `${load}: p50 / p99 (ms)`, value: `${formatMs(searchLoad.p50)} / ${formatMs(searchLoad.p99)}` },
+      { label: `${load}: requests / errors / timeouts / non-2xx`, value: `${integer(searchLoad.requests)} / ${searchLoad.errors} / ${searchLoad.timeouts} / ${searchLoad.non2xx}` },
+      { label: `${load}: the server's RSS after / at its peak (MB)`, value: serverMemory(searchLoad.server) },
     );
   }
   return rows;
 }
 
+/** A server's RSS now and at its peak, or n/a when it could not be read. */
+function serverMemory(memory: ServerMemory | null | undefined): string {
+  return memory === null || memory === undefined ? 'n/a' : `${megabytes(memory.rssBytes)} / ${megabytes(memory.peakRssBytes)}`;
+}
+
 /** The footnotes of the phases that ran, each starting with its mark. */
 export function operationsFootnotes(operations: OperationsResult, marks: OperationsMarks, context: { scale: number; ingestPlainMs?: number }): string[] {
   const notes: string[] = [];
-  const { start, sqlite, writes, headOfLine } = operations;
+  const { start, sqlite, writes, headOfLine, searchLoad } = operations;
   if (start !== undefined) {
     const figures = isFailed(start)
       ? ` It failed: ${start.error}`
@@ -96,6 +114,12 @@ export function operationsFootnotes(operations: OperationsResult, marks: Operati
     const refused = headOfLine.slowStatus === 200 ? '' : ` (it answered ${headOfLine.slowStatus}: refused after its time budget, having run that long)`;
     notes.push(
       `${marks.headOfLine} On a server over the whole corpus ×${context.scale}: the slow query \`${headOfLine.slowQuery}\` (two-letter prefixes, most common first, ORed one more at a time until the query took ${SLOW_QUERY_MS / 1000} to ${SLOW_QUERY_MAX_MS / 1000} s alone, a prefix that took it past that left out: ${formatMs(headOfLine.calibrationMs)} ms the second time it ran alone; in the runs ${list(headOfLine.slowRunsMs)} ms${refused}); while it runs, a search for the rare word "${headOfLine.trivialQuery}" is issued every 20 ms, each timed from its issue to its answer: ${integer(headOfLine.trivial.count)} of them over ${headOfLine.slowRunsMs.length} runs${headOfLine.trivialErrors === 0 ? '' : `, ${headOfLine.trivialErrors} not answered 200`}. Alone, the same search takes p50 ${formatMs(headOfLine.idle.p50)} ms. The server's RSS (\`VmRSS\` and \`VmHWM\` of its \`/proc/<pid>/status\`) once every search was answered: its start, its warm-up and every query of this phase.`,
+    );
+  }
+  if (isFailed(searchLoad)) notes.push(`${marks.searchLoad ?? ''} Search load failed: ${searchLoad.error}`);
+  else if (searchLoad !== undefined) {
+    notes.push(
+      `${marks.searchLoad ?? ''} A fresh server process over the whole corpus ×${context.scale} (its start not timed): for ${searchLoad.seconds.toFixed(1)} s, ${searchLoad.connections} clients search without pause, each on its own keep-alive connection, over the benchmark's ${integer(searchLoad.queries)} queries, every type in turn; each request timed from the call to the last byte of the answer (a refused query is a non-2xx). Then the server's RSS and its peak, as above: what ${searchLoad.connections} clients at once cost it on an archive of this size.`,
     );
   }
   return notes;

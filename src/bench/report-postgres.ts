@@ -57,7 +57,7 @@ export type PostgresBenchReport = {
 };
 
 /** The footnote marks of the operational rows (¹–⁶ are the rows above them; the start is the embedded backend's). */
-const OPERATIONS_MARKS: OperationsMarks = { start: '', sqlite: '', writes: '⁷', headOfLine: '⁸' };
+const OPERATIONS_MARKS: OperationsMarks = { start: '', sqlite: '', writes: '⁷', headOfLine: '⁸', searchLoad: '⁹' };
 
 type Row = [label: string, postgres: string, embedded: string, ratio: string];
 
@@ -119,10 +119,10 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
     `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
     ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale }),
-    `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line runs on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
+    `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} ${OPERATIONS_MARKS.searchLoad} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line and the search load run on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
     `Slowest postgres queries, with the exact total each found: ${QUERY_TYPES.map((type) => `${type}: ${postgres.slowest[type].map(formatSlowQuery).join(', ') || 'none'}`).join(' · ')}.`,
     `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
-    'Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`; run without it for them.',
+    'Plain MiniSearch and the HTTP load test of the in-process service are skipped with `--backend postgres`; run without it for them.',
     ...(embedded === null ? ['With `--postgres-only` the embedded side did not run: its column is empty and no total was compared.'] : []),
     `Run took ${(report.elapsedMs / 1000).toFixed(1)} s.`,
   ];

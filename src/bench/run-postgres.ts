@@ -16,7 +16,7 @@ import { machineInfo } from './report.ts';
 import { formatSlowQuery, type PostgresBenchReport, type SlowQuery, type TotalsCheck } from './report-postgres.ts';
 import type { Loaded, Memory, QueryBatch, Saved, TypeLatency } from './protocol.ts';
 import { QUERY_TYPES, serviceSyntax, type BenchQuery, type QueryType } from './queries.ts';
-import { BATCH_SIZE, drawQueries, emptyBatches, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
+import { BATCH_SIZE, drawQueries, emptyBatches, everyTypePaths, latencies, startWorker, type BenchOptions, type Worker } from './run.ts';
 import { buildDist } from './server-process.ts';
 import { mergeBatches } from './session.ts';
 import { IMPORT_BATCH_ARTICLES } from '../backends/put-in-batches.ts';
@@ -138,6 +138,7 @@ export async function runPostgresBenchmark(options: BenchOptions, log: (line: st
       log,
       databaseUrl: database.url,
       serverUrl,
+      searchPaths: everyTypePaths(queries),
     });
 
     const totalsOf = (list: QueryBatch[]) => list.flatMap((batch) => batch.totals);

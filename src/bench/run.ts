@@ -165,6 +165,19 @@ export function httpPaths(queries: QuerySet): string[] {
   return paths;
 }
 
+/** The search paths of every query of every type, the types in turn (the first of each type, then the second of each, …). */
+export function everyTypePaths(queries: QuerySet): string[] {
+  const paths: string[] = [];
+  const longest = Math.max(...QUERY_TYPES.map((type) => queries[type].length));
+  for (let index = 0; index < longest; index++) {
+    for (const type of QUERY_TYPES) {
+      const query = queries[type][index];
+      if (query !== undefined) paths.push(searchPath(serviceSyntax(query)));
+    }
+  }
+  return paths;
+}
+
 /** Starts a worker process for `side` (TypeScript through tsx, GC exposed, a large heap). */
 export function startWorker(side: WorkerSide, log: (line: string) => void): Worker {
   const child: ChildProcess = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], {

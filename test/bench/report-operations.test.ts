@@ -38,6 +38,22 @@ describe('operationsRows', () => {
     expect(rows).toHaveLength(7);
   });
 
+  it('gives the search load over the whole archive its throughput, latency, failures and the server\'s memory, or one row when it failed', () => {
+    const searchLoad = { seconds: 10, connections: 16, requests: 75, requestsPerSecond: 7.5, p50: 1800, p99: 6000, errors: 1, timeouts: 1, non2xx: 12, queries: 1800, server: { rssBytes: 198 * 1024 * 1024, peakRssBytes: 230 * 1024 * 1024 } };
+    const marks = { ...MARKS, searchLoad: '¹⁰' };
+    const rows = operationsRows(operationsResult({ start: undefined, sqlite: undefined, searchLoad }), marks).map((row) => [row.label, row.value]);
+    expect(rows.slice(7)).toEqual([
+      ['search load, 16 clients: requests/s ¹⁰', '8'],
+      ['search load, 16 clients: p50 / p99 (ms)', '1,800 / 6,000'],
+      ['search load, 16 clients: requests / errors / timeouts / non-2xx', '75 / 1 / 1 / 12'],
+      ["search load, 16 clients: the server's RSS after / at its peak (MB)", '198.0 / 230.0'],
+    ]);
+    const note = operationsFootnotes(operationsResult({ start: undefined, sqlite: undefined, searchLoad }), marks, { scale: 100 }).at(-1);
+    expect(note).toMatch(/^¹⁰ A fresh server process over the whole corpus ×100 .* for 10\.0 s, 16 clients search without pause, .* over the benchmark's 1,800 queries, every type in turn/u);
+    const failed = operationsRows(operationsResult({ searchLoad: { error: 'the server exited' } }), marks);
+    expect(failed.at(-1)).toEqual({ label: 'search load ¹⁰', value: 'failed: the server exited' });
+  });
+
   it('says a phase failed in one row instead of its figures', () => {
     const rows = operationsRows(operationsResult({ sqlite: { error: 'no better-sqlite3' }, writes: { error: 'the server exited' } }), MARKS);
     expect(rows[0]?.sqlite).toBe('failed ⁷');

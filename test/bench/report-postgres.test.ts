@@ -124,7 +124,7 @@ describe('formatPostgresReport', () => {
     );
   });
 
-  it('says plain MiniSearch and the HTTP load test were skipped', () => {
-    expect(formatPostgresReport(report())).toContain('Plain MiniSearch and the HTTP load test are skipped with `--backend postgres`');
+  it('says plain MiniSearch and the in-process HTTP load test were skipped', () => {
+    expect(formatPostgresReport(report())).toContain('Plain MiniSearch and the HTTP load test of the in-process service are skipped with `--backend postgres`');
   });
 });
