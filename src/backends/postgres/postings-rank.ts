@@ -50,22 +50,25 @@ type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?:
 type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Array };
 
 /**
- * Paragraphs of posting blocks a search reads and ranks at a time, at most (but for the blocks of
- * one article that pass it): the articles are ranked in windows of their numbers, each window's
- * blocks read, decoded and ranked before the next one's are read, and only each window's best
- * kept. A search of the commonest words so holds tens of megabytes whatever the archive's size:
+ * Candidate paragraphs a search ranks at a time, at most (but for the blocks of one article that
+ * pass it): the articles are ranked in windows of their numbers, each window's blocks read,
+ * decoded and ranked before the next one's are read, and only each window's best kept. The other
+ * terms' blocks of a window are read {@link REST_ENTRIES_PER_WINDOW} times as many entries at a
+ * time, of which only the entries of the candidates' articles are kept. A search of the commonest words so holds tens of megabytes whatever the archive's size:
  * at 100x Reuters, ranked in one piece, `the*` left 355 MB of decoded postings behind and a
  * server's RSS peaked at 752 MB under 16 clients; in windows of this size, at 230 MB, searches
  * as fast (README, "Beyond one machine").
  */
 export const WINDOW_PARAGRAPHS = 1 << 17;
+/** Entries of the other terms' blocks read in one statement, per candidate paragraph of a window. */
+export const REST_ENTRIES_PER_WINDOW = 4;
 
 /**
  * Where a lexeme's block lies among the article numbers, and the paragraphs its entries stand
  * for: one per entry of the text, and for an entry of a title (every paragraph of its article)
  * the corpus's paragraphs per article.
  */
-type BlockRange = { lexeme: string; block: number; firstArt: number; lastArt: number; paragraphs: number };
+type BlockRange = { lexeme: string; block: number; firstArt: number; lastArt: number; entries: number; paragraphs: number };
 
 /** A candidate the window it was ranked in kept for the page: its key and what ranks it. */
 type Kept = { key: number; clauses: number; textMatched: number; score: number };
@@ -96,8 +99,12 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
   const wanted = request.offset + request.limit;
   let total = 0;
   const kept: Kept[] = [];
-  for (const window of windowsOf(ranges, windowParagraphs)) {
-    const ranked = await rankWindow(client, phases, window, ranges, candidateLexemes, units, relaxed, stats, wanted);
+  const windows = windowsOf(
+    ranges.filter((range) => candidateLexemes.has(range.lexeme)),
+    windowParagraphs,
+  );
+  for (const window of windows) {
+    const ranked = await rankWindow(client, phases, window, ranges, candidateLexemes, { units, relaxed, stats, wanted, restEntries: windowParagraphs * REST_ENTRIES_PER_WINDOW });
     total += ranked.total;
     for (const entry of ranked.kept) kept.push(entry);
   }
@@ -142,15 +149,42 @@ export function windowsOf(ranges: readonly BlockRange[], limit: number): Window[
   return windows;
 }
 
+/** `ranges` by lexeme, in order of their first article, cut into runs of blocks holding at most `limit` entries (a larger block alone). */
+function chunksOf(ranges: readonly BlockRange[], limit: number): BlockRange[][] {
+  const sorted = [...ranges].sort((a, b) => (a.lexeme < b.lexeme ? -1 : a.lexeme > b.lexeme ? 1 : a.firstArt - b.firstArt || a.block - b.block));
+  const chunks: BlockRange[][] = [];
+  let chunk: BlockRange[] = [];
+  let entries = 0;
+  for (const range of sorted) {
+    if (chunk.length > 0 && entries + range.entries > limit) {
+      chunks.push(chunk);
+      chunk = [];
+      entries = 0;
+    }
+    chunk.push(range);
+    entries += range.entries;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** True when `window` holds every article (the search has one window). */
+function isWhole(window: Window): boolean {
+  return window.low === 0 && window.high === Number.MAX_SAFE_INTEGER;
+}
+
 /** True when `range` holds articles of `window`. */
 function overlaps(range: BlockRange, window: Window): boolean {
   return range.firstArt <= window.high && range.lastArt >= window.low;
 }
 
+/** What ranking a window needs besides its blocks: the units, the statistics, the page's size, and the entries read at once of the other lexemes. */
+type WindowWork = { units: readonly Unit[]; relaxed: boolean; stats: CorpusStats; wanted: number; restEntries: number };
+
 /**
  * Ranks the articles of one window: reads the blocks of the candidate lexemes that overlap it,
- * then those of the other lexemes that can hold one of its candidates' articles, and keeps the
- * `wanted` best of its counted candidates with their ties.
+ * then those of the other lexemes that can hold one of its candidates' articles (`restEntries`
+ * at a time), and keeps the `wanted` best of its counted candidates with their ties.
  */
 async function rankWindow(
   client: Queryable,
@@ -158,13 +192,11 @@ async function rankWindow(
   window: Window,
   ranges: readonly BlockRange[],
   candidateLexemes: ReadonlySet<string>,
-  units: readonly Unit[],
-  relaxed: boolean,
-  stats: CorpusStats,
-  wanted: number,
+  { units, relaxed, stats, wanted, restEntries }: WindowWork,
 ): Promise<{ total: number; kept: Kept[] }> {
   const inWindow = ranges.filter((range) => overlaps(range, window));
-  const blocks = await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
+  // One window (most searches) reads its candidate lexemes whole, by lexeme: one index range each, where reading them by block key would probe the index once per block.
+  const blocks = isWhole(window) ? await readLexemes(client, [...candidateLexemes]) : await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
   phases.resumed();
   const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map(), window));
   const candidates = await phases.run((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
@@ -172,16 +204,19 @@ async function rankWindow(
   const rest = inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
   if (rest.length > 0) {
     const arts = await phases.run((pace) => articlesOf(pace, candidates));
-    const more = await readBlocks(
-      client,
-      rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)),
-    );
-    phases.resumed();
     // Only the entries of the candidates' articles: a common word's postings beside a rare one's are mostly skipped unread.
     const low = arts[0] as number;
     const flags = new Uint8Array((arts[arts.length - 1] as number) - low + 1);
     for (const art of arts) flags[art - low] = 1;
-    await phases.run((pace) => decodeAll(pace, more, postings, window, { low, flags }));
+    const parts = new Map<string, Postings[]>();
+    for (const chunk of chunksOf(rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)), restEntries)) {
+      const more = await readBlocks(client, chunk);
+      phases.resumed();
+      for (const [lexeme, decoded] of await phases.run((pace) => decodeAll(pace, more, new Map(), window, { low, flags }))) {
+        parts.set(lexeme, [...(parts.get(lexeme) ?? []), decoded]);
+      }
+    }
+    for (const [lexeme, list] of parts) postings.set(lexeme, await phases.run((pace) => joinParts(pace, list)));
   }
   await phases.run((pace) => placeAll(pace, candidates, postings));
 
@@ -328,20 +363,33 @@ async function readRanges(client: Queryable, lexemes: readonly string[], perArti
     block: row.block,
     firstArt: row.first_art,
     lastArt: row.last_art,
+    entries: row.entries,
     paragraphs: row.lexeme.startsWith(title) ? Math.ceil(row.entries * perArticle) : row.entries,
   }));
 }
 
+/** Reads every block of `lexemes`, each lexeme's in order of their first article. */
+async function readLexemes(client: Queryable, lexemes: readonly string[]): Promise<Map<string, Buffer[]>> {
+  if (lexemes.length === 0) return new Map();
+  // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
+  const { rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, first_art, block', [lexemes]);
+  return byLexeme(rows as Array<{ lexeme: string; data: Buffer }>);
+}
+
 /** Reads the blocks of `ranges`, each lexeme's in order of their first article. */
 async function readBlocks(client: Queryable, ranges: readonly BlockRange[]): Promise<Map<string, Buffer[]>> {
-  const blocks = new Map<string, Buffer[]>();
-  if (ranges.length === 0) return blocks;
-  // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
+  if (ranges.length === 0) return new Map();
   const { rows } = await client.query(
     'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block',
     [ranges.map((range) => range.lexeme), ranges.map((range) => range.block)],
   );
-  for (const row of rows as Array<{ lexeme: string; data: Buffer }>) {
+  return byLexeme(rows as Array<{ lexeme: string; data: Buffer }>);
+}
+
+/** The blocks of each lexeme, in the order of `rows`. */
+function byLexeme(rows: ReadonlyArray<{ lexeme: string; data: Buffer }>): Map<string, Buffer[]> {
+  const blocks = new Map<string, Buffer[]>();
+  for (const row of rows) {
     const list = blocks.get(row.lexeme);
     if (list === undefined) blocks.set(row.lexeme, [row.data]);
     else list.push(row.data);
@@ -444,7 +492,7 @@ function decodeBlock(view: DataView, title: boolean, keep: Keep, into: Decoded):
  */
 function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep): Steps<Postings> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
-  const everything = keep.flags === null && keep.low === 0 && keep.high === Number.MAX_SAFE_INTEGER;
+  const everything = keep.flags === null && isWhole(keep);
   let count = 0;
   for (const view of views) {
     count += !title && everything ? view.byteLength / ENTRY_BYTES : countParagraphs(view, title, keep);
@@ -456,8 +504,15 @@ function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, 
     if (pace()) yield;
   }
   const { keys, tf, length, runs } = decoded;
-  if (runs.length === 1) return { keys, tf, length };
+  return yield* sortRuns(pace, { keys, tf, length }, runs);
+}
+
+/** `postings` sorted by key, made of sorted runs starting at `runs` (themselves, when there is one run). */
+function* sortRuns(pace: Pace, postings: Postings, runs: readonly number[]): Steps<Postings> {
+  const { keys, tf, length } = postings;
+  if (runs.length === 1) return postings;
   const order = yield* mergeRuns(pace, keys, runs);
+  const count = keys.length;
   const sortedKeys = new Float64Array(count);
   const sortedTf = new Uint16Array(count);
   const sortedLength = new Uint16Array(count);
@@ -469,6 +524,26 @@ function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, 
     if (pace()) yield;
   }
   return { keys: sortedKeys, tf: sortedTf, length: sortedLength };
+}
+
+/** One lexeme's postings decoded in parts (each sorted), as one sorted list. */
+function* joinParts(pace: Pace, parts: readonly Postings[]): Steps<Postings> {
+  if (parts.length === 1) return parts[0] as Postings;
+  const count = parts.reduce((sum, part) => sum + part.keys.length, 0);
+  const joined: Postings = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count) };
+  const runs: number[] = [];
+  let at = 0;
+  for (const part of parts) {
+    if (part.keys.length === 0) continue;
+    // A part that starts after the last key so far continues the run.
+    if (at === 0 || (part.keys[0] as number) <= (joined.keys[at - 1] as number)) runs.push(at);
+    joined.keys.set(part.keys, at);
+    joined.tf.set(part.tf, at);
+    joined.length.set(part.length, at);
+    at += part.keys.length;
+    if (pace()) yield;
+  }
+  return yield* sortRuns(pace, joined, runs.length === 0 ? [0] : runs);
 }
 
 /**

@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
+import { openDatabase } from '../../../src/backends/postgres/connection.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { runSearch } from '../../../src/backends/postgres/search.ts';
 import { appendPostings, BLOCK_ENTRIES, decodeEntries, encodeEntries, frontierOf, type Entry } from '../../../src/backends/postgres/postings.ts';
 import { bm25 } from '../../../src/backends/postgres/postings-rank.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
@@ -180,6 +182,13 @@ describe('posting blocks out of article order', () => {
     }
     const interleaved = await Promise.all(queries.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
     expect(interleaved).toEqual(sorted);
+    // In windows of one paragraph, the other terms' blocks read one at a time: parts that overlap, joined.
+    const db = openDatabase(url, () => undefined, 1);
+    try {
+      for (const [i, q] of queries.entries()) expect(await runSearch(db, parseQuery(q), DEFAULT_SEARCH_REQUEST, { windowParagraphs: 1 }), q).toEqual(sorted[i]);
+    } finally {
+      await db.close();
+    }
     expect(sorted.every((search) => search.total > 0)).toBe(true);
     for (const article of articles) await backend.deleteArticle(article.id);
   });

@@ -20,7 +20,7 @@ import { expectSameAnswer } from './parity.ts';
 
 const range = fc
   .record({ firstArt: fc.nat(200), span: fc.nat(30), paragraphs: fc.integer({ min: 1, max: 40 }) })
-  .map(({ firstArt, span, paragraphs }) => ({ lexeme: 'sx', block: 0, firstArt, lastArt: firstArt + span, paragraphs }));
+  .map(({ firstArt, span, paragraphs }) => ({ lexeme: 'sx', block: 0, firstArt, lastArt: firstArt + span, entries: paragraphs, paragraphs }));
 
 describe('windowsOf', () => {
   it('cuts the article numbers into consecutive windows, from 0 on, each holding at most the limit in the blocks starting in it but for those of its last first article', () => {
@@ -42,7 +42,7 @@ describe('windowsOf', () => {
   });
 
   it('is one window when the blocks hold no more than the limit', () => {
-    expect(windowsOf([{ lexeme: 'sx', block: 0, firstArt: 3, lastArt: 90, paragraphs: 10 }], 10)).toEqual([{ low: 0, high: Number.MAX_SAFE_INTEGER }]);
+    expect(windowsOf([{ lexeme: 'sx', block: 0, firstArt: 3, lastArt: 90, entries: 10, paragraphs: 10 }], 10)).toEqual([{ low: 0, high: Number.MAX_SAFE_INTEGER }]);
     expect(windowsOf([], 10)).toEqual([{ low: 0, high: Number.MAX_SAFE_INTEGER }]);
   });
 });
