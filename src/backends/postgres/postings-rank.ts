@@ -6,8 +6,8 @@
  * filter, facet, date sort or grouping: the commonest searches, and those that read the most
  * rows. The articles are taken in windows of their numbers (so that a search's memory does not
  * grow with the archive): each window's blocks of the query's stems are read, and the rest runs
- * here, on typed arrays: the candidates (every paragraph holding a positive stem, a title stem standing
- * for each paragraph of its article), the exact match, the score, the paragraph-hit rule, the
+ * here, on typed arrays: the candidates (every paragraph holding a positive stem, a title stem
+ * standing for each paragraph of its article), the exact match, the score, the paragraph-hit rule, the
  * exact total and the page. It computes what compile.ts and rank.ts compute in SQL, in the same
  * order of float operations; the rows are read only for the page's article ids.
  */
@@ -54,10 +54,11 @@ type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Arra
  * pass it): the articles are ranked in windows of their numbers, each window's blocks read,
  * decoded and ranked before the next one's are read, and only each window's best kept. The other
  * terms' blocks of a window are read {@link REST_ENTRIES_PER_WINDOW} times as many entries at a
- * time, of which only the entries of the candidates' articles are kept. A search of the commonest words so holds tens of megabytes whatever the archive's size:
- * at 100x Reuters, ranked in one piece, `the*` left 355 MB of decoded postings behind and a
- * server's RSS peaked at 752 MB under 16 clients; in windows of this size, at 230 MB, searches
- * as fast (README, "Beyond one machine").
+ * time, of which only the entries of the candidates' articles are kept. A search of the
+ * commonest words so holds tens of megabytes whatever the archive's size: at 100x Reuters,
+ * ranked in one piece, `the*` left 355 MB of decoded postings behind and a server's RSS peaked
+ * at 752 MB under 16 clients; in windows, at 213 to 230 MB, as fast (README, "Beyond one
+ * machine").
  */
 export const WINDOW_PARAGRAPHS = 1 << 17;
 /** Entries of the other terms' blocks read in one statement, per candidate paragraph of a window. */
@@ -123,11 +124,11 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
 type Window = { low: number; high: number };
 
 /**
- * Cuts the article numbers into windows whose blocks stand for at most `limit` paragraphs, counting each
- * block in the window it starts in: a window ends before the block (of any lexeme) that would take
+ * Cuts the article numbers into windows whose blocks stand for at most `limit` paragraphs,
+ * counting each block in the window it starts in: a window ends before the block that would take
  * it past `limit`, unless that block starts at the same article as the last one counted (the
- * blocks of one article are never split). A block that spans a cut is
- * read by each window it overlaps, each taking its own articles' entries.
+ * blocks of one article are never split). A block that spans a cut is read by each window it
+ * overlaps, each taking its own articles' entries.
  */
 export function windowsOf(ranges: readonly BlockRange[], limit: number): Window[] {
   const sorted = [...ranges].sort((a, b) => a.firstArt - b.firstArt);
@@ -149,7 +150,7 @@ export function windowsOf(ranges: readonly BlockRange[], limit: number): Window[
   return windows;
 }
 
-/** `ranges` by lexeme, in order of their first article, cut into runs of blocks holding at most `limit` entries (a larger block alone). */
+/** `ranges` by lexeme, each lexeme's in order of their first article, cut into runs of blocks holding at most `limit` entries (a larger block alone). */
 function chunksOf(ranges: readonly BlockRange[], limit: number): BlockRange[][] {
   const sorted = [...ranges].sort((a, b) => (a.lexeme < b.lexeme ? -1 : a.lexeme > b.lexeme ? 1 : a.firstArt - b.firstArt || a.block - b.block));
   const chunks: BlockRange[][] = [];
@@ -195,8 +196,11 @@ async function rankWindow(
   { units, relaxed, stats, wanted, restEntries }: WindowWork,
 ): Promise<{ total: number; kept: Kept[] }> {
   const inWindow = ranges.filter((range) => overlaps(range, window));
-  // One window (most searches) reads its candidate lexemes whole, by lexeme: one index range each, where reading them by block key would probe the index once per block.
-  const blocks = isWhole(window) ? await readLexemes(client, [...candidateLexemes]) : await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
+  // One window (most searches) reads its candidate lexemes whole, by lexeme: one index range
+  // each, where reading them by block key probes the index once per block (3 ms more at the median).
+  const blocks = isWhole(window)
+    ? await readLexemes(client, [...candidateLexemes])
+    : await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
   phases.resumed();
   const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map(), window));
   const candidates = await phases.run((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
