@@ -12,7 +12,7 @@ import { analyze, stem, type Analysis } from '../../text/analyzer.ts';
 import { sentenceNumbers } from '../../text/sentences.ts';
 import type { Field } from '../../search/query.ts';
 import { copyPrintOfWords, type CopyPrint } from '../../news/copies.ts';
-import { stemLexeme, termKey, tsvectorLiteral, wordLexeme } from './lexemes.ts';
+import { pairLexemes, stemLexeme, termKey, tsvectorLiteral, wordLexeme } from './lexemes.ts';
 
 /** One field analyzed for storage. Positions are 1-based token numbers. */
 export type FieldRows = {
@@ -88,9 +88,9 @@ export function fieldRows(source: string): FieldRows {
   return rows;
 }
 
-/** The lexemes of one field: its stems and its written words (tokens; phrases never match compounds). */
+/** The lexemes of one field: its stems, its written words (tokens; phrases never match compounds) and their pairs. */
 function lexemesOf(field: Field, rows: FieldRows): string[] {
-  return [...[...rows.stems.keys()].map((key) => stemLexeme(field, key)), ...rows.words.map((key) => wordLexeme(field, key))];
+  return [...[...rows.stems.keys()].map((key) => stemLexeme(field, key)), ...rows.words.map((key) => wordLexeme(field, key)), ...pairLexemes(field, rows.words)];
 }
 
 /**

@@ -3,7 +3,8 @@
  * Translates planned units (query-plan.ts) into SQL over one paragraph row `p` (and its article
  * `a` when phrases or chains may be checked in the title):
  * - a `tsquery` for the GIN index: a superset of the matches (terms as their stems, phrases as
- *   their words, chains as their operands, exclusions only where they are exact);
+ *   their word pairs or, with slop, their words, chains as their operands, exclusions only where
+ *   they are exact);
  * - laterals computing, once per candidate, the term frequencies the query needs (`t`), the
  *   aggregates of prefixes with many stems (`bN`, read from the row's side: its own stems), and
  *   the phrase and chain checks (`v`);
@@ -13,7 +14,7 @@
 import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
 import { allowedSlop } from '../../search/verify.ts';
 import { TITLE_BOOST } from '../../search/ranking.ts';
-import { anyLexeme, FALSE, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
+import { anyLexeme, FALSE, pairLexeme, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
 import { positional, type Leaf, type MsNode, type StemsOf, type Unit } from './query-plan.ts';
 import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 
@@ -96,7 +97,7 @@ function approximate(node: QueryNode, stemsOf: StemsOf): LexemeFormula {
     }
     case 'phrase': {
       const fields = node.field === null ? BOTH_FIELDS : [node.field];
-      return { kind: 'or', of: fields.map((field) => ({ kind: 'and', of: node.terms.map((term) => ({ kind: 'lexeme', lexeme: wordLexeme(field, termKey(term)) }) as LexemeFormula) })) };
+      return { kind: 'or', of: fields.map((field) => ({ kind: 'and', of: phraseLexemes(node, field).map((lexeme) => ({ kind: 'lexeme', lexeme }) as LexemeFormula) })) };
     }
     case 'near':
       return { kind: 'and', of: node.operands.map((operand) => approximate(operand, stemsOf)) };
@@ -114,6 +115,16 @@ function approximate(node: QueryNode, stemsOf: StemsOf): LexemeFormula {
   }
 }
 
+/**
+ * The lexemes a field must hold for `node` to match in it: a phrase without slop, each pair of
+ * its words that follow each other (a paragraph holding `oil prices` holds `oil` and `prices`
+ * side by side); with slop, or of one word, its words.
+ */
+function phraseLexemes(node: PhraseNode, field: Field): string[] {
+  const keys = node.terms.map(termKey);
+  if (keys.length < 2 || allowedSlop(node.slop) > 0) return keys.map((key) => wordLexeme(field, key));
+  return keys.slice(1).map((key, i) => pairLexeme(field, keys[i] as string, key));
+}
 
 type UnitSql = { hit: string; score: string; textMatched: string };
 

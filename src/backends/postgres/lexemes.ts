@@ -2,7 +2,7 @@
  * @module backends/postgres/lexemes
  * How our analyzer's terms are spelled in the database: as keys (a term, or a hash of a term too
  * long for an index entry), and as `tsvector` / `tsquery` lexemes, one namespace per field and
- * kind (stems of the text, stems of the title, written words of each). Literals built here are
+ * kind (stems of the text, stems of the title, written words of each, pairs of written words). Literals built here are
  * quoted and escaped, and sent as parameters: user text never becomes SQL.
  */
 import { createHash } from 'node:crypto';
@@ -27,8 +27,11 @@ export function termKey(term: string): string {
   return HASHED_KEY_MARK + createHash('sha256').update(term).digest('hex');
 }
 
-/** The namespaces of lexemes: a stem of the text or of the title, a written word of the text or of the title. */
-const NAMESPACE = { stem: { text: 's', title: 't' }, word: { text: 'w', title: 'v' } } as const;
+/**
+ * The namespaces of lexemes: a stem of the text or of the title, a written word of the text or of
+ * the title, two written words that follow each other in the text or in the title.
+ */
+const NAMESPACE = { stem: { text: 's', title: 't' }, word: { text: 'w', title: 'v' }, pair: { text: 'p', title: 'q' } } as const;
 
 /** The lexeme of a stem key in a field (also the key of its term frequency in a paragraph's `tf`). */
 export function stemLexeme(field: Field, stemKey: string): string {
@@ -38,6 +41,25 @@ export function stemLexeme(field: Field, stemKey: string): string {
 /** The lexeme of a written word key in a field. */
 export function wordLexeme(field: Field, wordKey: string): string {
   return NAMESPACE.word[field] + wordKey;
+}
+
+/**
+ * The lexeme of two written word keys that follow each other in a field (schema migration 9): a
+ * phrase without slop looks up its pairs, far fewer paragraphs than its words. A key holds no
+ * space (terms are letters, digits and marks), so the pair is unambiguous.
+ *
+ * @example
+ * pairLexeme('text', 'oil', 'prices') // 'poil prices'
+ */
+export function pairLexeme(field: Field, firstKey: string, secondKey: string): string {
+  return `${NAMESPACE.pair[field]}${firstKey} ${secondKey}`;
+}
+
+/** The pair lexemes of a field's written word keys, in order ({@link pairLexeme}). */
+export function pairLexemes(field: Field, wordKeys: readonly string[]): string[] {
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < wordKeys.length; i++) pairs.push(pairLexeme(field, wordKeys[i] as string, wordKeys[i + 1] as string));
+  return pairs;
 }
 
 /** The field of a stem lexeme (`s…` text, `t…` title). */

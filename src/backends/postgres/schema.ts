@@ -46,7 +46,7 @@ CREATE TABLE articles (
 );
 
 -- One row per paragraph, the unit of search. tsv: the lexemes of the paragraph and of its
--- article's title (no positions: verification reads the word arrays); tf: occurrences of each
+-- article's title (no positions: verification reads the word arrays; word pairs since migration 9); tf: occurrences of each
 -- stem lexeme; title_length / text_length: distinct stems of each field (BM25 field lengths).
 -- source, source_key (lower-cased in Node, as the embedded filter does) and date are copies of
 -- the article's, so that filters, facets and sorting need no join.
@@ -477,6 +477,29 @@ FROM (
   GROUP BY 1
 ) AS c
 WHERE s.stem = c.stem;
+`,
+  },
+  {
+    version: 9,
+    name: 'word pairs in the tsvector',
+    sql: String.raw`
+-- A phrase without slop looks up the pairs of its words that follow each other (lexemes.ts,
+-- pairLexeme: 'p' and the two word keys in the text, 'q' in the title), not its words: its
+-- candidates are then the paragraphs where its words stand side by side, not every paragraph
+-- holding them somewhere. Each paragraph's tsvector gains the pairs of its words and of its
+-- article's title, computed here from the stored word arrays; the index is built again after
+-- (updating it row by row would cost more).
+CREATE FUNCTION pg_temp.ns_pairs(words text[], namespace text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(array_agg(DISTINCT namespace || words[i] || ' ' || words[i + 1]), '{}')
+  FROM generate_series(1, coalesce(cardinality(words), 0) - 1) AS i
+$$;
+DROP INDEX paragraphs_tsv;
+UPDATE paragraphs AS p SET tsv = p.tsv || array_to_tsvector(pg_temp.ns_pairs(p.words, 'p') || pg_temp.ns_pairs(a.title_words, 'q'))
+FROM articles AS a
+WHERE a.article_id = p.article_id;
+CREATE INDEX paragraphs_tsv ON paragraphs USING gin (tsv);
+DROP FUNCTION pg_temp.ns_pairs(text[], text);
 `,
   },
 ];
