@@ -14,7 +14,7 @@
 import { BOTH_FIELDS, type Field, type Link, type NearNode, type PhraseNode, type QueryNode, type TermNode } from '../../search/query.ts';
 import { allowedSlop } from '../../search/verify.ts';
 import { TITLE_BOOST } from '../../search/ranking.ts';
-import { anyLexeme, FALSE, pairLexeme, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
+import { anyLexeme, FALSE, pairLexeme, quoteLexeme, simplify, stemLexeme, termKey, tsqueryLiteral, wordLexeme, type LexemeFormula } from './lexemes.ts';
 import { positional, type Leaf, type MsNode, type StemsOf, type Unit } from './query-plan.ts';
 import { allOf, anyOf, sumOf, type Params } from './sql.ts';
 
@@ -71,7 +71,7 @@ export function compileUnits(units: readonly Unit[], relaxed: boolean, stats: Co
   const formula = simplify({ kind: 'or', of: units.map((unit) => approximate(unit.root, stemsOf)) });
   // Every positive node looks up some lexeme, so the formula is never the constant true.
   const tsquery = formula.kind === 'const' ? null : tsqueryLiteral(formula);
-  const joins = compiler.joins(units.some((unit) => !unit.exact));
+  const joins = compiler.joins();
   if (!relaxed) {
     const only = compiled[0] as (typeof compiled)[number];
     return { tsquery, joins, hit: only.hit, score: only.score, textMatched: only.textMatched, clauses: '0' };
@@ -124,6 +124,17 @@ function phraseLexemes(node: PhraseNode, field: Field): string[] {
   const keys = node.terms.map(termKey);
   if (keys.length < 2 || allowedSlop(node.slop) > 0) return keys.map((key) => wordLexeme(field, key));
   return keys.slice(1).map((key, i) => pairLexeme(field, keys[i] as string, key));
+}
+
+/**
+ * The pair lexeme that holds exactly where `node` matches in `field`: a phrase of two words
+ * without slop, neither holding a space (a pair of keys without spaces is spelled by no other
+ * pair). Null for any other phrase, whose pairs only narrow its candidates.
+ */
+function exactPair(node: PhraseNode, field: Field): string | null {
+  const keys = node.terms.map(termKey);
+  if (keys.length !== 2 || allowedSlop(node.slop) > 0 || keys.some((key) => key.includes(' '))) return null;
+  return pairLexeme(field, keys[0] as string, keys[1] as string);
 }
 
 type UnitSql = { hit: string; score: string; textMatched: string };
@@ -196,6 +207,12 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
     }
     return alias;
   };
+  /** Whether a check reads the article's title columns (`a`, joined only then). */
+  let titleColumnsRead = false;
+  const columnsOf = (field: Field): (typeof FIELD_COLUMNS)[Field] => {
+    if (field === 'title') titleColumnsRead = true;
+    return FIELD_COLUMNS[field];
+  };
   /** Checks being compiled: a check inside another is written inline (a lateral cannot read its own columns). */
   let nested = 0;
   const check = (node: QueryNode, field: Field, sql: () => string): string => {
@@ -219,9 +236,9 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
   };
 
   return {
-    joins(withArticle: boolean): string {
+    joins(): string {
       const parts: string[] = [];
-      if (withArticle) parts.push('JOIN articles AS a ON a.article_id = p.article_id');
+      if (titleColumnsRead) parts.push('JOIN articles AS a ON a.article_id = p.article_id');
       if (tfSelect.length > 0) parts.push(`CROSS JOIN LATERAL (SELECT ${tfSelect.join(', ')} OFFSET 0) AS t`);
       parts.push(...bigLaterals);
       if (checkSelect.length > 0) parts.push(`CROSS JOIN LATERAL (SELECT ${checkSelect.join(', ')} OFFSET 0) AS v`);
@@ -304,10 +321,13 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
       // Exact evaluation (verify.ts).
       const fieldOk = (restriction: Field | null, field: Field): boolean => restriction === null || restriction === field;
       const leafOf = (node: TermNode): Leaf => unit.leafOf.get(node) as Leaf;
-      const phraseIn = (node: PhraseNode, field: Field): string =>
-        fieldOk(node.field, field)
-          ? check(node, field, () => `ns_phrase_in(${FIELD_COLUMNS[field].words}, ${params.add(node.terms.map(termKey), 'text[]')}, ${allowedSlop(node.slop)})`)
-          : 'false';
+      const phraseIn = (node: PhraseNode, field: Field): string => {
+        if (!fieldOk(node.field, field)) return 'false';
+        // Two words side by side: the field holds the phrase exactly when it holds their pair, a test of the row's tsvector.
+        const pair = exactPair(node, field);
+        if (pair !== null) return check(node, field, () => `(p.tsv @@ ${params.add(quoteLexeme(pair), 'tsquery')})`);
+        return check(node, field, () => `ns_phrase_in(${columnsOf(field).words}, ${params.add(node.terms.map(termKey), 'text[]')}, ${allowedSlop(node.slop)})`);
+      };
       const leafIn = (node: QueryNode, field: Field): string => {
         if (node.kind === 'term') return fieldOk(node.field, field) ? presentIn(leafOf(node), field) : 'false';
         if (node.kind === 'phrase') return phraseIn(node, field);
@@ -325,7 +345,7 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
         }
       };
       const occurrences = (node: QueryNode, field: Field): string => {
-        const columns = FIELD_COLUMNS[field];
+        const columns = columnsOf(field);
         switch (node.kind) {
           case 'term': {
             if (!fieldOk(node.field, field)) return `'{}'::int8[]`;
@@ -346,7 +366,7 @@ function createCompiler(stats: CorpusStats, wordsOf: (stem: string) => readonly 
       const chain = (node: NearNode, field: Field): string => {
         const tagged = node.operands.map((operand, index) => `ns_tag(${occurrences(operand, field)}, ${index})`).join(' || ');
         const links = node.links.flatMap((link) => [LINK_UNITS[link.unit], link.unit === 'words' ? link.distance : 0, link.unit === 'words' && link.ordered ? 1 : 0]);
-        return `ns_chain(${tagged}, ${params.add(links, 'int[]')}, ${FIELD_COLUMNS[field].sentences})`;
+        return `ns_chain(${tagged}, ${params.add(links, 'int[]')}, ${columnsOf(field).sentences})`;
       };
       const matches = (node: QueryNode): string => {
         if (node.kind === 'term') return present(leafOf(node));
