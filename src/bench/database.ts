@@ -2,8 +2,8 @@
  * @module bench/database
  * The throwaway database of `--backend postgres`: created on the server of the given URL under a
  * fresh name (`bench_<random>`), or one such database an earlier run kept (`--resume-database`),
- * measured with `pg_database_size`, dropped at the end unless kept. No other database of the
- * server is read or written.
+ * measured with `pg_database_size`, dropped at the end unless kept. The other benchmark databases
+ * on the server are listed in the log with their sizes; no other database is read or written.
  */
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backends/postgres/connection.ts';
@@ -80,6 +80,25 @@ export async function resumeBenchDatabase(url: string, name: string, log: (line:
   return benchDatabase(url, name, 'resume', log);
 }
 
+/**
+ * Logs the benchmark databases on the server besides `name` (kept by `--keep-database`, or left
+ * by a run that was stopped), with their sizes: nothing else lists them, and at 100× one holds
+ * tens of gigabytes.
+ */
+async function logOthers(admin: ReturnType<typeof openDatabase>, name: string, log: (line: string) => void): Promise<void> {
+  const others = (await admin.query(
+    "SELECT datname AS name, pg_database_size(datname)::text AS bytes FROM pg_database WHERE datname ~ '^bench_[0-9a-f]{12}$' AND datname <> $1 ORDER BY datname",
+    [name],
+  )) as Array<{ name: string; bytes: string }>;
+  if (others.length === 0) return;
+  const mb = (bytes: number) => `${integer(bytes / 1e6)} MB`;
+  const total = others.reduce((sum, other) => sum + Number(other.bytes), 0);
+  log(
+    `postgres: ${others.length === 1 ? '1 database' : `${others.length} databases`} of earlier runs on this server, ${mb(total)} in all: ` +
+      `${others.map((other) => `${other.name} (${mb(Number(other.bytes))})`).join(', ')}; resume one with --resume-database NAME, or DROP DATABASE it`,
+  );
+}
+
 async function benchDatabase(url: string, name: string, how: 'create' | 'resume', log: (line: string) => void): Promise<BenchDatabase> {
   const admin = openDatabase(url, log);
   try {
@@ -92,6 +111,7 @@ async function benchDatabase(url: string, name: string, how: 'create' | 'resume'
       if (found.length === 0) throw new Error(`there is no database ${name}`);
       log(`postgres: resuming database ${name}, ${integer(Number((found[0] as { bytes: string }).bytes) / 1e6)} MB (PostgreSQL ${version?.server_version ?? '?'})`);
     }
+    await logOthers(admin, name, log);
     return {
       name,
       url: withDatabase(url, name),

@@ -51,6 +51,10 @@ describe('createBenchDatabase', () => {
       expect(lines.at(-1)).toMatch(new RegExp(`^postgres: kept database ${kept.name} \\(--keep-database\\): postgres://`));
       // Its admin connection is closed: the pool answers no more.
       await expect(kept.size()).rejects.toThrow();
+      // The next run lists it, with its size, among the databases earlier runs left.
+      const next = await createBenchDatabase(server, (line) => lines.push(line));
+      await next.drop();
+      expect(lines.filter((line) => line.includes('of earlier runs on this server')).at(-1)).toMatch(new RegExp(`^postgres: \\d+ databases? of earlier runs on this server, [\\d,]+ MB in all: .*\\b${kept.name} \\([\\d,]+ MB\\)`));
     } finally {
       await queryOn(server, `DROP DATABASE IF EXISTS "${kept.name}"`);
     }
@@ -66,7 +70,7 @@ describe('resumeBenchDatabase', () => {
     await kept.keep();
     try {
       const resumed = await resumeBenchDatabase(server, kept.name, (line) => lines.push(line));
-      expect(lines.at(-1)).toMatch(new RegExp(`^postgres: resuming database ${kept.name}, [\\d,]+ MB \\(PostgreSQL `));
+      expect(lines.find((line) => line.startsWith('postgres: resuming'))).toMatch(new RegExp(`^postgres: resuming database ${kept.name}, [\\d,]+ MB \\(PostgreSQL `));
       expect(resumed.url).toBe(withDatabase(server, kept.name));
       expect(await queryOn(resumed.url, 'SELECT n FROM left_by_the_first_run')).toEqual([{ n: 7 }]);
       expect(await resumed.size()).toBeGreaterThan(0);
