@@ -2,8 +2,8 @@
  * @module backends/postgres/lexemes
  * How our analyzer's terms are spelled in the database: as keys (a term, or a hash of a term too
  * long for an index entry), and as `tsvector` / `tsquery` lexemes, one namespace per field and
- * kind (stems of the text, stems of the title, written words of each, pairs of written words). Literals built here are
- * quoted and escaped, and sent as parameters: user text never becomes SQL.
+ * kind (stems of the text, stems of the title, written words of each, pairs of written words).
+ * Literals built here are quoted and escaped, and sent as parameters: user text never becomes SQL.
  */
 import { createHash } from 'node:crypto';
 import type { Field } from '../../search/query.ts';
@@ -45,8 +45,9 @@ export function wordLexeme(field: Field, wordKey: string): string {
 
 /**
  * The lexeme of two written word keys that follow each other in a field (schema migration 9): a
- * phrase without slop looks up its pairs, far fewer paragraphs than its words. A key holds no
- * space (terms are letters, digits and marks), so the pair is unambiguous.
+ * phrase without slop looks up its pairs, far fewer paragraphs than its words. Keys of the
+ * analyzer's terms hold no space, so such a pair is spelled by no other; were a key to hold one,
+ * its pairs would still hold wherever the phrase does (compile.ts then checks the words too).
  *
  * @example
  * pairLexeme('text', 'oil', 'prices') // 'poil prices'
