@@ -46,8 +46,8 @@ CREATE TABLE articles (
 );
 
 -- One row per paragraph, the unit of search. tsv: the lexemes of the paragraph and of its
--- article's title (no positions: verification reads the word arrays; the pairs of words that
--- follow each other since migration 9); tf: occurrences of each stem lexeme; title_length / text_length: distinct stems of each field (BM25 field lengths).
+-- article's title (no positions: verification reads the word arrays); tf: occurrences of each
+-- stem lexeme; title_length / text_length: distinct stems of each field (BM25 field lengths).
 -- source, source_key (lower-cased in Node, as the embedded filter does) and date are copies of
 -- the article's, so that filters, facets and sorting need no join.
 CREATE TABLE paragraphs (
