@@ -132,9 +132,8 @@ function phraseLexemes(node: PhraseNode, field: Field): string[] {
  * pair). Null for any other phrase, whose pairs only narrow its candidates.
  */
 function exactPair(node: PhraseNode, field: Field): string | null {
-  const keys = node.terms.map(termKey);
-  if (keys.length !== 2 || allowedSlop(node.slop) > 0 || keys.some((key) => key.includes(' '))) return null;
-  return pairLexeme(field, keys[0] as string, keys[1] as string);
+  if (node.terms.length !== 2 || allowedSlop(node.slop) > 0 || node.terms.some((term) => termKey(term).includes(' '))) return null;
+  return phraseLexemes(node, field)[0] as string;
 }
 
 type UnitSql = { hit: string; score: string; textMatched: string };
