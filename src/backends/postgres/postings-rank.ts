@@ -44,7 +44,7 @@ export function postingsCanRank(units: readonly Unit[], request: SearchRequest):
 }
 
 /** A lexeme's postings as paragraphs: sorted keys, term frequencies, field lengths, and (once placed) their candidate numbers. */
-type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?: Int32Array };
+export type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?: Int32Array };
 
 /** What one unit makes of each candidate. */
 type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Array };
@@ -440,6 +440,18 @@ export function lowerBound(values: Float64Array, value: number): number {
   return from;
 }
 
+/** The index of the first of the sorted `values` above `value` (their length when none is). */
+function upperBound(values: Float64Array, value: number): number {
+  let from = 0;
+  let to = values.length;
+  while (from < to) {
+    const middle = (from + to) >>> 1;
+    if ((values[middle] as number) <= value) from = middle + 1;
+    else to = middle;
+  }
+  return from;
+}
+
 /** True when some of the sorted `values` lies in [low, high]. */
 function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
   const from = lowerBound(values, low);
@@ -511,10 +523,17 @@ function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, 
   return yield* sortRuns(pace, { keys, tf, length }, runs);
 }
 
-/** `postings` sorted by key, made of sorted runs starting at `runs` (themselves, when there is one run). */
-function* sortRuns(pace: Pace, postings: Postings, runs: readonly number[]): Steps<Postings> {
-  const { keys, tf, length } = postings;
+/**
+ * `postings` sorted by key, made of sorted runs starting at `runs` (themselves, when there is one
+ * run). Each run is merged into what precedes it where the two overlap ({@link mergeOverlaps}):
+ * the blocks of batches that committed out of order overlap where they meet, a few entries. Runs
+ * interleaved throughout are merged two by two instead ({@link mergeRuns}).
+ */
+export function* sortRuns(pace: Pace, postings: Postings, runs: readonly number[]): Steps<Postings> {
   if (runs.length === 1) return postings;
+  const merged = yield* mergeOverlaps(pace, postings, runs);
+  if (merged !== null) return merged;
+  const { keys, tf, length } = postings;
   const order = yield* mergeRuns(pace, keys, runs);
   const count = keys.length;
   const sortedKeys = new Float64Array(count);
@@ -528,6 +547,51 @@ function* sortRuns(pace: Pace, postings: Postings, runs: readonly number[]): Ste
     if (pace()) yield;
   }
   return { keys: sortedKeys, tf: sortedTf, length: sortedLength };
+}
+
+/**
+ * `postings` sorted by appending its runs in turn, each merged with the end of what is sorted so
+ * far that holds keys above its first (a few entries where blocks overlap where they meet); null,
+ * after at most as many moves as there are entries, when the runs overlap more than that (runs
+ * interleaved throughout: merging them two by two is then cheaper).
+ */
+function* mergeOverlaps(pace: Pace, { keys, tf, length }: Postings, runs: readonly number[]): Steps<Postings | null> {
+  const count = keys.length;
+  const out: Postings = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count) };
+  let size = 0;
+  let moved = 0;
+  for (let r = 0; r < runs.length; r++) {
+    const from = runs[r] as number;
+    const to = r + 1 < runs.length ? (runs[r + 1] as number) : count;
+    if (from === to) continue;
+    // The sorted entries above the run's first key: they merge with it, the rest stays.
+    const at = size > 0 && (out.keys[size - 1] as number) >= (keys[from] as number) ? upperBound(out.keys.subarray(0, size), keys[from] as number) : size;
+    moved += size - at;
+    if (moved > count) return null;
+    const tailKeys = out.keys.slice(at, size);
+    const tailTf = out.tf.slice(at, size);
+    const tailLength = out.length.slice(at, size);
+    let i = 0;
+    let j = from;
+    let k = at;
+    while (i < tailKeys.length || j < to) {
+      if (j === to || (i < tailKeys.length && (tailKeys[i] as number) < (keys[j] as number))) {
+        out.keys[k] = tailKeys[i] as number;
+        out.tf[k] = tailTf[i] as number;
+        out.length[k] = tailLength[i] as number;
+        i++;
+      } else {
+        out.keys[k] = keys[j] as number;
+        out.tf[k] = tf[j] as number;
+        out.length[k] = length[j] as number;
+        j++;
+      }
+      k++;
+      if (pace()) yield;
+    }
+    size = k;
+  }
+  return out;
 }
 
 /** One lexeme's postings decoded in parts (each sorted), as one sorted list. */
