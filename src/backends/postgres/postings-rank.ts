@@ -216,7 +216,7 @@ async function rankWindow(
     for (const chunk of chunksOf(rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)), restEntries)) {
       const more = await readBlocks(client, chunk);
       phases.resumed();
-      for (const [lexeme, decoded] of await phases.run((pace) => decodeAll(pace, more, new Map(), window, { low, flags }))) {
+      for (const [lexeme, decoded] of await phases.run((pace) => decodeAll(pace, more, new Map(), window, { low, flags, arts }))) {
         parts.set(lexeme, [...(parts.get(lexeme) ?? []), decoded]);
       }
     }
@@ -403,9 +403,9 @@ function byLexeme(rows: ReadonlyArray<{ lexeme: string; data: Buffer }>): Map<st
 
 /**
  * The articles whose entries a decoding keeps: those of a window, and of them, when `flags` is
- * given, only those it flags (article `art` at `flags[art - from]`).
+ * given, only those it flags (article `art` at `flags[art - from]`), which are the sorted `arts`.
  */
-type Keep = { low: number; high: number; flags: Uint8Array | null; from: number };
+type Keep = { low: number; high: number; flags: Uint8Array | null; from: number; arts: Float64Array | null };
 
 /** Decodes the blocks of each lexeme into `postings` (returned): the entries of the window's articles, or of those `wanted` flags. */
 function* decodeAll(
@@ -413,9 +413,9 @@ function* decodeAll(
   blocks: ReadonlyMap<string, readonly Buffer[]>,
   postings: Map<string, Postings>,
   window: Window,
-  wanted: { low: number; flags: Uint8Array } | null = null,
+  wanted: { low: number; flags: Uint8Array; arts: Float64Array } | null = null,
 ): Steps<Map<string, Postings>> {
-  const keep: Keep = { low: window.low, high: window.high, flags: wanted?.flags ?? null, from: wanted?.low ?? 0 };
+  const keep: Keep = { low: window.low, high: window.high, flags: wanted?.flags ?? null, from: wanted?.low ?? 0, arts: wanted?.arts ?? null };
   for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', '')), keep));
   return postings;
 }
@@ -465,38 +465,96 @@ function holdsOneOf(values: Float64Array, low: number, high: number): boolean {
  */
 type Decoded = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; count: number; previous: number; runs: number[] };
 
-/** Paragraphs a block's entries stand for (a title entry: every paragraph of its article), of the articles `keep` keeps. */
-function countParagraphs(view: DataView, title: boolean, keep: Keep): number {
+/**
+ * The entries of a block that `keep` keeps, as ranges of entry numbers: `[start, end, start, end,
+ * …]`, each end excluded. A block's entries are sorted by article number (postings.ts: a batch
+ * appends only after a block's last entry): when the articles kept are few beside the block's
+ * entries, as a rare word's candidates in a common word's block, each one's entries are found by
+ * binary search; otherwise the block is scanned.
+ */
+function keptRanges(view: DataView, keep: Keep): number[] {
+  const count = view.byteLength / ENTRY_BYTES;
+  const ranges: number[] = [];
+  if (count === 0) return ranges;
+  const { arts } = keep;
+  if (arts !== null) {
+    const from = lowerBound(arts, Math.max(view.getUint32(0), keep.low));
+    const to = upperBound(arts, Math.min(view.getUint32((count - 1) * ENTRY_BYTES), keep.high));
+    if ((to - from) * Math.log2(count + 1) < count) {
+      let at = 0;
+      for (let i = from; i < to; i++) {
+        const art = arts[i] as number;
+        at = entryFrom(view, art, at, count);
+        let end = at;
+        while (end < count && view.getUint32(end * ENTRY_BYTES) === art) end++;
+        if (end > at) ranges.push(at, end);
+        at = end;
+      }
+      return ranges;
+    }
+  }
+  let start = -1;
+  for (let entry = 0; entry < count; entry++) {
+    if (keeps(keep, view.getUint32(entry * ENTRY_BYTES))) {
+      if (start < 0) start = entry;
+    } else if (start >= 0) {
+      ranges.push(start, entry);
+      start = -1;
+    }
+  }
+  if (start >= 0) ranges.push(start, count);
+  return ranges;
+}
+
+/** The first entry from `from` on of the sorted block `view` (of `count` entries) whose article is at or above `art` (`count` when none is). */
+function entryFrom(view: DataView, art: number, from: number, count: number): number {
+  let low = from;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (view.getUint32(middle * ENTRY_BYTES) < art) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Paragraphs the entries of `ranges` stand for (a title entry: every paragraph of its article). */
+function countParagraphs(view: DataView, title: boolean, ranges: readonly number[]): number {
   let count = 0;
-  for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-    if (keeps(keep, view.getUint32(at))) count += title ? view.getUint16(at + 4) : 1;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const start = ranges[r] as number;
+    const end = ranges[r + 1] as number;
+    if (!title) count += end - start;
+    else for (let entry = start; entry < end; entry++) count += view.getUint16(entry * ENTRY_BYTES + 4);
   }
   return count;
 }
 
 /**
- * Appends a block's paragraphs (of the articles `keep` keeps) to `into`. A plain function called
- * per block, not a loop of the generator: V8 optimizes it once for every search.
+ * Appends the paragraphs of a block's entries in `ranges` to `into`. A plain function called per
+ * block, not a loop of the generator: V8 optimizes it once for every search.
  */
-function decodeBlock(view: DataView, title: boolean, keep: Keep, into: Decoded): void {
+function decodeBlock(view: DataView, title: boolean, ranges: readonly number[], into: Decoded): void {
   const { keys, tf, length, runs } = into;
   let i = into.count;
   let previous = into.previous;
-  for (let at = 0; at < view.byteLength; at += ENTRY_BYTES) {
-    const art = view.getUint32(at);
-    if (!keeps(keep, art)) continue;
-    const base = art * SLOTS;
-    const slot = view.getUint16(at + 4);
-    const frequency = view.getUint16(at + 6);
-    const size = view.getUint16(at + 8);
-    const first = title ? 1 : slot;
-    if (base + first <= previous) runs.push(i);
-    for (let n = first; n <= slot; n++, i++) {
-      keys[i] = base + n;
-      tf[i] = frequency;
-      length[i] = size;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const end = (ranges[r + 1] as number) * ENTRY_BYTES;
+    for (let at = (ranges[r] as number) * ENTRY_BYTES; at < end; at += ENTRY_BYTES) {
+      const art = view.getUint32(at);
+      const base = art * SLOTS;
+      const slot = view.getUint16(at + 4);
+      const frequency = view.getUint16(at + 6);
+      const size = view.getUint16(at + 8);
+      const first = title ? 1 : slot;
+      if (base + first <= previous) runs.push(i);
+      for (let n = first; n <= slot; n++, i++) {
+        keys[i] = base + n;
+        tf[i] = frequency;
+        length[i] = size;
+      }
+      previous = base + slot;
     }
-    previous = base + slot;
   }
   into.count = i;
   into.previous = previous;
@@ -509,14 +567,17 @@ function decodeBlock(view: DataView, title: boolean, keep: Keep, into: Decoded):
 function* decodePostings(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep): Steps<Postings> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
   const everything = keep.flags === null && isWhole(keep);
+  const kept: number[][] = [];
   let count = 0;
   for (const view of views) {
-    count += !title && everything ? view.byteLength / ENTRY_BYTES : countParagraphs(view, title, keep);
+    const ranges = everything ? [0, view.byteLength / ENTRY_BYTES] : keptRanges(view, keep);
+    kept.push(ranges);
+    count += countParagraphs(view, title, ranges);
     if (pace()) yield;
   }
   const decoded: Decoded = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count), count: 0, previous: -1, runs: [0] };
-  for (const view of views) {
-    decodeBlock(view, title, keep, decoded);
+  for (const [index, view] of views.entries()) {
+    decodeBlock(view, title, kept[index] as number[], decoded);
     if (pace()) yield;
   }
   const { keys, tf, length, runs } = decoded;
