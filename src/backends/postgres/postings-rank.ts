@@ -357,19 +357,38 @@ function* articlesOf(pace: Pace, keys: Float64Array): Steps<Float64Array> {
   return arts.subarray(0, count);
 }
 
-/** Where the blocks of `lexemes` lie, and the paragraphs they stand for (a title entry for `perArticle`). */
+/** Bytes of a block's range as {@link readRanges} reads it: block number, first and last article, entries (int4 each). */
+const RANGE_BYTES = 16;
+
+/**
+ * Where the blocks of `lexemes` lie, and the paragraphs they stand for (a title entry for
+ * `perArticle`). One row per lexeme, its blocks' ranges packed as bytes, from the index that
+ * holds them (migration 11): a common word has thousands of blocks, which as rows cost more to
+ * parse here than to find.
+ */
 async function readRanges(client: Queryable, lexemes: readonly string[], perArticle: number): Promise<BlockRange[]> {
   const title = stemLexeme('title', '');
   if (lexemes.length === 0) return [];
-  const { rows } = await client.query('SELECT lexeme, block, first_art, last_art, entries FROM postings WHERE lexeme = ANY($1::text[])', [lexemes]);
-  return (rows as Array<{ lexeme: string; block: number; first_art: number; last_art: number; entries: number }>).map((row) => ({
-    lexeme: row.lexeme,
-    block: row.block,
-    firstArt: row.first_art,
-    lastArt: row.last_art,
-    entries: row.entries,
-    paragraphs: row.lexeme.startsWith(title) ? Math.ceil(row.entries * perArticle) : row.entries,
-  }));
+  const { rows } = await client.query(
+    `SELECT lexeme, string_agg(int4send(block) || int4send(first_art) || int4send(last_art) || int4send(entries), ''::bytea) AS ranges
+     FROM postings WHERE lexeme = ANY($1::text[]) GROUP BY lexeme`,
+    [lexemes],
+  );
+  const ranges: BlockRange[] = [];
+  for (const { lexeme, ranges: packed } of rows as Array<{ lexeme: string; ranges: Buffer }>) {
+    for (let at = 0; at + RANGE_BYTES <= packed.length; at += RANGE_BYTES) {
+      const entries = packed.readInt32BE(at + 12);
+      ranges.push({
+        lexeme,
+        block: packed.readInt32BE(at),
+        firstArt: packed.readInt32BE(at + 4),
+        lastArt: packed.readInt32BE(at + 8),
+        entries,
+        paragraphs: lexeme.startsWith(title) ? Math.ceil(entries * perArticle) : entries,
+      });
+    }
+  }
+  return ranges;
 }
 
 /** Reads every block of `lexemes`, each lexeme's in order of their first article. */
