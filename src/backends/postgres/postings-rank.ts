@@ -43,7 +43,11 @@ export function postingsCanRank(units: readonly Unit[], request: SearchRequest):
   return units.every((unit) => unit.exact && [...unit.root.must, ...unit.root.not].every((node) => node.kind === 'term'));
 }
 
-/** A lexeme's postings as paragraphs: sorted keys, term frequencies, field lengths, and (once placed) their candidate numbers. */
+/**
+ * A lexeme's postings as paragraphs: keys, term frequencies, field lengths, and (once placed)
+ * their candidate numbers. The keys are sorted, but for a list placed as it was decoded (the
+ * other terms' of an AND, only at candidates), whose order does not matter.
+ */
 export type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?: Int32Array };
 
 /** What one unit makes of each candidate. */
@@ -208,19 +212,20 @@ async function rankWindow(
   const rest = inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
   if (rest.length > 0) {
     const arts = await phases.run((pace) => articlesOf(pace, candidates));
-    // Only the entries of the candidates' articles: a common word's postings beside a rare one's are mostly skipped unread.
-    const low = arts[0] as number;
-    const flags = new Uint8Array((arts[arts.length - 1] as number) - low + 1);
-    for (const art of arts) flags[art - low] = 1;
+    // Only the entries of the candidates' paragraphs, placed among them as they are decoded: a
+    // common word's postings beside a rare one's are mostly skipped unread.
+    const placement = await phases.run((pace) => placementOf(pace, candidates, arts));
+    const keep: Keep = { low: window.low, high: window.high, flags: placement.index, from: placement.low, arts };
     const parts = new Map<string, Postings[]>();
     for (const chunk of chunksOf(rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)), restEntries)) {
       const more = await readBlocks(client, chunk);
       phases.resumed();
-      for (const [lexeme, decoded] of await phases.run((pace) => decodeAll(pace, more, new Map(), window, { low, flags, arts }))) {
-        parts.set(lexeme, [...(parts.get(lexeme) ?? []), decoded]);
+      for (const [lexeme, list] of more) {
+        const placed = await phases.run((pace) => decodePlaced(pace, list, lexeme.startsWith(stemLexeme('title', '')), keep, placement));
+        parts.set(lexeme, [...(parts.get(lexeme) ?? []), placed]);
       }
     }
-    for (const [lexeme, list] of parts) postings.set(lexeme, await phases.run((pace) => joinParts(pace, list)));
+    for (const [lexeme, list] of parts) postings.set(lexeme, joinPlaced(list));
   }
   await phases.run((pace) => placeAll(pace, candidates, postings));
 
@@ -422,19 +427,14 @@ function byLexeme(rows: ReadonlyArray<{ lexeme: string; data: Buffer }>): Map<st
 
 /**
  * The articles whose entries a decoding keeps: those of a window, and of them, when `flags` is
- * given, only those it flags (article `art` at `flags[art - from]`), which are the sorted `arts`.
+ * given, only those it flags (article `art` where `flags[art - from]` is not 0), which are the
+ * sorted `arts`.
  */
-type Keep = { low: number; high: number; flags: Uint8Array | null; from: number; arts: Float64Array | null };
+type Keep = { low: number; high: number; flags: Int32Array | null; from: number; arts: Float64Array | null };
 
-/** Decodes the blocks of each lexeme into `postings` (returned): the entries of the window's articles, or of those `wanted` flags. */
-function* decodeAll(
-  pace: Pace,
-  blocks: ReadonlyMap<string, readonly Buffer[]>,
-  postings: Map<string, Postings>,
-  window: Window,
-  wanted: { low: number; flags: Uint8Array; arts: Float64Array } | null = null,
-): Steps<Map<string, Postings>> {
-  const keep: Keep = { low: window.low, high: window.high, flags: wanted?.flags ?? null, from: wanted?.low ?? 0, arts: wanted?.arts ?? null };
+/** Decodes the blocks of each lexeme into `postings` (returned): the entries of the window's articles. */
+function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>, window: Window): Steps<Map<string, Postings>> {
+  const keep: Keep = { low: window.low, high: window.high, flags: null, from: 0, arts: null };
   for (const [lexeme, list] of blocks) postings.set(lexeme, yield* decodePostings(pace, list, lexeme.startsWith(stemLexeme('title', '')), keep));
   return postings;
 }
@@ -444,7 +444,7 @@ function keeps(keep: Keep, art: number): boolean {
   if (art < keep.low || art > keep.high) return false;
   if (keep.flags === null) return true;
   const at = art - keep.from;
-  return at >= 0 && at < keep.flags.length && keep.flags[at] === 1;
+  return at >= 0 && at < keep.flags.length && keep.flags[at] !== 0;
 }
 
 /** The index of the first of the sorted `values` at or above `value` (their length when none is). */
@@ -674,24 +674,133 @@ function* mergeOverlaps(pace: Pace, { keys, tf, length }: Postings, runs: readon
   return out;
 }
 
-/** One lexeme's postings decoded in parts (each sorted), as one sorted list. */
-function* joinParts(pace: Pace, parts: readonly Postings[]): Steps<Postings> {
-  if (parts.length === 1) return parts[0] as Postings;
-  const count = parts.reduce((sum, part) => sum + part.keys.length, 0);
-  const joined: Postings = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count) };
-  const runs: number[] = [];
-  let at = 0;
-  for (const part of parts) {
-    if (part.keys.length === 0) continue;
-    // A part that starts after the last key so far continues the run.
-    if (at === 0 || (part.keys[0] as number) <= (joined.keys[at - 1] as number)) runs.push(at);
-    joined.keys.set(part.keys, at);
-    joined.tf.set(part.tf, at);
-    joined.length.set(part.length, at);
-    at += part.keys.length;
+/**
+ * Where each candidate article's paragraphs lie among the sorted candidates: article `art` is
+ * `arts[i]` for `i = index[art - low] - 1` (0: no candidate's article), its candidates from
+ * `starts[i]` to `starts[i + 1]`, excluded.
+ */
+type Placement = { candidates: Float64Array; low: number; index: Int32Array; starts: Int32Array };
+
+/** The {@link Placement} of `candidates`, whose distinct articles are the sorted `arts`. */
+function* placementOf(pace: Pace, candidates: Float64Array, arts: Float64Array): Steps<Placement> {
+  const low = arts[0] as number;
+  const index = new Int32Array((arts[arts.length - 1] as number) - low + 1);
+  const starts = new Int32Array(arts.length + 1);
+  let i = -1;
+  let previous = -1;
+  for (let c = 0; c < candidates.length; c++) {
+    const art = Math.floor((candidates[c] as number) / SLOTS);
+    if (art !== previous) {
+      i++;
+      index[art - low] = i + 1;
+      starts[i] = c;
+      previous = art;
+    }
     if (pace()) yield;
   }
-  return yield* sortRuns(pace, joined, runs.length === 0 ? [0] : runs);
+  starts[arts.length] = candidates.length;
+  return { candidates, low, index, starts };
+}
+
+/**
+ * A lexeme's blocks as the candidate paragraphs they hold, placed among the candidates as they
+ * are decoded (in no order: what ranks them reads them by candidate): the entries of the articles
+ * `keep` keeps, each text entry where its paragraph is a candidate, each title entry at every
+ * candidate of its article.
+ */
+function* decodePlaced(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep, placement: Placement): Steps<Postings> {
+  const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
+  const kept: number[][] = [];
+  let most = 0;
+  for (const view of views) {
+    const ranges = keptRanges(view, keep);
+    kept.push(ranges);
+    most += title ? candidatesOfTitles(view, ranges, placement) : entriesIn(ranges);
+    if (pace()) yield;
+  }
+  const placed: Postings = { keys: new Float64Array(most), tf: new Uint16Array(most), length: new Uint16Array(most), at: new Int32Array(most) };
+  let count = 0;
+  for (const [index, view] of views.entries()) {
+    count = placeBlock(view, title, kept[index] as number[], placement, placed, count);
+    if (pace()) yield;
+  }
+  return { keys: placed.keys.subarray(0, count), tf: placed.tf.subarray(0, count), length: placed.length.subarray(0, count), at: (placed.at as Int32Array).subarray(0, count) };
+}
+
+/** Entries in `ranges`. */
+function entriesIn(ranges: readonly number[]): number {
+  let count = 0;
+  for (let r = 0; r < ranges.length; r += 2) count += (ranges[r + 1] as number) - (ranges[r] as number);
+  return count;
+}
+
+/** Candidates of the articles of the title entries in `ranges`. */
+function candidatesOfTitles(view: DataView, ranges: readonly number[], { low, index, starts }: Placement): number {
+  let count = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    for (let entry = ranges[r] as number; entry < (ranges[r + 1] as number); entry++) {
+      const i = (index[view.getUint32(entry * ENTRY_BYTES) - low] as number) - 1;
+      if (i >= 0) count += (starts[i + 1] as number) - (starts[i] as number);
+    }
+  }
+  return count;
+}
+
+/**
+ * Writes the entries of a block's `ranges` into `into` from `count` on, each at the candidates it
+ * stands for; returns the new count. A plain function called per block, as {@link decodeBlock}.
+ */
+function placeBlock(view: DataView, title: boolean, ranges: readonly number[], { candidates, low, index, starts }: Placement, into: Postings, count: number): number {
+  const { keys, tf, length } = into;
+  const at = into.at as Int32Array;
+  let k = count;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const end = (ranges[r + 1] as number) * ENTRY_BYTES;
+    for (let offset = (ranges[r] as number) * ENTRY_BYTES; offset < end; offset += ENTRY_BYTES) {
+      const art = view.getUint32(offset);
+      const i = (index[art - low] as number) - 1;
+      if (i < 0) continue;
+      const frequency = view.getUint16(offset + 6);
+      const size = view.getUint16(offset + 8);
+      const from = starts[i] as number;
+      const to = starts[i + 1] as number;
+      if (title) {
+        for (let c = from; c < to; c++, k++) {
+          keys[k] = candidates[c] as number;
+          tf[k] = frequency;
+          length[k] = size;
+          at[k] = c;
+        }
+        continue;
+      }
+      const key = art * SLOTS + view.getUint16(offset + 4);
+      for (let c = from; c < to && (candidates[c] as number) <= key; c++) {
+        if (candidates[c] !== key) continue;
+        keys[k] = key;
+        tf[k] = frequency;
+        length[k] = size;
+        at[k] = c;
+        k++;
+      }
+    }
+  }
+  return k;
+}
+
+/** A lexeme's placed lists, decoded in parts, as one. */
+function joinPlaced(parts: readonly Postings[]): Postings {
+  if (parts.length === 1) return parts[0] as Postings;
+  const count = parts.reduce((sum, part) => sum + part.keys.length, 0);
+  const joined: Postings = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count), at: new Int32Array(count) };
+  let offset = 0;
+  for (const part of parts) {
+    joined.keys.set(part.keys, offset);
+    joined.tf.set(part.tf, offset);
+    joined.length.set(part.length, offset);
+    (joined.at as Int32Array).set(part.at as Int32Array, offset);
+    offset += part.keys.length;
+  }
+  return joined;
 }
 
 /**
@@ -767,9 +876,9 @@ function* mergeTwo(pace: Pace, a: Float64Array, b: Float64Array): Steps<Float64A
   return out.subarray(0, k);
 }
 
-/** Places every lexeme's postings among the candidates ({@link place}). */
+/** Places every lexeme's postings not yet placed among the candidates ({@link place}). */
 function* placeAll(pace: Pace, candidates: Float64Array, postings: ReadonlyMap<string, Postings>): Steps<void> {
-  for (const list of postings.values()) list.at = yield* place(pace, candidates, list.keys);
+  for (const list of postings.values()) if (list.at === undefined) list.at = yield* place(pace, candidates, list.keys);
 }
 
 /** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
