@@ -108,8 +108,27 @@ export async function rankFromPostings(client: Queryable, units: readonly Unit[]
     ranges.filter((range) => candidateLexemes.has(range.lexeme)),
     windowParagraphs,
   );
-  for (const window of windows) {
-    const ranked = await rankWindow(client, phases, window, ranges, candidateLexemes, { units, relaxed, stats, wanted, restEntries: windowParagraphs * REST_ENTRIES_PER_WINDOW });
+  // The database reads a window's candidate blocks while the window before is ranked here.
+  const readWindow = (window: Window): Promise<Map<string, Buffer[]>> =>
+    ahead(
+      isWhole(window)
+        ? // One window (most searches) reads its candidate lexemes whole, by lexeme: one index range
+          // each, where reading them by block key probes the index once per block (3 ms more at the median).
+          readLexemes(client, [...candidateLexemes])
+        : readBlocks(
+            client,
+            ranges.filter((range) => candidateLexemes.has(range.lexeme) && overlaps(range, window)),
+          ),
+    );
+  let next = readWindow(windows[0] as Window);
+  for (const [index, window] of windows.entries()) {
+    const blocks = await next;
+    const following = windows[index + 1];
+    const readNext = (): void => {
+      if (following !== undefined) next = readWindow(following);
+    };
+    const work = { units, relaxed, stats, wanted, restEntries: windowParagraphs * REST_ENTRIES_PER_WINDOW };
+    const ranked = await rankWindow(client, phases, window, blocks, readNext, ranges, candidateLexemes, work);
     total += ranked.total;
     for (const entry of ranked.kept) kept.push(entry);
   }
@@ -173,6 +192,16 @@ function chunksOf(ranges: readonly BlockRange[], limit: number): BlockRange[][] 
   return chunks;
 }
 
+/**
+ * `promise`, marked as handled: a read asked for ahead of its use may fail while the search is
+ * still busy with the one before (which may then fail itself and never await it); its failure
+ * still reaches whoever awaits it.
+ */
+function ahead<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /** True when `window` holds every article (the search has one window). */
 function isWhole(window: Window): boolean {
   return window.low === 0 && window.high === Number.MAX_SAFE_INTEGER;
@@ -187,29 +216,29 @@ function overlaps(range: BlockRange, window: Window): boolean {
 type WindowWork = { units: readonly Unit[]; relaxed: boolean; stats: CorpusStats; wanted: number; restEntries: number };
 
 /**
- * Ranks the articles of one window: reads the blocks of the candidate lexemes that overlap it,
- * then those of the other lexemes that can hold one of its candidates' articles (`restEntries`
- * at a time), and keeps the `wanted` best of its counted candidates with their ties.
+ * Ranks the articles of one window from `blocks`, those of its candidate lexemes: reads the
+ * blocks of the other lexemes that can hold one of its candidates' articles (`restEntries` at a
+ * time, the database reading each next part while the last one is decoded), calls `readNext`
+ * once its last read is asked for, and keeps the `wanted` best of its counted candidates with
+ * their ties.
  */
 async function rankWindow(
   client: Queryable,
   phases: Phases,
   window: Window,
+  blocks: ReadonlyMap<string, readonly Buffer[]>,
+  readNext: () => void,
   ranges: readonly BlockRange[],
   candidateLexemes: ReadonlySet<string>,
   { units, relaxed, stats, wanted, restEntries }: WindowWork,
 ): Promise<{ total: number; kept: Kept[] }> {
   const inWindow = ranges.filter((range) => overlaps(range, window));
-  // One window (most searches) reads its candidate lexemes whole, by lexeme: one index range
-  // each, where reading them by block key probes the index once per block (3 ms more at the median).
-  const blocks = isWhole(window)
-    ? await readLexemes(client, [...candidateLexemes])
-    : await readBlocks(client, inWindow.filter((range) => candidateLexemes.has(range.lexeme)));
   phases.resumed();
   const postings = await phases.run((pace) => decodeAll(pace, blocks, new Map(), window));
   const candidates = await phases.run((pace) => union(pace, [...candidateLexemes].map((lexeme) => postings.get(lexeme)?.keys ?? new Float64Array(0))));
+  const rest = candidates.length === 0 ? [] : inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
+  if (rest.length === 0) readNext();
   if (candidates.length === 0) return { total: 0, kept: [] };
-  const rest = inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
   if (rest.length > 0) {
     const arts = await phases.run((pace) => articlesOf(pace, candidates));
     // Only the entries of the candidates' paragraphs, placed among them as they are decoded: a
@@ -217,8 +246,16 @@ async function rankWindow(
     const placement = await phases.run((pace) => placementOf(pace, candidates, arts));
     const keep: Keep = { low: window.low, high: window.high, flags: placement.index, from: placement.low, arts };
     const parts = new Map<string, Postings[]>();
-    for (const chunk of chunksOf(rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)), restEntries)) {
-      const more = await readBlocks(client, chunk);
+    const chunks = chunksOf(
+      rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)),
+      restEntries,
+    );
+    let pending = chunks.length > 0 ? ahead(readBlocks(client, chunks[0] as BlockRange[])) : null;
+    if (chunks.length <= 1) readNext();
+    for (let c = 0; c < chunks.length; c++) {
+      const more = await (pending as Promise<Map<string, Buffer[]>>);
+      pending = c + 1 < chunks.length ? ahead(readBlocks(client, chunks[c + 1] as BlockRange[])) : null;
+      if (c + 2 === chunks.length) readNext();
       phases.resumed();
       for (const [lexeme, list] of more) {
         const placed = await phases.run((pace) => decodePlaced(pace, list, lexeme.startsWith(stemLexeme('title', '')), keep, placement));
