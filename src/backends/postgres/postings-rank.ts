@@ -244,7 +244,10 @@ async function rankWindow(
     // Only the entries of the candidates' paragraphs, placed among them as they are decoded: a
     // common word's postings beside a rare one's are mostly skipped unread.
     const placement = await phases.run((pace) => placementOf(pace, candidates, arts));
-    const keep: Keep = { low: window.low, high: window.high, flags: placement.index, from: placement.low, arts };
+    const low = arts[0] as number;
+    const flags = new Uint8Array((arts[arts.length - 1] as number) - low + 1);
+    for (const art of arts) flags[art - low] = 1;
+    const keep: Keep = { low: window.low, high: window.high, flags, from: low, arts };
     const parts = new Map<string, Postings[]>();
     const chunks = chunksOf(
       rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)),
@@ -464,10 +467,9 @@ function byLexeme(rows: ReadonlyArray<{ lexeme: string; data: Buffer }>): Map<st
 
 /**
  * The articles whose entries a decoding keeps: those of a window, and of them, when `flags` is
- * given, only those it flags (article `art` where `flags[art - from]` is not 0), which are the
- * sorted `arts`.
+ * given, only those it flags (article `art` at `flags[art - from]`), which are the sorted `arts`.
  */
-type Keep = { low: number; high: number; flags: Int32Array | null; from: number; arts: Float64Array | null };
+type Keep = { low: number; high: number; flags: Uint8Array | null; from: number; arts: Float64Array | null };
 
 /** Decodes the blocks of each lexeme into `postings` (returned): the entries of the window's articles. */
 function* decodeAll(pace: Pace, blocks: ReadonlyMap<string, readonly Buffer[]>, postings: Map<string, Postings>, window: Window): Steps<Map<string, Postings>> {
@@ -481,7 +483,7 @@ function keeps(keep: Keep, art: number): boolean {
   if (art < keep.low || art > keep.high) return false;
   if (keep.flags === null) return true;
   const at = art - keep.from;
-  return at >= 0 && at < keep.flags.length && keep.flags[at] !== 0;
+  return at >= 0 && at < keep.flags.length && keep.flags[at] === 1;
 }
 
 /** The index of the first of the sorted `values` at or above `value` (their length when none is). */
@@ -712,31 +714,26 @@ function* mergeOverlaps(pace: Pace, { keys, tf, length }: Postings, runs: readon
 }
 
 /**
- * Where each candidate article's paragraphs lie among the sorted candidates: article `art` is
- * `arts[i]` for `i = index[art - low] - 1` (0: no candidate's article), its candidates from
- * `starts[i]` to `starts[i + 1]`, excluded.
+ * Where each candidate article's paragraphs lie among the sorted candidates: article `arts[i]`'s
+ * from `starts[i]` to `starts[i + 1]`, excluded.
  */
-type Placement = { candidates: Float64Array; low: number; index: Int32Array; starts: Int32Array };
+type Placement = { candidates: Float64Array; arts: Float64Array; starts: Int32Array };
 
 /** The {@link Placement} of `candidates`, whose distinct articles are the sorted `arts`. */
 function* placementOf(pace: Pace, candidates: Float64Array, arts: Float64Array): Steps<Placement> {
-  const low = arts[0] as number;
-  const index = new Int32Array((arts[arts.length - 1] as number) - low + 1);
   const starts = new Int32Array(arts.length + 1);
   let i = -1;
   let previous = -1;
   for (let c = 0; c < candidates.length; c++) {
     const art = Math.floor((candidates[c] as number) / SLOTS);
     if (art !== previous) {
-      i++;
-      index[art - low] = i + 1;
-      starts[i] = c;
+      starts[++i] = c;
       previous = art;
     }
     if (pace()) yield;
   }
   starts[arts.length] = candidates.length;
-  return { candidates, low, index, starts };
+  return { candidates, arts, starts };
 }
 
 /**
@@ -755,12 +752,16 @@ function* decodePlaced(pace: Pace, blocks: readonly Buffer[], title: boolean, ke
     most += title ? candidatesOfTitles(view, ranges, placement) : entriesIn(ranges);
     if (pace()) yield;
   }
-  const placed: Postings = { keys: new Float64Array(most), tf: new Uint16Array(most), length: new Uint16Array(most), at: new Int32Array(most) };
+  // Each candidate paragraph holds the lexeme once at most: the entries of candidate articles
+  // (of a common word beside a rarer one's articles, millions) need not all be made room for.
+  const room = Math.min(most, placement.candidates.length);
+  const placed: Postings = { keys: new Float64Array(room), tf: new Uint16Array(room), length: new Uint16Array(room), at: new Int32Array(room) };
   let count = 0;
   for (const [index, view] of views.entries()) {
     count = placeBlock(view, title, kept[index] as number[], placement, placed, count);
     if (pace()) yield;
   }
+  if (count > room) throw new Error(`postings-rank: the blocks of a lexeme hold ${count} entries at ${room} candidate paragraphs (a paragraph twice)`);
   return { keys: placed.keys.subarray(0, count), tf: placed.tf.subarray(0, count), length: placed.length.subarray(0, count), at: (placed.at as Int32Array).subarray(0, count) };
 }
 
@@ -771,13 +772,25 @@ function entriesIn(ranges: readonly number[]): number {
   return count;
 }
 
+/**
+ * The number in `arts` of article `art`, or -1, looking from `from` on: the entries of a range
+ * are in order of their articles, so each lookup goes on from the last one's number.
+ */
+function articleFrom(arts: Float64Array, art: number, from: number): number {
+  let i = from;
+  while (i < arts.length && (arts[i] as number) < art) i++;
+  return i;
+}
+
 /** Candidates of the articles of the title entries in `ranges`. */
-function candidatesOfTitles(view: DataView, ranges: readonly number[], { low, index, starts }: Placement): number {
+function candidatesOfTitles(view: DataView, ranges: readonly number[], { arts, starts }: Placement): number {
   let count = 0;
   for (let r = 0; r < ranges.length; r += 2) {
+    let i = lowerBound(arts, view.getUint32((ranges[r] as number) * ENTRY_BYTES));
     for (let entry = ranges[r] as number; entry < (ranges[r + 1] as number); entry++) {
-      const i = (index[view.getUint32(entry * ENTRY_BYTES) - low] as number) - 1;
-      if (i >= 0) count += (starts[i + 1] as number) - (starts[i] as number);
+      const art = view.getUint32(entry * ENTRY_BYTES);
+      i = articleFrom(arts, art, i);
+      if (arts[i] === art) count += (starts[i + 1] as number) - (starts[i] as number);
     }
   }
   return count;
@@ -787,16 +800,17 @@ function candidatesOfTitles(view: DataView, ranges: readonly number[], { low, in
  * Writes the entries of a block's `ranges` into `into` from `count` on, each at the candidates it
  * stands for; returns the new count. A plain function called per block, as {@link decodeBlock}.
  */
-function placeBlock(view: DataView, title: boolean, ranges: readonly number[], { candidates, low, index, starts }: Placement, into: Postings, count: number): number {
+function placeBlock(view: DataView, title: boolean, ranges: readonly number[], { candidates, arts, starts }: Placement, into: Postings, count: number): number {
   const { keys, tf, length } = into;
   const at = into.at as Int32Array;
   let k = count;
   for (let r = 0; r < ranges.length; r += 2) {
     const end = (ranges[r + 1] as number) * ENTRY_BYTES;
+    let i = lowerBound(arts, view.getUint32((ranges[r] as number) * ENTRY_BYTES));
     for (let offset = (ranges[r] as number) * ENTRY_BYTES; offset < end; offset += ENTRY_BYTES) {
       const art = view.getUint32(offset);
-      const i = (index[art - low] as number) - 1;
-      if (i < 0) continue;
+      i = articleFrom(arts, art, i);
+      if (arts[i] !== art) continue;
       const frequency = view.getUint16(offset + 6);
       const size = view.getUint16(offset + 8);
       const from = starts[i] as number;
