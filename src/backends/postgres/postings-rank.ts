@@ -17,7 +17,7 @@ import type { SearchRequest } from '../backend.ts';
 import { createPacer, type Pace, type Steps } from '../pace.ts';
 import { eventLoopTurns } from '../turns.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
-import type { Queryable } from './connection.ts';
+import { arrayLiteral, type Reader } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
 import { ENTRY_BYTES } from './postings.ts';
 import type { Leaf, Unit } from './query-plan.ts';
@@ -83,7 +83,7 @@ type Kept = { key: number; clauses: number; textMatched: number; score: number }
  * at most `windowParagraphs` paragraphs ({@link WINDOW_PARAGRAPHS}); see rank.ts for the order
  * and the paragraph-hit rule.
  */
-export async function rankFromPostings(client: Queryable, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest, windowParagraphs = WINDOW_PARAGRAPHS): Promise<Ranked> {
+export async function rankFromPostings(client: Reader, units: readonly Unit[], relaxed: boolean, stats: CorpusStats, request: SearchRequest, windowParagraphs = WINDOW_PARAGRAPHS): Promise<Ranked> {
   // The candidates: every paragraph holding a positive lexeme. A single unit's hits hold all its
   // required terms, so the paragraphs of its rarest one are enough: the other lexemes' blocks are
   // read only where they can hold those paragraphs' articles.
@@ -223,7 +223,7 @@ type WindowWork = { units: readonly Unit[]; relaxed: boolean; stats: CorpusStats
  * their ties.
  */
 async function rankWindow(
-  client: Queryable,
+  client: Reader,
   phases: Phases,
   window: Window,
   blocks: ReadonlyMap<string, readonly Buffer[]>,
@@ -411,7 +411,7 @@ const RANGE_BYTES = 16;
  * holds them (migration 11): a common word has thousands of blocks, which as rows cost more to
  * parse here than to find.
  */
-async function readRanges(client: Queryable, lexemes: readonly string[], perArticle: number): Promise<BlockRange[]> {
+async function readRanges(client: Reader, lexemes: readonly string[], perArticle: number): Promise<BlockRange[]> {
   const title = stemLexeme('title', '');
   if (lexemes.length === 0) return [];
   const { rows } = await client.query(
@@ -437,30 +437,38 @@ async function readRanges(client: Queryable, lexemes: readonly string[], perArti
 }
 
 /** Reads every block of `lexemes`, each lexeme's in order of their first article. */
-async function readLexemes(client: Queryable, lexemes: readonly string[]): Promise<Map<string, Buffer[]>> {
+async function readLexemes(client: Reader, lexemes: readonly string[]): Promise<Map<string, Buffer[]>> {
   if (lexemes.length === 0) return new Map();
-  // As hex text: pg's binary results decode every value as UTF-8, which a bytea does not survive.
-  const { rows } = await client.query('SELECT lexeme, data FROM postings WHERE lexeme = ANY($1::text[]) ORDER BY lexeme, first_art, block', [lexemes]);
-  return byLexeme(rows as Array<{ lexeme: string; data: Buffer }>);
+  return byLexeme(await client.copyOut(`SELECT lexeme, data FROM postings WHERE lexeme = ANY(${arrayLiteral(lexemes, 'text')}) ORDER BY lexeme, first_art, block`));
 }
 
 /** Reads the blocks of `ranges`, each lexeme's in order of their first article. */
-async function readBlocks(client: Queryable, ranges: readonly BlockRange[]): Promise<Map<string, Buffer[]>> {
+async function readBlocks(client: Reader, ranges: readonly BlockRange[]): Promise<Map<string, Buffer[]>> {
   if (ranges.length === 0) return new Map();
-  const { rows } = await client.query(
-    'SELECT p.lexeme, p.data FROM unnest($1::text[], $2::int[]) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block',
-    [ranges.map((range) => range.lexeme), ranges.map((range) => range.block)],
+  const lexemes = arrayLiteral(
+    ranges.map((range) => range.lexeme),
+    'text',
   );
-  return byLexeme(rows as Array<{ lexeme: string; data: Buffer }>);
+  const blocks = arrayLiteral(
+    ranges.map((range) => range.block),
+    'int',
+  );
+  return byLexeme(
+    await client.copyOut(
+      `SELECT p.lexeme, p.data FROM unnest(${lexemes}, ${blocks}) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block`,
+    ),
+  );
 }
 
-/** The blocks of each lexeme, in the order of `rows`. */
-function byLexeme(rows: ReadonlyArray<{ lexeme: string; data: Buffer }>): Map<string, Buffer[]> {
+/** The blocks of each lexeme, from rows of a lexeme and a block's data, in their order. */
+function byLexeme(rows: ReadonlyArray<ReadonlyArray<Buffer | null>>): Map<string, Buffer[]> {
   const blocks = new Map<string, Buffer[]>();
-  for (const row of rows) {
-    const list = blocks.get(row.lexeme);
-    if (list === undefined) blocks.set(row.lexeme, [row.data]);
-    else list.push(row.data);
+  for (const [lexemeBytes, data] of rows) {
+    if (lexemeBytes == null || data == null) throw new Error('postgres: a posting block without its lexeme or data');
+    const lexeme = lexemeBytes.toString('utf8');
+    const list = blocks.get(lexeme);
+    if (list === undefined) blocks.set(lexeme, [data]);
+    else list.push(data);
   }
   return blocks;
 }
@@ -1129,7 +1137,7 @@ function* best(pace: Pace, counted: Int32Array, ranking: Ranking, wanted: number
 }
 
 /** The page of the `chosen` candidates: by clauses held, text matched, score, then paragraph id (rank.ts). */
-async function pageOf(client: Queryable, chosen: readonly number[], candidates: Float64Array, ranking: Ranking, request: SearchRequest): Promise<PageRow[]> {
+async function pageOf(client: Reader, chosen: readonly number[], candidates: Float64Array, ranking: Ranking, request: SearchRequest): Promise<PageRow[]> {
   if (chosen.length === 0) return [];
   const { clauses, textMatched, score } = ranking;
   const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];

@@ -14,7 +14,7 @@ import { overBudget, QUERY_BUDGET_MS } from '../../search/ranking.ts';
 import type { AndNode, ParsedQuery, QueryNode } from '../../search/query.ts';
 import { readArticles } from './articles.ts';
 import { compileUnits, type CorpusStats } from './compile.ts';
-import type { Database, Queryable } from './connection.ts';
+import type { Database, Queryable, Reader } from './connection.ts';
 import { expandTerms } from './expand.ts';
 import { stemLexeme } from './lexemes.ts';
 import { planUnit, relaxable, stemsFrom, type StemsOf, type Unit } from './query-plan.ts';
@@ -49,7 +49,7 @@ export async function runSearch(db: Database, query: ParsedQuery, request: Searc
 export type SearchTuning = { windowParagraphs?: number };
 
 /** Runs `query` for `request` on `client`, in the read-only snapshot transaction it holds, begun with {@link PLANNER_SETTINGS}. */
-export async function searchIn(client: Queryable, query: ParsedQuery, request: SearchRequest, tuning: SearchTuning = {}): Promise<BackendSearch> {
+export async function searchIn(client: Reader, query: ParsedQuery, request: SearchRequest, tuning: SearchTuning = {}): Promise<BackendSearch> {
   const started = performance.now();
   /** Sets the statement timeout to what is left of the budget. */
   const budgetLeft = async (): Promise<void> => {

@@ -1,11 +1,12 @@
 /**
  * PostgreSQL failures as our error codes; the pools' connections.
  */
+import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createError, isServiceError } from '../../../src/errors.ts';
 import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
-import { openDatabase, translateError } from '../../../src/backends/postgres/connection.ts';
+import { arrayLiteral, copyRows, openDatabase, translateError } from '../../../src/backends/postgres/connection.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
@@ -77,5 +78,32 @@ describe('the connection pools', () => {
       await db.close();
       await database.drop();
     }
+  });
+});
+
+describe('reading by COPY', () => {
+  it('brings any text and bytes through arrayLiteral and COPY as they were, NULL as null, and refuses what is not binary COPY output', async () => {
+    const database = await freshDatabase();
+    const db = openDatabase(database.url, () => undefined, 1);
+    try {
+      await db.transaction('snapshot', async (client) => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme' }).map((text) => text.replace(/\0/gu, '')), { maxLength: 6 }), fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 6 }), async (texts, numbers) => {
+            const rows = await client.copyOut(`SELECT t, convert_to(t, 'UTF8') FROM unnest(${arrayLiteral(texts, 'text')}) WITH ORDINALITY AS u(t, o) ORDER BY o`);
+            expect(rows.map(([text]) => text?.toString('utf8'))).toEqual(texts);
+            expect(rows.map(([, bytes]) => bytes)).toEqual(texts.map((text) => Buffer.from(text, 'utf8')));
+            const ints = await client.copyOut(`SELECT n FROM unnest(${arrayLiteral(numbers, 'int')}) WITH ORDINALITY AS u(n, o) ORDER BY o`);
+            expect(ints.map(([n]) => n?.readInt32BE(0))).toEqual(numbers);
+          }),
+          { numRuns: 60 },
+        );
+        expect(await client.copyOut("SELECT NULL::bytea, '\\x00ff'::bytea")).toEqual([[null, Buffer.from([0, 255])]]);
+        expect(await client.copyOut('SELECT 1 WHERE false')).toEqual([]);
+      });
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+    expect(() => copyRows(Buffer.from('1\t2\n'))).toThrow(/binary signature/u);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST, type SearchBackend, type SearchRequest } from '../../../src/backends/backend.ts';
 import { executeSearch } from '../../../src/backends/embedded/execute.ts';
 import type { Article } from '../../../src/ingest/article.ts';
-import { openDatabase, type Database, type Queryable } from '../../../src/backends/postgres/connection.ts';
+import { openDatabase, type Database, type Reader } from '../../../src/backends/postgres/connection.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { runSearch } from '../../../src/backends/postgres/search.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
@@ -66,11 +66,12 @@ async function expectSameAsEmbedded(backend: SearchBackend, articles: readonly A
 /** A database whose search transactions count the posting blocks read by block number. */
 function countingBlockReads(db: Database): { db: Database; reads: () => number } {
   let reads = 0;
-  const counting = (client: Queryable): Queryable => ({
+  const counting = (client: Reader): Reader => ({
     query: (text, values) => {
       if (/block = ANY/u.test(text)) reads += ((values?.[1] as unknown[] | undefined) ?? []).length;
       return client.query(text, values);
     },
+    copyOut: (select) => client.copyOut(select),
   });
   return { db: { ...db, transaction: (kind, work, setup) => db.transaction(kind, (client) => work(counting(client)), setup) }, reads: () => reads };
 }

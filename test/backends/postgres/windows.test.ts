@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST, type SearchRequest } from '../../../src/backends/backend.ts';
 import { executeSearch } from '../../../src/backends/embedded/execute.ts';
-import { openDatabase, type Database, type Queryable } from '../../../src/backends/postgres/connection.ts';
+import { openDatabase, type Database, type Reader } from '../../../src/backends/postgres/connection.ts';
 import { windowsOf } from '../../../src/backends/postgres/postings-rank.ts';
 import { runSearch } from '../../../src/backends/postgres/search.ts';
 import type { Article } from '../../../src/ingest/article.ts';
@@ -64,10 +64,11 @@ function article(n: number, random: () => number): Article {
 /** A database whose search transactions count the statements reading posting blocks by lexeme and block. */
 function countingBlockStatements(db: Database): { db: Database; statements: () => number } {
   let statements = 0;
-  const counting = (client: Queryable): Queryable => ({
-    query: (text, values) => {
-      if (/AS w\(lexeme, block\)/u.test(text)) statements += 1;
-      return client.query(text, values);
+  const counting = (client: Reader): Reader => ({
+    query: (text, values) => client.query(text, values),
+    copyOut: (select) => {
+      if (/AS w\(lexeme, block\)/u.test(select)) statements += 1;
+      return client.copyOut(select);
     },
   });
   return { db: { ...db, transaction: (kind, work, setup) => db.transaction(kind, (client) => work(counting(client)), setup) }, statements: () => statements };
