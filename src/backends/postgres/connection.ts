@@ -207,6 +207,11 @@ export function arrayLiteral(values: readonly (string | number)[], type: 'text' 
   return `${pg.escapeLiteral(`{${elements.join(',')}}`)}::${type}[]`;
 }
 
+/** `text` as a SQL string literal, for the statements that take no parameters (COPY). */
+export function textLiteral(text: string): string {
+  return pg.escapeLiteral(text);
+}
+
 /** The `BEGIN` of a transaction of `kind`, with its `setup` statements in the same round trip. */
 function beginning(kind: TransactionKind, setup: string | undefined): string {
   return setup === undefined ? BEGIN[kind] : `${BEGIN[kind]}; ${setup}`;

@@ -25,7 +25,7 @@
 import { TITLE_BOOST } from '../../search/ranking.ts';
 import type { SearchRequest } from '../backend.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
-import type { Queryable } from './connection.ts';
+import { arrayLiteral, textLiteral, type Queryable, type Reader } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
 import { bm25, lowerBound } from './postings-rank.ts';
 import { decodeEntries, ENTRY_BYTES } from './postings.ts';
@@ -61,7 +61,7 @@ export function termTopLeaf(units: readonly Unit[], relaxed: boolean, stats: Cor
 }
 
 /** Ranks one word's search (a leaf {@link termTopLeaf} gave). */
-export async function rankTermTop(client: Queryable, leaf: Leaf, stats: CorpusStats, request: SearchRequest): Promise<Ranked> {
+export async function rankTermTop(client: Reader, leaf: Leaf, stats: CorpusStats, request: SearchRequest): Promise<Ranked> {
   const stem = leaf.stems[0] as string;
   const textLexeme = stemLexeme('text', stem);
   const total = (stats.df.get(textLexeme) ?? 0) + (stats.titleOnly.get(stem) ?? 0);
@@ -82,8 +82,8 @@ export async function rankTermTop(client: Queryable, leaf: Leaf, stats: CorpusSt
     // Strictly above: a block whose bound equals the page's worst score may hold a tie.
     if (best.worst() > (blocks[next]?.bound as number)) break;
     const round = blocks.slice(next, next + size).map((entry) => entry.block);
-    const data = await client.query('SELECT data FROM postings WHERE lexeme = $1 AND block = ANY($2::int[])', [textLexeme, round]);
-    for (const row of data.rows as Array<{ data: Buffer }>) scoreBlock(row.data, idf, stats.avgText, titles, best, read);
+    const data = await client.copyOut(`SELECT data FROM postings WHERE lexeme = ${textLiteral(textLexeme)} AND block = ANY(${arrayLiteral(round, 'int')})`);
+    for (const [block] of data) scoreBlock(block as Buffer, idf, stats.avgText, titles, best, read);
   }
   const worst = best.worst();
   const chosen = read.filter((scored) => scored.score >= worst);
@@ -147,13 +147,13 @@ function scoreBlock(data: Buffer, idf: number, average: number, titles: Readonly
 }
 
 /** The boosted title BM25+ of each article holding the stem in its title, by article number. */
-async function titleScores(client: Queryable, stem: string, stats: CorpusStats): Promise<Map<number, number>> {
+async function titleScores(client: Reader, stem: string, stats: CorpusStats): Promise<Map<number, number>> {
   const lexeme = stemLexeme('title', stem);
   const idf = inverseDocumentFrequency(stats, lexeme);
-  const { rows } = await client.query('SELECT data FROM postings WHERE lexeme = $1', [lexeme]);
+  const rows = await client.copyOut(`SELECT data FROM postings WHERE lexeme = ${textLiteral(lexeme)}`);
   const scores = new Map<number, number>();
-  for (const row of rows as Array<{ data: Buffer }>) {
-    for (const entry of decodeEntries(row.data)) scores.set(entry.art, TITLE_BOOST * bm25(entry.tf, idf, entry.length, stats.avgTitle));
+  for (const [data] of rows) {
+    for (const entry of decodeEntries(data as Buffer)) scores.set(entry.art, TITLE_BOOST * bm25(entry.tf, idf, entry.length, stats.avgTitle));
   }
   return scores;
 }
