@@ -43,12 +43,11 @@ export function postingsCanRank(units: readonly Unit[], request: SearchRequest):
   return units.every((unit) => unit.exact && [...unit.root.must, ...unit.root.not].every((node) => node.kind === 'term'));
 }
 
-/**
- * A lexeme's postings as paragraphs: keys, term frequencies, field lengths, and (once placed)
- * their candidate numbers. The keys are sorted, but for a list placed as it was decoded (the
- * other terms' of an AND, only at candidates), whose order does not matter.
- */
-export type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array; at?: Int32Array };
+/** A lexeme's postings as paragraphs: sorted keys, term frequencies, field lengths. */
+export type Postings = { keys: Float64Array; tf: Uint16Array; length: Uint16Array };
+
+/** A lexeme's postings at the candidates: term frequencies, field lengths, and the candidate of each (-1: none), in any order. */
+type Placed = { tf: Uint16Array; length: Uint16Array; at: Int32Array };
 
 /** What one unit makes of each candidate. */
 type UnitResult = { hit: Uint8Array; textMatched: Uint8Array; score: Float64Array };
@@ -239,6 +238,7 @@ async function rankWindow(
   const rest = candidates.length === 0 ? [] : inWindow.filter((range) => !candidateLexemes.has(range.lexeme));
   if (rest.length === 0) readNext();
   if (candidates.length === 0) return { total: 0, kept: [] };
+  const placed = new Map<string, Placed>();
   if (rest.length > 0) {
     const arts = await phases.run((pace) => articlesOf(pace, candidates));
     // Only the entries of the candidates' paragraphs, placed among them as they are decoded: a
@@ -248,7 +248,7 @@ async function rankWindow(
     const flags = new Uint8Array((arts[arts.length - 1] as number) - low + 1);
     for (const art of arts) flags[art - low] = 1;
     const keep: Keep = { low: window.low, high: window.high, flags, from: low, arts };
-    const parts = new Map<string, Postings[]>();
+    const parts = new Map<string, Placed[]>();
     const chunks = chunksOf(
       rest.filter((range) => holdsOneOf(arts, range.firstArt, range.lastArt)),
       restEntries,
@@ -265,13 +265,13 @@ async function rankWindow(
         parts.set(lexeme, [...(parts.get(lexeme) ?? []), placed]);
       }
     }
-    for (const [lexeme, list] of parts) postings.set(lexeme, joinPlaced(list));
+    for (const [lexeme, list] of parts) placed.set(lexeme, joinPlaced(list));
   }
-  await phases.run((pace) => placeAll(pace, candidates, postings));
+  await phases.run((pace) => placeAll(pace, candidates, postings, placed));
 
   const size = candidates.length;
   const results: UnitResult[] = [];
-  for (const unit of units) results.push(await phases.run((pace) => evaluateUnit(pace, unit, postings, stats, size)));
+  for (const unit of units) results.push(await phases.run((pace) => evaluateUnit(pace, unit, placed, stats, size)));
   const { counted, ranking } = await phases.run((pace) => countHits(pace, results, candidates, relaxed));
   const chosen = await phases.run((pace) => best(pace, counted, ranking, wanted));
   const kept = chosen.map((d) => ({
@@ -750,27 +750,28 @@ function* placementOf(pace: Pace, candidates: Float64Array, arts: Float64Array):
  * `keep` keeps, each text entry where its paragraph is a candidate, each title entry at every
  * candidate of its article.
  */
-function* decodePlaced(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep, placement: Placement): Steps<Postings> {
+function* decodePlaced(pace: Pace, blocks: readonly Buffer[], title: boolean, keep: Keep, placement: Placement): Steps<Placed> {
   const views = blocks.map((data) => new DataView(data.buffer, data.byteOffset, data.byteLength - (data.byteLength % ENTRY_BYTES)));
   const kept: number[][] = [];
-  let most = 0;
+  let entries = 0;
   for (const view of views) {
     const ranges = keptRanges(view, keep);
     kept.push(ranges);
-    most += title ? candidatesOfTitles(view, ranges, placement) : entriesIn(ranges);
+    entries += entriesIn(ranges);
     if (pace()) yield;
   }
-  // Each candidate paragraph holds the lexeme once at most: the entries of candidate articles
-  // (of a common word beside a rarer one's articles, millions) need not all be made room for.
-  const room = Math.min(most, placement.candidates.length);
-  const placed: Postings = { keys: new Float64Array(room), tf: new Uint16Array(room), length: new Uint16Array(room), at: new Int32Array(room) };
+  // Each candidate paragraph holds the lexeme once at most (a title entry stands for each of its
+  // article's): the entries of candidate articles (of a common word beside a rarer one's
+  // articles, millions) need not all be made room for.
+  const room = title ? placement.candidates.length : Math.min(entries, placement.candidates.length);
+  const placed: Placed = { tf: new Uint16Array(room), length: new Uint16Array(room), at: new Int32Array(room) };
   let count = 0;
   for (const [index, view] of views.entries()) {
     count = placeBlock(view, title, kept[index] as number[], placement, placed, count);
     if (pace()) yield;
   }
   if (count > room) throw new Error(`postings-rank: the blocks of a lexeme hold ${count} entries at ${room} candidate paragraphs (a paragraph twice)`);
-  return { keys: placed.keys.subarray(0, count), tf: placed.tf.subarray(0, count), length: placed.length.subarray(0, count), at: (placed.at as Int32Array).subarray(0, count) };
+  return { tf: placed.tf.subarray(0, count), length: placed.length.subarray(0, count), at: placed.at.subarray(0, count) };
 }
 
 /** Entries in `ranges`. */
@@ -781,8 +782,9 @@ function entriesIn(ranges: readonly number[]): number {
 }
 
 /**
- * The number in `arts` of article `art`, or -1, looking from `from` on: the entries of a range
- * are in order of their articles, so each lookup goes on from the last one's number.
+ * The number in `arts` of the first article at or above `art`, looking from `from` on (the
+ * entries of a range are in order of their articles, so each lookup goes on from the last one's
+ * number); `art` is a candidate's article when `arts` holds it there.
  */
 function articleFrom(arts: Float64Array, art: number, from: number): number {
   let i = from;
@@ -790,27 +792,12 @@ function articleFrom(arts: Float64Array, art: number, from: number): number {
   return i;
 }
 
-/** Candidates of the articles of the title entries in `ranges`. */
-function candidatesOfTitles(view: DataView, ranges: readonly number[], { arts, starts }: Placement): number {
-  let count = 0;
-  for (let r = 0; r < ranges.length; r += 2) {
-    let i = lowerBound(arts, view.getUint32((ranges[r] as number) * ENTRY_BYTES));
-    for (let entry = ranges[r] as number; entry < (ranges[r + 1] as number); entry++) {
-      const art = view.getUint32(entry * ENTRY_BYTES);
-      i = articleFrom(arts, art, i);
-      if (arts[i] === art) count += (starts[i + 1] as number) - (starts[i] as number);
-    }
-  }
-  return count;
-}
-
 /**
  * Writes the entries of a block's `ranges` into `into` from `count` on, each at the candidates it
  * stands for; returns the new count. A plain function called per block, as {@link decodeBlock}.
  */
-function placeBlock(view: DataView, title: boolean, ranges: readonly number[], { candidates, arts, starts }: Placement, into: Postings, count: number): number {
-  const { keys, tf, length } = into;
-  const at = into.at as Int32Array;
+function placeBlock(view: DataView, title: boolean, ranges: readonly number[], { candidates, arts, starts }: Placement, into: Placed, count: number): number {
+  const { tf, length, at } = into;
   let k = count;
   for (let r = 0; r < ranges.length; r += 2) {
     const end = (ranges[r + 1] as number) * ENTRY_BYTES;
@@ -825,7 +812,6 @@ function placeBlock(view: DataView, title: boolean, ranges: readonly number[], {
       const to = starts[i + 1] as number;
       if (title) {
         for (let c = from; c < to; c++, k++) {
-          keys[k] = candidates[c] as number;
           tf[k] = frequency;
           length[k] = size;
           at[k] = c;
@@ -835,7 +821,6 @@ function placeBlock(view: DataView, title: boolean, ranges: readonly number[], {
       const key = art * SLOTS + view.getUint16(offset + 4);
       for (let c = from; c < to && (candidates[c] as number) <= key; c++) {
         if (candidates[c] !== key) continue;
-        keys[k] = key;
         tf[k] = frequency;
         length[k] = size;
         at[k] = c;
@@ -847,17 +832,16 @@ function placeBlock(view: DataView, title: boolean, ranges: readonly number[], {
 }
 
 /** A lexeme's placed lists, decoded in parts, as one. */
-function joinPlaced(parts: readonly Postings[]): Postings {
-  if (parts.length === 1) return parts[0] as Postings;
-  const count = parts.reduce((sum, part) => sum + part.keys.length, 0);
-  const joined: Postings = { keys: new Float64Array(count), tf: new Uint16Array(count), length: new Uint16Array(count), at: new Int32Array(count) };
+function joinPlaced(parts: readonly Placed[]): Placed {
+  if (parts.length === 1) return parts[0] as Placed;
+  const count = parts.reduce((sum, part) => sum + part.at.length, 0);
+  const joined: Placed = { tf: new Uint16Array(count), length: new Uint16Array(count), at: new Int32Array(count) };
   let offset = 0;
   for (const part of parts) {
-    joined.keys.set(part.keys, offset);
     joined.tf.set(part.tf, offset);
     joined.length.set(part.length, offset);
-    (joined.at as Int32Array).set(part.at as Int32Array, offset);
-    offset += part.keys.length;
+    joined.at.set(part.at, offset);
+    offset += part.at.length;
   }
   return joined;
 }
@@ -935,9 +919,9 @@ function* mergeTwo(pace: Pace, a: Float64Array, b: Float64Array): Steps<Float64A
   return out.subarray(0, k);
 }
 
-/** Places every lexeme's postings not yet placed among the candidates ({@link place}). */
-function* placeAll(pace: Pace, candidates: Float64Array, postings: ReadonlyMap<string, Postings>): Steps<void> {
-  for (const list of postings.values()) if (list.at === undefined) list.at = yield* place(pace, candidates, list.keys);
+/** Places every lexeme's postings among the candidates ({@link place}), into `placed`. */
+function* placeAll(pace: Pace, candidates: Float64Array, postings: ReadonlyMap<string, Postings>, placed: Map<string, Placed>): Steps<void> {
+  for (const [lexeme, list] of postings) placed.set(lexeme, { tf: list.tf, length: list.length, at: yield* place(pace, candidates, list.keys) });
 }
 
 /** For each of the sorted `keys`, its index among the sorted `candidates`, or -1. */
@@ -973,7 +957,7 @@ export function bm25(tf: number, idf: number, length: number, average: number): 
  * optimizes a closure made anew for each search anew, running the first search's loops
  * unoptimized (tens of milliseconds a search for a common word at 10×).
  */
-function* presentOf(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postings>, size: number, presence: Map<Leaf, Uint8Array>): Steps<Uint8Array> {
+function* presentOf(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Placed>, size: number, presence: Map<Leaf, Uint8Array>): Steps<Uint8Array> {
   let present = presence.get(leaf);
   if (present === undefined) {
     present = new Uint8Array(size);
@@ -982,7 +966,7 @@ function* presentOf(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postin
         const list = postings.get(stemLexeme(field, stem));
         if (list === undefined) continue;
         const bit = field === 'title' ? 1 : 2;
-        const at = list.at as Int32Array;
+        const at = list.at;
         for (let i = 0; i < at.length; i++) {
           const d = at[i] as number;
           if (d >= 0) present[d] = (present[d] as number) | bit;
@@ -996,7 +980,7 @@ function* presentOf(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postin
 }
 
 /** Adds the BM25+ scores of `leaf`'s lexemes (the title's boosted) to the candidates' scores `into`. */
-function* leafScore(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, into: Float64Array): Steps<void> {
+function* leafScore(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Placed>, stats: CorpusStats, into: Float64Array): Steps<void> {
   for (const stem of leaf.stems) {
     for (const field of leaf.fields) {
       const lexeme = stemLexeme(field, stem);
@@ -1005,7 +989,7 @@ function* leafScore(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postin
       const idf = inverseDocumentFrequency(stats, lexeme);
       const average = field === 'title' ? stats.avgTitle : stats.avgText;
       const title = field === 'title';
-      const at = list.at as Int32Array;
+      const at = list.at;
       for (let i = 0; i < at.length; i++) {
         const d = at[i] as number;
         if (d < 0) continue;
@@ -1018,7 +1002,7 @@ function* leafScore(pace: Pace, leaf: Leaf, postings: ReadonlyMap<string, Postin
 }
 
 /** One unit over the candidates: which match, which matched in their text, and their scores (compile.ts, `unit`). */
-function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Postings>, stats: CorpusStats, size: number): Steps<UnitResult> {
+function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Placed>, stats: CorpusStats, size: number): Steps<UnitResult> {
   const presence = new Map<Leaf, Uint8Array>();
   const leafOf = (node: QueryNode): Leaf => {
     const leaf = node.kind === 'term' ? unit.leafOf.get(node) : undefined;
@@ -1069,7 +1053,7 @@ function* evaluateUnit(pace: Pace, unit: Unit, postings: ReadonlyMap<string, Pos
     for (const field of fields) {
       const list = postings.get(stemLexeme(field, stem));
       if (list === undefined) continue;
-      const at = list.at as Int32Array;
+      const at = list.at;
       for (let i = 0; i < at.length; i++) {
         const d = at[i] as number;
         if (d < 0 || seen[d] === stamp) continue;
