@@ -407,20 +407,21 @@ const RANGE_BYTES = 16;
 
 /**
  * Where the blocks of `lexemes` lie, and the paragraphs they stand for (a title entry for
- * `perArticle`). One row per lexeme, its blocks' ranges packed as bytes, from the index that
- * holds them (migration 11): a common word has thousands of blocks, which as rows cost more to
- * parse here than to find.
+ * `perArticle`). One row per lexeme, its blocks' ranges packed as bytes (read by COPY, as the
+ * blocks are), from the index that holds them (migration 11): a common word has thousands of
+ * blocks, which as rows cost more to parse here than to find.
  */
 async function readRanges(client: Reader, lexemes: readonly string[], perArticle: number): Promise<BlockRange[]> {
   const title = stemLexeme('title', '');
   if (lexemes.length === 0) return [];
-  const { rows } = await client.query(
-    `SELECT lexeme, string_agg(int4send(block) || int4send(first_art) || int4send(last_art) || int4send(entries), ''::bytea) AS ranges
-     FROM postings WHERE lexeme = ANY($1::text[]) GROUP BY lexeme`,
-    [lexemes],
+  const rows = await client.copyOut(
+    `SELECT lexeme, string_agg(int4send(block) || int4send(first_art) || int4send(last_art) || int4send(entries), ''::bytea)
+     FROM postings WHERE lexeme = ANY(${arrayLiteral(lexemes, 'text')}) GROUP BY lexeme`,
   );
   const ranges: BlockRange[] = [];
-  for (const { lexeme, ranges: packed } of rows as Array<{ lexeme: string; ranges: Buffer }>) {
+  for (const [lexemeBytes, packed] of rows) {
+    if (lexemeBytes == null || packed == null) throw new Error('postgres: a lexeme without its blocks\' ranges');
+    const lexeme = lexemeBytes.toString('utf8');
     for (let at = 0; at + RANGE_BYTES <= packed.length; at += RANGE_BYTES) {
       const entries = packed.readInt32BE(at + 12);
       ranges.push({
