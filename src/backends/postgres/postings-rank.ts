@@ -437,10 +437,17 @@ async function readRanges(client: Reader, lexemes: readonly string[], perArticle
   return ranges;
 }
 
+/**
+ * The columns a block is read with: its lexeme, first article and number (the order of a
+ * lexeme's blocks, set here: an ORDER BY in the statement sorts every block's bytes in the
+ * database, on disk past `work_mem`, before the first row leaves it) and its data.
+ */
+const BLOCK_COLUMNS = 'p.lexeme, p.first_art, p.block, p.data';
+
 /** Reads every block of `lexemes`, each lexeme's in order of their first article. */
 async function readLexemes(client: Reader, lexemes: readonly string[]): Promise<Map<string, Buffer[]>> {
   if (lexemes.length === 0) return new Map();
-  return byLexeme(await client.copyOut(`SELECT lexeme, data FROM postings WHERE lexeme = ANY(${arrayLiteral(lexemes, 'text')}) ORDER BY lexeme, first_art, block`));
+  return byLexeme(await client.copyOut(`SELECT ${BLOCK_COLUMNS} FROM postings AS p WHERE p.lexeme = ANY(${arrayLiteral(lexemes, 'text')})`));
 }
 
 /** Reads the blocks of `ranges`, each lexeme's in order of their first article. */
@@ -456,22 +463,36 @@ async function readBlocks(client: Reader, ranges: readonly BlockRange[]): Promis
   );
   return byLexeme(
     await client.copyOut(
-      `SELECT p.lexeme, p.data FROM unnest(${lexemes}, ${blocks}) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block ORDER BY p.lexeme, p.first_art, p.block`,
+      `SELECT ${BLOCK_COLUMNS} FROM unnest(${lexemes}, ${blocks}) AS w(lexeme, block) JOIN postings AS p ON p.lexeme = w.lexeme AND p.block = w.block`,
     ),
   );
 }
 
-/** The blocks of each lexeme, from rows of a lexeme and a block's data, in their order. */
+/**
+ * The blocks of each lexeme, from rows of {@link BLOCK_COLUMNS}, in order of their first article,
+ * then number; the lexemes in the database's order (collation C: their UTF-8 bytes').
+ */
 function byLexeme(rows: ReadonlyArray<ReadonlyArray<Buffer | null>>): Map<string, Buffer[]> {
-  const blocks = new Map<string, Buffer[]>();
-  for (const [lexemeBytes, data] of rows) {
-    if (lexemeBytes == null || data == null) throw new Error('postgres: a posting block without its lexeme or data');
+  const read = new Map<string, Array<{ firstArt: number; block: number; data: Buffer }>>();
+  for (const [lexemeBytes, firstArt, block, data] of rows) {
+    if (lexemeBytes == null || firstArt == null || block == null || data == null) throw new Error('postgres: a posting block without its lexeme, range or data');
     const lexeme = lexemeBytes.toString('utf8');
-    const list = blocks.get(lexeme);
-    if (list === undefined) blocks.set(lexeme, [data]);
-    else list.push(data);
+    const one = { firstArt: firstArt.readInt32BE(0), block: block.readInt32BE(0), data };
+    const list = read.get(lexeme);
+    if (list === undefined) read.set(lexeme, [one]);
+    else list.push(one);
+  }
+  const blocks = new Map<string, Buffer[]>();
+  for (const lexeme of [...read.keys()].sort(byBytes)) {
+    const list = read.get(lexeme) as Array<{ firstArt: number; block: number; data: Buffer }>;
+    blocks.set(lexeme, list.sort((a, b) => a.firstArt - b.firstArt || a.block - b.block).map((one) => one.data));
   }
   return blocks;
+}
+
+/** Orders strings by their UTF-8 bytes, as collation C does. */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
