@@ -21,6 +21,8 @@ import { openLibrary, type Progress } from './backends/embedded/open-library.ts'
 import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
+import type { PostgresBackend } from './backends/postgres/index.ts';
+import { ORDER_AFTER_SHARE } from './backends/postgres/postings.ts';
 import { IMPORT_BATCH_ARTICLES, IMPORT_IN_FLIGHT, putInBatches } from './backends/put-in-batches.ts';
 import { fetchUrl } from './ingest/fetch-url.ts';
 import type { FeedStore } from './backends/feed-store.ts';
@@ -196,7 +198,7 @@ function databaseName(url: string): string {
 }
 
 /** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */
-async function openDatabase(url: string, searchConnections: number | undefined): Promise<SearchBackend> {
+async function openDatabase(url: string, searchConnections: number | undefined): Promise<PostgresBackend> {
   try {
     // Loaded only when asked for: `pg` and the backend cost a tenth of a second at every start.
     const { createPostgresBackend } = await import('./backends/postgres/index.ts');
@@ -446,7 +448,10 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
  * `DATABASE_URL`, a batch per transaction, reading the corpus a file at a time (the embedded
  * index is not built, so an archive larger than memory imports). Idempotent: articles already
  * there with the same content are `unchanged`, so an interrupted import is resumed by running
- * it again. Unreadable files are named and skipped, and the command then exits with 1.
+ * it again. Unreadable files are named and skipped, and the command then exits with 1. An import
+ * that wrote at least {@link ORDER_AFTER_SHARE} of the archive's articles ends by ordering the
+ * posting blocks (searches wait for it; see `orderPostings`): a first or a bulk import, not an
+ * increment.
  */
 async function importCommand(config: Config, args: readonly string[]): Promise<void> {
   const to = args.indexOf('--to');
@@ -474,9 +479,9 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
     stopped = error;
   } finally {
     bar?.stop();
-    await backend.close();
   }
   if (stopped !== undefined) {
+    await backend.close();
     // A batch is one transaction: the refused one left nothing, those acknowledged are kept, and
     // a rerun finds them unchanged.
     fail(`the import stopped after ${done} articles: ${messageOf(stopped)}. Each batch of ${IMPORT_BATCH_ARTICLES} is written whole or not at all; run the same command again to resume.`);
@@ -485,6 +490,25 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
     `${done} articles from ${config.corpusDir} into ${databaseName(config.databaseUrl)}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged\n`,
   );
   if (walk.problems.length > 0) process.exitCode = 1;
+  try {
+    const written = counts.created + counts.updated;
+    if (written > 0 && written >= ORDER_AFTER_SHARE * (await backend.stats()).articles) {
+      log('ordering the posting blocks by word (searches wait for it)');
+      const started = Date.now();
+      const { blocks, bytesBefore, bytesAfter } = await backend.orderPostings();
+      process.stdout.write(`ordered ${blocks} posting blocks by word in ${((Date.now() - started) / 1000).toFixed(1)} s (${megabytes(bytesBefore)} → ${megabytes(bytesAfter)} MB)\n`);
+    }
+  } catch (error) {
+    // The articles are written and searchable; only the upkeep failed (a full disk: the rewrite needs the table's size again).
+    log(`error: the articles are imported, but ordering the posting blocks failed: ${messageOf(error)}. Searches work; CLUSTER postings in the database retries it.`);
+    process.exitCode = 1;
+  } finally {
+    await backend.close();
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
 }
 
 /** Matches `<mark>`, `</mark>` and the HTML entities of a snippet, to print it on a terminal. */

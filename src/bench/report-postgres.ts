@@ -92,6 +92,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
   const rows: Row[] = [
     row('import (paragraphs/s) ¹', ratePerSecond(postgres.paragraphs, postgres.importMs), embedded && ratePerSecond(embedded.paragraphs, embedded.ingestMs), integer),
     row('import time (s) ¹', postgres.importMs / 1000, embedded && embedded.ingestMs / 1000, (value) => value.toFixed(1)),
+    ['then ordering the posting blocks (s) ¹', postgres.orderMs === null ? 'not run' : (postgres.orderMs / 1000).toFixed(1), '—', '—'],
     embedded === null || embedded.snapshot.ok ? row('size (MB) ²', postgres.databaseBytes, snapshotBytes, megabytes) : ['size (MB) ²', megabytes(postgres.databaseBytes), 'failed ²', formatRatio(ratio(postgres.databaseBytes, Number.NaN))],
     row('node RSS after the queries (MB) ³', postgres.memory.rssBytes, embedded && embedded.memory.rssBytes, megabytes),
     row('node heap after the queries (MB) ³', postgres.memory.heapBytes, embedded && embedded.memory.heapBytes, megabytes),
@@ -112,7 +113,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
   );
   const matches = QUERY_TYPES.map((type) => `${type} ${integer(postgres.latency[type].meanMatches)} / ${embedded === null ? '—' : integer(embedded.latency[type].meanMatches)}`).join(', ');
   const footnotes = [
-    `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed).${resumedNote(postgres)} Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
+    `¹ Postgres: \`putArticles\` of the PostgreSQL backend into a fresh, empty database, ${postgres.batchSize} articles per call (${integer(postgres.batches)} calls, each one transaction; connecting and migrating not timed); then, as \`npm run import\` ends when it wrote a tenth of the archive or more, the posting blocks ordered by word (\`orderPostings\`: \`CLUSTER postings\`), timed apart.${resumedNote(postgres)} Embedded: one \`putArticles\` into an in-memory library, as the embedded benchmark measures it (no corpus files, no snapshot).`,
     `² Postgres: \`pg_database_size\` of the benchmark's database once imported (tables, GIN index, TOAST, free space). Embedded: the snapshot \`saveSnapshot\` writes${embedded === null || embedded.snapshot.ok ? '' : ` (it failed: ${embedded.snapshot.reason})`}.`,
     '³ `process.memoryUsage()` of each side\'s own worker process after two full GCs, once every query ran. The PostgreSQL side read the whole corpus for its import, so its RSS may still hold pages V8 freed but did not return; its heap is what it keeps.',
     '⁴ Both sides run the service\'s whole search path: parse, search, `dressSearch` (limit 10, exact total, highlights, snippets); postgres through `searchBackend` (`backend.search` awaited, over a pool of connections on the unix socket or TCP of the URL), embedded through `searchLibrary`. The queries run in batches of 25, the sides in turn.',

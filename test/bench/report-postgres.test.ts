@@ -35,6 +35,7 @@ function report(fields: Partial<PostgresBenchReport> = {}): PostgresBenchReport 
       articles: 10,
       paragraphs: 1000,
       importMs: 400,
+      orderMs: 1250,
       batches: 1,
       unchanged: 0,
       batchSize: 500,
@@ -67,6 +68,7 @@ describe('formatPostgresReport', () => {
     const text = formatPostgresReport(report());
     expect(text.split('\n').filter((line) => line.startsWith('| measure'))).toEqual(['| measure | postgres | embedded service | postgres / embedded |']);
     expect(text).toContain('| import (paragraphs/s) ¹ | 2,500 | 10,000 | 0.25× |');
+    expect(text).toContain('| then ordering the posting blocks (s) ¹ | 1.3 | — | — |');
     expect(text).toContain('| size (MB) ² | 200.0 | 50.0 | 4.00× |');
     expect(text).toContain('| node RSS after the queries (MB) ³ | 150.0 | 300.0 | 0.50× |');
     expect(text).toContain('| prefix p50 (ms) ⁴ | 4.00 | 1.00 | 4.00× |');
@@ -90,6 +92,9 @@ describe('formatPostgresReport', () => {
     const resumed = report();
     resumed.postgres = { ...resumed.postgres, unchanged: 4 };
     expect(formatPostgresReport(resumed)).toContain('**Resumed:** 4 of the 10 articles were already in the database');
+    // A resumed run that wrote under a tenth of the archive leaves the blocks as they were.
+    resumed.postgres = { ...resumed.postgres, unchanged: 10, orderMs: null };
+    expect(formatPostgresReport(resumed)).toContain('| then ordering the posting blocks (s) ¹ | not run | — | — |');
   });
 
   it('counts differing totals and quotes them by type', () => {

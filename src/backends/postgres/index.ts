@@ -16,6 +16,7 @@ import { readArticles } from './articles.ts';
 import { backfillCopies, readCopies, readCopyClusters } from './copies.ts';
 import { openDatabase, type Database } from './connection.ts';
 import { migrate } from './migrations.ts';
+import { orderPostings, type OrderedPostings } from './postings.ts';
 import { PLANNER_SETTINGS, runSearch, searchIn } from './search.ts';
 import { readMetrics, readStats } from './stats.ts';
 import { suggestWords } from './suggest.ts';
@@ -30,6 +31,12 @@ export type PostgresBackendOptions = {
 };
 
 /**
+ * The backend, and the one step of upkeep an operator runs: {@link orderPostings}, after a bulk
+ * import (`npm run import` runs it when it wrote a tenth of the archive or more).
+ */
+export type PostgresBackend = SearchBackend & { orderPostings(): Promise<OrderedPostings> };
+
+/**
  * Connects to the database at `url`, applies the schema's pending migrations, and returns the
  * backend. Throws when the database cannot be reached or migrated.
  *
@@ -38,7 +45,7 @@ export type PostgresBackendOptions = {
  * await backend.putArticles([article]);
  * (await backend.search(parseQuery('ceasefire'), DEFAULT_SEARCH_REQUEST)).total
  */
-export async function createPostgresBackend({ url, log = () => undefined, searchConnections }: PostgresBackendOptions): Promise<SearchBackend> {
+export async function createPostgresBackend({ url, log = () => undefined, searchConnections }: PostgresBackendOptions): Promise<PostgresBackend> {
   const db = openDatabase(url, log, searchConnections);
   try {
     await migrate(db, log);
@@ -61,6 +68,7 @@ export async function createPostgresBackend({ url, log = () => undefined, search
     suggest: (prefix, limit) => suggestWords(db, prefix, limit),
     stats: () => readStats(db),
     metrics: () => readMetrics(db),
+    orderPostings: () => db.transaction('write', (client) => orderPostings(client)),
     close: () => db.close(),
   };
 }

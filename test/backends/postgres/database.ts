@@ -74,3 +74,17 @@ export function useFreshBackend(): { readonly backend: SearchBackend; readonly u
     },
   };
 }
+
+/**
+ * The posting blocks stored after a block of an earlier lexeme, or of the same lexeme with a
+ * later number (in the heap's order, by `ctid`): 0 when the table is in order of lexeme and block.
+ */
+export async function blocksOutOfOrder(url: string): Promise<number> {
+  const [row] = (await queryOn(
+    url,
+    `SELECT count(*)::int AS count FROM (
+       SELECT lexeme, block, lag(lexeme) OVER w AS before_lexeme, lag(block) OVER w AS before_block FROM postings WINDOW w AS (ORDER BY ctid)
+     ) AS t WHERE lexeme < before_lexeme OR (lexeme = before_lexeme AND block < before_block)`,
+  )) as [{ count: number }];
+  return row.count;
+}

@@ -10,7 +10,7 @@ import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { cli } from '../../helpers.ts';
-import { freshDatabase, queryOn } from './database.ts';
+import { blocksOutOfOrder, freshDatabase, queryOn } from './database.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -40,6 +40,10 @@ describe('npm run import -- --to postgres', () => {
     expect(first.stdout).toMatch(/^1300 articles from .* 1300 created, 0 updated, 0 unchanged$/m);
     expect(first.stderr).toContain('skipped broken.json');
     expect(first.code).toBe(1);
+    // A first import ends by ordering the posting blocks by word.
+    expect(first.stderr).toContain('ordering the posting blocks by word (searches wait for it)');
+    expect(first.stdout).toMatch(/^ordered \d+ posting blocks by word in \d+\.\d s \(\d+\.\d → \d+\.\d MB\)$/m);
+    expect(await blocksOutOfOrder(database.url)).toBe(0);
 
     const backend = await createPostgresBackend({ url: database.url });
     cleanups.push(() => backend.close());
@@ -52,7 +56,22 @@ describe('npm run import -- --to postgres', () => {
     await rm(join(corpus, 'broken.json'));
     const again = await cli(['import', '--to', 'postgres'], env);
     expect(again.stdout).toMatch(/^1300 articles from .* 0 created, 0 updated, 1300 unchanged$/m);
+    expect(again.stdout).not.toContain('ordered');
     expect(again.code).toBe(0);
+
+    // An increment under a tenth of the archive (129 of 1,429) is not followed by the ordering (searches would
+    // wait for a rewrite of the whole table); one of a tenth or more (160 of 1,589) is.
+    await writeFile(join(corpus, '2024', 'c.jsonl'), jsonLines('wire', 129, 1300));
+    const increment = await cli(['import', '--to', 'postgres'], env);
+    expect(increment.stdout).toMatch(/^1429 articles from .* 129 created, 0 updated, 1300 unchanged$/m);
+    expect(increment.stdout).not.toContain('ordered');
+    expect(await blocksOutOfOrder(database.url)).toBeGreaterThan(0);
+    await writeFile(join(corpus, '2024', 'd.jsonl'), jsonLines('wire', 160, 1429));
+    const bulk = await cli(['import', '--to', 'postgres'], env);
+    expect(bulk.stdout).toMatch(/^1589 articles from .* 160 created, 0 updated, 1429 unchanged$/m);
+    expect(bulk.stdout).toMatch(/^ordered \d+ posting blocks/m);
+    expect(await blocksOutOfOrder(database.url)).toBe(0);
+    expect((await backend.search(parseQuery('ferries'), DEFAULT_SEARCH_REQUEST)).total).toBe(1588);
   });
 
   it('stops on a batch the database refuses with one line saying how far it got, keeps the batches written, and resumes on a rerun', async () => {

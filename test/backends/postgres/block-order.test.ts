@@ -1,0 +1,62 @@
+/**
+ * The posting blocks in order of lexeme (schema migration 12, `orderPostings`): batches write
+ * each lexeme's blocks at the table's end, among the other words of their batch; ordering puts
+ * each lexeme's side by side, and changes no answer.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
+import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { parseQuery } from '../../../src/search/query-parser.ts';
+import { makeArticle } from '../../helpers.ts';
+import { blocksOutOfOrder, freshDatabase, queryOn } from './database.ts';
+
+/** Batch `n`: 300 articles on ferries and the harbour, a word of the batch's own in each. */
+function batch(n: number) {
+  return Array.from({ length: 300 }, (_, i) =>
+    makeArticle({ id: `b${n}-${i}`, title: `Harbour ${n}`, paragraphs: [`Ferries crossed the harbour at dawn, tally${n}x${i % 7}.`, `Gulls over the ${n % 2 === 0 ? 'quay' : 'pier'}.`] }),
+  );
+}
+
+const QUERIES = ['ferries', 'harbour gulls', 'tally2x3', '"the harbour"', 'ferries -tally0x1', 'title:harbour pier'];
+
+describe('posting blocks in order of lexeme', () => {
+  it('migration 12 orders the blocks of a database written batch by batch, and orderPostings those written since; answers unchanged', async () => {
+    const database = await freshDatabase();
+    const url = database.url;
+    try {
+      const backend = await createPostgresBackend({ url });
+      for (let n = 0; n < 3; n++) await backend.putArticles(batch(n));
+      const before = await Promise.all(QUERIES.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+      await backend.close();
+      // Three batches: each lexeme's blocks (new ones, and the rewritten small ones) after the other words of its batch.
+      expect(await blocksOutOfOrder(url)).toBeGreaterThan(0);
+
+      // The database as it was before migration 12.
+      await queryOn(url, 'DELETE FROM schema_migrations WHERE version = 12');
+      const lines: string[] = [];
+      const upgraded = await createPostgresBackend({ url, log: (line) => lines.push(line) });
+      try {
+        expect(lines.filter((line) => line.includes('applying migration'))).toEqual(['postgres: applying migration 12 (posting blocks in order of lexeme)']);
+        expect(await blocksOutOfOrder(url)).toBe(0);
+        expect(await Promise.all(QUERIES.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)))).toEqual(before);
+
+        // Blocks written since are at the table's end again, until orderPostings.
+        await upgraded.putArticles(batch(3));
+        expect(await blocksOutOfOrder(url)).toBeGreaterThan(0);
+        const after = await Promise.all(QUERIES.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+        const [{ blocks }] = (await queryOn(url, 'SELECT count(*)::int AS blocks FROM postings')) as [{ blocks: number }];
+        const ordered = await upgraded.orderPostings();
+        expect(ordered.blocks).toBe(blocks);
+        expect(ordered.bytesAfter).toBeGreaterThan(0);
+        expect(await blocksOutOfOrder(url)).toBe(0);
+        expect(await Promise.all(QUERIES.map((q) => upgraded.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)))).toEqual(after);
+        expect(after.map((search) => search.total)).toEqual([1200, 1200, 43, 1200, 1157, 600]);
+      } finally {
+        await upgraded.close();
+      }
+      expect(before.map((search) => search.total)).toEqual([900, 900, 43, 900, 857, 300]);
+    } finally {
+      await database.drop();
+    }
+  }, 120_000);
+});
