@@ -161,39 +161,83 @@ function queryable(client: pg.PoolClient): Reader {
 /** Bytes that open PostgreSQL's binary COPY format, before its flags and header extension. */
 const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
-/** Runs `COPY (select) TO STDOUT (FORMAT binary)` on `client`; see {@link Reader}. */
+/**
+ * Runs `COPY (select) TO STDOUT (FORMAT binary)` on `client`; see {@link Reader}. The rows are
+ * read from the chunks as they came, not from one buffer of them all: a common word's blocks are
+ * tens of megabytes, and a copy of them would double what a search holds at its peak.
+ */
 async function copyOut(client: pg.PoolClient, select: string): Promise<Array<Array<Buffer | null>>> {
   const chunks: Buffer[] = [];
   for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
-  return copyRows(Buffer.concat(chunks));
+  return copyRows(chunks);
 }
 
 /**
- * The rows of `bytes` in PostgreSQL's binary COPY format: the signature, flags and a header
- * extension, then per row its field count and each field's length (-1: NULL) and bytes, then -1.
- * Throws on anything else.
+ * The rows of `chunks`, bytes in PostgreSQL's binary COPY format cut anywhere: the signature,
+ * flags and a header extension, then per row its field count and each field's length (-1: NULL)
+ * and bytes, then -1. A field within one chunk is a view of it, one across chunks a copy. Throws
+ * on anything else.
  */
-export function copyRows(bytes: Buffer): Array<Array<Buffer | null>> {
-  if (bytes.length < COPY_SIGNATURE.length + 8 || !bytes.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new Error('postgres: COPY output without the binary signature');
-  let at = COPY_SIGNATURE.length + 8 + bytes.readUInt32BE(COPY_SIGNATURE.length + 4);
+export function copyRows(chunks: readonly Buffer[]): Array<Array<Buffer | null>> {
+  const bytes = new ChunkReader(chunks);
+  if (!bytes.has(COPY_SIGNATURE.length + 8) || !bytes.take(COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new Error('postgres: COPY output without the binary signature');
+  bytes.take(4); // flags
+  bytes.take(bytes.take(4).readUInt32BE(0)); // header extension
   const rows: Array<Array<Buffer | null>> = [];
   for (;;) {
-    const count = bytes.readInt16BE(at);
-    at += 2;
+    const count = bytes.take(2).readInt16BE(0);
     if (count === -1) return rows;
     const fields: Array<Buffer | null> = [];
     for (let field = 0; field < count; field++) {
-      const length = bytes.readInt32BE(at);
-      at += 4;
-      if (length < 0) {
-        fields.push(null);
-        continue;
-      }
-      if (at + length > bytes.length) throw new Error('postgres: COPY output cut short');
-      fields.push(bytes.subarray(at, at + length));
-      at += length;
+      const length = bytes.take(4).readInt32BE(0);
+      fields.push(length < 0 ? null : bytes.take(length));
     }
     rows.push(fields);
+  }
+}
+
+/** Reads bytes in order from a list of chunks. */
+class ChunkReader {
+  private index = 0;
+  private at = 0;
+  private left: number;
+
+  constructor(private readonly chunks: readonly Buffer[]) {
+    this.left = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+
+  /** True when `length` more bytes are left. */
+  has(length: number): boolean {
+    return length <= this.left;
+  }
+
+  /** The next `length` bytes: a view of a chunk when they lie in one, else a copy. Throws when fewer are left. */
+  take(length: number): Buffer {
+    if (length > this.left) throw new Error('postgres: COPY output cut short');
+    if (length === 0) return Buffer.alloc(0);
+    this.left -= length;
+    // Bytes are left, so a chunk with some follows any spent or empty ones.
+    while (this.at === (this.chunks[this.index] as Buffer).length) this.next();
+    const chunk = this.chunks[this.index] as Buffer;
+    if (this.at + length <= chunk.length) {
+      this.at += length;
+      return chunk.subarray(this.at - length, this.at);
+    }
+    const out = Buffer.allocUnsafe(length);
+    for (let filled = 0; filled < length; ) {
+      if (this.at === (this.chunks[this.index] as Buffer).length) this.next();
+      const from = this.chunks[this.index] as Buffer;
+      const n = Math.min(length - filled, from.length - this.at);
+      from.copy(out, filled, this.at, this.at + n);
+      filled += n;
+      this.at += n;
+    }
+    return out;
+  }
+
+  private next(): void {
+    this.index++;
+    this.at = 0;
   }
 }
 

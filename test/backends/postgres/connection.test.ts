@@ -81,6 +81,30 @@ describe('the connection pools', () => {
   });
 });
 
+/** `rows` in PostgreSQL's binary COPY format (the documented layout, written out here as the oracle), with a header extension of `extension`. */
+function binaryCopy(rows: ReadonlyArray<ReadonlyArray<Uint8Array | null>>, extension: Uint8Array): Buffer {
+  const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), int(0, 4), int(extension.length, 4), Buffer.from(extension)];
+  for (const row of rows) {
+    parts.push(int(row.length, 2));
+    for (const value of row) parts.push(...(value === null ? [int(-1, 4)] : [int(value.length, 4), Buffer.from(value)]));
+  }
+  parts.push(int(-1, 2));
+  return Buffer.concat(parts);
+}
+
+/** `bytes` cut into chunks at `cuts` (each taken modulo the length; empty chunks included). */
+function cut(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const at = [0, ...cuts.map((n) => n % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+  return at.slice(1).map((to, i) => bytes.subarray(at[i], to));
+}
+
+function int(value: number, bytes: 2 | 4): Buffer {
+  const out = Buffer.alloc(bytes);
+  if (bytes === 2) out.writeInt16BE(value);
+  else out.writeInt32BE(value);
+  return out;
+}
+
 describe('reading by COPY', () => {
   it('brings any text and bytes through arrayLiteral and COPY as they were, NULL as null, and refuses what is not binary COPY output', async () => {
     const database = await freshDatabase();
@@ -104,6 +128,19 @@ describe('reading by COPY', () => {
       await db.close();
       await database.drop();
     }
-    expect(() => copyRows(Buffer.from('1\t2\n'))).toThrow(/binary signature/u);
+    expect(() => copyRows([Buffer.from('1\t2\n')])).toThrow(/binary signature/u);
+  });
+
+  it('reads the same rows from binary COPY output however it is cut into chunks, and refuses output cut short', () => {
+    const field = fc.option(fc.uint8Array({ maxLength: 40 }), { nil: null });
+    fc.assert(
+      fc.property(fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { maxLength: 8 }), fc.uint8Array({ maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (rows, extension, cuts) => {
+        const bytes = binaryCopy(rows, extension);
+        const expected = rows.map((row) => row.map((value) => (value === null ? null : Buffer.from(value))));
+        expect(copyRows(cut(bytes, cuts))).toEqual(expected);
+        expect(() => copyRows(cut(bytes.subarray(0, bytes.length - 1), cuts))).toThrow(/cut short|binary signature/u);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
