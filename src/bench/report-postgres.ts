@@ -6,6 +6,7 @@
  * is, which totals disagreed and which queries were refused, and the targets of SPEC §13 it
  * concerns. Pure: numbers in, text out.
  */
+import { POSTGRES_NODE_OPTIONS } from './server-process.ts';
 import { QUERY_BUDGET_MS } from '../search/ranking.ts';
 import { formatMs, GIB, integer, megabytes } from './format.ts';
 import type { MachineInfo } from './report.ts';
@@ -120,7 +121,7 @@ export function formatPostgresReport(report: PostgresBenchReport): string {
     `⁵ Queries both sides answered, whose exact \`total\` differs.${differing.length === 0 ? '' : ` By type: ${differing.join(' · ')}`}`,
     `⁶ Refused queries are timed all the same and not compared.${refusals.length === 0 ? '' : ` ${refusals.join('; ')}`}`,
     ...operationsFootnotes(report.operations, OPERATIONS_MARKS, { scale: corpus.scale }),
-    `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} ${OPERATIONS_MARKS.searchLoad} The server runs with \`DATABASE_URL\`: the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line and the search load run on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
+    `${OPERATIONS_MARKS.writes} ${OPERATIONS_MARKS.headOfLine} ${OPERATIONS_MARKS.searchLoad} The server runs with \`DATABASE_URL\` and \`NODE_OPTIONS=${POSTGRES_NODE_OPTIONS}\` (as the README runs it): the writes go into a database of their own (created and dropped as the benchmark's, the archive imported through \`putArticles\` first), the head of line and the search load run on the benchmark's database. The embedded backend's figures come from a run without \`--backend\`.`,
     `Slowest postgres queries, with the exact total each found: ${QUERY_TYPES.map((type) => `${type}: ${postgres.slowest[type].map(formatSlowQuery).join(', ') || 'none'}`).join(' · ')}.`,
     `Mean matching paragraphs per query, postgres / embedded: ${matches} (a refused query counts as 0, so a type with refusals on one side only differs there; the totals are compared above).`,
     'Plain MiniSearch and the HTTP load test of the in-process service are skipped with `--backend postgres`; run without it for them.',

@@ -10,8 +10,10 @@ describe('serverEnv', () => {
     expect(env).toMatchObject({ PATH: '/usr/bin', CORPUS_DIR: '/tmp/c', INDEX_DIR: '/tmp/i', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', INGEST_TOKEN: '', RATE_LIMIT_PER_MINUTE: '' });
   });
 
-  it('serves the PostgreSQL backend on the given database, whatever DATABASE_URL the benchmark inherited', () => {
-    expect(serverEnv({ databaseUrl: 'postgres://root@/bench_0a1b2c3d4e5f' }, inherited)).toMatchObject({ DATABASE_URL: 'postgres://root@/bench_0a1b2c3d4e5f', PORT: '0', INGEST_TOKEN: '' });
+  it('serves the PostgreSQL backend on the given database, whatever DATABASE_URL the benchmark inherited, with the Node options the README gives it', () => {
+    expect(serverEnv({ databaseUrl: 'postgres://root@/bench_0a1b2c3d4e5f' }, inherited)).toMatchObject({ DATABASE_URL: 'postgres://root@/bench_0a1b2c3d4e5f', PORT: '0', INGEST_TOKEN: '', NODE_OPTIONS: '--max-semi-space-size=2' });
+    expect(serverEnv({ databaseUrl: 'postgres://root@/b' }, { ...inherited, NODE_OPTIONS: '--enable-source-maps' }).NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=2');
+    expect(serverEnv({ corpusDir: '/tmp/c', indexDir: '/tmp/i' }, inherited).NODE_OPTIONS).toBeUndefined();
   });
 });
 
