@@ -181,15 +181,15 @@ async function copyOut(client: pg.PoolClient, select: string): Promise<Array<Arr
 export function copyRows(chunks: readonly Buffer[]): Array<Array<Buffer | null>> {
   const bytes = new ChunkReader(chunks);
   if (!bytes.has(COPY_SIGNATURE.length + 8) || !bytes.take(COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new Error('postgres: COPY output without the binary signature');
-  bytes.take(4); // flags
-  bytes.take(bytes.take(4).readUInt32BE(0)); // header extension
+  bytes.int(4); // flags
+  bytes.take(bytes.int(4)); // header extension
   const rows: Array<Array<Buffer | null>> = [];
   for (;;) {
-    const count = bytes.take(2).readInt16BE(0);
+    const count = bytes.int(2);
     if (count === -1) return rows;
     const fields: Array<Buffer | null> = [];
     for (let field = 0; field < count; field++) {
-      const length = bytes.take(4).readInt32BE(0);
+      const length = bytes.int(4);
       fields.push(length < 0 ? null : bytes.take(length));
     }
     rows.push(fields);
@@ -209,6 +209,18 @@ class ChunkReader {
   /** True when `length` more bytes are left. */
   has(length: number): boolean {
     return length <= this.left;
+  }
+
+  /** The next signed big-endian integer of `size` bytes (without a view of them when they lie in one chunk, the common case). */
+  int(size: 2 | 4): number {
+    const chunk = this.chunks[this.index] as Buffer | undefined;
+    if (chunk !== undefined && this.at + size <= chunk.length) {
+      this.left -= size;
+      this.at += size;
+      return size === 2 ? chunk.readInt16BE(this.at - size) : chunk.readInt32BE(this.at - size);
+    }
+    const bytes = this.take(size);
+    return size === 2 ? bytes.readInt16BE(0) : bytes.readInt32BE(0);
   }
 
   /** The next `length` bytes: a view of a chunk when they lie in one, else a copy. Throws when fewer are left. */
