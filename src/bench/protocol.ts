@@ -26,8 +26,7 @@ export type Saved = { ok: true; bytes: number; saveMs: number } | { ok: false; r
  */
 export type QueryBatch = { samples: number[]; errors: number; firstError: string | null; matches: number; totals: Array<number | null> };
 
-/** What importing the corpus into the PostgreSQL backend measured. */
-/** What the PostgreSQL side's import did: `orderMs`, the time ordering the posting blocks took afterwards (null: not run, the import wrote under a tenth of the archive, as `npm run import`). */
+/** What importing the corpus into the PostgreSQL backend measured: `orderMs`, the time ordering its posting blocks took afterwards (null: not run, the import wrote under a tenth of the archive, as `npm run import`). */
 export type Imported = { articles: number; paragraphs: number; importMs: number; batches: number; unchanged: number; orderMs: number | null };
 
 /** A worker's memory after a full GC: V8's live heap and the process's resident set. */

@@ -6,8 +6,8 @@
  * is, which totals disagreed and which queries were refused, and the targets of SPEC §13 it
  * concerns. Pure: numbers in, text out.
  */
-import { POSTGRES_NODE_OPTIONS } from './server-process.ts';
 import { QUERY_BUDGET_MS } from '../search/ranking.ts';
+import { POSTGRES_NODE_OPTIONS } from './server-process.ts';
 import { formatMs, GIB, integer, megabytes } from './format.ts';
 import type { MachineInfo } from './report.ts';
 import { ratePerSecond } from './measure.ts';
