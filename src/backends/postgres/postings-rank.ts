@@ -16,6 +16,7 @@ import type { Field, QueryNode } from '../../search/query.ts';
 import type { SearchRequest } from '../backend.ts';
 import { createPacer, type Pace, type Steps } from '../pace.ts';
 import { eventLoopTurns } from '../turns.ts';
+import { readArticleKeys } from './articles.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import { arrayLiteral, type Reader } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
@@ -1147,12 +1148,11 @@ async function pageOf(client: Reader, chosen: readonly number[], candidates: Flo
   if (chosen.length === 0) return [];
   const { clauses, textMatched, score } = ranking;
   const arts = [...new Set(chosen.map((d) => Math.floor((candidates[d] as number) / SLOTS)))];
-  const found = await client.query('SELECT art, article_id, date FROM articles WHERE art = ANY($1::int[])', [arts]);
-  const ids = new Map((found.rows as Array<{ art: number; article_id: string; date: string | null }>).map((row) => [row.art, row]));
+  const ids = await readArticleKeys(client, arts);
   const rows = chosen.map((d) => {
     const key = candidates[d] as number;
     const article = ids.get(Math.floor(key / SLOTS));
-    const articleId = article?.article_id ?? '';
+    const articleId = article?.articleId ?? '';
     const n = key % SLOTS;
     // Clauses held count only in relaxed matching (rank.ts: 0 otherwise).
     const row: PageRow = { articleId, n, score: score[d] as number, textMatched: textMatched[d] === 1, clauses: clauses === null ? 0 : (clauses[d] as number), date: article?.date ?? null };

@@ -545,4 +545,18 @@ CLUSTER postings USING postings_pkey;
 ANALYZE postings;
 `,
   },
+  {
+    version: 13,
+    name: 'article ids and dates in the index of article numbers',
+    sql: String.raw`
+-- A search's page names its hits, and the ties that decide it (the hundred copies of a story
+-- score alike), by article number; their ids and dates now come from this index alone (an
+-- index-only scan), not from the articles' rows: at 100x Reuters, 100 random articles took
+-- 5.8 ms with their rows (99 of the table's pages read from disk), 1.5 ms from the index alone;
+-- the index is 122 MB, the table 688 MB. Same name, same uniqueness.
+CREATE UNIQUE INDEX articles_art_keys ON articles (art) INCLUDE (article_id, date);
+DROP INDEX articles_art;
+ALTER INDEX articles_art_keys RENAME TO articles_art;
+`,
+  },
 ];

@@ -24,6 +24,7 @@
  */
 import { TITLE_BOOST } from '../../search/ranking.ts';
 import type { SearchRequest } from '../backend.ts';
+import { readArticleKeys } from './articles.ts';
 import { inverseDocumentFrequency, type CorpusStats } from './compile.ts';
 import { arrayLiteral, textLiteral, type Queryable, type Reader } from './connection.ts';
 import { stemLexeme } from './lexemes.ts';
@@ -181,11 +182,10 @@ function blockBound(bounds: BlockBounds, idf: number, average: number, titles: R
 
 /** The page: by score, then paragraph id in byte order (rank.ts), every hit matched in its text. */
 async function pageOf(client: Queryable, chosen: readonly Scored[], request: SearchRequest): Promise<PageRow[]> {
-  const { rows } = await client.query('SELECT art, article_id, date FROM articles WHERE art = ANY($1::int[])', [[...new Set(chosen.map((entry) => entry.art))]]);
-  const articles = new Map((rows as Array<{ art: number; article_id: string; date: string | null }>).map((row) => [row.art, row]));
+  const articles = await readArticleKeys(client, [...new Set(chosen.map((entry) => entry.art))]);
   const page = chosen.map((entry): PageRow & { pid: string } => {
     const article = articles.get(entry.art);
-    const articleId = article?.article_id ?? '';
+    const articleId = article?.articleId ?? '';
     return { articleId, n: entry.n, score: entry.score, textMatched: true, clauses: 0, date: article?.date ?? null, pid: `${articleId}:${entry.n}` };
   });
   page.sort((a, b) => b.score - a.score || (a.pid < b.pid ? -1 : a.pid > b.pid ? 1 : 0));
