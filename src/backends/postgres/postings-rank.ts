@@ -469,10 +469,7 @@ async function readBlocks(client: Reader, ranges: readonly BlockRange[]): Promis
   );
 }
 
-/**
- * The blocks of each lexeme, from rows of {@link BLOCK_COLUMNS}, in order of their first article,
- * then number; the lexemes in the database's order (collation C: their UTF-8 bytes').
- */
+/** The blocks of each lexeme, from rows of {@link BLOCK_COLUMNS}, in order of their first article, then number. */
 function byLexeme(rows: ReadonlyArray<ReadonlyArray<Buffer | null>>): Map<string, Buffer[]> {
   const read = new Map<string, Array<{ firstArt: number; block: number; data: Buffer }>>();
   for (const [lexemeBytes, firstArt, block, data] of rows) {
@@ -484,16 +481,8 @@ function byLexeme(rows: ReadonlyArray<ReadonlyArray<Buffer | null>>): Map<string
     else list.push(one);
   }
   const blocks = new Map<string, Buffer[]>();
-  for (const lexeme of [...read.keys()].sort(byBytes)) {
-    const list = read.get(lexeme) as Array<{ firstArt: number; block: number; data: Buffer }>;
-    blocks.set(lexeme, list.sort((a, b) => a.firstArt - b.firstArt || a.block - b.block).map((one) => one.data));
-  }
+  for (const [lexeme, list] of read) blocks.set(lexeme, list.sort((a, b) => a.firstArt - b.firstArt || a.block - b.block).map((one) => one.data));
   return blocks;
-}
-
-/** Orders strings by their UTF-8 bytes, as collation C does. */
-function byBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
