@@ -22,7 +22,7 @@ import { DEFAULT_SEARCH_PARAMS } from './service/search-service.ts';
 import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
 import type { PostgresBackend } from './backends/postgres/index.ts';
-import { ORDER_AFTER_SHARE } from './backends/postgres/postings.ts';
+import { ordersAfterImport } from './backends/postgres/postings.ts';
 import { IMPORT_BATCH_ARTICLES, IMPORT_IN_FLIGHT, putInBatches } from './backends/put-in-batches.ts';
 import { fetchUrl } from './ingest/fetch-url.ts';
 import type { FeedStore } from './backends/feed-store.ts';
@@ -449,7 +449,7 @@ async function ingestCommand(config: Config, args: readonly string[]): Promise<v
  * index is not built, so an archive larger than memory imports). Idempotent: articles already
  * there with the same content are `unchanged`, so an interrupted import is resumed by running
  * it again. Unreadable files are named and skipped, and the command then exits with 1. An import
- * that wrote at least {@link ORDER_AFTER_SHARE} of the archive's articles ends by ordering the
+ * that wrote a tenth of the archive's articles or more (`ordersAfterImport`) ends by ordering the
  * posting blocks (searches wait for it; see `orderPostings`): a first or a bulk import, not an
  * increment.
  */
@@ -491,8 +491,7 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
   );
   if (walk.problems.length > 0) process.exitCode = 1;
   try {
-    const written = counts.created + counts.updated;
-    if (written > 0 && written >= ORDER_AFTER_SHARE * (await backend.stats()).articles) {
+    if (ordersAfterImport(counts.created + counts.updated, (await backend.stats()).articles)) {
       log('ordering the posting blocks by word (searches wait for it)');
       const started = Date.now();
       const { blocks, bytesBefore, bytesAfter } = await backend.orderPostings();

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createPostgresBackend, type PostgresBackend } from '../backends/postgres/index.ts';
-import { ORDER_AFTER_SHARE } from '../backends/postgres/postings.ts';
+import { ordersAfterImport } from '../backends/postgres/postings.ts';
 import { IMPORT_IN_FLIGHT, putInBatches } from '../backends/put-in-batches.ts';
 import type { SearchBackend } from '../backends/backend.ts';
 import { messageOf } from '../errors.ts';
@@ -68,7 +68,7 @@ export function createPostgresSession(context: SessionContext): PostgresSession 
       collect();
       // As `npm run import` ends: the posting blocks ordered by word when it wrote a tenth of the archive or more.
       let orderMs: number | null = null;
-      if (count > unchanged && count - unchanged >= ORDER_AFTER_SHARE * count) {
+      if (ordersAfterImport(count - unchanged, count)) {
         progress('postgres: ordering the posting blocks by word');
         const ordering = performance.now();
         await backend.orderPostings();

@@ -212,7 +212,12 @@ export async function appendPostings(client: Queryable, entries: LexemeEntries):
  * with {@link orderPostings}: a first or a bulk import; an increment leaves its blocks at the
  * table's end, read a page each until the next.
  */
-export const ORDER_AFTER_SHARE = 0.1;
+const ORDER_AFTER_SHARE = 0.1;
+
+/** True when an import that wrote `written` articles into an archive of `articles` (them included) ends with {@link orderPostings}. */
+export function ordersAfterImport(written: number, articles: number): boolean {
+  return written > 0 && written >= ORDER_AFTER_SHARE * articles;
+}
 
 /** What {@link orderPostings} did: the blocks it ordered, and the table's bytes (with its TOAST and indexes) before and after. */
 export type OrderedPostings = { blocks: number; bytesBefore: number; bytesAfter: number };
