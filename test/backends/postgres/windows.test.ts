@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_REQUEST, type SearchRequest } from '../../../src/backends/backend.ts';
 import { executeSearch } from '../../../src/backends/embedded/execute.ts';
 import { openDatabase, type Database, type Reader } from '../../../src/backends/postgres/connection.ts';
-import { windowsOf } from '../../../src/backends/postgres/postings-rank.ts';
+import { runsOf, windowsOf } from '../../../src/backends/postgres/postings-rank.ts';
 import { runSearch } from '../../../src/backends/postgres/search.ts';
 import type { Article } from '../../../src/ingest/article.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
@@ -67,7 +67,7 @@ function countingBlockStatements(db: Database): { db: Database; statements: () =
   const counting = (client: Reader): Reader => ({
     query: (text, values) => client.query(text, values),
     copyOut: (select) => {
-      if (/AS w\(lexeme, block\)/u.test(select)) statements += 1;
+      if (/AS w\(lexeme, low, high\)/u.test(select)) statements += 1;
       return client.copyOut(select);
     },
   });
@@ -76,6 +76,33 @@ function countingBlockStatements(db: Database): { db: Database; statements: () =
 
 const QUERIES = ['market oil', 'oil market', 'said -market', 'ban*', 'trading~1', 'market zebra oil', 'shares rose week', 'fell -oil -said'];
 const REQUESTS: Array<Partial<SearchRequest>> = [{}, { limit: 5, offset: 7 }, { limit: 50, offset: 100 }, { mode: 'any' }];
+
+describe('runsOf', () => {
+  it('names the same blocks as runs of consecutive numbers of one lexeme, none adjacent to the next', () => {
+    const block = fc.record({ lexeme: fc.constantFrom('sa', 'sb', 'ta'), block: fc.nat(40) });
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 80 }), (blocks) => {
+        const runs = runsOf(blocks);
+        const named = runs.flatMap((run) => Array.from({ length: run.high - run.low + 1 }, (_, i) => `${run.lexeme}/${run.low + i}`));
+        expect(new Set(named).size).toBe(named.length);
+        expect(new Set(named)).toEqual(new Set(blocks.map((one) => `${one.lexeme}/${one.block}`)));
+        for (let i = 1; i < runs.length; i++) {
+          const [before, run] = [runs[i - 1], runs[i]] as [(typeof runs)[0], (typeof runs)[0]];
+          if (before.lexeme === run.lexeme) expect(run.low).toBeGreaterThan(before.high + 1);
+        }
+      }),
+    );
+  });
+
+  it("reads a lexeme's consecutive blocks as one run", () => {
+    const blocks = [5, 2, 3, 9, 4, 10].map((block) => ({ lexeme: 'smarch', block }));
+    expect(runsOf([...blocks, { lexeme: 'siowa', block: 3 }])).toEqual([
+      { lexeme: 'siowa', low: 3, high: 3 },
+      { lexeme: 'smarch', low: 2, high: 5 },
+      { lexeme: 'smarch', low: 9, high: 10 },
+    ]);
+  });
+});
 
 describe('a search ranked in windows', () => {
   it('answers as in one piece and as the embedded backend, over blocks cut into many windows', async () => {
