@@ -68,7 +68,7 @@ export async function createPostgresBackend({ url, log = () => undefined, search
     suggest: (prefix, limit) => suggestWords(db, prefix, limit),
     stats: () => readStats(db),
     metrics: () => readMetrics(db),
-    orderPostings: () => db.transaction('write', (client) => orderPostings(client)),
+    orderPostings: () => orderPostings(db),
     close: () => db.close(),
   };
 }

@@ -2,8 +2,10 @@
  * @module backends/postgres/migrations
  * Applies the schema's migrations on start: those not yet recorded in `schema_migrations`, in
  * order, all in one transaction, under an advisory lock so that two servers starting at once
- * apply each migration once (the second waits, then finds nothing left to do).
+ * apply each migration once (the second waits, then finds nothing left to do); then the `after`
+ * statements of those applied, each on its own (upkeep that cannot run in a transaction).
  */
+import { messageOf } from '../../errors.ts';
 import { ANALYZER_VERSION } from '../../text/analyzer.ts';
 import type { Database, Queryable } from './connection.ts';
 import { MIGRATIONS, type Migration } from './schema.ts';
@@ -17,6 +19,21 @@ const MIGRATION_LOCK = 0x6e657773;
  * would not be ours, and it must be re-imported.
  */
 export async function migrate(db: Database, log: (line: string) => void, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const done = await applyMigrations(db, log, migrations);
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (migration.after === undefined || !done.includes(migration.version)) continue;
+    // The schema is up to date without it: a failure is the operator's to retry, not a refusal to start.
+    try {
+      await db.query(migration.after, [], 'write');
+    } catch (error) {
+      log(`postgres: after migration ${migration.version}, ${migration.after} failed (${messageOf(error)}); searches are slower until it is run by hand`);
+    }
+  }
+  return done;
+}
+
+/** Applies the migrations not yet recorded, in one transaction; returns their versions. */
+async function applyMigrations(db: Database, log: (line: string) => void, migrations: readonly Migration[]): Promise<number[]> {
   return db.transaction('write', async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(

@@ -88,3 +88,9 @@ export async function blocksOutOfOrder(url: string): Promise<number> {
   )) as [{ count: number }];
   return row.count;
 }
+
+/** The pages of the postings table, and of them those its visibility map marks all-visible (what an index-only scan of its ranges needs). */
+export async function visiblePostingPages(url: string): Promise<{ visible: number; pages: number }> {
+  const [row] = (await queryOn(url, "SELECT relallvisible AS visible, relpages AS pages FROM pg_class WHERE relname = 'postings'")) as [{ visible: number; pages: number }];
+  return row;
+}

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
+import { openDatabase } from '../../../src/backends/postgres/connection.ts';
+import { migrate } from '../../../src/backends/postgres/migrations.ts';
 import { MIGRATIONS } from '../../../src/backends/postgres/schema.ts';
 import { makeArticle } from '../../helpers.ts';
 import { freshDatabase, queryOn } from './database.ts';
@@ -128,5 +130,27 @@ describe('createPostgresBackend', () => {
 
   it('fails with the reason when the database cannot be reached', async () => {
     await expect(createPostgresBackend({ url: 'postgres://nobody@127.0.0.1:1/none' })).rejects.toThrow(/postgres: cannot prepare the database/);
+  });
+
+  it("runs a migration's after-step once it has committed, only when it applied it, and starts when that step fails", async () => {
+    const database = await freshDatabase();
+    const db = openDatabase(database.url, () => undefined, 1);
+    try {
+      const lines: string[] = [];
+      const log = (line: string) => lines.push(line);
+      const extra = [
+        { version: 100, name: 'a note', sql: 'CREATE TABLE notes (n int)', after: 'INSERT INTO notes VALUES (1)' },
+        { version: 101, name: 'a failing step', sql: 'SELECT 1', after: 'VACUUM no_such_table' },
+      ];
+      expect(await migrate(db, log, [...MIGRATIONS, ...extra])).toEqual([...MIGRATIONS.map((migration) => migration.version), 100, 101]);
+      expect(lines).toContain('postgres: after migration 101, VACUUM no_such_table failed (relation "no_such_table" does not exist); searches are slower until it is run by hand');
+      expect(await queryOn(database.url, 'SELECT n FROM notes')).toEqual([{ n: 1 }]);
+      // Applied: neither the migration nor its step again.
+      expect(await migrate(db, log, [...MIGRATIONS, ...extra])).toEqual([]);
+      expect(await queryOn(database.url, 'SELECT n FROM notes')).toEqual([{ n: 1 }]);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
   });
 });
