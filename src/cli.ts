@@ -495,11 +495,11 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
       log('ordering the posting blocks by word (searches wait for it)');
       const started = Date.now();
       const { blocks, bytesBefore, bytesAfter } = await backend.orderPostings();
-      process.stdout.write(`ordered ${blocks} posting blocks by word in ${((Date.now() - started) / 1000).toFixed(1)} s (${megabytes(bytesBefore)} → ${megabytes(bytesAfter)} MB)\n`);
+      process.stdout.write(`ordered and vacuumed ${blocks} posting blocks by word in ${((Date.now() - started) / 1000).toFixed(1)} s (${megabytes(bytesBefore)} → ${megabytes(bytesAfter)} MB)\n`);
     }
   } catch (error) {
     // The articles are written and searchable; only the upkeep failed (a full disk: the rewrite needs the table's size again).
-    log(`error: the articles are imported, but ordering the posting blocks failed: ${messageOf(error)}. Searches work; CLUSTER postings in the database retries it.`);
+    log(`error: the articles are imported, but ordering the posting blocks failed: ${messageOf(error)}. Searches work; CLUSTER postings; VACUUM (ANALYZE) postings; in the database retries it.`);
     process.exitCode = 1;
   } finally {
     await backend.close();

@@ -42,7 +42,7 @@ describe('npm run import -- --to postgres', () => {
     expect(first.code).toBe(1);
     // A first import ends by ordering the posting blocks by word.
     expect(first.stderr).toContain('ordering the posting blocks by word (searches wait for it)');
-    expect(first.stdout).toMatch(/^ordered \d+ posting blocks by word in \d+\.\d s \(\d+\.\d → \d+\.\d MB\)$/m);
+    expect(first.stdout).toMatch(/^ordered and vacuumed \d+ posting blocks by word in \d+\.\d s \(\d+\.\d → \d+\.\d MB\)$/m);
     expect(await blocksOutOfOrder(database.url)).toBe(0);
 
     const backend = await createPostgresBackend({ url: database.url });
@@ -69,7 +69,7 @@ describe('npm run import -- --to postgres', () => {
     await writeFile(join(corpus, '2024', 'd.jsonl'), jsonLines('wire', 160, 1429));
     const bulk = await cli(['import', '--to', 'postgres'], env);
     expect(bulk.stdout).toMatch(/^1589 articles from .* 160 created, 0 updated, 1429 unchanged$/m);
-    expect(bulk.stdout).toMatch(/^ordered \d+ posting blocks/m);
+    expect(bulk.stdout).toMatch(/^ordered and vacuumed \d+ posting blocks/m);
     expect(await blocksOutOfOrder(database.url)).toBe(0);
     expect((await backend.search(parseQuery('ferries'), DEFAULT_SEARCH_REQUEST)).total).toBe(1588);
   });
