@@ -453,26 +453,28 @@ async function readLexemes(client: Reader, lexemes: readonly string[]): Promise<
 
 /**
  * Reads the blocks of `ranges`, each lexeme's in order of their first article: by runs of
- * consecutive block numbers, one index range each (a block of a run after another in the
- * table since migration 12), where a probe per block cost three times as much in the database
- * for a common word's blocks beside a rare one's.
+ * consecutive block numbers, one index range each (since migration 12 a run's blocks lie side by
+ * side in the table). A probe per block cost more: 1,083 blocks of `march` beside `iowa`'s
+ * candidates at 100x Reuters took 5.3 ms in the database by probe, 3.3 ms as 97 runs.
  */
 async function readBlocks(client: Reader, ranges: readonly BlockRange[]): Promise<Map<string, Buffer[]>> {
   if (ranges.length === 0) return new Map();
   const runs = runsOf(ranges);
-  const column = (values: Array<string | number>, type: 'text' | 'int'): string => arrayLiteral(values, type);
+  const lexemes = arrayLiteral(
+    runs.map((run) => run.lexeme),
+    'text',
+  );
+  const lows = arrayLiteral(
+    runs.map((run) => run.low),
+    'int',
+  );
+  const highs = arrayLiteral(
+    runs.map((run) => run.high),
+    'int',
+  );
   return byLexeme(
     await client.copyOut(
-      `SELECT ${BLOCK_COLUMNS} FROM unnest(${column(
-        runs.map((run) => run.lexeme),
-        'text',
-      )}, ${column(
-        runs.map((run) => run.low),
-        'int',
-      )}, ${column(
-        runs.map((run) => run.high),
-        'int',
-      )}) AS w(lexeme, low, high)
+      `SELECT ${BLOCK_COLUMNS} FROM unnest(${lexemes}, ${lows}, ${highs}) AS w(lexeme, low, high)
        JOIN postings AS p ON p.lexeme = w.lexeme AND p.block BETWEEN w.low AND w.high`,
     ),
   );
