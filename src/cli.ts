@@ -187,14 +187,19 @@ async function open(config: Config, options: { deferSave?: boolean } = {}) {
   }
 }
 
-/** The database of a PostgreSQL URL, for messages: host, port and database, never the password. */
+/**
+ * The database of a PostgreSQL URL, for messages: host (for a unix socket, its directory from
+ * `?host=`), port and database, never the user or password.
+ *
+ * @example
+ * databaseName('postgres://news:s3cret@db:5432/news') // 'db:5432/news'
+ * databaseName('postgres://news@/news?host=/var/run/postgresql') // '/var/run/postgresql/news'
+ */
 function databaseName(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || 'localhost'}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
-  } catch {
-    return 'the database of DATABASE_URL';
-  }
+  const parts = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?/u.exec(url);
+  if (parts === null) return 'the database of DATABASE_URL';
+  const host = parts[1] || new URLSearchParams(parts[3] ?? '').get('host') || 'localhost';
+  return `${host}${parts[2] ?? ''}`;
 }
 
 /** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */

@@ -38,6 +38,8 @@ describe('npm run import -- --to postgres', () => {
 
     const first = await cli(['import', '--to', 'postgres'], env);
     expect(first.stdout).toMatch(/^1300 articles from .* 1300 created, 0 updated, 0 unchanged$/m);
+    // Named by host (or socket directory) and database, as the URL gives them.
+    expect(first.stdout).toContain(`/${database.url.split('?')[0]?.split('/').pop()}: 1300 created`);
     expect(first.stderr).toContain('skipped broken.json');
     expect(first.code).toBe(1);
     // A first import ends by ordering the posting blocks by word.
