@@ -23,6 +23,7 @@ import { createCorpusState } from './backends/embedded/corpus-writer.ts';
 import type { ArticleResult, SearchBackend } from './backends/backend.ts';
 import type { PostgresBackend } from './backends/postgres/index.ts';
 import { ordersAfterImport } from './backends/postgres/postings.ts';
+import { databaseName } from './backends/postgres/url.ts';
 import { IMPORT_BATCH_ARTICLES, IMPORT_IN_FLIGHT, putInBatches } from './backends/put-in-batches.ts';
 import { fetchUrl } from './ingest/fetch-url.ts';
 import type { FeedStore } from './backends/feed-store.ts';
@@ -185,21 +186,6 @@ async function open(config: Config, options: { deferSave?: boolean } = {}) {
   } finally {
     progress.stop();
   }
-}
-
-/**
- * The database of a PostgreSQL URL, for messages: host (for a unix socket, its directory from
- * `?host=`), port and database, never the user or password.
- *
- * @example
- * databaseName('postgres://news:s3cret@db:5432/news') // 'db:5432/news'
- * databaseName('postgres://news@/news?host=/var/run/postgresql') // '/var/run/postgresql/news'
- */
-function databaseName(url: string): string {
-  const parts = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?/u.exec(url);
-  if (parts === null) return 'the database of DATABASE_URL';
-  const host = parts[1] || new URLSearchParams(parts[3] ?? '').get('host') || 'localhost';
-  return `${host}${parts[2] ?? ''}`;
 }
 
 /** The PostgreSQL backend of `DATABASE_URL`; exits with one line when it cannot be reached or prepared. */

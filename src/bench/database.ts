@@ -7,41 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../backends/postgres/connection.ts';
+import { redactUrl, withDatabase } from '../backends/postgres/url.ts';
 import { messageOf } from '../errors.ts';
 import { integer } from './format.ts';
 
-/** Matches a `postgres://` URL split into what comes before the database path, the path, and the query string. */
-const URL_PARTS_RE = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/;
-
 /** Matches the names this module creates, and only those (so it can never drop or resume another database). */
 export const BENCH_DATABASE_NAME_RE = /^bench_[0-9a-f]{12}$/;
-
-/**
- * `url` with its database replaced by `name`; the user, host and `?host=` socket folder stay.
- * Throws for what is not a `postgres://` URL.
- *
- * @example
- * withDatabase('postgres://root@/postgres?host=/var/run/postgresql', 'bench_0a1b2c3d4e5f')
- * // 'postgres://root@/bench_0a1b2c3d4e5f?host=/var/run/postgresql'
- */
-export function withDatabase(url: string, name: string): string {
-  const parts = URL_PARTS_RE.exec(url);
-  if (parts === null) throw new Error(`not a postgres:// URL: "${url}"`);
-  return `${parts[1]}/${encodeURIComponent(name)}${parts[3] ?? ''}`;
-}
-
-/** Matches the password of a URL's user info (`//user:password@`). */
-const PASSWORD_RE = /^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/;
-
-/**
- * `url` with its password (if any) masked, for messages.
- *
- * @example
- * redactUrl('postgres://bench:s3cret@db/news') // 'postgres://bench:***@db/news'
- */
-export function redactUrl(url: string): string {
-  return url.replace(PASSWORD_RE, '$1:***@');
-}
 
 /** A fresh database name: `bench_` and 12 hex digits. */
 export function benchDatabaseName(random: () => Buffer = () => randomBytes(6)): string {

@@ -1,37 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { benchDatabaseName, createBenchDatabase, redactUrl, resumeBenchDatabase, withDatabase } from '../../src/bench/database.ts';
+import { withDatabase } from '../../src/backends/postgres/url.ts';
+import { benchDatabaseName, createBenchDatabase, resumeBenchDatabase } from '../../src/bench/database.ts';
 import { queryOn, serverUrl } from '../backends/postgres/database.ts';
-
-describe('withDatabase', () => {
-  it('replaces the database of a unix-socket URL, keeping the user and the socket folder', () => {
-    expect(withDatabase('postgres://root@/postgres?host=/var/run/postgresql', 'bench_0a1b2c3d4e5f')).toBe('postgres://root@/bench_0a1b2c3d4e5f?host=/var/run/postgresql');
-  });
-
-  it('replaces the database of a TCP URL with credentials and port', () => {
-    expect(withDatabase('postgresql://u:p@db.example:5433/news?sslmode=require', 'bench_1')).toBe('postgresql://u:p@db.example:5433/bench_1?sslmode=require');
-  });
-
-  it('adds a database to a URL that names none', () => {
-    expect(withDatabase('postgres://localhost', 'bench_1')).toBe('postgres://localhost/bench_1');
-    expect(withDatabase('postgres://localhost?host=/tmp', 'bench_1')).toBe('postgres://localhost/bench_1?host=/tmp');
-  });
-
-  it('throws for what is not a postgres URL, naming it', () => {
-    expect(() => withDatabase('mysql://localhost/db', 'bench_1')).toThrow('not a postgres:// URL: "mysql://localhost/db"');
-  });
-});
 
 describe('benchDatabaseName', () => {
   it('is bench_ and 12 hex digits from the random bytes', () => {
     expect(benchDatabaseName(() => Buffer.from([0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f]))).toBe('bench_0a1b2c3d4e5f');
     expect(benchDatabaseName()).toMatch(/^bench_[0-9a-f]{12}$/);
-  });
-});
-
-describe('redactUrl', () => {
-  it('masks the password and leaves a URL without one alone', () => {
-    expect(redactUrl('postgres://bench:s3cret@db.example:5432/news?sslmode=require')).toBe('postgres://bench:***@db.example:5432/news?sslmode=require');
-    expect(redactUrl('postgres://root@/postgres?host=/var/run/postgresql')).toBe('postgres://root@/postgres?host=/var/run/postgresql');
   });
 });
 

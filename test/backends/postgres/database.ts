@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { SearchBackend } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
-import { withDatabase } from '../../../src/bench/database.ts';
+import { withDatabase } from '../../../src/backends/postgres/url.ts';
 
 /** The URL of the server's admin role; throws what to install when there is no server. */
 export function serverUrl(): string {
