@@ -10,6 +10,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { isServiceError, messageOf } from './errors.ts';
 import { readArticleBatch, readKeptArticles } from './ingest/corpus.ts';
 import type { ParsedBatch } from './ingest/batch.ts';
+import { megabytes } from './bench/format.ts';
 import { formatOfPath } from './ingest/formats.ts';
 import { createApp, MAX_BODY_BYTES } from './server/app.ts';
 import { listen } from './server/listen.ts';
@@ -495,10 +496,6 @@ async function importCommand(config: Config, args: readonly string[]): Promise<v
   } finally {
     await backend.close();
   }
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 2 ** 20).toFixed(1);
 }
 
 /** Matches `<mark>`, `</mark>` and the HTML entities of a snippet, to print it on a terminal. */
