@@ -5,7 +5,7 @@
  * migration 14 and `orderPostings` vacuum the table after it.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEARCH_REQUEST } from '../../../src/backends/backend.ts';
+import { DEFAULT_SEARCH_REQUEST, type BackendSearch } from '../../../src/backends/backend.ts';
 import { createPostgresBackend } from '../../../src/backends/postgres/index.ts';
 import { parseQuery } from '../../../src/search/query-parser.ts';
 import { makeArticle } from '../../helpers.ts';
@@ -20,15 +20,23 @@ function batch(n: number) {
 
 const QUERIES = ['ferries', 'harbour gulls', 'tally2x3', '"the harbour"', 'ferries -tally0x1', 'title:harbour pier'];
 
+/** Writes batches 0 to 2 into the database of `url`, on a backend of its own; returns what {@link QUERIES} then find. */
+async function writeBatches(url: string): Promise<BackendSearch[]> {
+  const backend = await createPostgresBackend({ url });
+  try {
+    for (let n = 0; n < 3; n++) await backend.putArticles(batch(n));
+    return await Promise.all(QUERIES.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
+  } finally {
+    await backend.close();
+  }
+}
+
 describe('posting blocks in order of lexeme', () => {
   it('migration 12 orders the blocks of a database written batch by batch, and orderPostings those written since; answers unchanged', async () => {
     const database = await freshDatabase();
     const url = database.url;
     try {
-      const backend = await createPostgresBackend({ url });
-      for (let n = 0; n < 3; n++) await backend.putArticles(batch(n));
-      const before = await Promise.all(QUERIES.map((q) => backend.search(parseQuery(q), DEFAULT_SEARCH_REQUEST)));
-      await backend.close();
+      const before = await writeBatches(url);
       // Three batches: each lexeme's blocks (new ones, and the rewritten small ones) after the other words of its batch.
       expect(await blocksOutOfOrder(url)).toBeGreaterThan(0);
 
@@ -65,9 +73,7 @@ describe('posting blocks in order of lexeme', () => {
     const database = await freshDatabase();
     const url = database.url;
     try {
-      const backend = await createPostgresBackend({ url });
-      for (let n = 0; n < 3; n++) await backend.putArticles(batch(n));
-      await backend.close();
+      await writeBatches(url);
       // A database ordered by migration 12 before migration 14: its visibility map empty.
       await queryOn(url, 'CLUSTER postings USING postings_pkey');
       await queryOn(url, 'DELETE FROM schema_migrations WHERE version = 14; ALTER TABLE postings RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_insert_scale_factor)');
